@@ -1,0 +1,2 @@
+/* placeholder until the handlers land */
+#include <stddef.h>

@@ -1,0 +1,14 @@
+/* The command line: wegwijzer serve|check|test|eval|report|version. */
+#ifndef WW_CLI_H
+#define WW_CLI_H
+
+/* Entry point of the binary; returns the process exit code. */
+int ww_cli_main(int argc, char **argv);
+
+/* Rule commands (rulecmds.c). argv[0] is the command name ("check", ...).
+ * Exit codes: 0 ok, 1 rule set or test failure, 2 usage error. */
+int ww_cli_check(int argc, char **argv);
+int ww_cli_test(int argc, char **argv);
+int ww_cli_eval(int argc, char **argv);
+
+#endif

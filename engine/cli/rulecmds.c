@@ -1,0 +1,2 @@
+/* placeholder until the rule commands land */
+#include "cli/cli.h"

@@ -1,0 +1,226 @@
+#include "config/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: wegwijzer serve [--listen 127.0.0.1:8080] [--rules ./rules]\n"
+    "                       [--redis redis://HOST:PORT[/DB]] [--workers N]\n"
+    "                       [--tokens FILE] [--secret-file FILE] [--max-body BYTES]\n"
+    "                       [--cors-origin https://www.gemeente.nl ...]\n"
+    "                       [--redis-sentinel HOST:PORT,... --redis-master NAME]\n"
+    "                       [--session-ttl SECONDS] [--handover-ttl SECONDS]\n"
+    "                       [--decision-log MAXLEN] [--max-connections N]\n"
+    "                       [--log-level debug|info|warn|error] [--watch]\n"
+    "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
+    "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
+
+const char *ww_config_usage(void) { return usage_text; }
+
+typedef enum { OPT_STR, OPT_HOSTPORT, OPT_INT, OPT_SIZE, OPT_LONG, OPT_LIST, OPT_FLAG } opt_kind;
+
+typedef struct option_def {
+  const char *flag;      /* without the leading "--" */
+  const char *env;
+  opt_kind kind;
+  size_t offset;
+  size_t size;           /* for OPT_STR: buffer size */
+  long min, max;         /* for numbers */
+} option_def;
+
+#define STR(f, e, field) {f, e, OPT_STR, offsetof(ww_config, field), sizeof(((ww_config *)0)->field), 0, 0}
+#define NUM(f, e, k, field, lo, hi) {f, e, k, offsetof(ww_config, field), 0, lo, hi}
+
+static const option_def options[] = {
+    {"listen", "WEGWIJZER_LISTEN", OPT_HOSTPORT, 0, 0, 0, 0},
+    STR("rules", "WEGWIJZER_RULES", rules_dir),
+    STR("redis", "WEGWIJZER_REDIS", redis_url),
+    NUM("workers", "WEGWIJZER_WORKERS", OPT_INT, workers, 1, 256),
+    STR("tokens", "WEGWIJZER_TOKENS", tokens_file),
+    STR("secret-file", "WEGWIJZER_SECRET_FILE", secret_file),
+    NUM("max-body", "WEGWIJZER_MAX_BODY", OPT_SIZE, max_body, 1, 64L * 1024 * 1024),
+    {"cors-origin", "WEGWIJZER_CORS_ORIGIN", OPT_LIST, 0, 0, 0, 0},
+    STR("redis-sentinel", "WEGWIJZER_REDIS_SENTINEL", sentinels),
+    STR("redis-master", "WEGWIJZER_REDIS_MASTER", redis_master),
+    STR("log-level", "WEGWIJZER_LOG_LEVEL", log_level),
+    NUM("session-ttl", "WEGWIJZER_SESSION_TTL", OPT_LONG, session_ttl, 60, 90L * 86400),
+    NUM("handover-ttl", "WEGWIJZER_HANDOVER_TTL", OPT_LONG, handover_ttl, 10, 86400),
+    NUM("decision-log", "WEGWIJZER_DECISION_LOG", OPT_LONG, decision_log_maxlen, 0, 100000000L),
+    NUM("max-connections", "WEGWIJZER_MAX_CONNECTIONS", OPT_INT, max_connections, 1, 1000000),
+    {"watch", "WEGWIJZER_WATCH", OPT_FLAG, offsetof(ww_config, watch), 0, 0, 0},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static int add_origin(ww_config *cfg, const char *origin) {
+  if (*origin == '\0') return 0;
+  if (cfg->n_cors >= WW_MAX_CORS) {
+    fprintf(stderr, "wegwijzer: at most %d --cors-origin values\n", WW_MAX_CORS);
+    return -1;
+  }
+  if (strncmp(origin, "http://", 7) != 0 && strncmp(origin, "https://", 8) != 0) {
+    fprintf(stderr, "wegwijzer: --cors-origin %s: give a full origin such as "
+                    "https://www.gemeente.nl\n", origin);
+    return -1;
+  }
+  cfg->cors_origins[cfg->n_cors++] = strdup(origin);
+  cfg->cors_origins[cfg->n_cors] = NULL;
+  return 0;
+}
+
+static int parse_hostport(ww_config *cfg, const char *v, const char *what) {
+  const char *colon = strrchr(v, ':');
+  if (colon == NULL || colon == v || (size_t)(colon - v) >= sizeof cfg->listen_host) goto bad;
+  char *end;
+  errno = 0;
+  long port = strtol(colon + 1, &end, 10);
+  if (errno || *end != '\0' || end == colon + 1 || port < 0 || port > 65535) goto bad;
+  const char *host = v;
+  size_t hlen = (size_t)(colon - v);
+  if (host[0] == '[' && hlen >= 2 && host[hlen - 1] == ']') {   /* [::1]:8080 */
+    host++;
+    hlen -= 2;
+  }
+  memcpy(cfg->listen_host, host, hlen);
+  cfg->listen_host[hlen] = '\0';
+  cfg->listen_port = (int)port;
+  return 0;
+bad:
+  fprintf(stderr, "wegwijzer: %s %s: expected HOST:PORT, e.g. 127.0.0.1:8080\n", what, v);
+  return -1;
+}
+
+static int set_option(ww_config *cfg, const option_def *o, const char *v, const char *what) {
+  char *base = (char *)cfg;
+  char *end;
+  long n;
+  switch (o->kind) {
+  case OPT_HOSTPORT:
+    return parse_hostport(cfg, v, what);
+  case OPT_STR:
+    if (strlen(v) >= o->size) {
+      fprintf(stderr, "wegwijzer: %s: value too long\n", what);
+      return -1;
+    }
+    strcpy(base + o->offset, v);
+    return 0;
+  case OPT_LIST: {
+    char *copy = strdup(v), *save = NULL;
+    int rc = 0;
+    for (char *t = strtok_r(copy, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
+      while (*t == ' ') t++;
+      rc = add_origin(cfg, t);
+    }
+    free(copy);
+    return rc;
+  }
+  case OPT_FLAG:
+    *(int *)(base + o->offset) = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+    return 0;
+  case OPT_INT:
+  case OPT_SIZE:
+  case OPT_LONG:
+    errno = 0;
+    n = strtol(v, &end, 10);
+    if (errno || end == v || *end != '\0' || n < o->min || n > o->max) {
+      fprintf(stderr, "wegwijzer: %s %s: expected a whole number from %ld to %ld\n", what,
+              v, o->min, o->max);
+      return -1;
+    }
+    if (o->kind == OPT_INT) *(int *)(base + o->offset) = (int)n;
+    else if (o->kind == OPT_SIZE) *(size_t *)(base + o->offset) = (size_t)n;
+    else *(long *)(base + o->offset) = n;
+    return 0;
+  }
+  return -1;
+}
+
+static int usage_error(void) {
+  fputs(usage_text, stderr);
+  return -1;
+}
+
+int ww_config_parse(ww_config *cfg, int argc, char **argv) {
+  memset(cfg, 0, sizeof *cfg);
+  strcpy(cfg->listen_host, "127.0.0.1");
+  cfg->listen_port = 8080;
+  strcpy(cfg->rules_dir, "./rules");
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  cfg->workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
+  cfg->max_body = 64 * 1024;
+  strcpy(cfg->log_level, "info");
+  cfg->session_ttl = 7L * 86400;
+  cfg->handover_ttl = 15L * 60;
+  cfg->max_connections = 10000;
+
+  /* Environment first; a list from the environment is replaced by flags of its kind. */
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    const char *v = getenv(options[i].env);
+    if (v && *v && set_option(cfg, &options[i], v, options[i].env) != 0) return usage_error();
+  }
+  int cors_from_flags = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (strncmp(arg, "--", 2) != 0) {
+      fprintf(stderr, "wegwijzer serve: unexpected argument '%s'\n", arg);
+      return usage_error();
+    }
+    const char *name = arg + 2, *value = NULL;
+    char namebuf[64];
+    const char *eq = strchr(name, '=');
+    if (eq) {   /* --flag=value */
+      size_t n = (size_t)(eq - name);
+      if (n >= sizeof namebuf) n = sizeof namebuf - 1;
+      memcpy(namebuf, name, n);
+      namebuf[n] = '\0';
+      name = namebuf;
+      value = eq + 1;
+    }
+    const option_def *o = NULL;
+    for (size_t k = 0; k < NOPTIONS; k++)
+      if (strcmp(options[k].flag, name) == 0) o = &options[k];
+    if (o == NULL) {
+      fprintf(stderr, "wegwijzer serve: unknown flag --%s\n", name);
+      return usage_error();
+    }
+    if (o->kind == OPT_FLAG) {
+      if (set_option(cfg, o, value ? value : "1", arg) != 0) return usage_error();
+      continue;
+    }
+    if (value == NULL) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "wegwijzer serve: --%s needs a value\n", name);
+        return usage_error();
+      }
+      value = argv[++i];
+    }
+    if (o->kind == OPT_LIST && !cors_from_flags) {
+      for (int k = 0; k < cfg->n_cors; k++) free(cfg->cors_origins[k]);
+      cfg->n_cors = 0;
+      cfg->cors_origins[0] = NULL;
+      cors_from_flags = 1;
+    }
+    char what[80];
+    snprintf(what, sizeof what, "--%s", name);
+    if (set_option(cfg, o, value, what) != 0) return usage_error();
+  }
+  if (cfg->sentinels[0] && !cfg->redis_master[0]) {
+    fprintf(stderr, "wegwijzer serve: --redis-sentinel needs --redis-master NAME\n");
+    return usage_error();
+  }
+  if (cfg->redis_url[0] && strncmp(cfg->redis_url, "redis://", 8) != 0) {
+    fprintf(stderr, "wegwijzer serve: --redis %s: expected redis://HOST:PORT[/DB]\n",
+            cfg->redis_url);
+    return usage_error();
+  }
+  return 0;
+}
+
+void ww_config_free(ww_config *cfg) {
+  for (int k = 0; k < cfg->n_cors; k++) free(cfg->cors_origins[k]);
+  cfg->n_cors = 0;
+  cfg->cors_origins[0] = NULL;
+}

@@ -1,0 +1,40 @@
+/* Configuration of `wegwijzer serve`: command-line flags, each also read from a
+ * WEGWIJZER_* environment variable (the flag wins). */
+#ifndef WW_CONFIG_H
+#define WW_CONFIG_H
+
+#include <stddef.h>
+
+#define WW_MAX_CORS 16
+#define WW_MAX_SENTINELS 8
+
+typedef struct ww_config {
+  char listen_host[64];        /* --listen HOST:PORT, default 127.0.0.1:8080 */
+  int listen_port;
+  char rules_dir[1024];        /* --rules, default ./rules */
+  char redis_url[512];         /* --redis redis://HOST:PORT[/DB]; "" = embedded store */
+  int workers;                 /* --workers, default: number of cores */
+  char tokens_file[1024];      /* --tokens */
+  char secret_file[1024];      /* --secret-file */
+  size_t max_body;             /* --max-body BYTES, default 65536 */
+  char *cors_origins[WW_MAX_CORS + 1];   /* --cors-origin (repeatable), NULL-terminated */
+  int n_cors;
+  char sentinels[512];         /* --redis-sentinel HOST:PORT,... */
+  char redis_master[128];      /* --redis-master NAME */
+  char log_level[16];          /* --log-level debug|info|warn|error, default info */
+  long session_ttl;            /* --session-ttl SECONDS, default 7 days */
+  long handover_ttl;           /* --handover-ttl SECONDS, default 15 minutes */
+  long decision_log_maxlen;    /* --decision-log N: XADD MAXLEN ~ N; 0 = off */
+  int max_connections;         /* --max-connections per worker, default 10000 */
+  int watch;                   /* --watch: reload rules when their files change */
+} ww_config;
+
+/* Fill 'cfg' from defaults, then the environment, then argv (argv[0] is "serve").
+ * Returns 0, or -1 after printing what is wrong and the usage on stderr. */
+int ww_config_parse(ww_config *cfg, int argc, char **argv);
+void ww_config_free(ww_config *cfg);
+
+/* The usage text of `wegwijzer serve`. */
+const char *ww_config_usage(void);
+
+#endif

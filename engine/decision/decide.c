@@ -1,0 +1,2 @@
+/* placeholder until the decision core lands */
+#include "wegwijzer/wegwijzer.h"

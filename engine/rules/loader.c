@@ -1,0 +1,2 @@
+/* placeholder until the rule engine lands */
+#include "wegwijzer/wegwijzer.h"

@@ -1,0 +1,98 @@
+/* The HTTP/1.1 server: N libuv loop threads sharing one port (SO_REUSEPORT), a routing
+ * table of (method, path pattern) -> handler, and the response helpers every handler uses.
+ *
+ * The server knows nothing of rules or stores: the application gives it a routing table
+ * and a per-worker init/fini pair; a handler reaches its worker's application state
+ * through ww_req_app().
+ *
+ * Request lifetime: a handler is called once per request, on the worker's loop thread.
+ * It answers by calling exactly one ww_respond_*() -- before it returns, or later from a
+ * callback on the same loop (async: e.g. after a Redis reply). Until then the request is
+ * pending; the connection reads no further request (pipelined ones wait in order). If the
+ * client goes away meanwhile, ww_respond_*() still must be called: it then only frees.
+ */
+#ifndef WW_SERVER_H
+#define WW_SERVER_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <uv.h>
+
+typedef struct ww_req ww_req;          /* one HTTP request (private) */
+typedef struct ww_server ww_server;    /* the running server (private) */
+
+typedef void (*ww_handler_fn)(ww_req *req);
+
+typedef struct ww_route {
+  const char *method;     /* "GET", "POST", "PUT", ... */
+  const char *pattern;    /* "/v1/sessions/{id}/events": "{name}" matches one segment */
+  ww_handler_fn handler;
+} ww_route;
+
+/* Per-worker application state: init runs on the worker's thread before it accepts,
+ * with that worker's loop; what it returns is ww_req_app() for the worker's requests.
+ * fini runs on the same thread after the loop stopped. */
+typedef void *(*ww_worker_init_fn)(void *app, uv_loop_t *loop, int worker_index);
+typedef void (*ww_worker_fini_fn)(void *app, void *worker_state);
+
+typedef struct ww_server_opts {
+  const char *host;             /* "127.0.0.1" */
+  int port;                     /* 0 = any free port (see ww_server_port) */
+  int workers;                  /* >= 1 */
+  size_t max_body;              /* 413 above it; default 64 KiB */
+  size_t max_header_bytes;      /* all header bytes of one request; default 16 KiB */
+  int max_headers;              /* header count; default 64 */
+  unsigned header_timeout_ms;   /* to receive a whole request once started; default 10 s */
+  unsigned idle_timeout_ms;     /* keep-alive idle; default 60 s */
+  unsigned shutdown_grace_ms;   /* SIGTERM: in-flight requests get this long; default 5 s */
+  const char *const *cors_origins;  /* NULL-terminated, may be NULL */
+  const ww_route *routes;
+  size_t nroutes;
+  ww_worker_init_fn worker_init;    /* may be NULL */
+  ww_worker_fini_fn worker_fini;    /* may be NULL */
+  void *app;
+  void (*on_reload)(void *app);     /* SIGHUP, called on the main thread; may be NULL */
+  void (*on_listening)(void *app, const char *host, int port);  /* after bind; may be NULL */
+  /* After each response was handed to the socket (metrics, request log): the worker
+   * state, the request (ww_req_route() names the matched pattern), status, and seconds
+   * since the request's first byte. Runs on the worker's thread; may be NULL. */
+  void (*on_complete)(void *worker_state, const ww_req *req, int status, double seconds);
+} ww_server_opts;
+
+/* Bind, start the workers, run until SIGTERM/SIGINT, drain, return 0 (or a negative
+ * error if binding failed, with a message on stderr). Blocks the calling thread. */
+int ww_server_run(const ww_server_opts *opts);
+
+/* ---- request accessors (all borrowed, valid until the response is sent) ---- */
+const char *ww_req_method(const ww_req *req);
+const char *ww_req_path(const ww_req *req);          /* without the query string */
+const char *ww_req_query(const ww_req *req);         /* after '?', or "" */
+const char *ww_req_route(const ww_req *req);         /* matched pattern, or NULL (404) */
+const char *ww_req_param(const ww_req *req, const char *name);   /* "{name}" in pattern */
+const char *ww_req_header(const ww_req *req, const char *name);  /* case-insensitive */
+const char *ww_req_body(const ww_req *req, size_t *len);
+const char *ww_req_peer(const ww_req *req);          /* client IP address text */
+int ww_req_worker(const ww_req *req);                /* worker index */
+void *ww_req_app(const ww_req *req);                 /* worker state from worker_init */
+int ww_req_gone(const ww_req *req);                  /* 1 once the client disconnected */
+
+/* Parse the body as a JSON object. On a bad body answers the request itself (415 not
+ * JSON, 400 invalid_json / not an object) and returns NULL. Returns new. */
+json_t *ww_req_json(ww_req *req);
+
+/* ---- responses: exactly one per request; each adds API-Version, the ADR security
+ * headers, CORS headers when the Origin is allowed, Content-Length ---- */
+void ww_respond_json(ww_req *req, int status, json_t *body);           /* steals body */
+void ww_respond_raw(ww_req *req, int status, const char *content_type,
+                    const char *body, size_t len);                      /* copies body */
+/* RFC 9457 problem+json: {type, title, status, detail, code[, invalidParams]} plus any
+ * fields of 'extra' (e.g. file, line). Steals invalid_params and extra (may be NULL). */
+void ww_respond_problem(ww_req *req, int status, const char *code, const char *detail,
+                        json_t *invalid_params, json_t *extra);
+/* Add a response header to the coming response (copied). */
+void ww_req_add_header(ww_req *req, const char *name, const char *value);
+
+/* Reason phrase ("Not Found") for a status code. */
+const char *ww_http_reason(int status);
+
+#endif

@@ -1,0 +1,90 @@
+#include "util/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+static void to_hex(const unsigned char *in, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[in[i] >> 4];
+    out[2 * i + 1] = digits[in[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+void ww_hmac_sha256_hex(const unsigned char *key, size_t key_len,
+                        const void *msg, size_t msg_len, char out[65]) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  /* HMAC() with a NULL-free key: OpenSSL treats a zero-length key as valid. */
+  static const unsigned char empty = 0;
+  if (HMAC(EVP_sha256(), key_len ? key : &empty, (int)key_len, msg, msg_len, mac,
+           &mac_len) == NULL || mac_len != 32) {
+    memset(out, '0', 64);   /* unreachable in practice; never leak the input */
+    out[64] = '\0';
+    return;
+  }
+  to_hex(mac, 32, out);
+}
+
+void ww_sha256_hex(const void *data, size_t len, char out[65]) {
+  unsigned char md[32];
+  unsigned int md_len = 0;
+  EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL);
+  to_hex(md, 32, out);
+}
+
+int ww_sha256_init(ww_sha256 *h) {
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  if (ctx == NULL) return -1;
+  if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+    EVP_MD_CTX_free(ctx);
+    return -1;
+  }
+  h->ctx = ctx;
+  return 0;
+}
+
+void ww_sha256_update(ww_sha256 *h, const void *data, size_t len) {
+  EVP_DigestUpdate(h->ctx, data, len);
+}
+
+void ww_sha256_final_hex(ww_sha256 *h, char out[65]) {
+  unsigned char md[32];
+  unsigned int md_len = 0;
+  EVP_DigestFinal_ex(h->ctx, md, &md_len);
+  EVP_MD_CTX_free(h->ctx);
+  h->ctx = NULL;
+  to_hex(md, 32, out);
+}
+
+int ww_random_bytes(void *buf, size_t len) {
+  return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+}
+
+int ww_random_below(uint32_t bound, uint32_t *out) {
+  /* Rejection sampling: drop the top partial range so every value is equally likely. */
+  uint32_t limit = UINT32_MAX - (UINT32_MAX % bound);
+  for (;;) {
+    uint32_t v;
+    if (ww_random_bytes(&v, sizeof v) != 0) return -1;
+    if (v < limit) {
+      *out = v % bound;
+      return 0;
+    }
+  }
+}
+
+int ww_random_hex(char *out, size_t nbytes) {
+  unsigned char raw[64];
+  if (nbytes > sizeof raw || ww_random_bytes(raw, nbytes) != 0) return -1;
+  to_hex(raw, nbytes, out);
+  return 0;
+}
+
+int ww_ct_equal(const void *a, const void *b, size_t len) {
+  return CRYPTO_memcmp(a, b, len) == 0;
+}

@@ -1,0 +1,33 @@
+/* Time in Europe/Amsterdam: CET (UTC+1), CEST (UTC+2) from the last Sunday of March
+ * 01:00 UTC to the last Sunday of October 01:00 UTC (the EU rule, in force since 1996).
+ * Pure arithmetic: no TZ database, no global state, thread-safe. */
+#ifndef WW_TZTIME_H
+#define WW_TZTIME_H
+
+#include <stdint.h>
+
+typedef struct ww_localtime {
+  int year, month, day;        /* month 1..12, day 1..31 */
+  int hour, minute, second;
+  int weekday;                 /* 0 = Monday .. 6 = Sunday */
+  int offset;                  /* seconds east of UTC: 3600 or 7200 */
+} ww_localtime;
+
+/* Parse an ISO 8601 date-time with offset ("2026-12-01T10:15:00+01:00", "...Z",
+ * fractional seconds allowed) into epoch seconds. Returns 0, or -1 if malformed or
+ * without an offset. */
+int ww_time_parse(const char *s, int64_t *epoch);
+
+/* Epoch seconds -> Europe/Amsterdam local time. */
+void ww_time_local(int64_t epoch, ww_localtime *out);
+
+/* Epoch seconds -> "2026-12-01T10:15:00+01:00" (Amsterdam local with offset). */
+void ww_time_format(int64_t epoch, char out[32]);
+
+/* "mon".."sun" for a weekday 0..6. */
+const char *ww_time_weekday_name(int weekday);
+
+/* Days since 1970-01-01 for a civil date (proleptic Gregorian). */
+int64_t ww_days_from_civil(int y, int m, int d);
+
+#endif

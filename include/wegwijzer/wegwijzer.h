@@ -1,0 +1,120 @@
+/* wegwijzer -- embedding API: load a rule set, decide for a request, free.
+ *
+ * This header is all an embedder needs (the server and the CLI use nothing else of the
+ * rule engine). It includes only <jansson.h>: Lua, libuv and hiredis stay private.
+ *
+ * Ownership follows jansson's words: "new" (caller releases), "borrowed" (valid until
+ * the call returns unless said otherwise), "steals".
+ *
+ * Threads: a ww_rules is one Lua state. Use it from one thread at a time (the server
+ * loads one per worker). Distinct ww_rules may be used from distinct threads at once.
+ */
+#ifndef WEGWIJZER_H
+#define WEGWIJZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WW_VERSION "0.1.0"
+#define WW_API_VERSION "1.0.0"
+
+/* Result codes: 0 is success, errors are negative. */
+enum {
+  WW_OK = 0,
+  WW_EINVAL = -1001,   /* invalid input; see ww_err.code and ww_err.invalid_params */
+  WW_ELOAD = -1002,    /* rule set failed to load or validate; see file/line/msg */
+  WW_ENOMEM = -1003,
+  WW_EIO = -1004,      /* a rule-set file could not be read */
+};
+
+/* Error detail, filled by every call that takes one. 'invalid_params' is a new
+ * reference (a JSON array of {name, reason}) or NULL; release with ww_err_clear(). */
+typedef struct ww_err {
+  char code[32];       /* problem code: "invalid_param", "unknown_service", "invalid_json",
+                          "ruleset_invalid", ... */
+  char file[256];      /* rule-set file relative to the rule-set dir, or "" */
+  int line;            /* line in 'file', or 0 */
+  char msg[512];       /* plain words; for load errors "FILE:LINE: message" */
+  json_t *invalid_params;
+} ww_err;
+
+void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
+
+/* Sandbox limits per Lua state (0 = default). */
+typedef struct ww_limits {
+  size_t memory_bytes;         /* memory cap of the Lua state; default 32 MiB */
+  unsigned long instructions;  /* instruction budget per decision; default 2,000,000 */
+} ww_limits;
+
+typedef struct ww_rules ww_rules;   /* opaque: one loaded rule set in one Lua state */
+
+/* Load, validate and compile the rule set in directory 'dir' (channels.lua,
+ * services.lua, steering/ *.lua, tests/ *.lua). Returns new, or NULL with 'err' filled
+ * (err->code "ruleset_invalid", err->file/line naming the place). 'lim' may be NULL. */
+ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err);
+void ww_rules_free(ww_rules *rules);   /* NULL-safe */
+
+/* First 12 hex digits of the sha256 over the rule set's files (borrowed). */
+const char *ww_rules_version(const ww_rules *rules);
+
+/* {version, files: [...], rules: N, channels: N, services: N, cases: N}. New. */
+json_t *ww_rules_info(const ww_rules *rules);
+
+/* Does the catalogue have this service / channel id? */
+int ww_rules_has_service(const ww_rules *rules, const char *id);
+int ww_rules_has_channel(const ww_rules *rules, const char *id);
+
+/* The channel catalogue with effective 'open' and 'waitSeconds' at 'now' (epoch
+ * seconds), as GET /v1/channels answers it: {"channels": [...]}. 'status' (borrowed,
+ * may be NULL) holds overrides {id: {open, reason, until?, waitSeconds?}}. New. */
+json_t *ww_rules_channels(ww_rules *rules, int64_t now, const json_t *status);
+
+/* Options of one decision. Zero-initialise, then set what applies. */
+typedef struct ww_decide_opts {
+  const unsigned char *secret;   /* key of citizenRef = HMAC-SHA256(secret, citizen.id) */
+  size_t secret_len;
+  int64_t now;                   /* epoch seconds used when context.time is absent; 0 = clock */
+  int route;                     /* 1: POST /v1/route answer (target, alternatives, reasons);
+                                    context.origin defaults to "ivr" */
+  const json_t *session;         /* borrowed: the session object (SPEC 3.3) or NULL */
+  const json_t *status;          /* borrowed: channel overrides as for ww_rules_channels */
+  const char *advice_id;         /* adviceId to put in the answer; NULL = generate one */
+} ww_decide_opts;
+
+/* Validate 'request' (borrowed; the SPEC 3.1 request object) and decide.
+ * On success returns 0 and '*out' is a new reference to the answer object:
+ *   advice: {adviceId, service, channels, excluded, notes, ruleset, degraded[, trace]}
+ *   route:  {target, alternatives, reasons, ruleset, degraded}
+ * The caller adds sessionId / agentContext. If the rules fail at run time the answer is
+ * the rule set's fallback with "degraded": true (still 0; see ww_rules_failures()).
+ * On invalid input returns WW_EINVAL with err->code "invalid_param" or
+ * "unknown_service" and err->invalid_params naming the fields. */
+int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,
+              json_t **out, ww_err *err);
+
+/* Same, from JSON text; malformed text gives WW_EINVAL with code "invalid_json". */
+int ww_decide_text(ww_rules *rules, const char *json, size_t len,
+                   const ww_decide_opts *opts, json_t **out, ww_err *err);
+
+/* Run-time rule failures (errors, budget or memory hits) since load. */
+unsigned long ww_rules_failures(const ww_rules *rules);
+
+/* citizenRef: HMAC-SHA256(secret, id) as 64 lowercase hex digits + NUL into 'out'. */
+void ww_citizen_ref(const unsigned char *secret, size_t secret_len, const char *id,
+                    size_t id_len, char out[65]);
+
+/* Run the rule set's test cases (tests/ *.lua). 'line' is called once per case with its
+ * name, pass/fail and, on failure, why (borrowed strings). Returns the failed count
+ * (0 = all passed); '*passed' and '*failed' get the counts when not NULL. */
+typedef void (*ww_case_fn)(void *ud, const char *name, int ok, const char *why);
+int ww_rules_test(ww_rules *rules, ww_case_fn line, void *ud, int *passed, int *failed);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
