@@ -18,6 +18,10 @@ typedef struct ww_app {
   unsigned char secret[256];       /* citizenRef key (from --secret-file or random) */
   size_t secret_len;
   struct ww_memstore *memstore;    /* owned; NULL when --redis is given */
+  /* The rule set as checked at start (or last reload): for GET /v1/rules. */
+  char loaded_at[32];
+  char rules_version[16];
+  int tests_passed, tests_failed;
 } ww_app;
 
 typedef struct ww_app_worker {

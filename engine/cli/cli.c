@@ -1,3 +1,125 @@
+/* The command line: dispatch to serve, check, test, eval, report, version. */
 #include "cli/cli.h"
+
+#include <signal.h>
 #include <stdio.h>
-int ww_cli_main(int argc, char **argv) { (void)argc; (void)argv; return 0; }
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "log/log.h"
+#include "util/tztime.h"
+
+static const char usage_text[] =
+    "usage: wegwijzer <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve [flags]                 run the HTTP server (wegwijzer serve --help)\n"
+    "  check DIR                     load and validate a rule set\n"
+    "  test DIR                      run a rule set's tests\n"
+    "  eval DIR [REQUEST.json|-]     print the advice for one request, with trace\n"
+    "  version                       print the version\n";
+
+static void on_listening(void *appv, const char *host, int port) {
+  ww_app *app = appv;
+  const ww_config *cfg = app->cfg;
+  char listen[96];
+  snprintf(listen, sizeof listen, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+  ww_log(WW_LOG_INFO, "wegwijzer started",
+         json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:i}", "version", WW_VERSION,
+                   "listen", listen, "rules", cfg->rules_dir, "store",
+                   cfg->redis_url[0] ? "redis" : "memory", "workers", cfg->workers,
+                   "rulesVersion", app->loaded_at[0] ? app->rules_version : "",
+                   "testsPassed", app->tests_passed, "testsFailed", app->tests_failed));
+}
+
+/* Load the rule set once before the workers do, so a broken set stops the start with a
+ * FILE:LINE message instead of N workers that answer 503. */
+static int check_rules_at_start(ww_app *app) {
+  ww_err err = {0};
+  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, NULL, &err);
+  if (rules == NULL) {
+    fprintf(stderr, "wegwijzer: rule set %s: %s\n", app->cfg->rules_dir, err.msg);
+    ww_err_clear(&err);
+    return -1;
+  }
+  ww_rules_test(rules, NULL, NULL, &app->tests_passed, &app->tests_failed);
+  snprintf(app->rules_version, sizeof app->rules_version, "%s", ww_rules_version(rules));
+  ww_time_format((int64_t)time(NULL), app->loaded_at);
+  if (app->tests_failed > 0)
+    ww_logf(WW_LOG_WARN, "rule set %s: %d of its tests fail (wegwijzer test %s)",
+            app->cfg->rules_dir, app->tests_failed, app->cfg->rules_dir);
+  ww_rules_free(rules);
+  return 0;
+}
+
+static int cmd_serve(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(ww_config_usage(), stdout);
+      return 0;
+    }
+  }
+  ww_config cfg;
+  if (ww_config_parse(&cfg, argc, argv) != 0) return 2;
+  ww_log_level level;
+  if (ww_log_parse_level(cfg.log_level, &level) != 0) {
+    fprintf(stderr, "wegwijzer serve: --log-level %s: use debug, info, warn or error\n",
+            cfg.log_level);
+    fputs(ww_config_usage(), stderr);
+    ww_config_free(&cfg);
+    return 2;
+  }
+  ww_log_set_level(level);
+
+  ww_app app;
+  int rc = 1;
+  if (ww_app_init(&app, &cfg) != 0) goto out;
+  if (check_rules_at_start(&app) != 0) goto out_app;
+
+  size_t nroutes;
+  const ww_route *routes = ww_api_routes(&nroutes);
+  ww_server_opts opts = {0};
+  opts.host = cfg.listen_host;
+  opts.port = cfg.listen_port;
+  opts.workers = cfg.workers;
+  opts.max_body = cfg.max_body;
+  opts.cors_origins = (const char *const *)cfg.cors_origins;
+  opts.routes = routes;
+  opts.nroutes = nroutes;
+  opts.worker_init = ww_app_worker_init;
+  opts.worker_fini = ww_app_worker_fini;
+  opts.app = &app;
+  opts.on_listening = on_listening;
+  opts.on_complete = ww_app_on_complete;
+  rc = ww_server_run(&opts) == 0 ? 0 : 1;
+  ww_log(WW_LOG_INFO, "wegwijzer stopped", NULL);
+out_app:
+  ww_app_close(&app);
+out:
+  ww_config_free(&cfg);
+  return rc;
+}
+
+int ww_cli_main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "serve") == 0) return cmd_serve(argc - 1, argv + 1);
+  if (strcmp(cmd, "check") == 0) return ww_cli_check(argc - 1, argv + 1);
+  if (strcmp(cmd, "test") == 0) return ww_cli_test(argc - 1, argv + 1);
+  if (strcmp(cmd, "eval") == 0) return ww_cli_eval(argc - 1, argv + 1);
+  if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("wegwijzer %s (API %s)\n", WW_VERSION, WW_API_VERSION);
+    return 0;
+  }
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  fprintf(stderr, "wegwijzer: unknown command '%s'\n", cmd);
+  fputs(usage_text, stderr);
+  return 2;
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# HTTP load benchmark with wrk (Debian): /v1/advice anonymous, low-skills, with a session
+# (embedded store, or Redis with --redis), and /v1/route with a session at one connection.
+# Bounded runs; prints one line per run with req/s, p50 and p99.
+#
+#   bench/http.sh [--redis] [--workers N] [--duration S] [--connections C]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=5 CONNS=32 WORKERS=2 USE_REDIS=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --redis) USE_REDIS=1 ;;
+    --workers) WORKERS=$2; shift ;;
+    --duration) DUR=$2; shift ;;
+    --connections) CONNS=$2; shift ;;
+    *) echo "usage: $0 [--redis] [--workers N] [--duration S] [--connections C]" >&2; exit 2 ;;
+  esac
+  shift
+done
+sh scripts/setup.sh --bench
+[ -x build/wegwijzer ] || { meson setup build >/dev/null; }
+ninja -C build >/dev/null
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+TMP=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+STORE_ARGS=()
+if [ "$USE_REDIS" = 1 ]; then
+  RPORT=$(free_port)
+  redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no >"$TMP/redis.log" 2>&1 &
+  PIDS+=($!)
+  STORE_ARGS=(--redis "redis://127.0.0.1:$RPORT")
+  for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+PORT=$(free_port)
+./build/wegwijzer serve --listen "127.0.0.1:$PORT" --rules rules --workers "$WORKERS" \
+  --log-level warn "${STORE_ARGS[@]}" >"$TMP/server.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
+
+BASE="http://127.0.0.1:$PORT"
+SID=$(curl -sf "$BASE/v1/sessions" -H 'Content-Type: application/json' \
+  -d '{"service":"verhuizing","channel":"website"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["id"])')
+cat > "$TMP/anon.json" <<JSON
+{"service":"verhuizing","context":{"origin":"web","device":"desktop","time":"2026-12-01T10:15:00+01:00"}}
+JSON
+cat > "$TMP/lowskills.json" <<JSON
+{"service":"verhuizing","citizen":{"id":"999993653","authLevel":"midden","digitalSkills":"low","language":"nld","needs":["visual"],"age":81},"context":{"origin":"web","device":"mobile","time":"2026-12-01T10:15:00+01:00","intent":"adreswijziging"}}
+JSON
+cat > "$TMP/session.json" <<JSON
+{"service":"verhuizing","sessionId":"$SID","citizen":{"authLevel":"midden","digitalSkills":"medium"},"context":{"origin":"web","device":"mobile","time":"2026-12-01T10:15:00+01:00"}}
+JSON
+cat > "$TMP/route.json" <<JSON
+{"service":"verhuizing","sessionId":"$SID","context":{"time":"2026-12-01T10:15:00+01:00"}}
+JSON
+LUA=bench/post.lua
+echo "wegwijzer $(./build/wegwijzer version | awk '{print $2}'), workers $WORKERS, store $([ $USE_REDIS = 1 ] && echo redis || echo memory), $(date -u +%FT%TZ), $(nproc) cores"
+run() { # name path body conns
+  local out
+  out=$(wrk -t1 -c"$4" -d"${DUR}s" --latency -s "$LUA" "$BASE$2" -- "$3" 2>&1 | grep WRKRESULT)
+  echo "$1 c=$4 $out" | sed 's/WRKRESULT //'
+}
+run advice-anon /v1/advice "$TMP/anon.json" "$CONNS"
+run advice-lowskills /v1/advice "$TMP/lowskills.json" "$CONNS"
+run advice-session /v1/advice "$TMP/session.json" "$CONNS"
+run route-session-c1 /v1/route "$TMP/route.json" 1

@@ -1,0 +1,30 @@
+/* The HTTP API of SPEC section 3: the routing table and the application lifecycle the
+ * server calls (worker init/fini, request completion). */
+#ifndef WW_API_H
+#define WW_API_H
+
+#include "api/app.h"
+#include "server/server.h"
+
+/* The routing table (static storage). */
+const ww_route *ww_api_routes(size_t *n);
+
+/* Prepare 'app' for serving with 'cfg' (borrowed; must outlive the app): the secret,
+ * the embedded store when no --redis is given. Returns 0, or -1 after logging why. */
+int ww_app_init(ww_app *app, const ww_config *cfg);
+void ww_app_close(ww_app *app);
+
+/* ww_server_opts hooks. */
+void *ww_app_worker_init(void *app, uv_loop_t *loop, int worker_index);
+void ww_app_worker_fini(void *app, void *worker_state);
+void ww_app_on_complete(void *worker_state, const ww_req *req, int status, double seconds);
+
+/* Handlers (api.c). */
+void ww_api_advice(ww_req *req);
+void ww_api_route(ww_req *req);
+void ww_api_channels(ww_req *req);
+void ww_api_rules(ww_req *req);
+void ww_api_healthz(ww_req *req);
+void ww_api_readyz(ww_req *req);
+
+#endif

@@ -1,0 +1,105 @@
+/* Application lifecycle: the process-wide state and each worker's own state. */
+#include "api/api.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log/log.h"
+#include "util/crypto.h"
+
+/* Read the citizenRef key. The file must be private to its owner (0600 or 0400): the
+ * key is what keeps citizenRef from being reversed by trying every BSN. */
+static int read_secret(ww_app *app, const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    ww_logf(WW_LOG_ERROR, "cannot open --secret-file %s: %s", path, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ww_logf(WW_LOG_ERROR, "--secret-file %s is not a regular file", path);
+    close(fd);
+    return -1;
+  }
+  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+    ww_logf(WW_LOG_ERROR,
+            "--secret-file %s is readable by group or others (mode %03o); run: chmod 600 %s",
+            path, (unsigned)(st.st_mode & 0777), path);
+    close(fd);
+    return -1;
+  }
+  ssize_t n = read(fd, app->secret, sizeof app->secret);
+  close(fd);
+  if (n < 0) {
+    ww_logf(WW_LOG_ERROR, "cannot read --secret-file %s: %s", path, strerror(errno));
+    return -1;
+  }
+  if (n > 0 && app->secret[n - 1] == '\n') n--;   /* one trailing newline dropped */
+  if (n < 16) {
+    ww_logf(WW_LOG_ERROR, "--secret-file %s holds %zd bytes; use at least 16 random bytes "
+            "(e.g. head -c 32 /dev/urandom | base64 > %s)", path, n, path);
+    return -1;
+  }
+  app->secret_len = (size_t)n;
+  return 0;
+}
+
+int ww_app_init(ww_app *app, const ww_config *cfg) {
+  memset(app, 0, sizeof *app);
+  app->cfg = cfg;
+  if (cfg->secret_file[0]) {
+    if (read_secret(app, cfg->secret_file) != 0) return -1;
+  } else {
+    if (ww_random_bytes(app->secret, 32) != 0) return -1;
+    app->secret_len = 32;
+    ww_log(WW_LOG_WARN,
+           "no --secret-file: using a random citizenRef key for this process; citizenRef "
+           "values will differ between instances and restarts",
+           NULL);
+  }
+  return 0;
+}
+
+void ww_app_close(ww_app *app) {
+  memset(app->secret, 0, sizeof app->secret);
+}
+
+void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
+  ww_app *app = appv;
+  ww_app_worker *w = calloc(1, sizeof *w);
+  if (w == NULL) return NULL;
+  w->app = app;
+  w->loop = loop;
+  w->index = worker_index;
+  ww_err err = {0};
+  w->rules = ww_rules_load(app->cfg->rules_dir, NULL, &err);
+  if (w->rules == NULL) {
+    ww_logf(WW_LOG_ERROR, "worker %d: rule set %s failed to load: %s", worker_index,
+            app->cfg->rules_dir, err.msg);
+    ww_err_clear(&err);
+  }
+  return w;
+}
+
+void ww_app_worker_fini(void *appv, void *state) {
+  (void)appv;
+  ww_app_worker *w = state;
+  if (w == NULL) return;
+  ww_rules_free(w->rules);
+  free(w);
+}
+
+void ww_app_on_complete(void *state, const ww_req *req, int status, double seconds) {
+  (void)state;
+  if (!ww_log_enabled(WW_LOG_INFO)) return;
+  const char *route = ww_req_route(req);
+  ww_log(WW_LOG_INFO, "request",
+         json_pack("{s:s, s:s, s:i, s:f}", "method", ww_req_method(req), "route",
+                   route ? route : "unmatched", "status", status, "durationMs",
+                   seconds * 1000.0));
+}
