@@ -1,9 +1,11 @@
 /* Handlers for advice, route, channels, rules and health (SPEC 3.1, 3.2, 3.4). */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/openapi.h"
 #include "log/log.h"
 
 static const ww_route routes[] = {
@@ -13,11 +15,36 @@ static const ww_route routes[] = {
     {"GET", "/v1/rules", ww_api_rules},
     {"GET", "/healthz", ww_api_healthz},
     {"GET", "/readyz", ww_api_readyz},
+    {"GET", "/metrics", ww_api_metrics},
+    {"GET", "/v1/openapi.json", ww_api_openapi},
 };
 
 const ww_route *ww_api_routes(size_t *n) {
   *n = sizeof routes / sizeof routes[0];
   return routes;
+}
+
+int ww_api_authorize(ww_req *req, ww_role need) {
+  ww_app_worker *w = ww_req_app(req);
+  const char *who = NULL;
+  int rc = ww_auth_policy(w->app->auth, w->app->listen_loopback, need,
+                          ww_req_header(req, "Authorization"), &who);
+  if (rc == 0) return 1;
+  if (rc == 403) {
+    ww_respond_problem(req, 403, "forbidden",
+                       need == WW_ROLE_ADMIN ? "This action needs a token with the admin role."
+                                             : "This token may not use this route.",
+                       NULL, NULL);
+  } else {
+    ww_req_add_header(req, "WWW-Authenticate", "Bearer");
+    ww_respond_problem(req, 401, "unauthorized",
+                       w->app->auth || need == WW_ROLE_ADMIN
+                           ? "Send a valid bearer token: Authorization: Bearer <token>."
+                           : "This server is not on loopback and has no tokens file; "
+                             "start it with --tokens.",
+                       NULL, NULL);
+  }
+  return 0;
 }
 
 /* A worker whose rule set failed to load answers 503 rather than guessing. */
@@ -44,7 +71,7 @@ static void respond_decide_error(ww_req *req, int rc, ww_err *err) {
 
 static void decide(ww_req *req, int route) {
   ww_app_worker *w = ww_req_app(req);
-  if (!have_rules(req, w)) return;
+  if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
   ww_decide_opts opts = {0};
@@ -67,13 +94,13 @@ void ww_api_route(ww_req *req) { decide(req, 1); }
 
 void ww_api_channels(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!have_rules(req, w)) return;
+  if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
   ww_respond_json(req, 200, ww_rules_channels(w->rules, (int64_t)time(NULL), NULL));
 }
 
 void ww_api_rules(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!have_rules(req, w)) return;
+  if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
   json_t *info = ww_rules_info(w->rules);
   json_object_set_new(info, "loadedAt", json_string(w->app->loaded_at));
   json_object_set_new(info, "tests", json_pack("{s:i, s:i}", "passed", w->app->tests_passed,
@@ -96,4 +123,17 @@ void ww_api_readyz(ww_req *req) {
   }
   json_decref(body);
   ww_respond_problem(req, 503, "ruleset_invalid", "No valid rule set is loaded.", NULL, NULL);
+}
+
+void ww_api_metrics(ww_req *req) {
+  ww_app_worker *w = ww_req_app(req);
+  size_t len = 0;
+  char *text = ww_metrics_render(w->app->metrics, w->rules ? ww_rules_version(w->rules) : NULL,
+                                 &len);
+  if (text == NULL) {
+    ww_respond_problem(req, 500, "internal", "The metrics could not be rendered.", NULL, NULL);
+    return;
+  }
+  ww_respond_raw(req, 200, WW_METRICS_CONTENT_TYPE, text, len);
+  free(text);
 }

@@ -19,6 +19,11 @@ void *ww_app_worker_init(void *app, uv_loop_t *loop, int worker_index);
 void ww_app_worker_fini(void *app, void *worker_state);
 void ww_app_on_complete(void *worker_state, const ww_req *req, int status, double seconds);
 
+/* Check the request's bearer token for 'need' (SPEC 3.4: admin routes never open without
+ * an admin token; advice routes open without a tokens file only on loopback). Returns 1
+ * when allowed; otherwise answers 401/403 itself and returns 0. */
+int ww_api_authorize(ww_req *req, ww_role need);
+
 /* Handlers (api.c). */
 void ww_api_advice(ww_req *req);
 void ww_api_route(ww_req *req);
@@ -26,5 +31,6 @@ void ww_api_channels(ww_req *req);
 void ww_api_rules(ww_req *req);
 void ww_api_healthz(ww_req *req);
 void ww_api_readyz(ww_req *req);
+void ww_api_metrics(ww_req *req);
 
 #endif

@@ -52,6 +52,20 @@ static int read_secret(ww_app *app, const char *path) {
 int ww_app_init(ww_app *app, const ww_config *cfg) {
   memset(app, 0, sizeof *app);
   app->cfg = cfg;
+  app->listen_loopback = ww_is_loopback(cfg->listen_host);
+  if (cfg->tokens_file[0]) {
+    char err[512];
+    app->auth = ww_auth_load(cfg->tokens_file, err, sizeof err);
+    if (app->auth == NULL) {
+      ww_logf(WW_LOG_ERROR, "--tokens: %s", err);
+      return -1;
+    }
+  } else if (!app->listen_loopback) {
+    ww_logf(WW_LOG_WARN, "no --tokens file and listening on %s (not loopback): every API "
+            "route except health and metrics answers 401", cfg->listen_host);
+  }
+  app->metrics = ww_metrics_registry_new(cfg->workers);
+  if (app->metrics == NULL) return -1;
   if (cfg->secret_file[0]) {
     if (read_secret(app, cfg->secret_file) != 0) return -1;
   } else {
@@ -67,6 +81,10 @@ int ww_app_init(ww_app *app, const ww_config *cfg) {
 
 void ww_app_close(ww_app *app) {
   memset(app->secret, 0, sizeof app->secret);
+  ww_auth_free(app->auth);
+  app->auth = NULL;
+  ww_metrics_registry_free(app->metrics);
+  app->metrics = NULL;
 }
 
 void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
@@ -76,6 +94,7 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   w->app = app;
   w->loop = loop;
   w->index = worker_index;
+  w->metrics = ww_metrics_worker(app->metrics, worker_index);
   ww_err err = {0};
   w->rules = ww_rules_load(app->cfg->rules_dir, NULL, &err);
   if (w->rules == NULL) {
@@ -95,9 +114,10 @@ void ww_app_worker_fini(void *appv, void *state) {
 }
 
 void ww_app_on_complete(void *state, const ww_req *req, int status, double seconds) {
-  (void)state;
-  if (!ww_log_enabled(WW_LOG_INFO)) return;
+  ww_app_worker *w = state;
   const char *route = ww_req_route(req);
+  if (w && w->metrics) ww_metrics_request(w->metrics, route, ww_req_method(req), status, seconds);
+  if (!ww_log_enabled(WW_LOG_INFO)) return;
   ww_log(WW_LOG_INFO, "request",
          json_pack("{s:s, s:s, s:i, s:f}", "method", ww_req_method(req), "route",
                    route ? route : "unmatched", "status", status, "durationMs",
