@@ -1,0 +1,28 @@
+-- Voorbeeld: openingstijden, feestdagen, een statusmelding en terugbellen.
+-- Tijden gelden in Europe/Amsterdam (zomer- en wintertijd gaan vanzelf goed).
+
+-- Op deze dagen zijn alle kanalen met openingstijden dicht. Mag vaker voorkomen.
+holidays { "2026-12-25", "2026-12-26", "2027-01-01" }
+
+channel "website" {
+  name = "Website", kind = "online", base = 50,
+  contact = { url = "https://www.voorbeeldstad.nl/" },
+}
+
+channel "telefoon" {
+  name = "Telefoon 14 039", kind = "phone", assisted = true, base = 40,
+  -- Per dag een tijdvak, of een lijst tijdvakken (pauze ertussen). Niet genoemd = dicht.
+  hours = { mon = "08:30-17:00", tue = "08:30-17:00", wed = "08:30-17:00",
+            thu = { "08:30-12:30", "13:30-20:00" }, fri = "08:30-12:30" },
+  contact = { phone = "14 039" },
+  route = { kind = "queue", queue = "kcc" },
+}
+
+-- Terugbellen: het formulier kan altijd (geen hours); wij bellen op werkdagen.
+channel "terugbelverzoek" {
+  name = "Terugbelverzoek", kind = "callback", assisted = true, base = 10,
+  contact = { url = "https://www.voorbeeldstad.nl/terugbellen" },
+  route = { kind = "callback", queue = "kcc_terugbellen" },
+}
+
+fallback { channels = { "telefoon", "terugbelverzoek", "website" }, route = "terugbelverzoek" }

@@ -1,0 +1,108 @@
+-- Hulpfuncties voor de regels in steering/*.lua. Dit bestand bevat geen regels.
+-- Het wordt als eerste geladen (de naam begint met 00_); de regels in de andere
+-- bestanden gebruiken de tabel `hulp`. Na het laden is alles alleen-lezen.
+
+local DIGID = { none = 0, basis = 1, midden = 2, substantieel = 3, hoog = 4 }
+local EH = { eh2 = 1, ["eh2+"] = 2, eh3 = 3, eh4 = 4 }
+
+local DIGID_NAAM = {
+  basis = "DigiD",
+  midden = "DigiD met sms-controle of de DigiD app",
+  substantieel = "de DigiD app met ID-check",
+  hoog = "de DigiD app met ID-check",
+}
+local EH_NAAM = { eh2 = "EH2", ["eh2+"] = "EH2+", eh3 = "EH3", eh4 = "EH4" }
+
+local TAAL = { eng = "het Engels", tur = "het Turks", ara = "het Arabisch", pol = "het Pools",
+               ukr = "het Oekraïens", deu = "het Duits", fra = "het Frans", fry = "het Fries",
+               pap = "het Papiaments", spa = "het Spaans", sgn = "gebarentaal" }
+
+hulp = {}
+
+-- Staat `waarde` in de lijst? (lijsten uit verzoek of catalogus; nil = lege lijst)
+function hulp.bevat(lijst, waarde)
+  if type(lijst) ~= "table" then return false end
+  for _, v in ipairs(lijst) do
+    if v == waarde then return true end
+  end
+  return false
+end
+
+function hulp.heeft_tag(r, tag) return hulp.bevat(r.service.tags, tag) end
+function hulp.heeft_behoefte(r, nood) return hulp.bevat(r.citizen.needs, nood) end
+
+-- DigiD-niveau als getal 0..4; nil voor eHerkenning of onbekend.
+function hulp.digid(level) return DIGID[level] end
+-- eHerkenning-niveau als getal 1..4; nil voor DigiD of onbekend.
+function hulp.eh(level) return EH[level] end
+
+function hulp.digid_naam(level) return DIGID_NAAM[level] or "DigiD" end
+function hulp.eh_naam(level) return EH_NAAM[level] or "eHerkenning" end
+function hulp.taal_naam(code) return TAAL[code] or ("de taal '" .. code .. "'") end
+
+-- Kan de dienst online met DigiD (niveau hoger dan "none")?
+function hulp.online_met_digid(r)
+  local s = r.service
+  local n = DIGID[s.auth]
+  return s.online ~= false and n ~= nil and n > 0
+end
+
+-- Het eHerkenning-niveau dat een ondernemer nodig heeft (nil: geen eHerkenning-dienst).
+function hulp.eh_nodig(r)
+  local s = r.service
+  if EH[s.eherkenning] then return s.eherkenning end
+  if EH[s.auth] then return s.auth end
+  return nil
+end
+
+-- De inwoner noemde een DigiD-niveau dat lager is dan nodig (niet "none": dat is geen DigiD).
+function hulp.digid_te_laag(r)
+  if not hulp.online_met_digid(r) then return false end
+  local heeft = DIGID[r.citizen.authLevel]
+  return heeft ~= nil and heeft > 0 and heeft < DIGID[r.service.auth]
+end
+
+function hulp.geen_digid(r)
+  return hulp.online_met_digid(r) and r.citizen.authLevel == "none"
+end
+
+-- Alle kanaal-ids, op alfabet (vaste volgorde in de trace).
+function hulp.kanalen(r)
+  local ids = {}
+  for id in pairs(r.channels) do ids[#ids + 1] = id end
+  table.sort(ids)
+  return ids
+end
+
+-- Aantal gebeurtenissen van dit type voor deze dienst in de sessie.
+-- Een gebeurtenis zonder dienst telt mee als de sessie over deze dienst gaat.
+function hulp.aantal(r, soort)
+  local sessie = r.session
+  if not sessie or type(sessie.events) ~= "table" then return 0 end
+  local n = 0
+  for _, e in ipairs(sessie.events) do
+    local dienst = e.service or sessie.service
+    if e.type == soort and dienst == r.service.id then n = n + 1 end
+  end
+  return n
+end
+
+-- Gaat de vraag over een lopende aanvraag? Ja als de inwoner dat zegt (intent "status"),
+-- of als de sessie al stappen of een afronding voor deze dienst bevat.
+function hulp.is_status(r)
+  if r.context.intent == "status" then return true end
+  return hulp.aantal(r, "step") > 0 or hulp.aantal(r, "completed") > 0
+end
+
+function hulp.is_spoed(r)
+  return r.context.urgent == true or r.context.intent == "spoed"
+end
+
+-- Voorkeur voor bellen. Bij zorg, werk en inkomen geldt die ook voor de lijn van het
+-- Sociaal Team, zodat die boven het algemene nummer blijft.
+function hulp.bellen(r, a, punten, reden)
+  a:prefer("telefoon", punten, reden)
+  if hulp.heeft_tag(r, "sociaal_domein") then a:prefer("telefoon_zorg", punten, reden) end
+end
+
+function hulp.is_feestdag(r) return hulp.bevat(feestdagen, r.context.date) end
