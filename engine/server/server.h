@@ -10,6 +10,24 @@
  * callback on the same loop (async: e.g. after a Redis reply). Until then the request is
  * pending; the connection reads no further request (pipelined ones wait in order). If the
  * client goes away meanwhile, ww_respond_*() still must be called: it then only frees.
+ * At shutdown, once the grace is over, worker_fini must make pending handlers answer
+ * (e.g. by cancelling their timers or disconnecting Redis, whose callbacks then run).
+ *
+ * Behaviour the server decides by itself (engine/server/conn.c):
+ * - Routes are tried in table order; the first whose path and method fit wins. No
+ *   trailing-slash matching; HEAD is not mapped to GET (405 unless routed).
+ * - Problem codes it answers with: not_found (404), method_not_allowed (405, Allow),
+ *   payload_too_large (413, then close), unsupported_media_type / invalid_json
+ *   (ww_req_json), bad_request (400, malformed HTTP or not HTTP/1.x, then close) and
+ *   headers_too_large (431: max_header_bytes or max_headers exceeded, then close).
+ * - A request must arrive whole within header_timeout_ms of its first byte (and a new
+ *   connection must start one within that time); a keep-alive connection may idle
+ *   idle_timeout_ms. Either expiry closes the connection without an answer.
+ * - OPTIONS on a known path: with an allowed Origin and Access-Control-Request-Method a
+ *   CORS preflight 204; otherwise a 204 with Allow and no CORS headers. "Vary: Origin"
+ *   goes on every response when cors_origins is set.
+ * - on_complete is not called for a request whose client was gone before the answer.
+ * - max_header_bytes is capped at 60000.
  */
 #ifndef WW_SERVER_H
 #define WW_SERVER_H
@@ -57,6 +75,7 @@ typedef struct ww_server_opts {
    * state, the request (ww_req_route() names the matched pattern), status, and seconds
    * since the request's first byte. Runs on the worker's thread; may be NULL. */
   void (*on_complete)(void *worker_state, const ww_req *req, int status, double seconds);
+  int max_connections;          /* per worker; more are accepted and closed; default 10000 */
 } ww_server_opts;
 
 /* Bind, start the workers, run until SIGTERM/SIGINT, drain, return 0 (or a negative
