@@ -25,9 +25,10 @@ void *calloc(size_t a, size_t b) { atomic_fetch_add_explicit(&allocs, 1, memory_
 void *realloc(void *p, size_t n) { atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed); return __libc_realloc(p, n); }
 
 static const char *const services[] = {
-    "verhuizing", "paspoort", "identiteitskaart", "rijbewijs", "uittreksel_brp",
+    "verhuizing", "paspoort", "identiteitskaart", "rijbewijs_verlengen", "uittreksel_brp",
     "geboorteaangifte", "parkeervergunning", "melding_openbare_ruimte", "bijstand", "wmo",
     "grofvuil", "emigratie", "omgevingsvergunning", "kwijtschelding", "huwelijk",
+    "verhuizing_naar", "terrasvergunning", "woz_bezwaar", "schuldhulp", "naturalisatie",
 };
 static const char *const citizens[] = {
     "{}",

@@ -51,8 +51,8 @@ service "rijbewijs_omwisselen" {
 
 -- Burgerzaken: verhuizen en de BRP -----------------------------------------------------
 
-service "verhuizing_binnen" {
-  name = "Verhuizing binnen Voorbeeldstad doorgeven", upl = "verhuismelding",
+service "verhuizing" {
+  name = "Verhuizing doorgeven", upl = "verhuismelding",
   audience = "burger", presence = false, auth = "midden", complexity = "low",
   tags = { "burgerzaken", "verhuizen" },
   termijn = "Geef uw verhuizing door tussen 4 weken voor en uiterlijk 5 dagen na de verhuisdatum.",

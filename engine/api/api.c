@@ -1,18 +1,41 @@
 /* Handlers for advice, route, channels, rules and health (SPEC 3.1, 3.2, 3.4). */
 #include "api/api.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/openapi.h"
+#include "api/sessions.h"
 #include "log/log.h"
+#include "session/session.h"
+#include "store/store.h"
+
+/* The sessions handlers (sessions.c) behind the token check of their role. */
+#define AUTHORIZED(name, role, handler)                  \
+  static void name(ww_req *req) {                        \
+    if (ww_api_authorize(req, role)) handler(req);       \
+  }
+AUTHORIZED(session_create, WW_ROLE_ADVICE, ww_api_session_create)
+AUTHORIZED(session_get, WW_ROLE_ADVICE, ww_api_session_get)
+AUTHORIZED(session_event, WW_ROLE_ADVICE, ww_api_session_event)
+AUTHORIZED(session_handover, WW_ROLE_ADVICE, ww_api_session_handover)
+AUTHORIZED(handover_claim, WW_ROLE_ADVICE, ww_api_handover_claim)
+AUTHORIZED(channel_status, WW_ROLE_ADMIN, ww_api_channel_status)
 
 static const ww_route routes[] = {
     {"POST", "/v1/advice", ww_api_advice},
     {"POST", "/v1/route", ww_api_route},
     {"GET", "/v1/channels", ww_api_channels},
+    {"PUT", "/v1/channels/{id}/status", channel_status},
+    {"POST", "/v1/sessions", session_create},
+    {"GET", "/v1/sessions/{id}", session_get},
+    {"POST", "/v1/sessions/{id}/events", session_event},
+    {"POST", "/v1/sessions/{id}/handover", session_handover},
+    {"POST", "/v1/handover/claim", handover_claim},
     {"GET", "/v1/rules", ww_api_rules},
+    {"POST", "/v1/rules/reload", ww_api_rules_reload},
     {"GET", "/healthz", ww_api_healthz},
     {"GET", "/readyz", ww_api_readyz},
     {"GET", "/metrics", ww_api_metrics},
@@ -49,7 +72,8 @@ int ww_api_authorize(ww_req *req, ww_role need) {
 
 /* A worker whose rule set failed to load answers 503 rather than guessing. */
 static int have_rules(ww_req *req, ww_app_worker *w) {
-  if (w && w->rules) return 1;
+  ww_app_rules_refresh(w);
+  if (w->rules) return 1;
   ww_respond_problem(req, 503, "ruleset_invalid",
                      "No valid rule set is loaded; see the server log for the file and line.",
                      NULL, NULL);
@@ -69,24 +93,227 @@ static void respond_decide_error(ww_req *req, int rc, ww_err *err) {
   ww_err_clear(err);
 }
 
+/* One advice or route request while its session is fetched. */
+typedef struct decision {
+  ww_req *req;
+  ww_app_worker *w;
+  ww_ruleset *rs;        /* the rule set the request started with (a reference) */
+  json_t *body;          /* owned: the request */
+  int route;
+  int store_down;        /* the store failed: answer without session, degraded */
+} decision;
+
+static const char *str_field(const json_t *obj, const char *key) {
+  return json_string_value(json_object_get(obj, key));
+}
+
+/* agentContext for the phone agent (route): what the citizen already did. */
+static json_t *agent_context(const json_t *session) {
+  const json_t *events = json_object_get(session, "events");
+  size_t n = json_array_size(events);
+  const char *last = str_field(session, "channel");
+  if (n > 0) {
+    const char *c = str_field(json_array_get(events, n - 1), "channel");
+    if (c) last = c;
+  }
+  json_t *recent = json_array();
+  for (size_t i = n > 10 ? n - 10 : 0; i < n; i++)
+    json_array_append(recent, json_array_get(events, i));
+  json_t *ctx = json_object();
+  json_object_set(ctx, "service", json_object_get(session, "service"));
+  json_object_set_new(ctx, "lastChannel", last ? json_string(last) : json_null());
+  json_object_set_new(ctx, "events", recent);
+  const json_t *data = json_object_get(session, "data");
+  json_object_set_new(ctx, "data", data ? json_deep_copy(data) : json_object());
+  return ctx;
+}
+
+static void log_decision(ww_app_worker *w, const decision *d, const json_t *out,
+                         const json_t *session) {
+  const char *service = str_field(d->body, "service");
+  const char *first = NULL;
+  if (d->route) {
+    first = str_field(json_object_get(out, "target"), "id");
+  } else {
+    first = str_field(json_array_get(json_object_get(out, "channels"), 0), "id");
+  }
+  int degraded = json_is_true(json_object_get(out, "degraded"));
+  if (w->metrics) {
+    ww_metrics_advice(w->metrics, service, first);
+    if (degraded) ww_metrics_degraded(w->metrics);
+  }
+  if (w->store == NULL) return;
+  const json_t *ctx = json_object_get(d->body, "context");
+  const char *origin = str_field(ctx, "origin");
+  json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}",
+                             "adviceId", str_field(out, "adviceId") ? str_field(out, "adviceId") : "",
+                             "kind", d->route ? "route" : "advice",
+                             "service", service ? service : "",
+                             "channel", first ? first : "",
+                             "origin", origin ? origin : (d->route ? "ivr" : "web"),
+                             "degraded", degraded);
+  if (fields == NULL) return;
+  if (session) json_object_set(fields, "sessionId", json_object_get(session, "id"));
+  json_object_set_new(fields, "ruleset", json_string(ww_rules_version(d->rs->rules)));
+  ww_store_decision_log(w->store, fields);
+  json_decref(fields);
+}
+
+static void free_decision(decision *d) {
+  ww_ruleset_release(d->rs);
+  json_decref(d->body);
+  free(d);
+}
+
+/* Decide with 'session' (borrowed, may be NULL) and answer; frees 'd'. */
+static void finish(decision *d, const json_t *session) {
+  ww_req *req = d->req;
+  ww_app_worker *w = d->w;
+  if (ww_req_gone(req)) {   /* nobody to answer: the call only frees */
+    ww_respond_problem(req, 503, "internal", "client gone", NULL, NULL);
+    goto out;
+  }
+  ww_decide_opts opts = {0};
+  opts.secret = w->app->secret;
+  opts.secret_len = w->app->secret_len;
+  opts.route = d->route;
+  opts.session = session;
+  opts.status = w->store ? ww_store_status(w->store) : NULL;
+  json_t *out = NULL;
+  ww_err err = {0};
+  int rc = ww_decide(d->rs->rules, d->body, &opts, &out, &err);
+  if (rc != 0) {
+    respond_decide_error(req, rc, &err);
+    goto out;
+  }
+  if (session) {
+    json_object_set(out, "sessionId", json_object_get(session, "id"));
+    if (d->route) json_object_set_new(out, "agentContext", agent_context(session));
+  }
+  if (d->store_down) json_object_set_new(out, "degraded", json_true());
+  log_decision(w, d, out, session);
+  ww_respond_json(req, 200, out);
+out:
+  free_decision(d);
+}
+
+/* The event a decision leaves on its session. */
+static json_t *advice_event(const decision *d) {
+  const json_t *ctx = json_object_get(d->body, "context");
+  const char *origin = str_field(ctx, "origin");
+  const char *service = str_field(d->body, "service");
+  return json_pack("{s:s, s:s, s:s?}", "channel", origin ? origin : (d->route ? "ivr" : "web"),
+                   "type", "advice", "service", service);
+}
+
+static void on_session(void *ud, int status, json_t *result) {
+  decision *d = ud;
+  if (status == WW_STORE_EUNAVAIL) d->store_down = 1;
+  finish(d, status == 0 ? result : NULL);
+  json_decref(result);
+}
+
+static void on_latest(void *ud, int status, json_t *result) {
+  decision *d = ud;
+  const char *id = status == 0 ? str_field(result, "id") : NULL;
+  if (id == NULL) {
+    if (status == WW_STORE_EUNAVAIL) d->store_down = 1;
+    json_decref(result);
+    finish(d, NULL);
+    return;
+  }
+  json_t *ev = advice_event(d);
+  ww_store_session_append(d->w->store, id, ev, WW_STORE_LEAN, on_session, d);
+  json_decref(ev);
+  json_decref(result);
+}
+
+static void on_claimed(void *ud, int status, json_t *result) {
+  decision *d = ud;
+  if (status == WW_STORE_ENOTFOUND || status == WW_STORE_ELIMIT) {
+    ww_req *req = d->req;
+    if (status == WW_STORE_ELIMIT) {
+      json_int_t after = json_integer_value(json_object_get(result, "retryAfter"));
+      char buf[24];
+      snprintf(buf, sizeof buf, "%lld", (long long)(after > 0 ? after : 60));
+      ww_req_add_header(req, "Retry-After", buf);
+      ww_respond_problem(req, 429, "rate_limited",
+                         "Too many wrong handover codes from this client; try again later.",
+                         NULL, NULL);
+    } else {
+      ww_respond_problem(req, 404, "not_found",
+                         "This handover code is unknown, expired or already used.",
+                         json_pack("[{s:s, s:s}]", "name", "handoverCode", "reason",
+                                   "unknown, expired or already used"),
+                         NULL);
+    }
+    json_decref(result);
+    free_decision(d);
+    return;
+  }
+  on_session(ud, status, result);
+}
+
+static int bad_field(ww_req *req, const char *name, const char *reason) {
+  ww_respond_problem(req, 400, "invalid_param", reason,
+                     json_pack("[{s:s, s:s}]", "name", name, "reason", reason), NULL);
+  return 0;
+}
+
 static void decide(ww_req *req, int route) {
   ww_app_worker *w = ww_req_app(req);
   if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
-  ww_decide_opts opts = {0};
-  opts.secret = w->app->secret;
-  opts.secret_len = w->app->secret_len;
-  opts.route = route;
-  json_t *out = NULL;
-  ww_err err = {0};
-  int rc = ww_decide(w->rules, body, &opts, &out, &err);
-  json_decref(body);
-  if (rc != 0) {
-    respond_decide_error(req, rc, &err);
+  decision *d = calloc(1, sizeof *d);
+  if (d == NULL) {
+    json_decref(body);
+    ww_respond_problem(req, 500, "internal", "out of memory", NULL, NULL);
     return;
   }
-  ww_respond_json(req, 200, out);
+  d->req = req;
+  d->w = w;
+  d->rs = ww_app_rules_acquire(w);
+  d->body = body;
+  d->route = route;
+
+  const json_t *sid = json_object_get(body, "sessionId");
+  const json_t *code = route ? json_object_get(body, "handoverCode") : NULL;
+  const json_t *citizen = json_object_get(body, "citizen");
+  const json_t *cid = json_is_object(citizen) ? json_object_get(citizen, "id") : NULL;
+  if (sid && !json_is_null(sid) &&
+      (!json_is_string(sid) || !ww_session_id_valid(json_string_value(sid)))) {
+    bad_field(req, "sessionId", "must be a session id as returned by POST /v1/sessions");
+    goto drop;
+  }
+  if (code && !json_is_null(code) &&
+      (!json_is_string(code) || !ww_handover_code_valid(json_string_value(code)))) {
+    bad_field(req, "handoverCode", "must be the 6-digit handover code");
+    goto drop;
+  }
+  if (w->store == NULL) {
+    finish(d, NULL);
+  } else if (json_is_string(code)) {
+    const char *chan = str_field(json_object_get(body, "context"), "origin");
+    if (chan == NULL) chan = "ivr";
+    ww_store_handover_claim(w->store, json_string_value(code), chan, ww_req_peer(req),
+                            on_claimed, d);
+  } else if (json_is_string(sid)) {
+    json_t *ev = advice_event(d);
+    ww_store_session_append(w->store, json_string_value(sid), ev, WW_STORE_LEAN, on_session, d);
+    json_decref(ev);
+  } else if (json_is_string(cid) && json_string_length(cid) > 0 &&
+             json_string_length(cid) <= 64) {
+    char ref[65];
+    ww_citizen_ref(w->app->secret, w->app->secret_len, json_string_value(cid),
+                   json_string_length(cid), ref);
+    ww_store_session_latest_for_citizen(w->store, ref, on_latest, d);
+  } else {
+    finish(d, NULL);   /* the decision validates the rest */
+  }
+  return;
+drop:
+  free_decision(d);
 }
 
 void ww_api_advice(ww_req *req) { decide(req, 0); }
@@ -101,11 +328,7 @@ void ww_api_channels(ww_req *req) {
 void ww_api_rules(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
   if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
-  json_t *info = ww_rules_info(w->rules);
-  json_object_set_new(info, "loadedAt", json_string(w->app->loaded_at));
-  json_object_set_new(info, "tests", json_pack("{s:i, s:i}", "passed", w->app->tests_passed,
-                                               "failed", w->app->tests_failed));
-  ww_respond_json(req, 200, info);
+  ww_respond_json(req, 200, ww_ruleset_info(w->current));
 }
 
 void ww_api_healthz(ww_req *req) {
@@ -115,14 +338,19 @@ void ww_api_healthz(ww_req *req) {
 void ww_api_readyz(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
   int rules_ok = w && w->rules;
-  json_t *body = json_pack("{s:s, s:b}", "status", rules_ok ? "ready" : "not_ready",
-                           "rules", rules_ok);
-  if (rules_ok) {
-    ww_respond_json(req, 200, body);
+  int store_ok = w && w->store && ww_store_ready(w->store);
+  if (rules_ok && store_ok) {
+    ww_respond_json(req, 200, json_pack("{s:s, s:s, s:s}", "status", "ready", "rules",
+                                        ww_rules_version(w->rules), "store",
+                                        ww_store_kind(w->store)));
     return;
   }
-  json_decref(body);
-  ww_respond_problem(req, 503, "ruleset_invalid", "No valid rule set is loaded.", NULL, NULL);
+  ww_respond_problem(req, 503, rules_ok ? "store_unavailable" : "ruleset_invalid",
+                     rules_ok ? "The session store cannot be reached; advice is answered "
+                                "without sessions (degraded) until it is back."
+                              : "No valid rule set is loaded.",
+                     NULL,
+                     json_pack("{s:b, s:b}", "rules", rules_ok, "store", store_ok));
 }
 
 void ww_api_metrics(ww_req *req) {

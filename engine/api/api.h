@@ -18,6 +18,7 @@ void ww_app_close(ww_app *app);
 void *ww_app_worker_init(void *app, uv_loop_t *loop, int worker_index);
 void ww_app_worker_fini(void *app, void *worker_state);
 void ww_app_on_complete(void *worker_state, const ww_req *req, int status, double seconds);
+void ww_app_on_reload(void *app);   /* SIGHUP (reload.c) */
 
 /* Check the request's bearer token for 'need' (SPEC 3.4: admin routes never open without
  * an admin token; advice routes open without a tokens file only on loopback). Returns 1
@@ -32,5 +33,6 @@ void ww_api_rules(ww_req *req);
 void ww_api_healthz(ww_req *req);
 void ww_api_readyz(ww_req *req);
 void ww_api_metrics(ww_req *req);
+void ww_api_rules_reload(ww_req *req);   /* reload.c */
 
 #endif

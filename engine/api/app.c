@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "store/store.h"
 #include "util/crypto.h"
 
 /* Read the citizenRef key. The file must be private to its owner (0600 or 0400): the
@@ -66,6 +67,14 @@ int ww_app_init(ww_app *app, const ww_config *cfg) {
   }
   app->metrics = ww_metrics_registry_new(cfg->workers);
   if (app->metrics == NULL) return -1;
+  pthread_mutex_init(&app->reload_lock, NULL);
+  pthread_mutex_init(&app->pending_lock, NULL);
+  app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
+  if (app->pending == NULL) return -1;
+  if (!cfg->redis_url[0] && !cfg->sentinels[0]) {
+    app->memstore = ww_memstore_new();
+    if (app->memstore == NULL) return -1;
+  }
   if (cfg->secret_file[0]) {
     if (read_secret(app, cfg->secret_file) != 0) return -1;
   } else {
@@ -85,6 +94,15 @@ void ww_app_close(ww_app *app) {
   app->auth = NULL;
   ww_metrics_registry_free(app->metrics);
   app->metrics = NULL;
+  ww_memstore_free(app->memstore);
+  app->memstore = NULL;
+  if (app->pending) {
+    for (int i = 0; i < app->cfg->workers; i++) ww_ruleset_release(app->pending[i]);
+    free(app->pending);
+    app->pending = NULL;
+    pthread_mutex_destroy(&app->reload_lock);
+    pthread_mutex_destroy(&app->pending_lock);
+  }
 }
 
 void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
@@ -96,12 +114,35 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   w->index = worker_index;
   w->metrics = ww_metrics_worker(app->metrics, worker_index);
   ww_err err = {0};
-  w->rules = ww_rules_load(app->cfg->rules_dir, NULL, &err);
-  if (w->rules == NULL) {
+  w->generation = atomic_load(&app->generation);
+  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, NULL, &err);
+  if (rules == NULL) {
     ww_logf(WW_LOG_ERROR, "worker %d: rule set %s failed to load: %s", worker_index,
             app->cfg->rules_dir, err.msg);
     ww_err_clear(&err);
+  } else {
+    w->current = calloc(1, sizeof *w->current);
+    if (w->current == NULL) {
+      ww_rules_free(rules);
+    } else {
+      w->current->rules = rules;
+      w->current->refs = 1;
+      memcpy(w->current->loaded_at, app->loaded_at, sizeof app->loaded_at);
+      w->current->tests_passed = app->tests_passed;
+      w->current->tests_failed = app->tests_failed;
+      w->rules = rules;
+    }
   }
+  ww_store_opts so = {0};
+  so.session_ttl = app->cfg->session_ttl;
+  so.handover_ttl = app->cfg->handover_ttl;
+  so.decision_log_maxlen = app->cfg->decision_log_maxlen;
+  if (app->memstore)
+    w->store = ww_store_memory_open(app->memstore, loop, &so);
+  else
+    w->store = ww_store_redis_open(loop, app->cfg->redis_url, &so);
+  if (w->store == NULL)
+    ww_logf(WW_LOG_ERROR, "worker %d: cannot open the store (check --redis)", worker_index);
   return w;
 }
 
@@ -109,7 +150,14 @@ void ww_app_worker_fini(void *appv, void *state) {
   (void)appv;
   ww_app_worker *w = state;
   if (w == NULL) return;
-  ww_rules_free(w->rules);
+  if (w->store) {
+    ww_store_close(w->store);
+    /* Let the store's handles finish closing; bounded, as the server may keep handles
+     * of its own on this loop. Close callbacks need no I/O, so NOWAIT rounds suffice. */
+    for (int i = 0; i < 64 && uv_run(w->loop, UV_RUN_NOWAIT) != 0; i++) {
+    }
+  }
+  ww_ruleset_release(w->current);
   free(w);
 }
 

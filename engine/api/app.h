@@ -3,6 +3,7 @@
 #ifndef WW_APP_H
 #define WW_APP_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <uv.h>
@@ -13,6 +14,17 @@
 #include "wegwijzer/wegwijzer.h"
 
 struct ww_store;          /* engine/store/store.h */
+
+/* One worker's copy of a loaded rule set (each worker has its own Lua state), with what
+ * GET /v1/rules shows of it. Reference-counted on the worker's thread only: 1 for the
+ * worker while it is current, +1 per decision in flight, so a request finishes on the
+ * rule set it started with and the old set is freed when its last request ends. */
+typedef struct ww_ruleset {
+  ww_rules *rules;                 /* owned */
+  int refs;
+  char loaded_at[32];
+  int tests_passed, tests_failed;
+} ww_ruleset;
 struct ww_memstore;       /* the embedded store, shared by all workers */
 
 typedef struct ww_app {
@@ -23,19 +35,43 @@ typedef struct ww_app {
   ww_auth *auth;                   /* owned; NULL without --tokens */
   int listen_loopback;             /* 1 when --listen is a loopback address */
   ww_metrics_registry *metrics;    /* owned */
-  /* The rule set as checked at start (or last reload): for GET /v1/rules. */
+  /* The rule set as checked at start (or by the last reload). */
   char loaded_at[32];
   char rules_version[16];
   int tests_passed, tests_failed;
+  /* Reload (reload.c): a new set is published as one copy per worker in 'pending' and
+   * 'generation' is bumped; each worker adopts its copy before its next request. */
+  pthread_mutex_t reload_lock;     /* one reload at a time */
+  pthread_mutex_t pending_lock;    /* guards 'pending' */
+  ww_ruleset **pending;            /* [workers], owned until adopted */
+  atomic_uint generation;
 } ww_app;
 
 typedef struct ww_app_worker {
   ww_app *app;                     /* borrowed */
   uv_loop_t *loop;                 /* borrowed: the worker's loop */
   int index;
-  ww_rules *rules;                 /* owned: this worker's Lua state */
+  ww_ruleset *current;             /* this worker's rule set (holds a reference) */
+  ww_rules *rules;                 /* borrowed: current->rules, or NULL */
+  unsigned generation;             /* of 'current' */
   struct ww_store *store;          /* owned: this worker's store handle */
   ww_metrics *metrics;             /* borrowed: this worker's block of app->metrics */
 } ww_app_worker;
+
+/* The worker's current rule set after adopting a newer one, with a reference for the
+ * caller (release with ww_ruleset_release), or NULL when none is loaded. */
+ww_ruleset *ww_app_rules_acquire(ww_app_worker *w);
+void ww_ruleset_release(ww_ruleset *rs);   /* NULL-safe; frees at zero */
+
+/* Adopt a newer rule set if one was published (cheap when none was). */
+void ww_app_rules_refresh(ww_app_worker *w);
+
+/* Load, validate and test the rule set in cfg->rules_dir, then publish one copy per
+ * worker. Blocking: call it off every event loop (thread pool or own thread). Returns 0
+ * with '*info' (new, GET /v1/rules shape), or -1 with 'err' naming file and line. */
+int ww_app_reload(ww_app *app, json_t **info, ww_err *err);
+
+/* GET /v1/rules body for 'rs' (new). */
+json_t *ww_ruleset_info(const ww_ruleset *rs);
 
 #endif

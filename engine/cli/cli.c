@@ -84,6 +84,7 @@ static int cmd_serve(int argc, char **argv) {
   opts.port = cfg.listen_port;
   opts.workers = cfg.workers;
   opts.max_body = cfg.max_body;
+  opts.max_connections = cfg.max_connections;
   opts.cors_origins = (const char *const *)cfg.cors_origins;
   opts.routes = routes;
   opts.nroutes = nroutes;
@@ -92,6 +93,7 @@ static int cmd_serve(int argc, char **argv) {
   opts.app = &app;
   opts.on_listening = on_listening;
   opts.on_complete = ww_app_on_complete;
+  opts.on_reload = ww_app_on_reload;
   rc = ww_server_run(&opts) == 0 ? 0 : 1;
   ww_log(WW_LOG_INFO, "wegwijzer stopped", NULL);
 out_app:

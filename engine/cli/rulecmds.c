@@ -1,2 +1,153 @@
-/* placeholder until the rule commands land */
+/* wegwijzer check | test | eval: the rule commands, on the embedding API only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+#include "util/crypto.h"
+#include "wegwijzer/wegwijzer.h"
+
+static ww_rules *load_or_say(const char *dir) {
+  ww_err err = {0};
+  ww_rules *r = ww_rules_load(dir, NULL, &err);
+  if (r == NULL) fprintf(stderr, "%s\n", err.msg[0] ? err.msg : "the rule set failed to load");
+  ww_err_clear(&err);
+  return r;
+}
+
+int ww_cli_check(int argc, char **argv) {
+  if (argc != 2 || argv[1][0] == '-') {
+    fprintf(stderr, "usage: wegwijzer check DIR\n");
+    return 2;
+  }
+  ww_rules *r = load_or_say(argv[1]);
+  if (r == NULL) return 1;
+  json_t *info = ww_rules_info(r);
+  printf("ok: %d channels, %d services, %d rules, %d cases (version %s)\n",
+         (int)json_integer_value(json_object_get(info, "channels")),
+         (int)json_integer_value(json_object_get(info, "services")),
+         (int)json_integer_value(json_object_get(info, "rules")),
+         (int)json_integer_value(json_object_get(info, "cases")), ww_rules_version(r));
+  json_decref(info);
+  ww_rules_free(r);
+  return 0;
+}
+
+static void print_case(void *ud, const char *name, int ok, const char *why) {
+  (void)ud;
+  if (ok) printf("ok   %s\n", name);
+  else printf("FAIL %s: %s\n", name, why ? why : "");
+}
+
+int ww_cli_test(int argc, char **argv) {
+  if (argc != 2 || argv[1][0] == '-') {
+    fprintf(stderr, "usage: wegwijzer test DIR\n");
+    return 2;
+  }
+  ww_rules *r = load_or_say(argv[1]);
+  if (r == NULL) return 1;
+  int passed = 0, failed = 0;
+  ww_rules_test(r, print_case, NULL, &passed, &failed);
+  printf("%d passed, %d failed\n", passed, failed);
+  ww_rules_free(r);
+  return failed ? 1 : 0;
+}
+
+static char *read_all(FILE *f, size_t *len) {
+  size_t cap = 4096, n = 0, got;
+  char *buf = malloc(cap);
+  while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+    n += got;
+    if (n == cap) {
+      char *nb = cap < (16u << 20) ? realloc(buf, cap * 2) : NULL;
+      if (nb == NULL) {
+        free(buf);
+        return NULL;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+  }
+  *len = n;
+  return buf;
+}
+
+int ww_cli_eval(int argc, char **argv) {
+  const char *dir = NULL, *file = NULL;
+  int route = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--route") == 0) route = 1;
+    else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      fprintf(stderr, "wegwijzer eval: unknown option %s\nusage: wegwijzer eval [--route] DIR "
+                      "[REQUEST.json|-]\n", argv[i]);
+      return 2;
+    } else if (dir == NULL) dir = argv[i];
+    else if (file == NULL) file = argv[i];
+    else {
+      fprintf(stderr, "usage: wegwijzer eval [--route] DIR [REQUEST.json|-]\n");
+      return 2;
+    }
+  }
+  if (dir == NULL) {
+    fprintf(stderr, "usage: wegwijzer eval [--route] DIR [REQUEST.json|-]\n");
+    return 2;
+  }
+  FILE *f = stdin;
+  if (file && strcmp(file, "-") != 0) {
+    f = fopen(file, "rb");
+    if (f == NULL) {
+      fprintf(stderr, "wegwijzer eval: cannot read %s\n", file);
+      return 1;
+    }
+  }
+  size_t len = 0;
+  char *text = read_all(f, &len);
+  if (f != stdin) fclose(f);
+  if (text == NULL) {
+    fprintf(stderr, "wegwijzer eval: cannot read the request\n");
+    return 1;
+  }
+  json_error_t je;
+  json_t *req = json_loadb(text, len, 0, &je);
+  free(text);
+  if (req == NULL) {
+    fprintf(stderr, "invalid request: not valid JSON: %s (line %d, column %d)\n", je.text,
+            je.line, je.column);
+    return 1;
+  }
+  if (json_is_object(req)) json_object_set_new(req, "explain", json_true());
+  ww_rules *r = load_or_say(dir);
+  if (r == NULL) {
+    json_decref(req);
+    return 1;
+  }
+  unsigned char secret[32];
+  ww_random_bytes(secret, sizeof secret);   /* citizenRef only has to be consistent here */
+  ww_decide_opts opts = {0};
+  opts.secret = secret;
+  opts.secret_len = sizeof secret;
+  opts.route = route;
+  json_t *out = NULL;
+  ww_err err = {0};
+  int rc = ww_decide(r, req, &opts, &out, &err);
+  json_decref(req);
+  if (rc != 0) {
+    fprintf(stderr, "invalid request (%s): %s\n", err.code, err.msg);
+    size_t i;
+    json_t *p;
+    json_array_foreach(err.invalid_params, i, p)
+        fprintf(stderr, "  %s: %s\n", json_string_value(json_object_get(p, "name")),
+                json_string_value(json_object_get(p, "reason")));
+    ww_err_clear(&err);
+    ww_rules_free(r);
+    return 1;
+  }
+  char *s = json_dumps(out, JSON_INDENT(2));
+  if (s) {
+    puts(s);
+    free(s);
+  }
+  json_decref(out);
+  ww_rules_free(r);
+  return 0;
+}

@@ -1,2 +1,851 @@
-/* placeholder until the decision core lands */
-#include "wegwijzer/wegwijzer.h"
+/* The decision core: channel states (hours, holidays, overrides), building r, running the
+ * rules in one protected call, ranking, and the advice / route / fallback answers. */
+#include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log/log.h"
+#include "rules/loader_private.h"
+#include "util/crypto.h"
+#include "util/tztime.h"
+
+static const char CLOSED_REASON[] = "Nu gesloten";
+static const char *const known_top[] = {"service", "citizen", "context", "sessionId",
+                                        "explain", "handoverCode", "channel", NULL};
+
+/* ---- channel states ---- */
+
+static int is_holiday(const ww_rules *R, int64_t day) {
+  int lo = 0, hi = R->nholidays - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (R->holidays[mid] == day) return 1;
+    if (R->holidays[mid] < day) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+static int hours_open(const ww__channel *c, const ww_localtime *lt, int holiday) {
+  if (c->always) return 1;
+  if (holiday) return 0;
+  int m = lt->hour * 60 + lt->minute;
+  for (int i = 0; i < c->nshift[lt->weekday]; i++)
+    if (m >= c->from[lt->weekday][i] && m < c->to[lt->weekday][i]) return 1;
+  return 0;
+}
+
+void ww__chstate_compute(ww_rules *R, int64_t t, const json_t *status, ww__chstate *out,
+                         int64_t *valid_until) {
+  ww_localtime lt;
+  ww_time_local(t, &lt);
+  int hol = is_holiday(R, ww_days_from_civil(lt.year, lt.month, lt.day));
+  int64_t until_all = t - (t % 60 + 60) % 60 + 60;
+  for (int i = 0; i < R->nch; i++) {
+    free(out[i].reason);
+    out[i].reason = NULL;
+    out[i].open = hours_open(&R->ch[i], &lt, hol);
+    out[i].wait = -1;
+  }
+  if (json_is_object(status)) {
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)status, k, v) {
+      int i = ww__channel_index(R, k);
+      if (i < 0 || !json_is_object(v)) continue;
+      json_t *u = json_object_get(v, "until");
+      int64_t until = 0;
+      if (json_is_integer(u)) until = (int64_t)json_integer_value(u);
+      else if (json_is_real(u)) until = (int64_t)json_real_value(u);
+      else if (json_is_string(u) && ww_time_parse(json_string_value(u), &until) != 0) until = 0;
+      if (u && !json_is_null(u) && until <= t) continue;   /* expired */
+      if (u && !json_is_null(u) && until < until_all) until_all = until;
+      json_t *o = json_object_get(v, "open");
+      if (json_is_boolean(o)) out[i].open = json_is_true(o);
+      json_t *w = json_object_get(v, "waitSeconds");
+      if (json_is_number(w) && json_number_value(w) >= 0) out[i].wait = json_number_value(w);
+      json_t *r = json_object_get(v, "reason");
+      if (json_is_string(r) && json_string_length(r) > 0) out[i].reason = strdup(json_string_value(r));
+    }
+  }
+  if (valid_until) *valid_until = until_all;
+}
+
+/* ---- building r (inside the protected call) ---- */
+
+static int view_index(lua_State *L) {
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNIL && lua_type(L, 2) == LUA_TSTRING)
+    return luaL_error(L, "unknown channel \"%s\" (r.channels)", lua_tostring(L, 2));
+  return 1;
+}
+
+static void build_view(lua_State *L, ww_rules *R) {
+  lua_createtable(L, 0, R->nch);
+  int B = lua_gettop(L);
+  for (int i = 0; i < R->nch; i++) {
+    lua_createtable(L, 0, 12);
+    int cb = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ch[i].back_ref);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, cb);
+    }
+    lua_pop(L, 1);
+    lua_pushboolean(L, R->cst[i].open);
+    lua_setfield(L, cb, "open");
+    if (R->cst[i].wait >= 0) {
+      lua_pushnumber(L, R->cst[i].wait);
+      lua_setfield(L, cb, "waitSeconds");
+    }
+    ww__ro_wrap(L, cb, 2);
+    lua_setfield(L, B, R->ch[i].id);
+    lua_pop(L, 1);
+  }
+  ww__ro_wrap(L, B, 2);
+  lua_getmetatable(L, -1);
+  lua_pushvalue(L, B);
+  lua_setfield(L, -2, "__data");
+  lua_pushvalue(L, B);
+  lua_pushcclosure(L, view_index, 1);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+  lua_remove(L, B);
+}
+
+typedef struct dctx {
+  const ww__input *in;
+  const ww_decide_opts *opts;
+  int rebuild;
+} dctx;
+
+static void set_str(lua_State *L, int t, const char *k, const char *v) {
+  lua_pushstring(L, v);
+  lua_setfield(L, t, k);
+}
+
+static void digits(char *out, int v, int n) {
+  for (int i = n - 1; i >= 0; i--, v /= 10) out[i] = (char)('0' + (v % 10 + 10) % 10);
+}
+
+static int decide_main(lua_State *L) {
+  ww_rules *R = ww__rules_of(L);
+  const dctx *X = lua_touserdata(L, 1);
+  const ww__input *in = X->in;
+  lua_settop(L, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_r_back);   /* 1 */
+
+  if (X->rebuild) {
+    build_view(L, R);
+    luaL_unref(L, LUA_REGISTRYINDEX, R->cache_view_ref);
+    R->cache_view_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    R->cache_ok = 1;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->cache_view_ref);
+  lua_setfield(L, 1, "channels");
+
+  const ww__service *s = &R->svc[in->svc];
+  if (in->has_extras) {
+    lua_createtable(L, 0, 12);
+    int t = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->back_ref);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, t);
+    }
+    lua_pop(L, 1);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)in->req, k, v) {
+      if (ww__in_list(known_top, k) >= 0 || json_is_null(v)) continue;
+      if (lua_getfield(L, t, k) != LUA_TNIL) {   /* catalogue fields win */
+        lua_pop(L, 1);
+        continue;
+      }
+      lua_pop(L, 1);
+      ww__push_json(L, v, 2);
+      lua_setfield(L, t, k);
+    }
+    ww__ro_wrap(L, t, 2);
+    lua_setfield(L, 1, "service");
+    lua_settop(L, 1);
+  } else {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->proxy_ref);
+    lua_setfield(L, 1, "service");
+  }
+
+  /* citizen: a new backing behind the fixed proxy */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_citizen_mt);   /* 2 */
+  lua_createtable(L, 0, 8);                               /* 3 */
+  if (in->citizen) {
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)in->citizen, k, v) {
+      if (strcmp(k, "id") == 0 || strcmp(k, "ref") == 0 || json_is_null(v)) continue;
+      ww__push_json(L, v, 2);
+      lua_setfield(L, 3, k);
+    }
+  }
+  if (in->has_ref) set_str(L, 3, "ref", in->ref);
+  lua_setfield(L, 2, "__index");
+  lua_settop(L, 1);
+
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_context_mt);
+  lua_createtable(L, 0, 10);
+  if (in->context) {
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)in->context, k, v) {
+      if (strcmp(k, "time") == 0 || json_is_null(v)) continue;
+      ww__push_json(L, v, 2);
+      lua_setfield(L, 3, k);
+    }
+  }
+  ww_localtime lt;
+  ww_time_local(in->time, &lt);
+  char date[10], hm[5];
+  set_str(L, 3, "origin", in->origin);
+  lua_pushinteger(L, (lua_Integer)in->time);
+  lua_setfield(L, 3, "time");
+  digits(date, lt.year, 4);
+  date[4] = '-';
+  digits(date + 5, lt.month, 2);
+  date[7] = '-';
+  digits(date + 8, lt.day, 2);
+  lua_pushlstring(L, date, 10);
+  lua_setfield(L, 3, "date");
+  set_str(L, 3, "weekday", ww_time_weekday_name(lt.weekday));
+  digits(hm, lt.hour, 2);
+  hm[2] = ':';
+  digits(hm + 3, lt.minute, 2);
+  lua_pushlstring(L, hm, 5);
+  lua_setfield(L, 3, "hhmm");
+  lua_pushinteger(L, lt.hour * 60 + lt.minute);
+  lua_setfield(L, 3, "minutes");
+  lua_setfield(L, 2, "__index");
+  lua_settop(L, 1);
+
+  if (X->opts && X->opts->session && json_is_object(X->opts->session))
+    ww__push_json(L, X->opts->session, 2);
+  else
+    lua_pushnil(L);
+  lua_setfield(L, 1, "session");
+
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_randomseed);   /* same numbers every decision */
+  lua_pushinteger(L, 20260101);
+  lua_call(L, 1, 0);
+
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_r);            /* 2: r */
+  ww__push_a(L, R);                                       /* 3: a */
+  R->d.active = 1;
+  ww__dstate *d = &R->d;
+  ww__budget_start(R, R->budget);
+  for (int i = 0; i < R->nrules; i++) {
+    const ww__rule *ru = &R->rules[i];
+    d->cur_rule = i;
+    if (d->explain) {
+      if (d->ntrace == d->ctrace) {
+        size_t nc = d->ctrace ? d->ctrace * 2 : 64;
+        ww__trace *q = realloc(d->trace, nc * sizeof *q);
+        if (q == NULL) return luaL_error(L, "not enough memory");
+        d->trace = q;
+        d->ctrace = nc;
+      }
+      d->trace[d->ntrace] = (ww__trace){i, 0, (int)d->nfx, (int)d->nfx};
+      d->ntrace++;
+    }
+    int matched = 1;
+    if (ru->when_ref != LUA_NOREF) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, ru->when_ref);
+      lua_pushvalue(L, 2);
+      lua_call(L, 1, 1);
+      matched = lua_toboolean(L, -1);
+      lua_settop(L, 3);
+    }
+    if (d->explain) d->trace[d->ntrace - 1].matched = matched;
+    if (matched) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, ru->advise_ref);
+      lua_pushvalue(L, 2);
+      lua_pushvalue(L, 3);
+      lua_call(L, 2, 0);
+      lua_settop(L, 3);
+    }
+    if (d->explain) d->trace[d->ntrace - 1].fx_to = (int)d->nfx;
+    if (d->stop) break;
+  }
+  ww__budget_stop(R);
+  d->cur_rule = -1;
+  ww__restore_upvalues(L);
+  return 0;
+}
+
+/* ---- answers ---- */
+
+static json_t *num(double v) {
+  if (v == floor(v) && fabs(v) < 9e15) return json_integer((json_int_t)v);
+  return json_real(v);
+}
+
+static json_t *wait_json(const ww__chstate *s) { return s->wait >= 0 ? num(s->wait) : json_null(); }
+
+static json_t *channel_item(const ww_rules *R, int c, int rank, double score, json_t *reasons) {
+  const ww__channel *ch = &R->ch[c];
+  const ww__chstate *st = &R->cst[c];
+  if (st->reason) json_array_append_new(reasons, json_string(st->reason));
+  if (!st->open) json_array_append_new(reasons, json_string(CLOSED_REASON));
+  json_t *o = json_object();
+  json_object_set_nocheck(o, "id", ch->j_id);
+  json_object_set_nocheck(o, "name", ch->j_name);
+  json_object_set_nocheck(o, "kind", ch->j_kind);
+  json_object_set_new_nocheck(o, "rank", json_integer(rank));
+  json_object_set_new_nocheck(o, "score", num(score));
+  json_object_set_new_nocheck(o, "open", json_boolean(st->open));
+  json_object_set_new_nocheck(o, "waitSeconds", wait_json(st));
+  json_object_set_nocheck(o, "contact", ch->contact);
+  json_object_set_new_nocheck(o, "assisted", json_boolean(ch->assisted));
+  json_object_set_new_nocheck(o, "reasons", reasons);
+  return o;
+}
+
+static json_t *route_item(const ww_rules *R, int c) {
+  const ww__channel *ch = &R->ch[c];
+  json_t *o = json_object();
+  json_object_set_nocheck(o, "id", ch->j_id);
+  json_object_set_nocheck(o, "kind", json_object_get(ch->route, "kind"));
+  const char *k;
+  json_t *v;
+  json_object_foreach(ch->route, k, v) if (strcmp(k, "kind") && strcmp(k, "id") && strcmp(k, "name"))
+      json_object_set(o, k, v);
+  json_object_set_nocheck(o, "name", ch->j_name);
+  return o;
+}
+
+static json_t *ruleset_json(const ww_rules *R) { return json_pack("{s:s}", "version", R->version); }
+
+static json_t *arena_str(const ww__dstate *d, uint32_t off, uint32_t len) {
+  json_t *s = json_stringn(d->arena + off, len);
+  return s ? s : json_string("(not valid UTF-8)");
+}
+
+static json_t *trace_json(const ww_rules *R, const char *error) {
+  const ww__dstate *d = &R->d;
+  json_t *tr = json_array();
+  char buf[600];
+  for (size_t i = 0; i < d->ntrace; i++) {
+    const ww__trace *t = &d->trace[i];
+    const ww__rule *ru = &R->rules[t->rule];
+    json_t *fx = json_array();
+    for (int k = t->fx_from; k < t->fx_to; k++) {
+      const ww__effect *e = &d->fx[k];
+      const char *id = e->ch >= 0 ? R->ch[e->ch].id : "";
+      switch (e->kind) {
+        case WW__FX_PREFER: snprintf(buf, sizeof buf, "prefer %s +%g", id, e->pts); break;
+        case WW__FX_AVOID: snprintf(buf, sizeof buf, "avoid %s -%g", id, e->pts); break;
+        case WW__FX_EXCLUDE: snprintf(buf, sizeof buf, "exclude %s", id); break;
+        case WW__FX_ONLY: snprintf(buf, sizeof buf, "only %.*s", (int)e->len, d->arena + e->off); break;
+        case WW__FX_NOTE: snprintf(buf, sizeof buf, "note %.*s", (int)e->len, d->arena + e->off); break;
+        default: snprintf(buf, sizeof buf, "stop"); break;
+      }
+      json_t *s = json_string(buf);
+      json_array_append_new(fx, s ? s : json_string("(effect)"));
+    }
+    json_t *o = json_object();
+    json_object_set_nocheck(o, "rule", ru->j_name);
+    json_object_set_nocheck(o, "source", ru->j_source);
+    json_object_set_new_nocheck(o, "matched", json_boolean(t->matched));
+    json_object_set_new_nocheck(o, "effects", fx);
+    if (error && i + 1 == d->ntrace) {
+      json_t *e = json_string(error);
+      json_object_set_new_nocheck(o, "error", e ? e : json_string("(error)"));
+    }
+    json_array_append_new(tr, o);
+  }
+  return tr;
+}
+
+static void add_ids(json_t *o, const ww_decide_opts *opts) {
+  char id[33];
+  if (opts && opts->advice_id) {
+    json_object_set_new_nocheck(o, "adviceId", json_string(opts->advice_id));
+  } else if (ww_random_hex(id, 16) == 0) {
+    json_object_set_new_nocheck(o, "adviceId", json_string(id));
+  }
+}
+
+/* Ranked non-excluded channels into order[]; returns how many. */
+static int rank_channels(const ww_rules *R, int *order) {
+  const ww__dstate *d = &R->d;
+  int n = 0;
+  for (int c = 0; c < R->nch; c++) {
+    if (d->excluded[c]) continue;
+    int j = n++;
+    /* insertion sort: open first, score desc, catalogue order (stable) */
+    while (j > 0) {
+      int p = order[j - 1];
+      int better = (R->cst[c].open != R->cst[p].open) ? R->cst[c].open
+                                                       : d->score[c] > d->score[p];
+      if (!better) break;
+      order[j] = p;
+      j--;
+    }
+    order[j] = c;
+  }
+  return n;
+}
+
+static json_t *advice_answer(const ww_rules *R, const ww__input *in, const ww_decide_opts *opts) {
+  const ww__dstate *d = &R->d;
+  json_t *rs[WW__MAX_CHANNELS], *xs[WW__MAX_CHANNELS];
+  for (int c = 0; c < R->nch; c++) rs[c] = json_array(), xs[c] = json_array();
+  for (size_t i = 0; i < d->nreasons; i++) {
+    const ww__reason *r = &d->reasons[i];
+    json_array_append_new(r->excl ? xs[r->ch] : rs[r->ch], arena_str(d, r->off, r->len));
+  }
+  int order[WW__MAX_CHANNELS];
+  int n = rank_channels(R, order);
+  json_t *chs = json_array(), *exc = json_array(), *notes = json_array();
+  for (int k = 0; k < n; k++) {
+    int c = order[k];
+    json_array_append_new(chs, channel_item(R, c, k + 1, d->score[c], rs[c]));
+    rs[c] = NULL;
+  }
+  for (int c = 0; c < R->nch; c++) {
+    if (d->excluded[c]) {
+      json_t *o = json_object();
+      json_object_set_nocheck(o, "id", R->ch[c].j_id);
+      json_object_set_new_nocheck(o, "reasons", xs[c]);
+      json_array_append_new(exc, o);
+    } else {
+      json_decref(xs[c]);
+    }
+    json_decref(rs[c]);
+  }
+  for (size_t i = 0; i < d->nnotes; i++) {
+    int dup = 0;
+    for (size_t j = 0; j < i && !dup; j++)
+      dup = d->notes[j].len == d->notes[i].len &&
+            memcmp(d->arena + d->notes[j].off, d->arena + d->notes[i].off, d->notes[i].len) == 0;
+    if (!dup) json_array_append_new(notes, arena_str(d, d->notes[i].off, d->notes[i].len));
+  }
+  json_t *o = json_object();
+  add_ids(o, opts);
+  json_object_set_nocheck(o, "service", R->svc[in->svc].answer);
+  json_object_set_new_nocheck(o, "channels", chs);
+  json_object_set_new_nocheck(o, "excluded", exc);
+  json_object_set_new_nocheck(o, "notes", notes);
+  json_object_set_new_nocheck(o, "ruleset", ruleset_json(R));
+  json_object_set_new_nocheck(o, "degraded", json_false());
+  if (in->explain) json_object_set_new_nocheck(o, "trace", trace_json(R, NULL));
+  return o;
+}
+
+static json_t *route_answer(const ww_rules *R, const ww__input *in, int degraded,
+                            const char *error) {
+  const ww__dstate *d = &R->d;
+  int order[WW__MAX_CHANNELS];
+  int n = 0;
+  if (!degraded) n = rank_channels(R, order);
+  json_t *target = NULL, *alts = json_array(), *reasons = json_array();
+  for (int k = 0; k < n; k++) {
+    int c = order[k];
+    if (!R->cst[c].open || R->ch[c].route == NULL) continue;
+    if (target == NULL) {
+      target = route_item(R, c);
+      for (size_t i = 0; i < d->nreasons; i++)
+        if (d->reasons[i].ch == c && !d->reasons[i].excl)
+          json_array_append_new(reasons, arena_str(d, d->reasons[i].off, d->reasons[i].len));
+      if (R->cst[c].reason) json_array_append_new(reasons, json_string(R->cst[c].reason));
+    } else if (json_array_size(alts) < 3) {
+      json_array_append_new(alts, route_item(R, c));
+    }
+  }
+  if (target == NULL) {
+    target = route_item(R, R->fb_route);
+    json_object_set_new_nocheck(target, "fallback", json_true());
+    json_array_append_new(reasons, json_string(degraded ? "Storing in de regels; standaardroute"
+                                                        : "Geen open kanaal; standaardroute"));
+  }
+  json_t *o = json_object();
+  json_object_set_new_nocheck(o, "target", target);
+  json_object_set_new_nocheck(o, "alternatives", alts);
+  json_object_set_new_nocheck(o, "reasons", reasons);
+  json_object_set_new_nocheck(o, "ruleset", ruleset_json(R));
+  json_object_set_new_nocheck(o, "degraded", json_boolean(degraded));
+  if (in->explain) json_object_set_new_nocheck(o, "trace", trace_json(R, error));
+  return o;
+}
+
+static json_t *fallback_answer(const ww_rules *R, const ww__input *in,
+                               const ww_decide_opts *opts, const char *error) {
+  json_t *chs = json_array();
+  for (int k = 0; k < R->nfb; k++) {
+    int c = R->fb_ch[k];
+    json_array_append_new(chs, channel_item(R, c, k + 1, R->ch[c].base, json_array()));
+  }
+  json_t *o = json_object();
+  add_ids(o, opts);
+  json_object_set_nocheck(o, "service", R->svc[in->svc].answer);
+  json_object_set_new_nocheck(o, "channels", chs);
+  json_object_set_new_nocheck(o, "excluded", json_array());
+  json_object_set_new_nocheck(o, "notes", json_array());
+  json_object_set_new_nocheck(o, "ruleset", ruleset_json(R));
+  json_object_set_new_nocheck(o, "degraded", json_true());
+  if (in->explain) json_object_set_new_nocheck(o, "trace", trace_json(R, error));
+  return o;
+}
+
+/* ---- the decision ---- */
+
+int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
+               int route_answer_, int ivr_origin, json_t **out, ww_err *err) {
+  *out = NULL;
+  if (err) ww_err_clear(err);
+  ww__input in;
+  int rc = ww__request_parse(R, request, opts, ivr_origin, &in, err);
+  if (rc != 0) return rc;
+  lua_State *L = R->L;
+
+  /* the channels view is read-only and the same for every request in a minute */
+  const json_t *status = opts ? opts->status : NULL;
+  uint64_t key = status == NULL ? 0 : opts->status_version;
+  int cacheable = status == NULL || opts->status_version != 0;
+  dctx X = {&in, opts, 0};
+  if (!(R->cache_ok && cacheable && key == R->cache_key && in.time >= R->cache_from &&
+        in.time < R->cache_until)) {
+    R->cache_ok = 0;
+    ww__chstate_compute(R, in.time, status, R->cst, &R->cache_until);
+    R->cache_from = in.time - ((in.time % 60) + 60) % 60;
+    R->cache_key = key;
+    if (!cacheable) R->cache_until = R->cache_from;   /* rebuild next time */
+    X.rebuild = 1;
+  }
+
+  ww__dstate_reset(&R->d, R, in.explain);
+  if (!lua_checkstack(L, 8)) {
+    ww__load_error(err, "", 0, "the rule engine is out of stack");
+    return WW_ENOMEM;
+  }
+  lua_pushcfunction(L, decide_main);
+  lua_pushlightuserdata(L, &X);
+  rc = lua_pcall(L, 1, 0, 0);
+  R->d.active = 0;
+  R->d.gen++;
+  if (rc == LUA_OK) {
+    *out = route_answer_ ? route_answer(R, &in, 0, NULL) : advice_answer(R, &in, opts);
+    lua_settop(L, 0);
+    return *out ? 0 : WW_ENOMEM;
+  }
+
+  /* run-time failure: contain it, keep the state usable, answer the fallback */
+  const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  if (msg == NULL) msg = rc == LUA_ERRMEM ? "memory limit of the rule set reached"
+                                          : "error (not a text message)";
+  if (rc == LUA_ERRMEM) msg = "memory limit of the rule set reached";
+  int cr = R->d.cur_rule;
+  {
+    char tmp[400];
+    if (cr >= 0)
+      snprintf(tmp, sizeof tmp, "rule \"%s\" (%s): %.300s", R->rules[cr].name,
+               R->rules[cr].source, msg);
+    else
+      snprintf(tmp, sizeof tmp, "%.300s", msg);
+    memcpy(R->last_error, tmp, sizeof tmp);
+  }
+  R->failures++;
+  ww_log(WW_LOG_WARN, "rule failed; fallback advice given",
+         json_pack("{s:s, s:s, s:s, s:s}", "rule", cr >= 0 ? R->rules[cr].name : "",
+                   "source", cr >= 0 ? R->rules[cr].source : "", "error", msg,
+                   "rulesVersion", R->version));
+  char error[400];
+  snprintf(error, sizeof error, "%s", R->last_error);
+  lua_settop(L, 0);
+  ww__budget_stop(R);
+  lua_pushcfunction(L, ww__restore_upvalues);
+  if (lua_pcall(L, 0, 0, 0) != LUA_OK) lua_settop(L, 0);
+  lua_gc(L, LUA_GCCOLLECT, 0);
+  R->cache_ok = 0;                      /* the view may not have been built */
+  *out = route_answer_ ? route_answer(R, &in, 1, error) : fallback_answer(R, &in, opts, error);
+  return *out ? 0 : WW_ENOMEM;
+}
+
+int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,
+              json_t **out, ww_err *err) {
+  int route = opts && opts->route;
+  return ww__decide(rules, request, opts, route, route, out, err);
+}
+
+int ww_decide_text(ww_rules *rules, const char *text, size_t len, const ww_decide_opts *opts,
+                   json_t **out, ww_err *err) {
+  *out = NULL;
+  if (err) ww_err_clear(err);
+  json_error_t je;
+  json_t *req = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+  if (req == NULL) {
+    if (err) {
+      snprintf(err->code, sizeof err->code, "invalid_json");
+      snprintf(err->msg, sizeof err->msg, "the body is not valid JSON: %s (line %d, column %d)",
+               je.text, je.line, je.column);
+    }
+    return WW_EINVAL;
+  }
+  int rc = ww_decide(rules, req, opts, out, err);
+  json_decref(req);
+  return rc;
+}
+
+json_t *ww_rules_channels(ww_rules *R, int64_t now, const json_t *status) {
+  ww__chstate st[WW__MAX_CHANNELS];
+  memset(st, 0, sizeof(ww__chstate) * (size_t)R->nch);
+  ww__chstate_compute(R, now, status, st, NULL);
+  json_t *arr = json_array();
+  for (int i = 0; i < R->nch; i++) {
+    json_t *o = json_copy(R->ch[i].entry);
+    json_object_set_new_nocheck(o, "open", json_boolean(st[i].open));
+    json_object_set_new_nocheck(o, "waitSeconds", wait_json(&st[i]));
+    if (st[i].reason) json_object_set_new_nocheck(o, "reason", json_string(st[i].reason));
+    json_array_append_new(arr, o);
+    free(st[i].reason);
+  }
+  return json_pack("{s:o}", "channels", arr);
+}
+
+/* ---- rule tests ---- */
+
+static const unsigned char TEST_SECRET[] = "wegwijzer-rule-tests";
+
+static int find_id(const json_t *arr, const char *id) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) if (strcmp(json_string_value(json_object_get(v, "id")), id) == 0)
+      return (int)i;
+  return -1;
+}
+
+static int any_contains(const json_t *arr, const char *sub) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) if (json_is_string(v) && strstr(json_string_value(v), sub)) return 1;
+  return 0;
+}
+
+static void list_ids(const json_t *arr, size_t max, char *out, size_t n) {
+  out[0] = '\0';
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) {
+    if (i >= max) break;
+    size_t l = strlen(out);
+    snprintf(out + l, n - l, "%s%s", i ? ", " : "",
+             json_string_value(json_object_get(v, "id")));
+  }
+  if (json_array_size(arr) == 0) snprintf(out, n, "nothing");
+}
+
+/* Checks one case; returns 1 if it passes, else 0 with 'why'. */
+static int run_case(ww_rules *R, const ww__case *c, char *why, size_t n) {
+  ww_decide_opts o = {0};
+  o.secret = TEST_SECRET;
+  o.secret_len = sizeof TEST_SECRET - 1;
+  o.session = c->session;
+  o.status = c->status;
+  o.advice_id = "00000000000000000000000000000000";
+  json_t *ans = NULL, *rans = NULL;
+  ww_err err = {0};
+  int ok = 0;
+  const json_t *e = c->expect;
+  if (ww__decide(R, c->request, &o, 0, c->route, &ans, &err) != 0) {
+    snprintf(why, n, "the request is invalid: %s", err.msg);
+    goto out;
+  }
+  int degraded = json_is_true(json_object_get(ans, "degraded"));
+  json_t *xd = json_object_get(e, "degraded");
+  if (xd) {
+    if (json_is_true(xd) != degraded) {
+      snprintf(why, n, degraded ? "expected a normal advice, but the rules failed: %s"
+                                : "expected a degraded (fallback) advice, got a normal one%s",
+               degraded ? R->last_error : "");
+      goto out;
+    }
+  } else if (degraded) {
+    snprintf(why, n, "the rules failed at run time: %s", R->last_error);
+    goto out;
+  }
+  json_t *chs = json_object_get(ans, "channels"), *exc = json_object_get(ans, "excluded");
+  char got[300];
+  json_t *v;
+  if ((v = json_object_get(e, "first"))) {
+    json_t *f = json_array_get(chs, 0);
+    const char *fid = f ? json_string_value(json_object_get(f, "id")) : NULL;
+    if (!fid || strcmp(fid, json_string_value(v)) != 0) {
+      snprintf(why, n, "expected first \"%s\", got %s%s%s", json_string_value(v),
+               fid ? "\"" : "no channel at all", fid ? fid : "", fid ? "\"" : "");
+      goto out;
+    }
+  }
+  size_t i;
+  json_t *id;
+  if ((v = json_object_get(e, "excluded"))) json_array_foreach(v, i, id) {
+      int r = find_id(chs, json_string_value(id));
+      if (find_id(exc, json_string_value(id)) < 0) {
+        snprintf(why, n, "expected \"%s\" to be excluded, but it is in the advice at rank %d",
+                 json_string_value(id), r + 1);
+        goto out;
+      }
+    }
+  if ((v = json_object_get(e, "included"))) json_array_foreach(v, i, id) {
+      if (find_id(chs, json_string_value(id)) < 0) {
+        snprintf(why, n, "expected \"%s\" in the advice, but it is excluded",
+                 json_string_value(id));
+        goto out;
+      }
+    }
+  if ((v = json_object_get(e, "order"))) {
+    int bad = json_array_size(chs) < json_array_size(v);
+    json_array_foreach(v, i, id) {
+      json_t *ci = json_array_get(chs, i);
+      if (!ci || strcmp(json_string_value(json_object_get(ci, "id")), json_string_value(id)))
+        bad = 1;
+    }
+    if (bad) {
+      char want[300] = "";
+      json_array_foreach(v, i, id) {
+        size_t l = strlen(want);
+        snprintf(want + l, sizeof want - l, "%s%s", i ? ", " : "", json_string_value(id));
+      }
+      list_ids(chs, json_array_size(v) + 2, got, sizeof got);
+      snprintf(why, n, "expected the advice to start with %s; got %s", want, got);
+      goto out;
+    }
+  }
+  if ((v = json_object_get(e, "open"))) {
+    const char *k;
+    json_t *b;
+    json_object_foreach(v, k, b) {
+      int ci = ww__channel_index(R, k);
+      if (R->cst[ci].open != json_is_true(b)) {
+        snprintf(why, n, "expected \"%s\" to be %s, but it is %s", k,
+                 json_is_true(b) ? "open" : "closed", R->cst[ci].open ? "open" : "closed");
+        goto out;
+      }
+    }
+  }
+  if ((v = json_object_get(e, "notes"))) {
+    if (!any_contains(json_object_get(ans, "notes"), json_string_value(v))) {
+      snprintf(why, n, "expected a note containing \"%s\", but no note says that",
+               json_string_value(v));
+      goto out;
+    }
+  }
+  if ((v = json_object_get(e, "reason"))) {
+    const char *k;
+    json_t *s;
+    json_object_foreach(v, k, s) {
+      int r = find_id(chs, k);
+      json_t *item = r >= 0 ? json_array_get(chs, r) : json_array_get(exc, find_id(exc, k));
+      if (!any_contains(json_object_get(item, "reasons"), json_string_value(s))) {
+        snprintf(why, n, "expected a reason for \"%s\" containing \"%s\", but none does", k,
+                 json_string_value(s));
+        goto out;
+      }
+    }
+  }
+  if ((v = json_object_get(e, "route"))) {
+    if (ww__decide(R, c->request, &o, 1, 1, &rans, &err) != 0) {
+      snprintf(why, n, "the request is invalid: %s", err.msg);
+      goto out;
+    }
+    const char *tid = json_string_value(json_object_get(json_object_get(rans, "target"), "id"));
+    if (!tid || strcmp(tid, json_string_value(v)) != 0) {
+      snprintf(why, n, "expected route to \"%s\", got \"%s\"%s", json_string_value(v),
+               tid ? tid : "",
+               json_is_true(json_object_get(json_object_get(rans, "target"), "fallback"))
+                   ? " (the fallback route: no open routable channel)" : "");
+      goto out;
+    }
+  }
+  ok = 1;
+out:
+  json_decref(ans);
+  json_decref(rans);
+  ww_err_clear(&err);
+  return ok;
+}
+
+/* A weekday at 10:00 local that is no holiday, from 2026-12-01 on. */
+static int64_t duty_time(const ww_rules *R) {
+  int64_t t;
+  ww_time_parse("2026-12-01T10:00:00+01:00", &t);
+  for (int i = 0; i < 60; i++, t += 86400) {
+    ww_localtime lt;
+    ww_time_local(t, &lt);
+    if (lt.weekday < 5 && !is_holiday(R, ww_days_from_civil(lt.year, lt.month, lt.day)))
+      break;
+  }
+  return t;
+}
+
+int ww_rules_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *failed) {
+  int np = 0, nf = 0;
+  char why[600];
+  for (int i = 0; i < R->ncases; i++) {
+    why[0] = '\0';
+    int ok = run_case(R, &R->cases[i], why, sizeof why);
+    ok ? np++ : nf++;
+    if (line) line(ud, R->cases[i].name, ok, ok ? NULL : why);
+  }
+  /* duty of care (Wmebv, Awb 2:1): every service keeps a channel where a person helps */
+  static const char *const who[] = {"anoniem", "weinig digitale vaardigheden",
+                                    "visuele beperking"};
+  int64_t t = duty_time(R);
+  ww_decide_opts o = {0};
+  o.secret = TEST_SECRET;
+  o.secret_len = sizeof TEST_SECRET - 1;
+  o.now = t;
+  o.advice_id = "00000000000000000000000000000000";
+  for (int s = 0; s < R->nsvc; s++) {
+    int ok = 1;
+    why[0] = '\0';
+    for (int k = 0; k < 3 && ok; k++) {
+      json_t *req = json_pack("{s:s}", "service", R->svc[s].id);
+      if (k == 1) json_object_set_new(req, "citizen", json_pack("{s:s}", "digitalSkills", "low"));
+      if (k == 2) json_object_set_new(req, "citizen", json_pack("{s:[s]}", "needs", "visual"));
+      json_t *ans = NULL;
+      ww_err err = {0};
+      if (ww__decide(R, req, &o, 0, 0, &ans, &err) != 0) {
+        ok = 0;
+        snprintf(why, sizeof why, "%s: the request is invalid: %s", who[k], err.msg);
+      } else if (json_is_true(json_object_get(ans, "degraded"))) {
+        ok = 0;
+        snprintf(why, sizeof why, "%s: the rules failed at run time: %s", who[k], R->last_error);
+      } else {
+        int found = 0;
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(ans, "channels"), i, c)
+            if (json_is_true(json_object_get(c, "assisted"))) found = 1;
+        if (!found) {
+          ok = 0;
+          snprintf(why, sizeof why, "no channel where a person helps is left for: %s "
+                   "(weekday 10:00); keep telefoon, balie or another assisted channel", who[k]);
+        }
+      }
+      json_decref(ans);
+      json_decref(req);
+      ww_err_clear(&err);
+    }
+    char name[200];
+    snprintf(name, sizeof name, "zorgplicht %s", R->svc[s].id);
+    ok ? np++ : nf++;
+    if (line) line(ud, name, ok, ok ? NULL : why);
+  }
+  if (passed) *passed = np;
+  if (failed) *failed = nf;
+  return nf;
+}

@@ -1,2 +1,617 @@
-/* placeholder until the rule engine lands */
-#include "wegwijzer/wegwijzer.h"
+/* Loading a rule-set directory: read the files in order, hash them (the version), run
+ * them in the sandbox, check what can only be checked at the end, freeze. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <lauxlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log/log.h"
+#include "rules/loader_private.h"
+#include "util/crypto.h"
+
+#define MAX_FILE_BYTES (4u << 20)
+#define LOAD_BUDGET 50000000ul   /* instructions per file while loading */
+
+void ww_err_clear(ww_err *err) {
+  if (err == NULL) return;
+  json_decref(err->invalid_params);
+  memset(err, 0, sizeof *err);
+}
+
+void ww__load_error(ww_err *err, const char *file, int line, const char *fmt, ...) {
+  if (err == NULL) return;
+  char msg[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  json_decref(err->invalid_params);
+  err->invalid_params = NULL;
+  snprintf(err->code, sizeof err->code, "ruleset_invalid");
+  snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+  err->line = line;
+  if (file && file[0] && line > 0) snprintf(err->msg, sizeof err->msg, "%s:%d: %s", file, line, msg);
+  else if (file && file[0]) snprintf(err->msg, sizeof err->msg, "%s: %s", file, msg);
+  else snprintf(err->msg, sizeof err->msg, "%s", msg);
+}
+
+void ww_citizen_ref(const unsigned char *secret, size_t secret_len, const char *id,
+                    size_t id_len, char out[65]) {
+  ww_hmac_sha256_hex(secret, secret_len, id, id_len, out);
+}
+
+int ww__channel_index(const ww_rules *R, const char *id) {
+  for (int i = 0; i < R->nch; i++)
+    if (strcmp(R->ch[i].id, id) == 0) return i;
+  return -1;
+}
+
+int ww__service_index(const ww_rules *R, const char *id) {
+  for (int i = 0; i < R->nsvc; i++)
+    if (strcmp(R->svc[i].id, id) == 0) return i;
+  return -1;
+}
+
+const char *ww_rules_version(const ww_rules *rules) { return rules->version; }
+unsigned long ww_rules_failures(const ww_rules *rules) { return rules->failures; }
+int ww_rules_has_service(const ww_rules *rules, const char *id) {
+  return ww__service_index(rules, id) >= 0;
+}
+int ww_rules_has_channel(const ww_rules *rules, const char *id) {
+  return ww__channel_index(rules, id) >= 0;
+}
+
+json_t *ww_rules_info(const ww_rules *R) {
+  json_t *o = json_pack("{s:s, s:O, s:i, s:i, s:i, s:i}", "version", R->version, "files",
+                        R->files, "rules", R->nrules, "channels", R->nch, "services", R->nsvc,
+                        "cases", R->ncases);
+  if (o && R->targets) json_object_set(o, "targets", R->targets);
+  return o;
+}
+
+void ww_rules_free(ww_rules *R) {
+  if (R == NULL) return;
+  if (R->L) lua_close(R->L);
+  for (int i = 0; i < R->nch; i++) {
+    ww__channel *c = &R->ch[i];
+    free(c->id), free(c->name), free(c->kind), free(c->source);
+    json_decref(c->contact), json_decref(c->route), json_decref(c->entry);
+    json_decref(c->j_id), json_decref(c->j_name), json_decref(c->j_kind);
+    free(R->cst[i].reason);
+  }
+  for (int i = 0; i < R->nsvc; i++) {
+    free(R->svc[i].id), free(R->svc[i].name), free(R->svc[i].source);
+    json_decref(R->svc[i].answer);
+  }
+  for (int i = 0; i < R->nrules; i++) {
+    free(R->rules[i].name), free(R->rules[i].source);
+    json_decref(R->rules[i].j_name), json_decref(R->rules[i].j_source);
+  }
+  for (int i = 0; i < R->ncases; i++) {
+    ww__case *c = &R->cases[i];
+    free(c->name), free(c->source);
+    json_decref(c->request), json_decref(c->session), json_decref(c->status);
+    json_decref(c->expect);
+  }
+  free(R->ch), free(R->svc), free(R->rules), free(R->cases), free(R->holidays);
+  json_decref(R->files);
+  json_decref(R->targets);
+  ww__dstate_free(&R->d);
+  ww__mac_free(R);
+  free(R->dir);
+  free(R);
+}
+
+/* ---- files ---- */
+
+typedef struct file_buf {
+  char *rel;
+  char *data;
+  size_t len;
+} file_buf;
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends "sub/NAME.lua" for every *.lua in dir/sub, sorted by name. */
+static int list_dir(const char *dir, const char *sub, char ***names, int *n, ww_err *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, sub);
+  DIR *d = opendir(path);
+  if (d == NULL) return errno == ENOENT ? 0 : (ww__load_error(err, sub, 0, "cannot open the "
+                                                   "folder: %s", strerror(errno)), -1);
+  char **local = NULL;
+  int nl = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    size_t l = strlen(e->d_name);
+    if (l < 5 || strcmp(e->d_name + l - 4, ".lua") != 0 || e->d_name[0] == '.') continue;
+    char **nw = realloc(local, (size_t)(nl + 1) * sizeof *local);
+    if (nw == NULL) break;
+    local = nw;
+    size_t need = strlen(sub) + l + 2;
+    local[nl] = malloc(need);
+    if (local[nl] == NULL) break;
+    snprintf(local[nl], need, "%s/%s", sub, e->d_name);
+    nl++;
+  }
+  closedir(d);
+  if (nl > 1) qsort(local, (size_t)nl, sizeof *local, cmp_str);
+  char **all = realloc(*names, (size_t)(*n + nl + 1) * sizeof **names);
+  if (all == NULL) {
+    for (int i = 0; i < nl; i++) free(local[i]);
+    free(local);
+    ww__load_error(err, sub, 0, "not enough memory");
+    return -1;
+  }
+  for (int i = 0; i < nl; i++) all[(*n)++] = local[i];
+  free(local);
+  *names = all;
+  return 0;
+}
+
+static int read_file(const char *dir, const char *rel, file_buf *fb, ww_err *err) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    ww__load_error(err, rel, 0, errno == ENOENT ? "file is missing (a rule set needs "
+                                                   "channels.lua and services.lua)"
+                                                : "cannot read the file: %s", strerror(errno));
+    return -1;
+  }
+  size_t cap = 8192, len = 0;
+  char *buf = malloc(cap);
+  size_t n;
+  while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+    len += n;
+    if (len > MAX_FILE_BYTES) break;
+    if (len == cap) {
+      char *nb = realloc(buf, cap * 2);
+      if (nb == NULL) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = nb;
+      cap *= 2;
+    }
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (buf == NULL || bad || len > MAX_FILE_BYTES) {
+    free(buf);
+    ww__load_error(err, rel, 0, len > MAX_FILE_BYTES ? "file is too large" : "cannot read the file");
+    return -1;
+  }
+  fb->data = buf;
+  fb->len = len;
+  return 0;
+}
+
+/* ---- static scan of steering sources for channel ids ---- */
+
+typedef struct scan {
+  const char *s, *end;
+  int line;
+} scan;
+
+/* Skips whitespace and comments; returns 0 at end. */
+static int skip_ws(scan *sc) {
+  for (;;) {
+    while (sc->s < sc->end && isspace((unsigned char)*sc->s)) {
+      if (*sc->s == '\n') sc->line++;
+      sc->s++;
+    }
+    if (sc->end - sc->s >= 2 && sc->s[0] == '-' && sc->s[1] == '-') {
+      sc->s += 2;
+      const char *p = sc->s;
+      if (p < sc->end && *p == '[') {
+        p++;
+        int lvl = 0;
+        while (p < sc->end && *p == '=') lvl++, p++;
+        if (p < sc->end && *p == '[') {     /* long comment */
+          p++;
+          for (; p < sc->end; p++) {
+            if (*p == '\n') sc->line++;
+            if (*p == ']') {
+              const char *q = p + 1;
+              int l2 = 0;
+              while (q < sc->end && *q == '=') l2++, q++;
+              if (l2 == lvl && q < sc->end && *q == ']') {
+                p = q + 1;
+                break;
+              }
+            }
+          }
+          sc->s = p;
+          continue;
+        }
+      }
+      while (sc->s < sc->end && *sc->s != '\n') sc->s++;
+      continue;
+    }
+    return sc->s < sc->end;
+  }
+}
+
+/* At a quote: reads a short string literal into out; returns 0 if not a literal. */
+static int read_literal(scan *sc, char *out, size_t n) {
+  if (sc->s >= sc->end || (*sc->s != '"' && *sc->s != '\'')) return 0;
+  char q = *sc->s++;
+  size_t k = 0;
+  while (sc->s < sc->end && *sc->s != q && *sc->s != '\n') {
+    if (*sc->s == '\\' && sc->s + 1 < sc->end) sc->s++;
+    if (k + 1 < n) out[k++] = *sc->s;
+    sc->s++;
+  }
+  out[k] = '\0';
+  if (sc->s < sc->end && *sc->s == q) sc->s++;
+  return 1;
+}
+
+static int ident_at(const scan *sc, const char *word) {
+  size_t l = strlen(word);
+  return (size_t)(sc->end - sc->s) >= l && memcmp(sc->s, word, l) == 0 &&
+         (sc->s + l == sc->end || !(isalnum((unsigned char)sc->s[l]) || sc->s[l] == '_'));
+}
+
+static int report_unknown(ww_rules *R, const char *file, int line, const char *id,
+                          const char *how, ww_err *err) {
+  char known[300] = "";
+  for (int i = 0; i < R->nch && strlen(known) < 240; i++) {
+    size_t l = strlen(known);
+    snprintf(known + l, sizeof known - l, "%s%s", i ? ", " : "", R->ch[i].id);
+  }
+  ww__load_error(err, file, line, "unknown channel \"%s\" in %s; the channels are: %s", id,
+                 how, known);
+  return -1;
+}
+
+int ww__scan_source(ww_rules *R, const char *file, const char *src, size_t len, ww_err *err) {
+  scan sc = {src, src + len, 1};
+  char lit[128], how[200];
+  static const char *const methods[] = {"prefer", "avoid", "exclude", "only", NULL};
+  while (skip_ws(&sc)) {
+    char c = *sc.s;
+    if (c == '"' || c == '\'') {
+      read_literal(&sc, lit, sizeof lit);
+      continue;
+    }
+    if (c == '[' && sc.s + 1 < sc.end && (sc.s[1] == '[' || sc.s[1] == '=')) {   /* long string */
+      const char *p = sc.s + 1;
+      int lvl = 0;
+      while (p < sc.end && *p == '=') lvl++, p++;
+      if (p < sc.end && *p == '[') {
+        for (p++; p < sc.end; p++) {
+          if (*p == '\n') sc.line++;
+          if (*p == ']') {
+            const char *q = p + 1;
+            int l2 = 0;
+            while (q < sc.end && *q == '=') l2++, q++;
+            if (l2 == lvl && q < sc.end && *q == ']') {
+              p = q + 1;
+              break;
+            }
+          }
+        }
+        sc.s = p;
+        continue;
+      }
+    }
+    if (c == ':') {
+      sc.s++;
+      skip_ws(&sc);
+      int m = -1;
+      for (int i = 0; methods[i]; i++)
+        if (ident_at(&sc, methods[i])) m = i;
+      if (m < 0) continue;
+      sc.s += strlen(methods[m]);
+      skip_ws(&sc);
+      int paren = sc.s < sc.end && *sc.s == '(';
+      if (paren) sc.s++, skip_ws(&sc);
+      int line = sc.line;
+      if (m == 3) {                         /* only({ "a", "b" }, ...) */
+        if (sc.s >= sc.end || *sc.s != '{') continue;
+        sc.s++;
+        while (skip_ws(&sc) && *sc.s != '}') {
+          line = sc.line;
+          if (read_literal(&sc, lit, sizeof lit)) {
+            if (ww__channel_index(R, lit) < 0) {
+              snprintf(how, sizeof how, "a:only({ \"%s\", ... })", lit);
+              return report_unknown(R, file, line, lit, how, err);
+            }
+          } else if (*sc.s == ',' || *sc.s == ';') {
+            sc.s++;
+          } else {
+            break;                          /* not a plain list of literals */
+          }
+        }
+        continue;
+      }
+      if (read_literal(&sc, lit, sizeof lit) && ww__channel_index(R, lit) < 0) {
+        snprintf(how, sizeof how, "a:%s(\"%s\", ...)", methods[m], lit);
+        return report_unknown(R, file, line, lit, how, err);
+      }
+      continue;
+    }
+    if (c == '.' && ident_at(&(scan){sc.s + 1, sc.end, 0}, "channels")) {
+      sc.s += 9;
+      int line = sc.line;
+      if (sc.s < sc.end && *sc.s == '.' && sc.s + 1 < sc.end && sc.s[1] != '.') {
+        sc.s++;
+        size_t k = 0;
+        while (sc.s < sc.end && (isalnum((unsigned char)*sc.s) || *sc.s == '_') && k + 1 < sizeof lit)
+          lit[k++] = *sc.s++;
+        lit[k] = '\0';
+        if (k && ww__channel_index(R, lit) < 0) {
+          snprintf(how, sizeof how, "r.channels.%s", lit);
+          return report_unknown(R, file, line, lit, how, err);
+        }
+      } else if (sc.s < sc.end && *sc.s == '[') {
+        sc.s++;
+        skip_ws(&sc);
+        if (read_literal(&sc, lit, sizeof lit) && ww__channel_index(R, lit) < 0) {
+          snprintf(how, sizeof how, "r.channels[\"%s\"]", lit);
+          return report_unknown(R, file, line, lit, how, err);
+        }
+      }
+      continue;
+    }
+    sc.s++;
+  }
+  return 0;
+}
+
+/* ---- the end of loading ---- */
+
+static int cmp_rule(const void *a, const void *b) {
+  const ww__rule *x = a, *y = b;
+  if (x->priority != y->priority) return x->priority > y->priority ? -1 : 1;
+  return x->seq - y->seq;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* lua_CFunction: the channel-id map, the fixed parts of r, then the freeze. */
+static int finish_lua(lua_State *L) {
+  ww_rules *R = ww__rules_of(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_idmap);
+  for (int i = 0; i < R->nch; i++) {
+    lua_pushinteger(L, i);
+    lua_setfield(L, -2, R->ch[i].id);
+  }
+  lua_pop(L, 1);
+  lua_pushcfunction(L, ww__freeze);
+  lua_call(L, 0, 0);
+
+  lua_newtable(L);                         /* r's backing */
+  int rb = lua_gettop(L);
+  ww__ro_wrap(L, rb, 2);
+  R->ref_r = luaL_ref(L, LUA_REGISTRYINDEX);
+  for (int k = 0; k < 2; k++) {             /* citizen, context: fixed proxies */
+    lua_newtable(L);
+    ww__ro_wrap(L, -1, 2);
+    lua_getmetatable(L, -1);
+    if (k == 0) R->ref_citizen_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+    else R->ref_context_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_setfield(L, rb, k == 0 ? "citizen" : "context");
+    lua_pop(L, 1);
+  }
+  lua_pushvalue(L, rb);
+  R->ref_r_back = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+int ww__load_finish(ww_rules *R, ww_err *err) {
+  ww__load *ld = R->ld;
+  if (R->nch == 0) {
+    ww__load_error(err, "channels.lua", 0, "no channels: define at least one with channel "
+                                           "\"id\" { name = \"...\", kind = \"...\" }");
+    return -1;
+  }
+  if (R->nsvc == 0) {
+    ww__load_error(err, "services.lua", 0, "no services: define at least one with service "
+                                           "\"id\" { name = \"...\" }");
+    return -1;
+  }
+  if (ld->fallback == NULL) {
+    ww__load_error(err, "channels.lua", 0, "the rule set has no fallback; add one, e.g. "
+                   "fallback { channels = { \"telefoon\", \"website\" }, route = \"telefoon\" }");
+    return -1;
+  }
+  json_t *chs = json_object_get(ld->fallback, "channels");
+  size_t i;
+  json_t *v;
+  json_array_foreach(chs, i, v) {
+    int ci = ww__channel_index(R, json_string_value(v));
+    if (ci < 0) {
+      ww__load_error(err, ld->fb_file, ld->fb_line, "fallback names unknown channel \"%s\"",
+                     json_string_value(v));
+      return -1;
+    }
+    R->fb_ch[R->nfb++] = ci;
+    if (R->nfb >= WW__MAX_CHANNELS) break;
+  }
+  const char *rid = json_string_value(json_object_get(ld->fallback, "route"));
+  R->fb_route = ww__channel_index(R, rid);
+  if (R->fb_route < 0) {
+    ww__load_error(err, ld->fb_file, ld->fb_line, "fallback route names unknown channel \"%s\"",
+                   rid);
+    return -1;
+  }
+  if (R->ch[R->fb_route].route == NULL) {
+    ww__load_error(err, ld->fb_file, ld->fb_line, "fallback route \"%s\" is a channel without "
+                   "a route table; give it route = { kind = \"queue\", ... } or pick another",
+                   rid);
+    return -1;
+  }
+  if (ld->targets) {
+    const char *k;
+    json_object_foreach(ld->targets, k, v) {
+      if (ww__channel_index(R, k) < 0) {
+        ww__load_error(err, ld->tg_file, ld->tg_line, "targets names unknown channel \"%s\"", k);
+        return -1;
+      }
+    }
+    R->targets = ld->targets;
+    ld->targets = NULL;
+  }
+  if (R->nholidays > 1) qsort(R->holidays, (size_t)R->nholidays, sizeof *R->holidays, cmp_i64);
+  if (R->nrules > 1) qsort(R->rules, (size_t)R->nrules, sizeof *R->rules, cmp_rule);
+  lua_State *L = R->L;
+  lua_pushcfunction(L, finish_lua);
+  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    ww__load_error(err, "", 0, "the rule set could not be prepared: %s", lua_tostring(L, -1));
+    lua_settop(L, 0);
+    return -1;
+  }
+  return 0;
+}
+
+/* Fills err from a Lua error message "FILE:LINE: text" of the file being run. */
+static void lua_load_error(ww_rules *R, const char *rel, const char *msg, int syntax,
+                           ww_err *err) {
+  ww__load *ld = R->ld;
+  if (msg == NULL) msg = "error (not a text message)";
+  size_t fl = strlen(rel);
+  int line = 0;
+  const char *text = msg;
+  const char *file = rel;
+  if (ld->has_err) {
+    file = ld->efile;
+    line = ld->eline;
+  }
+  /* strip "FILE:LINE: " that Lua or the DSL put in front */
+  const char *colon = strchr(msg, ':');
+  if (colon && isdigit((unsigned char)colon[1])) {
+    char *end;
+    long l = strtol(colon + 1, &end, 10);
+    if (*end == ':') {
+      if (!ld->has_err && (size_t)(colon - msg) == fl && strncmp(msg, rel, fl) == 0)
+        line = (int)l;
+      text = end + 1;
+      while (*text == ' ') text++;
+    }
+  }
+  ww__load_error(err, file, line, syntax ? "syntax error: %s" : "%s", text);
+}
+
+ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
+  if (err) ww_err_clear(err);
+  ww_rules *R = calloc(1, sizeof *R);
+  file_buf *fb = NULL;
+  char **names = NULL;
+  int nnames = 0;
+  ww__load ld;
+  memset(&ld, 0, sizeof ld);
+  if (R == NULL) {
+    ww__load_error(err, "", 0, "not enough memory");
+    return NULL;
+  }
+  R->mem_cap = lim && lim->memory_bytes ? lim->memory_bytes : (size_t)32 << 20;
+  R->budget = lim && lim->instructions ? lim->instructions : 2000000ul;
+  R->ref_env = R->ref_idmap = R->ref_a_mt = R->ref_randomseed = R->ref_upv = LUA_NOREF;
+  R->cache_view_ref = LUA_NOREF;
+  R->dir = strdup(dir);
+  R->files = json_array();
+
+  names = malloc(2 * sizeof *names);
+  if (names == NULL || R->dir == NULL) goto oom;
+  names[0] = strdup("channels.lua");
+  names[1] = strdup("services.lua");
+  nnames = 2;
+  if (!names[0] || !names[1]) goto oom;
+  if (list_dir(dir, "steering", &names, &nnames, err) != 0) goto fail;
+  if (list_dir(dir, "tests", &names, &nnames, err) != 0) goto fail;
+
+  fb = calloc((size_t)nnames, sizeof *fb);
+  if (fb == NULL) goto oom;
+  ww_sha256 h;
+  if (ww_sha256_init(&h) != 0) goto oom;
+  for (int i = 0; i < nnames; i++) {
+    fb[i].rel = names[i];
+    if (read_file(dir, names[i], &fb[i], err) != 0) {
+      char tmp[65];
+      ww_sha256_final_hex(&h, tmp);
+      goto fail;
+    }
+    ww_sha256_update(&h, names[i], strlen(names[i]) + 1);
+    ww_sha256_update(&h, fb[i].data, fb[i].len);
+    json_array_append_new(R->files, json_string(names[i]));
+  }
+  char hex[65];
+  ww_sha256_final_hex(&h, hex);
+  memcpy(R->version, hex, 12);
+  R->version[12] = '\0';
+
+  if (ww__sandbox_new(R) == NULL) goto oom;
+  lua_State *L = R->L;
+  R->ld = &ld;
+  char chunk[300];
+  for (int i = 0; i < nnames; i++) {
+    ld.file = names[i];
+    ld.in_tests = strncmp(names[i], "tests/", 6) == 0;
+    ld.has_err = 0;
+    if (fb[i].len >= 4 && memcmp(fb[i].data, LUA_SIGNATURE, 4) == 0) {
+      ww__load_error(err, names[i], 0, "this is compiled Lua (bytecode); rule files must be "
+                                       "plain text");
+      goto fail;
+    }
+    snprintf(chunk, sizeof chunk, "@%s", names[i]);
+    int rc = luaL_loadbufferx(L, fb[i].data, fb[i].len, chunk, "t");
+    if (rc != LUA_OK) {
+      lua_load_error(R, names[i], lua_tostring(L, -1), rc == LUA_ERRSYNTAX, err);
+      goto fail;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_env);
+    lua_setupvalue(L, -2, 1);
+    ww__budget_start(R, LOAD_BUDGET);
+    rc = lua_pcall(L, 0, 0, 0);
+    ww__budget_stop(R);
+    if (rc != LUA_OK) {
+      lua_load_error(R, names[i], lua_tostring(L, -1), 0, err);
+      goto fail;
+    }
+    lua_settop(L, 0);
+  }
+  for (int i = 0; i < nnames; i++)
+    if (strncmp(names[i], "steering/", 9) == 0 &&
+        ww__scan_source(R, names[i], fb[i].data, fb[i].len, err) != 0)
+      goto fail;
+  if (ww__load_finish(R, err) != 0) goto fail;
+  lua_gc(L, LUA_GCCOLLECT, 0);
+  lua_gc(L, LUA_GCGEN, 0, 0);   /* long-lived catalogue, short-lived requests */
+  R->ld = NULL;
+  json_decref(ld.fallback);
+  json_decref(ld.targets);
+  json_decref(ld.pending);
+  for (int i = 0; i < nnames; i++) free(fb[i].data), free(names[i]);
+  free(fb);
+  free(names);
+  return R;
+
+oom:
+  ww__load_error(err, "", 0, "not enough memory to load the rule set");
+fail:
+  R->ld = NULL;
+  json_decref(ld.fallback);
+  json_decref(ld.targets);
+  json_decref(ld.pending);
+  for (int i = 0; i < nnames; i++) {
+    if (fb) free(fb[i].data);
+    free(names[i]);
+  }
+  free(fb);
+  free(names);
+  ww_rules_free(R);
+  return NULL;
+}

@@ -1,2 +1,108 @@
-/* placeholder until the store lands */
-#include <stddef.h>
+/* The store interface: defaults, dispatch to the implementation, shared helpers. */
+#include "store/store_impl.h"
+
+#include <time.h>
+
+const char *ww_store_strerror(int status) {
+  switch (status) {
+  case WW_STORE_OK: return "ok";
+  case WW_STORE_ENOTFOUND: return "not found";
+  case WW_STORE_EUNAVAIL: return "store unavailable";
+  case WW_STORE_ECONFLICT: return "conflict";
+  case WW_STORE_ELIMIT: return "rate limited";
+  case WW_STORE_EINVAL: return "invalid input";
+  default: return "unknown store error";
+  }
+}
+
+void ww_store_opts_defaults(ww_store_opts *o) {
+  if (o->session_ttl <= 0) o->session_ttl = WW_STORE_DEFAULT_SESSION_TTL;
+  if (o->handover_ttl <= 0) o->handover_ttl = WW_STORE_DEFAULT_HANDOVER_TTL;
+  if (o->timeout_ms == 0) o->timeout_ms = 500;
+  if (o->connect_timeout_ms == 0) o->connect_timeout_ms = 1000;
+  if (o->decision_log_maxlen < 0) o->decision_log_maxlen = 0;
+  if (o->max_events <= 0) o->max_events = 100;
+  if (o->max_data == 0) o->max_data = 16 * 1024;
+  if (o->max_detail == 0) o->max_detail = 4 * 1024;
+  if (o->claim_fail_limit <= 0) o->claim_fail_limit = 10;
+  if (o->claim_fail_window <= 0) o->claim_fail_window = 300;
+}
+
+int64_t ww__store_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Every operation counts once and forwards; a closing handle fails fast so a callback
+ * that starts a new operation during close cannot revive it. */
+#define START(s, cb, ud)                                     \
+  do {                                                       \
+    (s)->stats.ops++;                                        \
+    if ((s)->closing) {                                      \
+      (s)->stats.errors++;                                   \
+      (cb)((ud), WW_STORE_EUNAVAIL, NULL);                   \
+      return;                                                \
+    }                                                        \
+  } while (0)
+
+void ww_store_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->session_create(s, in, cb, ud);
+}
+
+void ww_store_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->session_get(s, id, cb, ud);
+}
+
+void ww_store_session_append(ww_store *s, const char *id, const json_t *event, int flags,
+                             ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->session_append(s, id, event, flags, cb, ud);
+}
+
+void ww_store_session_latest_for_citizen(ww_store *s, const char *citizen_ref,
+                                         ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->latest_for_citizen(s, citizen_ref, cb, ud);
+}
+
+void ww_store_handover_create(ww_store *s, const char *session_id, const char *channel,
+                              const char *to, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->handover_create(s, session_id, channel, to, cb, ud);
+}
+
+void ww_store_handover_claim(ww_store *s, const char *code, const char *channel,
+                             const char *client_key, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->handover_claim(s, code, channel, client_key ? client_key : "", cb, ud);
+}
+
+void ww_store_status_set(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,
+                         void *ud) {
+  START(s, cb, ud);
+  s->vt->status_set(s, id, status, cb, ud);
+}
+
+const json_t *ww_store_status(ww_store *s) { return s->vt->status(s); }
+
+void ww_store_decision_log(ww_store *s, const json_t *fields) {
+  if (s->closing || s->opts.decision_log_maxlen <= 0 || s->vt->decision_log == NULL) return;
+  s->vt->decision_log(s, fields);
+}
+
+const char *ww_store_kind(const ww_store *s) { return s->vt->kind; }
+
+int ww_store_ready(const ww_store *s) { return !s->closing && s->vt->ready(s); }
+
+const ww_store_opts *ww_store_get_opts(const ww_store *s) { return &s->opts; }
+
+void ww_store_get_stats(const ww_store *s, ww_store_stats *out) { *out = s->stats; }
+
+void ww_store_close(ww_store *s) {
+  if (s == NULL || s->closing) return;
+  s->closing = 1;
+  s->vt->close(s);
+}

@@ -84,13 +84,19 @@ typedef struct ww_decide_opts {
   const json_t *session;         /* borrowed: the session object (SPEC 3.3) or NULL */
   const json_t *status;          /* borrowed: channel overrides as for ww_rules_channels */
   const char *advice_id;         /* adviceId to put in the answer; NULL = generate one */
+  uint64_t status_version;       /* nonzero: 'status' has the same content as long as this
+                                    value is the same (lets the engine cache the channels
+                                    view per minute); 0 with a non-NULL 'status' = no cache */
 } ww_decide_opts;
 
 /* Validate 'request' (borrowed; the SPEC 3.1 request object) and decide.
  * On success returns 0 and '*out' is a new reference to the answer object:
  *   advice: {adviceId, service, channels, excluded, notes, ruleset, degraded[, trace]}
  *   route:  {target, alternatives, reasons, ruleset, degraded}
- * The caller adds sessionId / agentContext. If the rules fail at run time the answer is
+ * The caller adds sessionId / agentContext (top-level keys may be added freely; nested
+ * objects such as "service" and "contact" are shared with the rule set, so do not modify
+ * them). With "explain": true the answer has "trace" (route answers too). If the rules
+ * fail at run time the answer is
  * the rule set's fallback with "degraded": true (still 0; see ww_rules_failures()).
  * On invalid input returns WW_EINVAL with err->code "invalid_param" or
  * "unknown_service" and err->invalid_params naming the fields. */
@@ -108,8 +114,11 @@ unsigned long ww_rules_failures(const ww_rules *rules);
 void ww_citizen_ref(const unsigned char *secret, size_t secret_len, const char *id,
                     size_t id_len, char out[65]);
 
-/* Run the rule set's test cases (tests/ *.lua). 'line' is called once per case with its
- * name, pass/fail and, on failure, why (borrowed strings). Returns the failed count
+/* Run the rule set's test cases (tests/ *.lua), then the duty-of-care check (Wmebv,
+ * Awb 2:1): for every service, an anonymous request, one with digitalSkills "low" and one
+ * with needs ["visual"] on a weekday at 10:00 keep at least one channel with
+ * assisted = true; one line "zorgplicht <service>" each. 'line' (may be NULL) is called
+ * once per line with its name, pass/fail and, on failure, why (borrowed strings). Returns the failed count
  * (0 = all passed); '*passed' and '*failed' get the counts when not NULL. */
 typedef void (*ww_case_fn)(void *ud, const char *name, int ok, const char *why);
 int ww_rules_test(ww_rules *rules, ww_case_fn line, void *ud, int *passed, int *failed);

@@ -21,7 +21,7 @@ case "rijbewijs verlengen, anoniem: ID-check vooraf noemen" {
 }
 
 case "verhuizing zonder DigiD: balie, telefoon of bibliotheek" {
-  request = { service = "verhuizing_binnen", citizen = { authLevel = "none" },
+  request = { service = "verhuizing", citizen = { authLevel = "none" },
               context = { time = tijd.di_10 } },
   expect = { first = "balie", reason = { ido = "DigiD aan te vragen", website = "alleen met DigiD" },
              notes = "www.digid.nl" },
@@ -34,7 +34,7 @@ case "verhuizing met DigiD Basis: niveau te laag" {
 }
 
 case "verhuizing met DigiD Midden: direct online" {
-  request = { service = "verhuizing_binnen", citizen = { authLevel = "midden" },
+  request = { service = "verhuizing", citizen = { authLevel = "midden" },
               context = { time = tijd.di_10 } },
   expect = { first = "website", reason = { website = "direct online regelen met DigiD" } },
 }

@@ -1,30 +1,30 @@
 -- Hulp bij vastlopen en ingewikkelde aanvragen (steering/help.lua)
 
 local twee_keer_afgehaakt = {
-  id = "s10", service = "verhuizing_binnen", channel = "website",
-  events = { { type = "abandoned", channel = "website", service = "verhuizing_binnen" },
-             { type = "advice", channel = "website", service = "verhuizing_binnen" },
+  id = "s10", service = "verhuizing", channel = "website",
+  events = { { type = "abandoned", channel = "website", service = "verhuizing" },
+             { type = "advice", channel = "website", service = "verhuizing" },
              { type = "abandoned", channel = "website" } },
 }
 
 case "twee keer afgehaakt: persoonlijke hulp" {
-  request = { service = "verhuizing_binnen", context = { time = tijd.di_10 } },
+  request = { service = "verhuizing", context = { time = tijd.di_10 } },
   session = twee_keer_afgehaakt,
   expect = { first = "telefoon", notes = "lukte online nog niet",
              reason = { ido = "kijkt iemand met u mee" } },
 }
 
 case "twee keer afgehaakt 's avonds: wij bellen terug" {
-  request = { service = "verhuizing_binnen", context = { time = tijd.ma_20 } },
+  request = { service = "verhuizing", context = { time = tijd.ma_20 } },
   session = twee_keer_afgehaakt,
   route = true,
   expect = { first = "terugbelverzoek", route = "terugbelverzoek" },
 }
 
 case "één keer afgehaakt: nog geen extra hulp" {
-  request = { service = "verhuizing_binnen", context = { time = tijd.di_10 } },
-  session = { id = "s11", service = "verhuizing_binnen", channel = "website",
-              events = { { type = "abandoned", channel = "website", service = "verhuizing_binnen" } } },
+  request = { service = "verhuizing", context = { time = tijd.di_10 } },
+  session = { id = "s11", service = "verhuizing", channel = "website",
+              events = { { type = "abandoned", channel = "website", service = "verhuizing" } } },
   expect = { first = "website" },
 }
 

@@ -1,7 +1,7 @@
 -- Openingstijden en feestdagen (channels.lua, steering/hours.lua)
 
 case "zondag: terugbelverzoek als doelroute" {
-  request = { service = "verhuizing_binnen", context = { time = tijd.zo_14 } },
+  request = { service = "verhuizing", context = { time = tijd.zo_14 } },
   route = true,
   expect = { route = "terugbelverzoek", open = { telefoon = false, balie = false },
              reason = { terugbelverzoek = "volgende werkdag terug" } },
@@ -32,7 +32,7 @@ case "storing telefooncentrale: route naar terugbellen" {
 }
 
 case "1e Kerstdag: alles dicht behalve online" {
-  request = { service = "verhuizing_binnen", context = { time = tijd.kerst } },
+  request = { service = "verhuizing", context = { time = tijd.kerst } },
   expect = { first = "website", notes = "feestdag",
              open = { telefoon = false, balie = false, chat = false, website = true } },
 }
@@ -59,7 +59,7 @@ case "eerste dag zomertijd: 08:30 open" {
 }
 
 case "zaterdag, weinig digitaal vaardig: bibliotheek open, wij bellen terug" {
-  request = { service = "verhuizing_binnen", citizen = { digitalSkills = "low" },
+  request = { service = "verhuizing", citizen = { digitalSkills = "low" },
               context = { time = tijd.za_11 } },
   expect = { first = "terugbelverzoek", open = { ido = true, telefoon = false } },
 }

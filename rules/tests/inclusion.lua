@@ -30,7 +30,7 @@ case "slechtziend: telefoon, niet de chat" {
 }
 
 case "slechthorend: schrijven in de chat of videobellen" {
-  request = { service = "verhuizing_binnen", citizen = { needs = { "hearing" } },
+  request = { service = "verhuizing", citizen = { needs = { "hearing" } },
               context = { time = tijd.di_10 } },
   expect = { order = { "website", "chat" },
              reason = { chat = "schrijft", videobellen = "gebarentaal", telefoon = "slecht hoort" } },

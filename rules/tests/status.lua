@@ -1,7 +1,7 @@
 -- Vragen over een lopende aanvraag (steering/status.lua)
 
 case "status: Mijn Voorbeeldstad eerst" {
-  request = { service = "verhuizing_binnen", citizen = { authLevel = "midden" },
+  request = { service = "verhuizing", citizen = { authLevel = "midden" },
               context = { time = tijd.di_10, intent = "status" } },
   expect = { first = "mijn_omgeving", reason = { mijn_omgeving = "hoe het staat" } },
 }

@@ -5,7 +5,7 @@
 -- (De engine controleert de zorgplicht daarnaast zelf voor elke dienst.)
 local diensten = {
   "paspoort", "identiteitskaart", "rijbewijs_verlengen", "rijbewijs_omwisselen",
-  "verhuizing_binnen", "verhuizing_naar", "emigratie", "uittreksel_brp", "geboorteaangifte",
+  "verhuizing", "verhuizing_naar", "emigratie", "uittreksel_brp", "geboorteaangifte",
   "overlijdensaangifte", "huwelijk", "geregistreerd_partnerschap", "naturalisatie",
   "parkeervergunning", "gehandicaptenparkeerkaart", "afvalcontainer", "grofvuil",
   "melding_openbare_ruimte", "bedrijfsafval", "bijstand", "wmo", "schuldhulp",

@@ -1,0 +1,274 @@
+/* Handlers of the sessions API: validate, one store operation, answer from its callback.
+ * The request itself is the callback's context (no allocation): the server keeps it
+ * alive until ww_respond_*() is called, even if the client left. */
+#include "api/sessions.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/app.h"
+#include "log/log.h"
+#include "session/session.h"
+#include "store/store.h"
+
+/* The worker, or answer 503 when it has no store (it failed to open). */
+static ww_app_worker *worker(ww_req *req) {
+  ww_app_worker *w = ww_req_app(req);
+  if (w && w->store) return w;
+  ww_respond_problem(req, 503, "store_unavailable", "The session store is not available.",
+                     NULL, NULL);
+  return NULL;
+}
+
+static void bad_request(ww_req *req, json_t *invalid) {
+  ww_respond_problem(req, 400, "invalid_param", "One or more fields are invalid.", invalid,
+                     NULL);
+}
+
+/* Answer a failed store operation. 'what' names the missing thing for 404s.
+ * 'result' is stolen (ELIMIT: {retryAfter}). */
+static void store_error(ww_req *req, int status, json_t *result, const char *what) {
+  char detail[160];
+  switch (status) {
+  case WW_STORE_ENOTFOUND:
+    snprintf(detail, sizeof detail, "%s was not found or has expired.", what);
+    ww_respond_problem(req, 404, "not_found", detail, NULL, NULL);
+    break;
+  case WW_STORE_ELIMIT: {
+    char retry[24];
+    json_int_t s = json_integer_value(json_object_get(result, "retryAfter"));
+    snprintf(retry, sizeof retry, "%lld", (long long)(s > 0 ? s : 1));
+    ww_req_add_header(req, "Retry-After", retry);
+    ww_respond_problem(req, 429, "rate_limited",
+                       "Too many failed handover claims from this client; try again later.",
+                       NULL, NULL);
+    break;
+  }
+  case WW_STORE_EINVAL:
+    ww_respond_problem(req, 400, "invalid_param", "The request is over a store limit.", NULL,
+                       NULL);
+    break;
+  case WW_STORE_ECONFLICT:
+    ww_req_add_header(req, "Retry-After", "1");
+    ww_respond_problem(req, 503, "store_unavailable",
+                       "No free handover code was found; try again.", NULL, NULL);
+    break;
+  default:
+    ww_req_add_header(req, "Retry-After", "1");
+    ww_respond_problem(req, 503, "store_unavailable",
+                       "The session store is not reachable; nothing was changed.", NULL, NULL);
+    break;
+  }
+  json_decref(result);
+}
+
+static void respond_session(ww_req *req, int http, int status, json_t *sess) {
+  if (status != 0) {
+    store_error(req, status, sess, "The session");
+    return;
+  }
+  ww_respond_json(req, http, json_pack("{s:o}", "session", sess));
+}
+
+/* ---- POST /v1/sessions ---- */
+
+static void on_created(void *ud, int status, json_t *sess) {
+  ww_req *req = ud;
+  if (status == 0) {
+    char loc[64];
+    snprintf(loc, sizeof loc, "/v1/sessions/%s", json_string_value(json_object_get(sess, "id")));
+    ww_req_add_header(req, "Location", loc);
+  }
+  respond_session(req, 201, status, sess);
+}
+
+void ww_api_session_create(ww_req *req) {
+  ww_app_worker *w = worker(req);
+  if (w == NULL) return;
+  json_t *body = ww_req_json(req);
+  if (body == NULL) return;
+  json_t *bad = ww_session_check_create(body, ww_store_get_opts(w->store)->max_data);
+  if (bad) {
+    json_decref(body);
+    bad_request(req, bad);
+    return;
+  }
+  const char *service = json_string_value(json_object_get(body, "service"));
+  if (service && w->rules && !ww_rules_has_service(w->rules, service)) {
+    json_decref(body);
+    json_t *p = NULL;
+    ww_invalid_param(&p, "service", "is not a service of the rule set");
+    ww_respond_problem(req, 400, "unknown_service", "Unknown service.", p, NULL);
+    return;
+  }
+  json_t *in = json_object();
+  json_object_set(in, "channel", json_object_get(body, "channel"));
+  if (service) json_object_set_new(in, "service", json_string(service));
+  const json_t *data = json_object_get(body, "data");
+  if (json_is_object(data)) json_object_set(in, "data", (json_t *)data);
+  const char *id = json_string_value(json_object_get(json_object_get(body, "citizen"), "id"));
+  if (id) {
+    char ref[65];
+    ww_citizen_ref(w->app->secret, w->app->secret_len, id, strlen(id), ref);
+    json_object_set_new(in, "citizenRef", json_string(ref));
+  }
+  json_decref(body);   /* the raw id goes no further */
+  ww_store_session_create(w->store, in, on_created, req);
+  json_decref(in);
+}
+
+/* ---- GET /v1/sessions/{id} ---- */
+
+static void on_session_200(void *ud, int status, json_t *sess) {
+  respond_session(ud, 200, status, sess);
+}
+
+static void on_session_201(void *ud, int status, json_t *sess) {
+  respond_session(ud, 201, status, sess);
+}
+
+void ww_api_session_get(ww_req *req) {
+  ww_app_worker *w = worker(req);
+  if (w == NULL) return;
+  const char *id = ww_req_param(req, "id");
+  if (!ww_session_id_valid(id)) {   /* cannot exist: no store round trip */
+    ww_respond_problem(req, 404, "not_found", "The session was not found or has expired.",
+                       NULL, NULL);
+    return;
+  }
+  ww_store_session_get(w->store, id, on_session_200, req);
+}
+
+/* ---- POST /v1/sessions/{id}/events ---- */
+
+void ww_api_session_event(ww_req *req) {
+  ww_app_worker *w = worker(req);
+  if (w == NULL) return;
+  json_t *body = ww_req_json(req);
+  if (body == NULL) return;
+  json_t *bad = ww_session_check_event(body, ww_store_get_opts(w->store)->max_detail);
+  if (bad) {
+    json_decref(body);
+    bad_request(req, bad);
+    return;
+  }
+  const char *id = ww_req_param(req, "id");
+  if (!ww_session_id_valid(id)) {
+    json_decref(body);
+    ww_respond_problem(req, 404, "not_found", "The session was not found or has expired.",
+                       NULL, NULL);
+    return;
+  }
+  json_t *ev = json_object();   /* only the known fields reach the store */
+  const char *keys[] = {"channel", "type", "service", "detail"};
+  for (size_t i = 0; i < 4; i++) {
+    json_t *v = json_object_get(body, keys[i]);
+    if (v && !json_is_null(v)) json_object_set(ev, keys[i], v);
+  }
+  json_decref(body);
+  ww_store_session_append(w->store, id, ev, WW_STORE_FULL, on_session_201, req);
+  json_decref(ev);
+}
+
+/* ---- POST /v1/sessions/{id}/handover ---- */
+
+static void on_handover(void *ud, int status, json_t *h) {
+  ww_req *req = ud;
+  if (status != 0) {
+    store_error(req, status, h, "The session");
+    return;
+  }
+  ww_respond_json(req, 201, h);
+}
+
+void ww_api_session_handover(ww_req *req) {
+  ww_app_worker *w = worker(req);
+  if (w == NULL) return;
+  size_t len = 0;
+  ww_req_body(req, &len);
+  json_t *body = len == 0 ? json_object() : ww_req_json(req);   /* the body is optional */
+  if (body == NULL) return;
+  json_t *bad = ww_session_check_handover(body);
+  if (bad) {
+    json_decref(body);
+    bad_request(req, bad);
+    return;
+  }
+  const char *id = ww_req_param(req, "id");
+  if (!ww_session_id_valid(id)) {
+    json_decref(body);
+    ww_respond_problem(req, 404, "not_found", "The session was not found or has expired.",
+                       NULL, NULL);
+    return;
+  }
+  ww_store_handover_create(w->store, id, json_string_value(json_object_get(body, "channel")),
+                           json_string_value(json_object_get(body, "to")), on_handover, req);
+  json_decref(body);
+}
+
+/* ---- POST /v1/handover/claim ---- */
+
+static void on_claimed(void *ud, int status, json_t *sess) {
+  ww_req *req = ud;
+  if (status != 0) {
+    store_error(req, status, sess, "The handover code");
+    return;
+  }
+  ww_respond_json(req, 200, json_pack("{s:o}", "session", sess));
+}
+
+void ww_api_handover_claim(ww_req *req) {
+  ww_app_worker *w = worker(req);
+  if (w == NULL) return;
+  json_t *body = ww_req_json(req);
+  if (body == NULL) return;
+  json_t *bad = ww_session_check_claim(body);
+  if (bad) {
+    json_decref(body);
+    bad_request(req, bad);
+    return;
+  }
+  const char *peer = ww_req_peer(req);
+  ww_store_handover_claim(w->store, json_string_value(json_object_get(body, "code")),
+                          json_string_value(json_object_get(body, "channel")),
+                          peer ? peer : "", on_claimed, req);
+  json_decref(body);
+}
+
+/* ---- PUT /v1/channels/{id}/status ---- */
+
+static void on_status(void *ud, int status, json_t *st) {
+  ww_req *req = ud;
+  if (status != 0) {
+    store_error(req, status, st, "The channel");
+    return;
+  }
+  ww_respond_json(req, 200, st);
+}
+
+void ww_api_channel_status(ww_req *req) {
+  ww_app_worker *w = worker(req);
+  if (w == NULL) return;
+  const char *id = ww_req_param(req, "id");
+  if (w->rules == NULL || id == NULL || !ww_rules_has_channel(w->rules, id)) {
+    ww_respond_problem(req, 404, "not_found", "No such channel in the catalogue.", NULL, NULL);
+    return;
+  }
+  json_t *body = ww_req_json(req);
+  if (body == NULL) return;
+  json_t *bad = ww_session_check_status(body);
+  if (bad) {
+    json_decref(body);
+    bad_request(req, bad);
+    return;
+  }
+  json_t *in = json_object();
+  const char *keys[] = {"open", "reason", "until", "waitSeconds"};
+  for (size_t i = 0; i < 4; i++) {
+    json_t *v = json_object_get(body, keys[i]);
+    if (v) json_object_set(in, keys[i], v);
+  }
+  json_decref(body);
+  ww_store_status_set(w->store, id, in, on_status, req);
+  json_decref(in);
+}

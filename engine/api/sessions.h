@@ -1,0 +1,27 @@
+/* HTTP handlers of the sessions API (SPEC 3.3) and the channel status override (3.4).
+ * Each is a ww_handler_fn: it validates the body, starts one store operation on the
+ * worker's store (ww_req_app(req) -> ww_app_worker.store) and answers from its callback.
+ * Store down -> 503 store_unavailable; bad fields -> 400 invalid_param with
+ * invalidParams naming each field by its dotted path. */
+#ifndef WW_API_SESSIONS_H
+#define WW_API_SESSIONS_H
+
+#include "server/server.h"
+
+/* POST /v1/sessions {citizen?: {id?}, service?, channel, data?} -> 201 {session}
+ * (citizen.id is replaced by citizenRef; the raw id is never stored). */
+void ww_api_session_create(ww_req *req);
+/* GET /v1/sessions/{id} -> 200 {session} | 404 */
+void ww_api_session_get(ww_req *req);
+/* POST /v1/sessions/{id}/events {channel, type, service?, detail?} -> 201 {session} */
+void ww_api_session_event(ww_req *req);
+/* POST /v1/sessions/{id}/handover {to?, channel?} -> 201 {code, expiresAt, sessionId} */
+void ww_api_session_handover(ww_req *req);
+/* POST /v1/handover/claim {code, channel} -> 200 {session} | 404 | 429 rate_limited */
+void ww_api_handover_claim(ww_req *req);
+/* PUT /v1/channels/{id}/status {open, reason, until?, waitSeconds?} -> 200 {channel,
+ * open, reason, until?, waitSeconds?, updatedAt} | 404 unknown channel. (Admin auth is
+ * the router's job.) */
+void ww_api_channel_status(ww_req *req);
+
+#endif

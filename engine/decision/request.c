@@ -1,0 +1,230 @@
+/* Request validation: a SPEC 3.1 request object -> a normalized ww__input, or
+ * invalid_param / unknown_service with invalidParams naming every bad field. */
+#include <math.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "rules/loader_private.h"
+#include "util/tztime.h"
+
+static const char *const skills[] = {"low", "medium", "high", NULL};
+static const char *const origins[] = {"web", "app", "ivr", "kcc", "balie", "chat", "email",
+                                      "post", "other", NULL};
+static const char *const devices[] = {"desktop", "mobile", "tablet", "phone", "kiosk",
+                                      "other", NULL};
+static const char *const known_top[] = {"service", "citizen", "context", "sessionId",
+                                        "explain", "handoverCode", "channel", NULL};
+
+/* citizenRef with a MAC context kept per rule set: one-shot HMAC() costs ~20k
+ * instructions per call (OpenSSL 3 fetches the algorithm each time). */
+void ww__mac_free(ww_rules *R) {
+  EVP_MAC_CTX_free(R->mac);
+  free(R->mac_key);
+  R->mac = NULL;
+  R->mac_key = NULL;
+  R->mac_key_len = 0;
+}
+
+static void citizen_ref(ww_rules *R, const unsigned char *key, size_t klen, const char *id,
+                        size_t n, char out[65]) {
+  static const unsigned char empty = 0;
+  if (key == NULL) key = &empty, klen = 0;
+  if (R->mac == NULL || R->mac_key_len != klen || memcmp(R->mac_key, key, klen) != 0) {
+    ww__mac_free(R);
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_free(mac);
+    unsigned char *copy = malloc(klen ? klen : 1);
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
+    if (ctx == NULL || copy == NULL || EVP_MAC_init(ctx, klen ? key : &empty, klen, params) != 1) {
+      EVP_MAC_CTX_free(ctx);
+      free(copy);
+      ww_citizen_ref(key, klen, id, n, out);   /* slow path, same result */
+      return;
+    }
+    memcpy(copy, key, klen);
+    R->mac = ctx;
+    R->mac_key = copy;
+    R->mac_key_len = klen;
+  } else if (EVP_MAC_init(R->mac, NULL, 0, NULL) != 1) {
+    ww_citizen_ref(key, klen, id, n, out);
+    return;
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  size_t mdlen = 0;
+  if (EVP_MAC_update(R->mac, (const unsigned char *)id, n) != 1 ||
+      EVP_MAC_final(R->mac, md, &mdlen, sizeof md) != 1 || mdlen != 32) {
+    ww_citizen_ref(key, klen, id, n, out);
+    return;
+  }
+  static const char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 32; i++) out[2 * i] = hex[md[i] >> 4], out[2 * i + 1] = hex[md[i] & 15];
+  out[64] = '\0';
+}
+
+static void bad(json_t *params, const char *name, const char *reason) {
+  json_array_append_new(params, json_pack("{s:s, s:s}", "name", name, "reason", reason));
+}
+
+static int in(const char *const *list, const char *s) { return ww__in_list(list, s) >= 0; }
+
+static void check_enum(json_t *params, const json_t *obj, const char *key, const char *path,
+                       const char *const *list, const char *say) {
+  json_t *v = json_object_get(obj, key);
+  if (v == NULL || json_is_null(v)) return;
+  if (!json_is_string(v) || !in(list, json_string_value(v))) bad(params, path, say);
+}
+
+static void check_string(json_t *params, const json_t *obj, const char *key, const char *path,
+                         size_t max) {
+  json_t *v = json_object_get(obj, key);
+  if (v == NULL || json_is_null(v)) return;
+  char why[80];
+  if (!json_is_string(v)) {
+    bad(params, path, "must be a string");
+  } else if (json_string_length(v) == 0 || json_string_length(v) > max) {
+    snprintf(why, sizeof why, "must be 1 to %zu characters", max);
+    bad(params, path, why);
+  }
+}
+
+int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts,
+                      int ivr, ww__input *in_, ww_err *err) {
+  memset(in_, 0, sizeof *in_);
+  in_->req = req;
+  json_t *params = json_array();
+  int unknown_service = 0;
+  char why[200];
+  if (!json_is_object(req)) {
+    bad(params, "body", "must be a JSON object");
+    goto done;
+  }
+  json_t *svc = json_object_get(req, "service");
+  if (svc == NULL || json_is_null(svc)) {
+    bad(params, "service", "is required");
+  } else if (!json_is_string(svc)) {
+    bad(params, "service", "must be a string (a service id)");
+  } else {
+    in_->svc = ww__service_index(R, json_string_value(svc));
+    if (in_->svc < 0) {
+      snprintf(why, sizeof why, "unknown service '%.100s'", json_string_value(svc));
+      bad(params, "service", why);
+      unknown_service = 1;
+    }
+  }
+
+  json_t *cit = json_object_get(req, "citizen");
+  if (cit && !json_is_null(cit)) {
+    if (!json_is_object(cit)) {
+      bad(params, "citizen", "must be an object");
+    } else {
+      in_->citizen = cit;
+      json_t *id = json_object_get(cit, "id");
+      if (id && !json_is_null(id)) {
+        if (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > 64) {
+          bad(params, "citizen.id", "must be a non-empty string of at most 64 characters");
+        } else if (opts) {
+          citizen_ref(R, opts->secret, opts->secret_len, json_string_value(id),
+                      json_string_length(id), in_->ref);
+          in_->has_ref = 1;
+        }
+      }
+      check_enum(params, cit, "authLevel", "citizen.authLevel", ww__auth_levels,
+                 "must be one of none, basis, midden, substantieel, hoog, eh2, eh2+, eh3, eh4");
+      check_enum(params, cit, "digitalSkills", "citizen.digitalSkills", skills,
+                 "must be one of low, medium, high");
+      json_t *lang = json_object_get(cit, "language");
+      if (lang && !json_is_null(lang)) {
+        const char *s = json_is_string(lang) ? json_string_value(lang) : "";
+        if (strlen(s) != 3 || !(s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z' &&
+                                s[2] >= 'a' && s[2] <= 'z'))
+          bad(params, "citizen.language", "must be an ISO 639-2 code of 3 lowercase letters, "
+                                          "like nld");
+      }
+      json_t *needs = json_object_get(cit, "needs");
+      if (needs && !json_is_null(needs)) {
+        int ok = json_is_array(needs) || (json_is_object(needs) && json_object_size(needs) == 0);
+        size_t i;
+        json_t *v;
+        if (json_is_array(needs)) json_array_foreach(needs, i, v) {
+            if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 64)
+              ok = 0;
+          }
+        if (!ok || json_array_size(needs) > 32)
+          bad(params, "citizen.needs", "must be a list of strings, like [\"visual\"]");
+      }
+      json_t *age = json_object_get(cit, "age");
+      if (age && !json_is_null(age)) {
+        double a = json_is_number(age) ? json_number_value(age) : -1;
+        if (!json_is_number(age) || a != floor(a)) bad(params, "citizen.age", "must be an integer");
+        else if (a < 0 || a > 130) bad(params, "citizen.age", "must be between 0 and 130");
+      }
+    }
+  }
+
+  in_->origin = ivr ? "ivr" : "web";
+  in_->time = opts && opts->now ? opts->now : (int64_t)time(NULL);
+  json_t *ctx = json_object_get(req, "context");
+  if (ctx && !json_is_null(ctx)) {
+    if (!json_is_object(ctx)) {
+      bad(params, "context", "must be an object");
+    } else {
+      in_->context = ctx;
+      json_t *o = json_object_get(ctx, "origin");
+      check_enum(params, ctx, "origin", "context.origin", origins,
+                 "must be one of web, app, ivr, kcc, balie, chat, email, post, other");
+      if (json_is_string(o) && in(origins, json_string_value(o))) in_->origin = json_string_value(o);
+      check_enum(params, ctx, "device", "context.device", devices,
+                 "must be one of desktop, mobile, tablet, phone, kiosk, other");
+      json_t *t = json_object_get(ctx, "time");
+      if (t && !json_is_null(t)) {
+        if (json_is_integer(t)) in_->time = (int64_t)json_integer_value(t);
+        else if (!json_is_string(t) || ww_time_parse(json_string_value(t), &in_->time) != 0)
+          bad(params, "context.time", "must be an ISO 8601 date-time with offset, like "
+                                      "2026-12-01T10:15:00+01:00");
+      }
+      json_t *intent = json_object_get(ctx, "intent");
+      if (intent && !json_is_null(intent) &&
+          (!json_is_string(intent) || json_string_length(intent) > 200))
+        bad(params, "context.intent", "must be a string of at most 200 characters");
+    }
+  }
+  check_string(params, req, "sessionId", "sessionId", 128);
+  check_string(params, req, "handoverCode", "handoverCode", 32);
+  check_string(params, req, "channel", "channel", 64);
+  json_t *ex = json_object_get(req, "explain");
+  if (ex && !json_is_null(ex) && !json_is_boolean(ex)) bad(params, "explain", "must be true or false");
+  in_->explain = json_is_true(ex);
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)req, k, v) if (!in(known_top, k) && !json_is_null(v)) in_->has_extras = 1;
+
+done:
+  if (json_array_size(params) == 0) {
+    json_decref(params);
+    return 0;
+  }
+  if (err) {
+    ww_err_clear(err);
+    size_t n = json_array_size(params);
+    int only_service = unknown_service && n == 1;
+    snprintf(err->code, sizeof err->code, only_service ? "unknown_service" : "invalid_param");
+    json_t *p0 = json_array_get(params, 0);
+    snprintf(err->msg, sizeof err->msg, "%s %s%s",
+             json_string_value(json_object_get(p0, "name")),
+             json_string_value(json_object_get(p0, "reason")),
+             n > 1 ? " (and more, see invalidParams)" : "");
+    if (only_service)
+      snprintf(err->msg, sizeof err->msg, "%s", json_string_value(json_object_get(p0, "reason")));
+    err->invalid_params = params;
+  } else {
+    json_decref(params);
+  }
+  return WW_EINVAL;
+}

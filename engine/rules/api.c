@@ -1,0 +1,233 @@
+/* The 'a' object rules advise through: a:prefer, a:avoid, a:exclude, a:only, a:note,
+ * a:stop. Methods are C functions writing into the C-side per-decision arrays; an 'a'
+ * is a userdata tied to one decision (its generation) and dead afterwards. */
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules_private.h"
+
+#define MAX_ARENA (1u << 20)
+#define MAX_ITEMS 20000
+
+typedef struct a_ud {
+  ww_rules *R;
+  uint64_t gen;
+} a_ud;
+
+static const char A_MT[] = "ww.a";
+
+void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain) {
+  for (int i = 0; i < R->nch; i++) {
+    d->score[i] = R->ch[i].base;
+    d->excluded[i] = 0;
+  }
+  d->nreasons = d->nnotes = d->nfx = d->ntrace = d->alen = 0;
+  d->explain = explain;
+  d->stop = 0;
+  d->cur_rule = -1;
+}
+
+void ww__dstate_free(ww__dstate *d) {
+  free(d->reasons), free(d->notes), free(d->fx), free(d->trace), free(d->arena);
+  memset(d, 0, sizeof *d);
+}
+
+/* Grows one of the arrays; raises (no leak: the array belongs to the ww_rules). */
+static void *need(lua_State *L, void *p, size_t n, size_t *cap, size_t sz) {
+  if (n < *cap) return p;
+  if (n >= MAX_ITEMS) luaL_error(L, "too many reasons, notes or effects in one decision");
+  size_t nc = *cap ? *cap * 2 : 32;
+  void *q = realloc(p, nc * sz);
+  if (q == NULL) luaL_error(L, "not enough memory");
+  *cap = nc;
+  return q;
+}
+
+static uint32_t arena_put(lua_State *L, ww__dstate *d, const char *s, size_t n) {
+  if (d->alen + n > MAX_ARENA) luaL_error(L, "reasons and notes too long in one decision");
+  if (d->alen + n > d->acap) {
+    size_t nc = d->acap ? d->acap : 4096;
+    while (nc < d->alen + n) nc *= 2;
+    char *q = realloc(d->arena, nc);
+    if (q == NULL) luaL_error(L, "not enough memory");
+    d->arena = q;
+    d->acap = nc;
+  }
+  memcpy(d->arena + d->alen, s, n);
+  uint32_t off = (uint32_t)d->alen;
+  d->alen += n;
+  return off;
+}
+
+static ww_rules *check_a(lua_State *L, const char *m) {
+  a_ud *u = luaL_testudata(L, 1, A_MT);
+  if (u == NULL) luaL_error(L, "a:%s: call it with a colon, like a:%s(...)", m, m);
+  ww_rules *R = u->R;
+  if (!R->d.active || u->gen != R->d.gen)
+    luaL_error(L, "a:%s: this 'a' belongs to an earlier decision and can no longer be used", m);
+  return R;
+}
+
+static int chan_arg(lua_State *L, int arg, const char *m) {
+  if (lua_type(L, arg) != LUA_TSTRING)
+    luaL_error(L, "a:%s: the channel id must be text, like a:%s(\"website\", ...)", m, m);
+  lua_pushvalue(L, arg);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
+    luaL_error(L, "a:%s: unknown channel \"%s\"", m, lua_tostring(L, arg));
+  int i = (int)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return i;
+}
+
+static const char *opt_text(lua_State *L, int arg, size_t *len, const char *m, const char *what) {
+  int t = lua_type(L, arg);
+  if (t == LUA_TNONE || t == LUA_TNIL) return NULL;
+  if (t != LUA_TSTRING) luaL_error(L, "a:%s: the %s must be text", m, what);
+  return lua_tolstring(L, arg, len);
+}
+
+static void add_reason(lua_State *L, ww__dstate *d, int ch, int excl, const char *s, size_t n) {
+  if (s == NULL || n == 0) return;
+  d->reasons = need(L, d->reasons, d->nreasons, &d->creasons, sizeof *d->reasons);
+  ww__reason *r = &d->reasons[d->nreasons];
+  r->off = arena_put(L, d, s, n);
+  r->len = (uint32_t)n;
+  r->ch = (int16_t)ch;
+  r->excl = (uint8_t)excl;
+  d->nreasons++;
+}
+
+static void add_fx(lua_State *L, ww__dstate *d, int kind, int ch, double pts, const char *s,
+                   size_t n) {
+  if (!d->explain) return;
+  d->fx = need(L, d->fx, d->nfx, &d->cfx, sizeof *d->fx);
+  ww__effect *e = &d->fx[d->nfx];
+  e->kind = (uint8_t)kind;
+  e->ch = (int16_t)ch;
+  e->pts = pts;
+  e->off = s ? arena_put(L, d, s, n) : 0;
+  e->len = s ? (uint32_t)n : 0;
+  d->nfx++;
+}
+
+static int score(lua_State *L, const char *m, int sign) {
+  ww_rules *R = check_a(L, m);
+  int ch = chan_arg(L, 2, m);
+  if (lua_type(L, 3) != LUA_TNUMBER)
+    return luaL_error(L, "a:%s: the points must be a number, like a:%s(\"website\", 20, "
+                         "\"reason\")", m, m);
+  double pts = lua_tonumber(L, 3);
+  if (pts != pts || pts > 1e9 || pts < -1e9) return luaL_error(L, "a:%s: points out of range", m);
+  size_t n = 0;
+  const char *why = opt_text(L, 4, &n, m, "reason");
+  R->d.score[ch] += sign * pts;
+  add_reason(L, &R->d, ch, 0, why, n);
+  add_fx(L, &R->d, sign > 0 ? WW__FX_PREFER : WW__FX_AVOID, ch, pts, NULL, 0);
+  return 0;
+}
+
+static int a_prefer(lua_State *L) { return score(L, "prefer", 1); }
+static int a_avoid(lua_State *L) { return score(L, "avoid", -1); }
+
+static int a_exclude(lua_State *L) {
+  ww_rules *R = check_a(L, "exclude");
+  int ch = chan_arg(L, 2, "exclude");
+  size_t n = 0;
+  const char *why = opt_text(L, 3, &n, "exclude", "reason");
+  R->d.excluded[ch] = 1;
+  add_reason(L, &R->d, ch, 1, why, n);
+  add_fx(L, &R->d, WW__FX_EXCLUDE, ch, 0, NULL, 0);
+  return 0;
+}
+
+static int a_only(lua_State *L) {
+  ww_rules *R = check_a(L, "only");
+  if (!lua_istable(L, 2))
+    return luaL_error(L, "a:only: give a list of channel ids, like a:only({ \"balie\" }, "
+                         "\"reason\")");
+  size_t n = 0;
+  const char *why = opt_text(L, 3, &n, "only", "reason");
+  uint8_t keep[WW__MAX_CHANNELS] = {0};
+  char list[512];
+  size_t ll = 0;
+  lua_Integer len = (lua_Integer)lua_rawlen(L, 2);
+  for (lua_Integer i = 1; i <= len; i++) {
+    lua_rawgeti(L, 2, i);
+    int ch = chan_arg(L, lua_gettop(L), "only");
+    lua_pop(L, 1);
+    keep[ch] = 1;
+    const char *id = R->ch[ch].id;
+    size_t il = strlen(id);
+    if (ll + il + 3 < sizeof list) {
+      if (ll) list[ll++] = ',', list[ll++] = ' ';
+      memcpy(list + ll, id, il);
+      ll += il;
+    }
+  }
+  for (int c = 0; c < R->nch; c++) {
+    if (keep[c]) {
+      add_reason(L, &R->d, c, 0, why, n);
+    } else {
+      R->d.excluded[c] = 1;
+      add_reason(L, &R->d, c, 1, why, n);
+    }
+  }
+  add_fx(L, &R->d, WW__FX_ONLY, -1, 0, list, ll);
+  return 0;
+}
+
+static int a_note(lua_State *L) {
+  ww_rules *R = check_a(L, "note");
+  size_t n = 0;
+  const char *s = opt_text(L, 2, &n, "note", "note");
+  if (s == NULL) return luaL_error(L, "a:note: give the note as text, like a:note(\"...\")");
+  if (n == 0) return 0;
+  ww__dstate *d = &R->d;
+  d->notes = need(L, d->notes, d->nnotes, &d->cnotes, sizeof *d->notes);
+  d->notes[d->nnotes].off = arena_put(L, d, s, n);
+  d->notes[d->nnotes].len = (uint32_t)n;
+  d->nnotes++;
+  add_fx(L, d, WW__FX_NOTE, -1, 0, s, n);
+  return 0;
+}
+
+static int a_stop(lua_State *L) {
+  ww_rules *R = check_a(L, "stop");
+  R->d.stop = 1;
+  add_fx(L, &R->d, WW__FX_STOP, -1, 0, NULL, 0);
+  return 0;
+}
+
+static int a_newindex(lua_State *L) { return luaL_error(L, "a is not a table: use its methods"); }
+
+void ww__api_open(lua_State *L, ww_rules *R) {
+  static const luaL_Reg methods[] = {{"prefer", a_prefer}, {"avoid", a_avoid},
+                                     {"exclude", a_exclude}, {"only", a_only},
+                                     {"note", a_note}, {"stop", a_stop}, {NULL, NULL}};
+  lua_newtable(L);                          /* channel id -> index, filled at load end */
+  lua_pushvalue(L, -1);
+  R->ref_idmap = luaL_ref(L, LUA_REGISTRYINDEX);
+  luaL_newmetatable(L, A_MT);
+  lua_newtable(L);
+  for (int i = 0; methods[i].name; i++) {
+    lua_pushvalue(L, -3);
+    lua_pushcclosure(L, methods[i].func, 1);
+    lua_setfield(L, -2, methods[i].name);
+  }
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, a_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  R->ref_a_mt = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pop(L, 1);
+}
+
+void ww__push_a(lua_State *L, ww_rules *R) {
+  a_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->R = R;
+  u->gen = R->d.gen;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_a_mt);
+  lua_setmetatable(L, -2);
+}

@@ -1,0 +1,714 @@
+/* The rule-set DSL: channel, service, holidays, fallback, targets, rule, case.
+ * Each validates its table while the rule set loads and reports FILE:LINE: message in
+ * plain words, where LINE is the line of the `channel "x" {` call. */
+#include <lauxlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/loader_private.h"
+#include "util/tztime.h"
+
+static const char *const kinds[] = {"online", "portal", "phone", "desk", "chat", "email",
+                                    "callback", "video", "post", "social", "other", NULL};
+const char *const ww__auth_levels[] = {"none", "basis", "midden", "substantieel", "hoog",
+                                       "eh2", "eh2+", "eh3", "eh4", NULL};
+static const char *const complexities[] = {"low", "medium", "high", NULL};
+static const char *const audiences[] = {"burger", "bedrijf", "beide", NULL};
+static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
+static const char *const expect_keys[] = {"first", "excluded", "included", "order", "route",
+                                          "open", "notes", "degraded", "reason", NULL};
+
+int ww__in_list(const char *const *list, const char *s) {
+  for (int i = 0; list[i]; i++)
+    if (strcmp(list[i], s) == 0) return i;
+  return -1;
+}
+
+static void join_list(const char *const *list, char *out, size_t n) {
+  out[0] = '\0';
+  for (int i = 0; list[i]; i++) {
+    size_t l = strlen(out);
+    snprintf(out + l, n - l, "%s%s", i ? (list[i + 1] ? ", " : " or ") : "", list[i]);
+  }
+}
+
+/* Raise "FILE:LINE: message" and remember the place for ww_err. */
+static int dsl_err(lua_State *L, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int dsl_err(lua_State *L, int line, const char *fmt, ...) {
+  ww_rules *R = ww__rules_of(L);
+  ww__load *ld = R->ld;
+  char msg[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (ld) {
+    snprintf(ld->efile, sizeof ld->efile, "%s", ld->file);
+    ld->eline = line;
+    ld->has_err = 1;
+  }
+  lua_pushfstring(L, "%s:%d: %s", ld ? ld->file : "?", line, msg);
+  return lua_error(L);
+}
+
+static int caller_line(lua_State *L) {
+  lua_Debug ar;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) return ar.currentline;
+  return 0;
+}
+
+static ww__load *loading(lua_State *L, const char *what) {
+  ww_rules *R = ww__rules_of(L);
+  if (R->ld == NULL)
+    luaL_error(L, "%s can only be used while the rule set loads, not inside a rule", what);
+  return R->ld;
+}
+
+static char *xstrdup(lua_State *L, const char *s) {
+  char *d = strdup(s);
+  if (d == NULL) luaL_error(L, "not enough memory");
+  return d;
+}
+
+static void *grow(lua_State *L, void *p, int n, int *cap, size_t sz) {
+  if (n < *cap) return p;
+  int nc = *cap ? *cap * 2 : 16;
+  void *q = realloc(p, (size_t)nc * sz);
+  if (q == NULL) luaL_error(L, "not enough memory");
+  memset((char *)q + (size_t)*cap * sz, 0, (size_t)(nc - *cap) * sz);
+  *cap = nc;
+  return q;
+}
+
+static char *source_of(lua_State *L, ww__load *ld, int line) {
+  char buf[300];
+  snprintf(buf, sizeof buf, "%s:%d", ld->file, line);
+  return xstrdup(L, buf);
+}
+
+static int valid_id(const char *s) {
+  if (!(s[0] >= 'a' && s[0] <= 'z')) return 0;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return 0;
+  return strlen(s) <= 64;
+}
+
+/* Stage 1 of `what "name" { ... }`: checks the name, returns stage 2 with (name, line). */
+static int stage1(lua_State *L, const char *what, lua_CFunction stage2, int need_id) {
+  loading(L, what);
+  int line = caller_line(L);
+  if (lua_type(L, 1) != LUA_TSTRING) {
+    if (lua_istable(L, 1))
+      return dsl_err(L, line, "%s needs a name first: write %s \"name\" { ... }", what, what);
+    return dsl_err(L, line, "%s needs a name in quotes: write %s \"name\" { ... }", what, what);
+  }
+  const char *name = lua_tostring(L, 1);
+  if (need_id && !valid_id(name))
+    return dsl_err(L, line,
+                   "%s id \"%s\" is not valid: use lowercase letters, digits and _ , starting "
+                   "with a letter (for example \"%s\")", what, name,
+                   need_id == 1 ? "telefoon" : "paspoort");
+  if (!need_id && name[0] == '\0') return dsl_err(L, line, "%s name must not be empty", what);
+  lua_pushvalue(L, 1);
+  lua_pushinteger(L, line);
+  lua_pushcclosure(L, stage2, 2);
+  return 1;
+}
+
+static const char *up_name(lua_State *L) { return lua_tostring(L, lua_upvalueindex(1)); }
+static int up_line(lua_State *L) { return (int)lua_tointeger(L, lua_upvalueindex(2)); }
+
+static void need_table(lua_State *L, const char *what) {
+  if (!lua_istable(L, 1))
+    dsl_err(L, up_line(L), "%s \"%s\" needs a table: write %s \"%s\" { ... }", what,
+            up_name(L), what, up_name(L));
+}
+
+/* Field 'k' of the spec table (index 1) pushed; returns its type. */
+static int field(lua_State *L, const char *k) { return lua_getfield(L, 1, k); }
+
+static json_t *spec_json(lua_State *L, const char *what) {
+  char msg[300];
+  json_t *j = ww__to_json(L, 1, msg, sizeof msg, 0);
+  if (j == NULL) dsl_err(L, up_line(L), "%s \"%s\": %s", what, up_name(L), msg);
+  if (!json_is_object(j)) {
+    json_decref(j);
+    dsl_err(L, up_line(L), "%s \"%s\" needs named fields like name = \"...\"", what,
+            up_name(L));
+  }
+  return j;
+}
+
+/* ---- hours ---- */
+
+static int hhmm(const char *s, int *min) {
+  if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] == ':' &&
+        s[3] >= '0' && s[3] <= '9' && s[4] >= '0' && s[4] <= '9'))
+    return -1;
+  int h = (s[0] - '0') * 10 + s[1] - '0', m = (s[3] - '0') * 10 + s[4] - '0';
+  if (h > 24 || m > 59 || (h == 24 && m != 0)) return -1;
+  *min = h * 60 + m;
+  return 0;
+}
+
+int ww__parse_hours_range(const char *s, int16_t *from, int16_t *to) {
+  int a, b;
+  if (strlen(s) != 11 || s[5] != '-' || hhmm(s, &a) || hhmm(s + 6, &b) || a >= 24 * 60)
+    return -1;
+  if (b <= a) return -2;
+  *from = (int16_t)a;
+  *to = (int16_t)b;
+  return 0;
+}
+
+static void parse_hours(lua_State *L, ww__channel *c, const char *what, json_t *hours) {
+  int line = up_line(L);
+  const char *id = up_name(L);
+  if (hours == NULL || (json_is_string(hours) && strcmp(json_string_value(hours), "always") == 0)) {
+    c->always = 1;
+    return;
+  }
+  if (!json_is_object(hours))
+    dsl_err(L, line, "%s \"%s\": hours must be \"always\" or a table like { mon = "
+                     "\"08:30-17:00\", ... }", what, id);
+  const char *k;
+  json_t *v;
+  json_object_foreach(hours, k, v) {
+    int d = ww__in_list(days, k);
+    if (d < 0)
+      dsl_err(L, line, "%s \"%s\": hours has an unknown day '%s'; use mon, tue, wed, thu, "
+                       "fri, sat or sun", what, id, k);
+    size_t n = json_is_array(v) ? json_array_size(v) : 1;
+    if (n > WW__MAX_SHIFTS)
+      dsl_err(L, line, "%s \"%s\": hours.%s has more than %d time ranges", what, id, k,
+              WW__MAX_SHIFTS);
+    for (size_t i = 0; i < n; i++) {
+      json_t *r = json_is_array(v) ? json_array_get(v, i) : v;
+      if (!json_is_string(r))
+        dsl_err(L, line, "%s \"%s\": hours.%s must be a time range like \"08:30-17:00\" or "
+                         "a list of them", what, id, k);
+      const char *s = json_string_value(r);
+      int rc = ww__parse_hours_range(s, &c->from[d][i], &c->to[d][i]);
+      if (rc == -1)
+        dsl_err(L, line, "%s \"%s\": hours.%s \"%s\" is not a time range like "
+                         "\"08:30-17:00\" (two digits for hours and minutes)", what, id, k, s);
+      if (rc == -2)
+        dsl_err(L, line, "%s \"%s\": hours.%s \"%s\" ends before it starts", what, id, k, s);
+    }
+    c->nshift[d] = (int)n;
+  }
+}
+
+/* ---- channel ---- */
+
+static int channel2(lua_State *L) {
+  ww__load *ld = loading(L, "channel");
+  ww_rules *R = ww__rules_of(L);
+  need_table(L, "channel");
+  const char *id = up_name(L);
+  int line = up_line(L);
+  int dup = ww__channel_index(R, id);
+  if (dup >= 0)
+    return dsl_err(L, line, "channel \"%s\" is defined twice (first at %s); give each channel "
+                            "its own id", id, R->ch[dup].source);
+  if (R->nch >= WW__MAX_CHANNELS) return dsl_err(L, line, "too many channels (at most %d)",
+                                                 WW__MAX_CHANNELS);
+  if (field(L, "name") != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+    return dsl_err(L, line, "channel \"%s\" needs a name, e.g. name = \"Telefoon 14 020\"", id);
+  lua_pop(L, 1);
+  char list[200];
+  join_list(kinds, list, sizeof list);
+  if (field(L, "kind") != LUA_TSTRING || ww__in_list(kinds, lua_tostring(L, -1)) < 0)
+    return dsl_err(L, line, "channel \"%s\": kind must be one of %s%s%s%s", id, list,
+                   lua_isstring(L, -1) ? " (got \"" : "",
+                   lua_isstring(L, -1) ? lua_tostring(L, -1) : "",
+                   lua_isstring(L, -1) ? "\")" : "");
+  lua_pop(L, 1);
+  int t = field(L, "assisted");
+  if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+    return dsl_err(L, line, "channel \"%s\": assisted must be true or false", id);
+  lua_pop(L, 1);
+  t = field(L, "base");
+  if (t != LUA_TNIL && t != LUA_TNUMBER)
+    return dsl_err(L, line, "channel \"%s\": base must be a number (the starting score)", id);
+  lua_pop(L, 1);
+  t = field(L, "contact");
+  if (t != LUA_TNIL) {
+    if (t != LUA_TTABLE)
+      return dsl_err(L, line, "channel \"%s\": contact must be a table like { phone = "
+                              "\"14 020\" }", id);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+        return dsl_err(L, line, "channel \"%s\": contact values must be text, like url = "
+                                "\"https://...\"", id);
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  t = field(L, "route");
+  if (t != LUA_TNIL) {
+    if (t != LUA_TTABLE)
+      return dsl_err(L, line, "channel \"%s\": route must be a table like { kind = \"queue\", "
+                              "queue = \"kcc\" }", id);
+    if (lua_getfield(L, -1, "kind") != LUA_TSTRING)
+      return dsl_err(L, line, "channel \"%s\": route needs a kind (text), e.g. kind = "
+                              "\"queue\"", id);
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      int vt = lua_type(L, -1);
+      if (lua_type(L, -2) != LUA_TSTRING || (vt != LUA_TSTRING && vt != LUA_TNUMBER))
+        return dsl_err(L, line, "channel \"%s\": route fields must be text or numbers", id);
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+
+  json_t *entry = spec_json(L, "channel");
+  ld->pending = entry;               /* released by the loader if we raise below */
+  R->ch = grow(L, R->ch, R->nch, &ld->cch, sizeof *R->ch);
+  ww__channel *c = &R->ch[R->nch];
+  memset(c, 0, sizeof *c);
+  c->back_ref = LUA_NOREF;
+  parse_hours(L, c, "channel", json_object_get(entry, "hours"));
+  R->nch++;
+  c->id = xstrdup(L, id);
+  c->source = source_of(L, ld, line);
+  c->name = xstrdup(L, json_string_value(json_object_get(entry, "name")));
+  c->kind = xstrdup(L, json_string_value(json_object_get(entry, "kind")));
+  c->assisted = json_is_true(json_object_get(entry, "assisted"));
+  json_t *b = json_object_get(entry, "base");
+  c->base = b ? json_number_value(b) : 0;
+  /* catalogue entry in a fixed field order, extras after */
+  c->entry = json_object();
+  json_object_set_new(c->entry, "id", json_string(id));
+  json_object_set(c->entry, "name", json_object_get(entry, "name"));
+  json_object_set(c->entry, "kind", json_object_get(entry, "kind"));
+  json_object_set_new(c->entry, "assisted", json_boolean(c->assisted));
+  if (b) json_object_set(c->entry, "base", b);
+  json_t *h = json_object_get(entry, "hours");
+  json_object_set_new(c->entry, "hours", h ? json_incref(h) : json_string("always"));
+  json_t *ct = json_object_get(entry, "contact");
+  json_object_set_new(c->entry, "contact", ct ? json_incref(ct) : json_object());
+  json_t *route = json_object_get(entry, "route");
+  if (route) json_object_set(c->entry, "route", route);
+  const char *ek;
+  json_t *ev;
+  json_object_foreach(entry, ek, ev) if (!json_object_get(c->entry, ek))
+      json_object_set(c->entry, ek, ev);
+  ld->pending = NULL;
+  json_decref(entry);
+  c->contact = json_incref(json_object_get(c->entry, "contact"));
+  c->route = route ? json_incref(json_object_get(c->entry, "route")) : NULL;
+  c->j_id = json_string(c->id);
+  c->j_name = json_string(c->name);
+  c->j_kind = json_string(c->kind);
+  ww__push_json(L, c->entry, 3);
+  c->back_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+static int l_channel(lua_State *L) { return stage1(L, "channel", channel2, 1); }
+
+/* ---- service ---- */
+
+static int service2(lua_State *L) {
+  ww__load *ld = loading(L, "service");
+  ww_rules *R = ww__rules_of(L);
+  need_table(L, "service");
+  const char *id = up_name(L);
+  int line = up_line(L);
+  int dup = ww__service_index(R, id);
+  if (dup >= 0)
+    return dsl_err(L, line, "service \"%s\" is defined twice (first at %s); give each service "
+                            "its own id", id, R->svc[dup].source);
+  if (field(L, "name") != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+    return dsl_err(L, line, "service \"%s\" needs a name, e.g. name = \"Paspoort aanvragen\"",
+                   id);
+  lua_pop(L, 1);
+  int t = field(L, "presence");
+  if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+    return dsl_err(L, line, "service \"%s\": presence must be true or false (must the "
+                            "citizen come in person?)", id);
+  lua_pop(L, 1);
+  char list[200];
+  t = field(L, "auth");
+  if (t != LUA_TNIL && (t != LUA_TSTRING || ww__in_list(ww__auth_levels, lua_tostring(L, -1)) < 0)) {
+    join_list(ww__auth_levels, list, sizeof list);
+    if (t == LUA_TSTRING)
+      return dsl_err(L, line, "service \"%s\": unknown DigiD/eHerkenning level \"%s\" in "
+                              "auth; use %s", id, lua_tostring(L, -1), list);
+    return dsl_err(L, line, "service \"%s\": auth must be a DigiD/eHerkenning level in "
+                            "quotes: %s", id, list);
+  }
+  lua_pop(L, 1);
+  t = field(L, "complexity");
+  if (t != LUA_TNIL && (t != LUA_TSTRING || ww__in_list(complexities, lua_tostring(L, -1)) < 0))
+    return dsl_err(L, line, "service \"%s\": complexity must be \"low\", \"medium\" or "
+                            "\"high\"", id);
+  lua_pop(L, 1);
+  t = field(L, "audience");
+  if (t != LUA_TNIL && (t != LUA_TSTRING || ww__in_list(audiences, lua_tostring(L, -1)) < 0))
+    return dsl_err(L, line, "service \"%s\": audience must be \"burger\", \"bedrijf\" or "
+                            "\"beide\"", id);
+  lua_pop(L, 1);
+  t = field(L, "upl");
+  if (t != LUA_TNIL && t != LUA_TSTRING)
+    return dsl_err(L, line, "service \"%s\": upl must be the product's name on the Uniforme "
+                            "Productnamenlijst, in quotes", id);
+  lua_pop(L, 1);
+  t = field(L, "tags");
+  if (t != LUA_TNIL) {
+    int ok = t == LUA_TTABLE;
+    if (ok) {
+      lua_Integer n = (lua_Integer)lua_rawlen(L, -1), cnt = 0;
+      lua_pushnil(L);
+      while (lua_next(L, -2)) {
+        cnt++;
+        if (lua_type(L, -1) != LUA_TSTRING || !lua_isinteger(L, -2)) ok = 0;
+        lua_pop(L, 1);
+      }
+      if (cnt != n) ok = 0;
+    }
+    if (!ok)
+      return dsl_err(L, line, "service \"%s\": tags must be a list of text, like "
+                              "{ \"burgerzaken\" }", id);
+  }
+  lua_pop(L, 1);
+
+  json_t *entry = spec_json(L, "service");
+  ld->pending = entry;
+  R->svc = grow(L, R->svc, R->nsvc, &ld->csvc, sizeof *R->svc);
+  ld->pending = NULL;
+  ww__service *s = &R->svc[R->nsvc++];
+  memset(s, 0, sizeof *s);
+  s->proxy_ref = s->back_ref = LUA_NOREF;
+  json_t *full = json_object();
+  json_object_set_new(full, "id", json_string(id));
+  json_object_update(full, entry);
+  json_decref(entry);
+  if (!json_object_get(full, "presence")) json_object_set_new(full, "presence", json_false());
+  if (!json_object_get(full, "tags")) json_object_set_new(full, "tags", json_array());
+  s->id = xstrdup(L, id);
+  s->source = source_of(L, ld, line);
+  s->name = xstrdup(L, json_string_value(json_object_get(full, "name")));
+  s->answer = json_pack("{s:s, s:s}", "id", s->id, "name", s->name);
+  json_t *upl = json_object_get(full, "upl");
+  if (upl) json_object_set(s->answer, "upl", upl);
+  ww__push_json(L, full, 3);
+  json_decref(full);
+  lua_pushvalue(L, -1);
+  s->back_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  ww__ro_wrap(L, -1, 2);
+  s->proxy_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+static int l_service(lua_State *L) { return stage1(L, "service", service2, 2); }
+
+/* ---- holidays, fallback, targets ---- */
+
+static int parse_date(const char *s, int64_t *day) {
+  int64_t e;
+  char buf[40];
+  if (strlen(s) != 10) return -1;
+  snprintf(buf, sizeof buf, "%sT12:00:00Z", s);
+  if (ww_time_parse(buf, &e) != 0) return -1;
+  *day = e / 86400;
+  return 0;
+}
+
+static int l_holidays(lua_State *L) {
+  ww__load *ld = loading(L, "holidays");
+  ww_rules *R = ww__rules_of(L);
+  int line = caller_line(L);
+  if (!lua_istable(L, 1))
+    return dsl_err(L, line, "holidays needs a list of dates: holidays { \"2026-12-25\", ... }");
+  lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, 1, i);
+    int64_t day;
+    if (lua_type(L, -1) != LUA_TSTRING || parse_date(lua_tostring(L, -1), &day) != 0)
+      return dsl_err(L, line, "holidays: \"%s\" is not a date like \"2026-12-25\"",
+                     lua_isstring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
+    lua_pop(L, 1);
+    R->holidays = grow(L, R->holidays, R->nholidays, &ld->chol, sizeof *R->holidays);
+    R->holidays[R->nholidays++] = day;
+  }
+  return 0;
+}
+
+static int l_fallback(lua_State *L) {
+  ww__load *ld = loading(L, "fallback");
+  int line = caller_line(L);
+  if (ld->fallback)
+    return dsl_err(L, line, "fallback is given twice (first at %s:%d); keep one", ld->fb_file,
+                   ld->fb_line);
+  if (!lua_istable(L, 1))
+    return dsl_err(L, line, "fallback needs a table: fallback { channels = { \"telefoon\", "
+                            "\"website\" }, route = \"telefoon\" }");
+  char msg[300];
+  json_t *j = ww__to_json(L, 1, msg, sizeof msg, 0);
+  if (j == NULL) return dsl_err(L, line, "fallback: %s", msg);
+  json_t *chs = json_object_get(j, "channels");
+  json_t *route = json_object_get(j, "route");
+  const char *k;
+  json_t *v;
+  int bad = !json_is_object(j) || !json_is_array(chs) || json_array_size(chs) == 0 ||
+            !json_is_string(route);
+  if (!bad) {
+    size_t i;
+    json_array_foreach(chs, i, v) if (!json_is_string(v)) bad = 1;
+    json_object_foreach(j, k, v) if (strcmp(k, "channels") && strcmp(k, "route")) bad = 1;
+  }
+  if (bad) {
+    json_decref(j);
+    return dsl_err(L, line, "fallback needs channels (a list of channel ids) and route (one "
+                            "channel id), e.g. fallback { channels = { \"telefoon\", "
+                            "\"website\" }, route = \"telefoon\" }");
+  }
+  ld->fallback = j;
+  snprintf(ld->fb_file, sizeof ld->fb_file, "%s", ld->file);
+  ld->fb_line = line;
+  return 0;
+}
+
+static int l_targets(lua_State *L) {
+  ww__load *ld = loading(L, "targets");
+  int line = caller_line(L);
+  if (ld->targets)
+    return dsl_err(L, line, "targets is given twice (first at %s:%d); keep one", ld->tg_file,
+                   ld->tg_line);
+  char msg[300];
+  json_t *j = lua_istable(L, 1) ? ww__to_json(L, 1, msg, sizeof msg, 0) : NULL;
+  const char *k;
+  json_t *v;
+  int bad = !json_is_object(j);
+  double sum = 0;
+  if (!bad) json_object_foreach(j, k, v) {
+      if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1) bad = 1;
+      else sum += json_number_value(v);
+    }
+  if (bad) {
+    json_decref(j);
+    return dsl_err(L, line, "targets needs channel shares between 0 and 1, e.g. targets { "
+                            "website = 0.60, telefoon = 0.25 }");
+  }
+  if (sum > 1 + 1e-9) {
+    json_decref(j);
+    return dsl_err(L, line, "targets: the shares add up to %.2f; together they may be at "
+                            "most 1", sum);
+  }
+  ld->targets = j;
+  snprintf(ld->tg_file, sizeof ld->tg_file, "%s", ld->file);
+  ld->tg_line = line;
+  return 0;
+}
+
+/* ---- rule ---- */
+
+static int rule2(lua_State *L) {
+  ww__load *ld = loading(L, "rule");
+  ww_rules *R = ww__rules_of(L);
+  need_table(L, "rule");
+  const char *name = up_name(L);
+  int line = up_line(L);
+  for (int i = 0; i < R->nrules; i++)
+    if (strcmp(R->rules[i].name, name) == 0)
+      return dsl_err(L, line, "rule \"%s\" is defined twice (first at %s); give each rule its "
+                              "own name", name, R->rules[i].source);
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    if (!k || (strcmp(k, "priority") && strcmp(k, "when") && strcmp(k, "advise")))
+      return dsl_err(L, line, "rule \"%s\": unknown field '%s'; a rule has priority, when and "
+                              "advise", name, k ? k : "?");
+    lua_pop(L, 1);
+  }
+  lua_Integer prio = 0;
+  int t = field(L, "priority");
+  if (t != LUA_TNIL) {
+    if (!lua_isinteger(L, -1)) {
+      lua_Number n = lua_tonumber(L, -1);
+      if (t != LUA_TNUMBER || n != (lua_Number)(lua_Integer)n)
+        return dsl_err(L, line, "rule \"%s\": priority must be a whole number (higher runs "
+                                "first)", name);
+      prio = (lua_Integer)n;
+    } else {
+      prio = lua_tointeger(L, -1);
+    }
+  }
+  lua_pop(L, 1);
+  t = field(L, "when");
+  if (t != LUA_TNIL && t != LUA_TFUNCTION)
+    return dsl_err(L, line, "rule \"%s\": when must be a function: when = function(r) return "
+                            "... end", name);
+  lua_pop(L, 1);
+  if (field(L, "advise") != LUA_TFUNCTION)
+    return dsl_err(L, line, "rule \"%s\" needs advise = function(r, a) ... end", name);
+  lua_pop(L, 1);
+  R->rules = grow(L, R->rules, R->nrules, &ld->crules, sizeof *R->rules);
+  ww__rule *ru = &R->rules[R->nrules];
+  memset(ru, 0, sizeof *ru);
+  ru->when_ref = ru->advise_ref = LUA_NOREF;
+  ru->name = xstrdup(L, name);
+  R->nrules++;
+  ru->source = source_of(L, ld, line);
+  ru->j_name = json_string(name);
+  ru->j_source = json_string(ru->source);
+  ru->priority = prio;
+  ru->seq = R->nrules;
+  if (field(L, "when") == LUA_TFUNCTION) ru->when_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  else lua_pop(L, 1);
+  field(L, "advise");
+  ru->advise_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+static int l_rule(lua_State *L) { return stage1(L, "rule", rule2, 0); }
+
+/* ---- case ---- */
+
+static void check_ids(lua_State *L, json_t *list, const char *name, const char *key) {
+  ww_rules *R = ww__rules_of(L);
+  if (!json_is_array(list) || json_array_size(list) == 0)
+    dsl_err(L, up_line(L), "case \"%s\": expect.%s must be a list of channel ids", name, key);
+  size_t i;
+  json_t *v;
+  json_array_foreach(list, i, v) {
+    if (!json_is_string(v))
+      dsl_err(L, up_line(L), "case \"%s\": expect.%s must be a list of channel ids", name, key);
+    if (ww__channel_index(R, json_string_value(v)) < 0)
+      dsl_err(L, up_line(L), "case \"%s\": expect.%s names unknown channel \"%s\"", name, key,
+              json_string_value(v));
+  }
+}
+
+static void check_expect(lua_State *L, json_t *e, const char *name) {
+  ww_rules *R = ww__rules_of(L);
+  int line = up_line(L);
+  const char *k;
+  json_t *v;
+  if (!json_is_object(e) || json_object_size(e) == 0)
+    dsl_err(L, line, "case \"%s\" needs expect = { ... } with at least one check (first, "
+                     "excluded, included, order, route, open, notes, degraded, reason)", name);
+  json_object_foreach(e, k, v) {
+    int which = ww__in_list(expect_keys, k);
+    if (which < 0)
+      dsl_err(L, line, "case \"%s\": expect has unknown check '%s'; use first, excluded, "
+                       "included, order, route, open, notes, degraded or reason", name, k);
+    switch (which) {
+      case 0: case 4:
+        if (!json_is_string(v) || ww__channel_index(R, json_string_value(v)) < 0)
+          dsl_err(L, line, "case \"%s\": expect.%s must be a known channel id%s%s%s", name, k,
+                  json_is_string(v) ? " (unknown: \"" : "",
+                  json_is_string(v) ? json_string_value(v) : "", json_is_string(v) ? "\")" : "");
+        break;
+      case 1: case 2: case 3:
+        check_ids(L, v, name, k);
+        break;
+      case 5: case 8: {
+        if (!json_is_object(v) || json_object_size(v) == 0)
+          dsl_err(L, line, "case \"%s\": expect.%s must be a table like { telefoon = %s }",
+                  name, k, which == 5 ? "true" : "\"some words\"");
+        const char *ck;
+        json_t *cv;
+        json_object_foreach(v, ck, cv) {
+          if (ww__channel_index(R, ck) < 0)
+            dsl_err(L, line, "case \"%s\": expect.%s names unknown channel \"%s\"", name, k, ck);
+          if (which == 5 ? !json_is_boolean(cv) : !json_is_string(cv))
+            dsl_err(L, line, "case \"%s\": expect.%s.%s must be %s", name, k, ck,
+                    which == 5 ? "true or false" : "text");
+        }
+        break;
+      }
+      case 6:
+        if (!json_is_string(v)) dsl_err(L, line, "case \"%s\": expect.notes must be text", name);
+        break;
+      case 7:
+        if (!json_is_boolean(v))
+          dsl_err(L, line, "case \"%s\": expect.degraded must be true or false", name);
+        break;
+    }
+  }
+}
+
+static int case2(lua_State *L) {
+  ww__load *ld = loading(L, "case");
+  ww_rules *R = ww__rules_of(L);
+  need_table(L, "case");
+  const char *name = up_name(L);
+  int line = up_line(L);
+  if (!ld->in_tests)
+    return dsl_err(L, line, "case \"%s\" belongs in a file under tests/, not in %s", name,
+                   ld->file);
+  for (int i = 0; i < R->ncases; i++)
+    if (strcmp(R->cases[i].name, name) == 0)
+      return dsl_err(L, line, "case \"%s\" is defined twice (first at %s); give each case its "
+                              "own name", name, R->cases[i].source);
+  json_t *spec = spec_json(L, "case");
+  ld->pending = spec;
+  const char *k;
+  json_t *v;
+  json_object_foreach(spec, k, v) {
+    if (strcmp(k, "request") && strcmp(k, "session") && strcmp(k, "status") &&
+        strcmp(k, "route") && strcmp(k, "expect"))
+      return dsl_err(L, line, "case \"%s\": unknown field '%s'; a case has request, session, "
+                              "status, route and expect", name, k);
+  }
+  json_t *req = json_object_get(spec, "request");
+  if (!json_is_object(req))
+    return dsl_err(L, line, "case \"%s\" needs request = { service = \"...\", ... }", name);
+  json_t *svc = json_object_get(req, "service");
+  if (!json_is_string(svc))
+    return dsl_err(L, line, "case \"%s\": request needs service = \"...\"", name);
+  if (ww__service_index(R, json_string_value(svc)) < 0)
+    return dsl_err(L, line, "case \"%s\": unknown service \"%s\"", name, json_string_value(svc));
+  json_t *sess = json_object_get(spec, "session"), *st = json_object_get(spec, "status");
+  json_t *route = json_object_get(spec, "route");
+  if (sess && !json_is_object(sess))
+    return dsl_err(L, line, "case \"%s\": session must be a table", name);
+  if (st && !json_is_object(st))
+    return dsl_err(L, line, "case \"%s\": status must be a table like { telefoon = { open = "
+                            "false } }", name);
+  if (st) json_object_foreach(st, k, v) {
+      if (ww__channel_index(R, k) < 0)
+        return dsl_err(L, line, "case \"%s\": status names unknown channel \"%s\"", name, k);
+      if (!json_is_object(v) || !json_is_boolean(json_object_get(v, "open")))
+        return dsl_err(L, line, "case \"%s\": status.%s needs open = true or false", name, k);
+    }
+  if (route && !json_is_boolean(route))
+    return dsl_err(L, line, "case \"%s\": route must be true or false", name);
+  check_expect(L, json_object_get(spec, "expect"), name);
+  R->cases = grow(L, R->cases, R->ncases, &ld->ccases, sizeof *R->cases);
+  ld->pending = NULL;
+  ww__case *c = &R->cases[R->ncases++];
+  memset(c, 0, sizeof *c);
+  c->request = json_incref(req);
+  c->session = sess ? json_incref(sess) : NULL;
+  c->status = st ? json_incref(st) : NULL;
+  c->route = json_is_true(route);
+  c->expect = json_incref(json_object_get(spec, "expect"));
+  json_decref(spec);
+  c->name = xstrdup(L, name);
+  c->source = source_of(L, ld, line);
+  return 0;
+}
+
+static int l_case(lua_State *L) { return stage1(L, "case", case2, 0); }
+
+void ww__dsl_open(lua_State *L, int base) {
+  static const luaL_Reg fns[] = {{"channel", l_channel}, {"service", l_service},
+                                 {"holidays", l_holidays}, {"fallback", l_fallback},
+                                 {"targets", l_targets}, {"rule", l_rule},
+                                 {"case", l_case}, {NULL, NULL}};
+  base = lua_absindex(L, base);
+  for (int i = 0; fns[i].name; i++) {
+    lua_pushcfunction(L, fns[i].func);
+    lua_setfield(L, base, fns[i].name);
+  }
+}

@@ -1,0 +1,178 @@
+/* Private to the rule engine (engine/rules/ and engine/decision/): the loaded rule set,
+ * its precomputed catalogue and the per-decision scratch state.
+ *
+ * Ownership: everything hanging off a ww_rules is owned by it and released by
+ * ww_rules_free(). Lua values are kept as registry refs (LUA_REGISTRYINDEX). */
+#ifndef WW_RULES_PRIVATE_H
+#define WW_RULES_PRIVATE_H
+
+#include <lua.h>
+#include <stdint.h>
+
+#include "wegwijzer/wegwijzer.h"
+
+#define WW__MAX_SHIFTS 8
+#define WW__MAX_CHANNELS 256
+
+/* One catalogue channel, parsed once at load. */
+typedef struct ww__channel {
+  char *id, *name, *kind;     /* owned */
+  int assisted;
+  double base;
+  int always;                 /* hours = "always" (holidays do not apply) */
+  int nshift[7];              /* per weekday 0 = mon */
+  int16_t from[7][WW__MAX_SHIFTS], to[7][WW__MAX_SHIFTS];   /* local minutes */
+  json_t *contact;            /* owned object, shared (incref) into answers */
+  json_t *route;              /* owned object or NULL: a /v1/route target */
+  json_t *entry;              /* owned: {id, name, kind, assisted, base?, hours, contact,
+                                 route?, extras} for GET /v1/channels */
+  json_t *j_id, *j_name, *j_kind;   /* owned, shared into answers */
+  int back_ref;               /* registry: the catalogue entry's backing table */
+  char *source;               /* owned "channels.lua:3" */
+} ww__channel;
+
+typedef struct ww__service {
+  char *id, *name;            /* owned */
+  json_t *answer;             /* owned {id, name, upl?}, shared into answers */
+  int proxy_ref, back_ref;    /* registry: read-only catalogue entry and its backing */
+  char *source;
+} ww__service;
+
+typedef struct ww__rule {
+  char *name;                 /* owned */
+  char *source;               /* owned "steering/x.lua:12" */
+  json_t *j_name, *j_source;  /* owned, shared into traces */
+  lua_Integer priority;
+  int seq;                    /* load order, for stable ties */
+  int when_ref;               /* LUA_NOREF when absent (= always) */
+  int advise_ref;
+} ww__rule;
+
+typedef struct ww__case {
+  char *name, *source;        /* owned */
+  json_t *request;            /* owned */
+  json_t *session, *status;   /* owned or NULL */
+  int route;
+  json_t *expect;             /* owned, validated at load */
+} ww__case;
+
+/* Effective state of the channels at one minute (hours, holidays, overrides). */
+typedef struct ww__chstate {
+  int open;
+  double wait;                /* < 0: unknown */
+  char *reason;               /* owned override reason or NULL */
+} ww__chstate;
+
+enum { WW__FX_PREFER = 1, WW__FX_AVOID, WW__FX_EXCLUDE, WW__FX_ONLY, WW__FX_NOTE, WW__FX_STOP };
+
+typedef struct ww__reason { int16_t ch; uint8_t excl; uint32_t off, len; } ww__reason;
+typedef struct ww__effect { uint8_t kind; int16_t ch; double pts; uint32_t off, len; } ww__effect;
+typedef struct ww__trace { int rule; int matched; int fx_from, fx_to; } ww__trace;
+
+/* Per-decision scratch, allocated once per ww_rules and grown as needed. */
+typedef struct ww__dstate {
+  double score[WW__MAX_CHANNELS];
+  uint8_t excluded[WW__MAX_CHANNELS];
+  ww__reason *reasons; size_t nreasons, creasons;
+  ww__reason *notes; size_t nnotes, cnotes;   /* ch unused */
+  ww__effect *fx; size_t nfx, cfx;
+  ww__trace *trace; size_t ntrace, ctrace;
+  char *arena; size_t alen, acap;
+  int explain, stop, cur_rule;
+  uint64_t gen;               /* bumped after each decision: older 'a' objects are dead */
+  int active;
+} ww__dstate;
+
+/* Normalized, validated request (request.c). Pointers borrowed from the request. */
+typedef struct ww__input {
+  const json_t *req;
+  int svc;
+  const json_t *citizen, *context;   /* objects or NULL */
+  char ref[65];
+  int has_ref;
+  const char *origin;
+  int64_t time;
+  int explain;
+  int has_extras;             /* unknown top-level fields -> r.service extras */
+} ww__input;
+
+typedef struct ww__load ww__load;
+
+struct ww_rules {
+  lua_State *L;
+  size_t mem_used, mem_cap;
+  unsigned long budget;
+  long budget_left;
+  int in_hook_budget;         /* hook active */
+
+  char *dir;                  /* owned */
+  char version[13];
+  json_t *files;              /* owned array of relative paths */
+  ww__channel *ch; int nch;
+  ww__service *svc; int nsvc;
+  ww__rule *rules; int nrules;
+  ww__case *cases; int ncases;
+  int64_t *holidays; int nholidays;   /* sorted day numbers */
+  int fb_ch[WW__MAX_CHANNELS]; int nfb; int fb_route;
+  json_t *targets;            /* owned object or NULL */
+  unsigned long failures;
+  char last_error[400];      /* the last run-time failure, for ww_rules_test */
+
+  /* registry refs */
+  int ref_env, ref_idmap, ref_a_mt, ref_randomseed, ref_upv, ref_svc_mt;
+  int ref_r, ref_r_back, ref_citizen_mt, ref_context_mt;
+  int nupv;                   /* triples in ref_upv */
+
+  /* channels view cache */
+  int cache_ok;
+  int64_t cache_from, cache_until;
+  uint64_t cache_key;
+  int cache_view_ref;
+  ww__chstate cst[WW__MAX_CHANNELS];
+
+  ww__dstate d;
+  void *mac;                  /* EVP_MAC_CTX for citizenRef, keyed with mac_key */
+  unsigned char *mac_key; size_t mac_key_len;
+  ww__load *ld;               /* only while loading */
+};
+
+/* sandbox.c */
+lua_State *ww__sandbox_new(ww_rules *R);               /* new state with the safe env */
+ww_rules *ww__rules_of(lua_State *L);
+void ww__budget_start(ww_rules *R, unsigned long budget);
+void ww__budget_stop(ww_rules *R);
+void ww__ro_wrap(lua_State *L, int idx, int rmsg);       /* pushes a read-only proxy */
+int ww__freeze(lua_State *L);                            /* lua_CFunction: after load */
+void ww__push_json(lua_State *L, const json_t *j, int rmsg);   /* deep, read-only */
+/* Lua value at idx -> new JSON (plain data only); NULL with msg on bad data. */
+json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
+int ww__restore_upvalues(lua_State *L);                  /* lua_CFunction */
+
+/* loader.c / dsl.c */
+void ww__dsl_open(lua_State *L, int base_idx);          /* DSL functions into base table */
+int ww__load_finish(ww_rules *R, ww_err *err);           /* post-checks after all files */
+int ww__scan_source(ww_rules *R, const char *file, const char *src, size_t len, ww_err *err);
+int ww__channel_index(const ww_rules *R, const char *id);
+int ww__service_index(const ww_rules *R, const char *id);
+int ww__parse_hours_range(const char *s, int16_t *from, int16_t *to);
+void ww__load_error(ww_err *err, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* api.c: the 'a' object and per-decision recording */
+void ww__api_open(lua_State *L, ww_rules *R);            /* a metatable, idmap */
+void ww__push_a(lua_State *L, ww_rules *R);
+void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain);
+void ww__dstate_free(ww__dstate *d);
+
+/* request.c */
+void ww__mac_free(ww_rules *R);
+int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts,
+                      int route, ww__input *in, ww_err *err);
+
+/* decide.c */
+void ww__chstate_compute(ww_rules *R, int64_t t, const json_t *status, ww__chstate *out,
+                         int64_t *valid_until);
+int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
+               int route_answer, int ivr_origin, json_t **out, ww_err *err);
+
+#endif

@@ -1,0 +1,695 @@
+/* The Lua sandbox: a capped allocator, an instruction budget, an allow-list environment
+ * with read-only library copies, bounded string functions, read-only proxies, and the
+ * freeze that makes a loaded rule set immutable (globals, upvalues, data tables). */
+#include <lauxlib.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log/log.h"
+#include "rules/rules_private.h"
+
+#define HOOK_EVERY 1000
+#define STR_REP_MAX (1u << 20)          /* 1 MiB result */
+#define PAT_SUBJECT_MAX (100u * 1024)   /* pattern functions: subject length */
+#define PAT_COST_MAX 1e7                /* ~ subject_len ^ (quantifiers + 1) */
+
+ww_rules *ww__rules_of(lua_State *L) { return *(ww_rules **)lua_getextraspace(L); }
+
+/* ---- allocator with a byte cap (osize is a type tag when ptr == NULL) ---- */
+
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  ww_rules *R = ud;
+  size_t old = ptr ? osize : 0;
+  if (nsize == 0) {
+    free(ptr);
+    R->mem_used -= old;
+    return NULL;
+  }
+  if (nsize > old && R->mem_used - old + nsize > R->mem_cap) return NULL;
+  void *p = realloc(ptr, nsize);
+  if (p == NULL) return NULL;
+  R->mem_used = R->mem_used - old + nsize;
+  return p;
+}
+
+static int on_panic(lua_State *L) {
+  const char *m = lua_tostring(L, -1);
+  ww_logf(WW_LOG_ERROR, "Lua panic (unprotected error): %s", m ? m : "?");
+  abort();
+}
+
+/* ---- instruction budget: sticky once spent, so a rule's pcall cannot swallow it ---- */
+
+static void budget_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  ww_rules *R = ww__rules_of(L);
+  R->budget_left -= HOOK_EVERY;
+  if (R->budget_left > 0) return;
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+  lua_Debug here;   /* level 0 inside a hook: the running Lua function */
+  if (lua_getstack(L, 0, &here) && lua_getinfo(L, "Sl", &here) && here.currentline > 0)
+    luaL_error(L, "%s:%d: instruction budget exceeded (the rules ran too long; look for an "
+                  "endless loop)", here.short_src, here.currentline);
+  luaL_error(L, "instruction budget exceeded (the rules ran too long; look for an endless loop)");
+}
+
+void ww__budget_start(ww_rules *R, unsigned long budget) {
+  R->budget_left = (long)budget;
+  lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+}
+
+void ww__budget_stop(ww_rules *R) { lua_sethook(R->L, NULL, 0, 0); }
+
+/* ---- read-only proxies ---- */
+
+static int ro_newindex_data(lua_State *L) {
+  return luaL_error(L, "this table is read-only: rules cannot change the catalogue or "
+                       "rule-file data (copy what you need into a local table)");
+}
+static int ro_newindex_r(lua_State *L) { return luaL_error(L, "r is read-only"); }
+static int ro_newindex_global(lua_State *L) {
+  const char *k = lua_tostring(L, 2);
+  return luaL_error(L, "globals are read-only after loading (cannot set '%s'; use a local "
+                       "variable inside the rule)", k ? k : "?");
+}
+
+/* The backing table of proxy 'idx', pushed. */
+static void push_backing(lua_State *L, int idx) {
+  if (!lua_getmetatable(L, idx)) {
+    lua_pushnil(L);
+    return;
+  }
+  if (lua_getfield(L, -1, "__data") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "__index");
+  }
+  lua_remove(L, -2);
+}
+
+static int ro_len(lua_State *L) {
+  push_backing(L, 1);
+  if (!lua_istable(L, -1)) return luaL_error(L, "bad read-only table");
+  lua_len(L, -1);
+  return 1;
+}
+
+static int raw_next(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (lua_next(L, 1)) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
+static int ro_pairs(lua_State *L) {
+  lua_pushcfunction(L, raw_next);
+  push_backing(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+static int is_proxy(lua_State *L, int idx) {
+  if (!lua_getmetatable(L, idx)) return 0;
+  lua_getfield(L, -1, "__newindex");
+  lua_CFunction f = lua_tocfunction(L, -1);
+  lua_pop(L, 2);
+  return f == ro_newindex_data || f == ro_newindex_r;
+}
+
+void ww__ro_wrap(lua_State *L, int idx, int rmsg) {
+  idx = lua_absindex(L, idx);
+  lua_createtable(L, 0, 0);
+  lua_createtable(L, 0, 5);
+  lua_pushvalue(L, idx);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, rmsg ? ro_newindex_r : ro_newindex_data);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, ro_len);
+  lua_setfield(L, -2, "__len");
+  lua_pushcfunction(L, ro_pairs);
+  lua_setfield(L, -2, "__pairs");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+}
+
+/* ---- bounded string functions (hooks do not fire inside C) ---- */
+
+static int str_rep(lua_State *L) {
+  size_t l, lsep = 0;
+  luaL_checklstring(L, 1, &l);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_optlstring(L, 3, "", &lsep);
+  if (n > 0) {
+    double total = (double)l * (double)n + (double)lsep * (double)(n - 1);
+    if (total > STR_REP_MAX)
+      return luaL_error(L, "string.rep: result too large (%f bytes; at most %d)", total,
+                        (int)STR_REP_MAX);
+  }
+  lua_CFunction orig = lua_tocfunction(L, lua_upvalueindex(1));
+  return orig(L);
+}
+
+/* Quantifiers in a Lua pattern, or -1 if it has no special characters. */
+static int pattern_quantifiers(const char *p, size_t pl, int *anchored) {
+  int q = 0, special = 0;
+  *anchored = pl > 0 && p[0] == '^';
+  for (size_t i = 0; i < pl; i++) {
+    char c = p[i];
+    if (c == '%') {
+      special = 1;
+      if (i + 1 < pl && p[i + 1] == 'b') i += 3;
+      else if (i + 1 < pl && p[i + 1] == 'f') i += 1;
+      else i++;
+      continue;
+    }
+    if (c == '[') {
+      special = 1;
+      i++;
+      if (i < pl && p[i] == '^') i++;
+      do {
+        if (i < pl && p[i] == '%') i++;
+        i++;
+      } while (i < pl && p[i] != ']');
+      continue;
+    }
+    if (c == '*' || c == '+' || c == '-' || c == '?') {
+      special = 1;
+      if (i > 0) q++;
+    } else if (strchr("^$().", c)) {
+      special = 1;
+    }
+  }
+  return special ? q : -1;
+}
+
+static void check_pattern(lua_State *L, const char *fname, int plain_arg) {
+  size_t sl, pl;
+  luaL_checklstring(L, 1, &sl);
+  const char *p = luaL_checklstring(L, 2, &pl);
+  if (plain_arg && lua_toboolean(L, 4)) return;   /* plain find: linear */
+  int anchored;
+  int q = pattern_quantifiers(p, pl, &anchored);
+  if (q < 0) return;
+  if (sl > PAT_SUBJECT_MAX)
+    luaL_error(L, "%s: text too long for a pattern (%d characters; at most %d)", fname,
+               (int)sl, (int)PAT_SUBJECT_MAX);
+  double cost = pow((double)sl + 1.0, (double)(q + (anchored ? 0 : 1)));
+  if (q > 1 && cost > PAT_COST_MAX)
+    luaL_error(L, "%s: pattern too complex for a text of %d characters (%d repetitions "
+                  "like * + -); simplify the pattern or shorten the text", fname, (int)sl, q);
+  if (q <= 1 && sl > 20000 && cost > PAT_COST_MAX * 10)
+    luaL_error(L, "%s: text too long for this pattern (%d characters)", fname, (int)sl);
+}
+
+#define BOUNDED(name, plain)                                          \
+  static int str_##name(lua_State *L) {                               \
+    check_pattern(L, "string." #name, plain);                         \
+    lua_CFunction orig = lua_tocfunction(L, lua_upvalueindex(1));     \
+    return orig(L);                                                   \
+  }
+BOUNDED(find, 1)
+BOUNDED(match, 0)
+BOUNDED(gmatch, 0)
+BOUNDED(gsub, 0)
+
+/* ---- safe base functions ---- */
+
+static int safe_print(lua_State *L) { (void)L; return 0; }
+
+static int safe_setmetatable(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (lua_type(L, 2) == LUA_TTABLE) {
+    lua_pushliteral(L, "__gc");
+    int has_gc = lua_rawget(L, 2) != LUA_TNIL;
+    lua_pop(L, 1);
+    if (has_gc) return luaL_error(L, "setmetatable: __gc is not allowed in rules");
+  }
+  lua_CFunction orig = lua_tocfunction(L, lua_upvalueindex(1));
+  return orig(L);
+}
+
+/* Copies every field of the table at 'src' into a new table (pushed), except 'skip'. */
+static void copy_table(lua_State *L, int src, const char *skip1, const char *skip2) {
+  src = lua_absindex(L, src);
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, src)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    if (k && ((skip1 && strcmp(k, skip1) == 0) || (skip2 && strcmp(k, skip2) == 0))) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -4);
+  }
+}
+
+static void wrap_orig(lua_State *L, int tbl, const char *name, lua_CFunction f) {
+  lua_getfield(L, tbl, name);
+  lua_pushcclosure(L, f, 1);
+  lua_setfield(L, tbl, name);
+}
+
+static const char *const safe_base[] = {
+    "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "select", "tonumber",
+    "tostring", "type", "rawequal", "rawget", "rawlen", "getmetatable", "_VERSION", NULL};
+
+static int setup_env(lua_State *L) {
+  ww_rules *R = ww__rules_of(L);
+  luaL_requiref(L, "_G", luaopen_base, 0);             /* 1: real globals, never exposed */
+  lua_newtable(L);                                     /* 2: B0, the allow-list */
+  for (int i = 0; safe_base[i]; i++) {
+    lua_getfield(L, 1, safe_base[i]);
+    lua_setfield(L, 2, safe_base[i]);
+  }
+  lua_getfield(L, 1, "setmetatable");
+  lua_pushcclosure(L, safe_setmetatable, 1);
+  lua_setfield(L, 2, "setmetatable");
+  lua_pushcfunction(L, safe_print);
+  lua_setfield(L, 2, "print");
+
+  /* string: bounded copy; the shared string metatable points at it and is locked */
+  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);   /* 3 */
+  copy_table(L, 3, "dump", NULL);                        /* 4 */
+  wrap_orig(L, 4, "rep", str_rep);
+  wrap_orig(L, 4, "find", str_find);
+  wrap_orig(L, 4, "match", str_match);
+  wrap_orig(L, 4, "gmatch", str_gmatch);
+  wrap_orig(L, 4, "gsub", str_gsub);
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_pushvalue(L, 4);
+  lua_setfield(L, -2, "__index");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 2);
+  ww__ro_wrap(L, 4, 0);
+  lua_setfield(L, 2, "string");
+  lua_settop(L, 2);
+
+  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
+  copy_table(L, -1, NULL, NULL);
+  ww__ro_wrap(L, -1, 0);
+  lua_setfield(L, 2, "table");
+  lua_settop(L, 2);
+
+  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
+  lua_getfield(L, -1, "randomseed");
+  R->ref_randomseed = luaL_ref(L, LUA_REGISTRYINDEX);
+  copy_table(L, -1, "randomseed", NULL);
+  ww__ro_wrap(L, -1, 0);
+  lua_setfield(L, 2, "math");
+  lua_settop(L, 2);
+
+  luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
+  copy_table(L, -1, NULL, NULL);
+  ww__ro_wrap(L, -1, 0);
+  lua_setfield(L, 2, "utf8");
+  lua_settop(L, 2);
+
+  ww__dsl_open(L, 2);
+  ww__api_open(L, R);
+
+  lua_newtable(L);                 /* E: the rule set's _ENV */
+  lua_createtable(L, 0, 1);
+  lua_pushvalue(L, 2);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 2, "_G");
+  R->ref_env = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, 2);
+  lua_setfield(L, LUA_REGISTRYINDEX, "ww.base");
+  return 0;
+}
+
+lua_State *ww__sandbox_new(ww_rules *R) {
+  lua_State *L = lua_newstate(capped_alloc, R);
+  if (L == NULL) return NULL;
+  *(ww_rules **)lua_getextraspace(L) = R;
+  lua_atpanic(L, on_panic);
+  R->L = L;
+  lua_pushcfunction(L, setup_env);
+  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    ww_logf(WW_LOG_ERROR, "rule sandbox setup failed: %s", lua_tostring(L, -1));
+    lua_close(L);
+    R->L = NULL;
+    return NULL;
+  }
+  return L;
+}
+
+/* ---- JSON <-> Lua ---- */
+
+static void push_json_(lua_State *L, const json_t *j, int ro, int wrap_top) {
+  switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+      luaL_checkstack(L, 6, "data nested too deeply");
+      lua_createtable(L, 0, (int)json_object_size(j));
+      const char *k;
+      json_t *v;
+      json_object_foreach((json_t *)j, k, v) {
+        if (json_is_null(v)) continue;
+        push_json_(L, v, ro, 1);
+        lua_setfield(L, -2, k);
+      }
+      break;
+    }
+    case JSON_ARRAY: {
+      luaL_checkstack(L, 6, "data nested too deeply");
+      size_t n = json_array_size(j);
+      lua_createtable(L, (int)n, 0);
+      for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(j, i);
+        if (json_is_null(v)) continue;
+        push_json_(L, v, ro, 1);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+      }
+      break;
+    }
+    case JSON_STRING:
+      lua_pushlstring(L, json_string_value(j), json_string_length(j));
+      return;
+    case JSON_INTEGER:
+      lua_pushinteger(L, (lua_Integer)json_integer_value(j));
+      return;
+    case JSON_REAL:
+      lua_pushnumber(L, json_real_value(j));
+      return;
+    case JSON_TRUE:
+      lua_pushboolean(L, 1);
+      return;
+    case JSON_FALSE:
+      lua_pushboolean(L, 0);
+      return;
+    default:
+      lua_pushnil(L);
+      return;
+  }
+  if (ro && wrap_top) {
+    ww__ro_wrap(L, -1, ro == 2);
+    lua_remove(L, -2);
+  }
+}
+
+/* ro: 0 plain tables, 1 read-only (data), 2 read-only ("r is read-only"); 3/4: as 1/2
+ * but the top-level table itself is left raw (a backing table). */
+void ww__push_json(lua_State *L, const json_t *j, int ro) {
+  if (ro >= 3) push_json_(L, j, ro - 2, 0);
+  else push_json_(L, j, ro, 1);
+}
+
+json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
+  idx = lua_absindex(L, idx);
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, idx, &len);
+      json_t *j = json_stringn(s, len);
+      if (j == NULL) snprintf(msg, msgsz, "text is not valid UTF-8");
+      return j;
+    }
+    case LUA_TNUMBER:
+      if (lua_isinteger(L, idx)) return json_integer((json_int_t)lua_tointeger(L, idx));
+      if (!isfinite(lua_tonumber(L, idx))) {
+        snprintf(msg, msgsz, "numbers must be finite");
+        return NULL;
+      }
+      return json_real(lua_tonumber(L, idx));
+    case LUA_TBOOLEAN:
+      return json_boolean(lua_toboolean(L, idx));
+    case LUA_TTABLE:
+      break;
+    default:
+      snprintf(msg, msgsz, "must be plain data (text, numbers, true/false, tables), not a %s",
+               luaL_typename(L, idx));
+      return NULL;
+  }
+  if (depth > 32) {
+    snprintf(msg, msgsz, "tables nested too deeply");
+    return NULL;
+  }
+  if (!lua_checkstack(L, 4)) {
+    snprintf(msg, msgsz, "tables nested too deeply");
+    return NULL;
+  }
+  lua_Integer len = (lua_Integer)lua_rawlen(L, idx);
+  lua_Integer count = 0;
+  int all_int = 1;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    count++;
+    if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || lua_tointeger(L, -2) > len)
+      all_int = 0;
+    lua_pop(L, 1);
+  }
+  if (count > 0 && all_int && count == len) {
+    json_t *a = json_array();
+    for (lua_Integer i = 1; i <= len; i++) {
+      lua_rawgeti(L, idx, i);
+      json_t *v = ww__to_json(L, -1, msg, msgsz, depth + 1);
+      lua_pop(L, 1);
+      if (v == NULL) {
+        json_decref(a);
+        return NULL;
+      }
+      json_array_append_new(a, v);
+    }
+    return a;
+  }
+  json_t *o = json_object();
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    if (lua_type(L, -2) != LUA_TSTRING) {
+      lua_pop(L, 2);
+      json_decref(o);
+      snprintf(msg, msgsz, "a table mixes a list and named fields (or has non-text keys)");
+      return NULL;
+    }
+    json_t *v = ww__to_json(L, -1, msg, msgsz, depth + 1);
+    if (v == NULL) {
+      char inner[256];
+      snprintf(inner, sizeof inner, "%s", msg);
+      snprintf(msg, msgsz, "field '%s': %s", lua_tostring(L, -2), inner);
+      lua_pop(L, 2);
+      json_decref(o);
+      return NULL;
+    }
+    json_object_set_new(o, lua_tostring(L, -2), v);
+    lua_pop(L, 1);
+  }
+  return o;
+}
+
+/* ---- freeze: after loading, everything a rule can reach becomes read-only ---- */
+
+typedef struct frz {
+  int memo, env, upv, upvids;
+  int nupv;
+} frz;
+
+static void protect_top(lua_State *L, frz *F, int depth);
+
+static void protect_fn(lua_State *L, frz *F, int f, int depth) {
+  if (lua_iscfunction(L, f)) return;
+  lua_pushvalue(L, f);
+  if (lua_rawget(L, F->memo) != LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  lua_pushvalue(L, f);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, F->memo);
+  for (int i = 1;; i++) {
+    luaL_checkstack(L, 8, "rule data nested too deeply");
+    if (lua_getupvalue(L, f, i) == NULL) break;
+    protect_top(L, F, depth + 1);       /* tables -> proxies, functions walked */
+    lua_pushvalue(L, -1);
+    lua_setupvalue(L, f, i);
+    void *id = lua_upvalueid(L, f, i);
+    lua_pushlightuserdata(L, id);
+    if (lua_rawget(L, F->upvids) == LUA_TNIL) {
+      lua_pop(L, 1);
+      lua_pushlightuserdata(L, id);
+      lua_pushboolean(L, 1);
+      lua_rawset(L, F->upvids);
+      lua_pushvalue(L, f);
+      lua_rawseti(L, F->upv, 3 * F->nupv + 1);
+      lua_pushinteger(L, i);
+      lua_rawseti(L, F->upv, 3 * F->nupv + 2);
+      lua_pushvalue(L, -1);
+      lua_rawseti(L, F->upv, 3 * F->nupv + 3);
+      F->nupv++;
+    } else {
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+}
+
+static void protect_table(lua_State *L, frz *F, int T, int depth) {
+  if (depth > 100) luaL_error(L, "rule data nested too deeply");
+  luaL_checkstack(L, 10, "rule data nested too deeply");
+  lua_newtable(L);                     /* keys that are tables, replaced after the walk */
+  int keys = lua_gettop(L), nkeys = 0;
+  lua_pushnil(L);
+  while (lua_next(L, T)) {
+    int vt = lua_type(L, -1);
+    if (vt == LUA_TTABLE) {
+      protect_top(L, F, depth + 1);
+      lua_pushvalue(L, -2);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, T);
+    } else if (vt == LUA_TFUNCTION) {
+      protect_top(L, F, depth + 1);
+    }
+    if (lua_type(L, -2) == LUA_TTABLE || lua_type(L, -2) == LUA_TFUNCTION) {
+      lua_pushvalue(L, -2);
+      lua_rawseti(L, keys, ++nkeys);
+    }
+    lua_pop(L, 1);
+  }
+  for (int i = 1; i <= nkeys; i++) {
+    lua_rawgeti(L, keys, i);           /* k */
+    lua_pushvalue(L, -1);
+    lua_rawget(L, T);                  /* k v */
+    lua_pushvalue(L, -2);
+    lua_pushnil(L);
+    lua_rawset(L, T);
+    lua_pushvalue(L, -2);              /* k v k */
+    protect_top(L, F, depth + 1);      /* k v pk */
+    lua_insert(L, -2);                 /* k pk v */
+    lua_rawset(L, T);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  if (lua_getmetatable(L, T)) {        /* a user metatable: its contents too */
+    protect_top(L, F, depth + 1);
+    lua_pop(L, 1);
+  }
+}
+
+/* Value on top: tables are replaced by their read-only proxy; functions get their
+ * upvalues protected and recorded for restoring. */
+static void protect_top(lua_State *L, frz *F, int depth) {
+  int t = lua_type(L, -1);
+  if (t == LUA_TFUNCTION) {
+    protect_fn(L, F, lua_absindex(L, -1), depth);
+    return;
+  }
+  if (t != LUA_TTABLE || lua_rawequal(L, -1, F->env) || is_proxy(L, -1)) return;
+  lua_pushvalue(L, -1);
+  if (lua_rawget(L, F->memo) != LUA_TNIL) {
+    lua_replace(L, -2);
+    return;
+  }
+  lua_pop(L, 1);
+  int T = lua_absindex(L, -1);
+  ww__ro_wrap(L, T, 0);
+  lua_pushvalue(L, T);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, F->memo);
+  protect_table(L, F, T, depth);
+  lua_replace(L, T);
+}
+
+/* lua_CFunction, no arguments. Protects the globals and rule functions, then turns the
+ * environment into a read-only view: contents behind __index, __newindex raises. */
+int ww__freeze(lua_State *L) {
+  ww_rules *R = ww__rules_of(L);
+  frz F;
+  lua_newtable(L);
+  F.memo = lua_gettop(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_env);
+  F.env = lua_gettop(L);
+  lua_newtable(L);
+  F.upv = lua_gettop(L);
+  lua_newtable(L);
+  F.upvids = lua_gettop(L);
+  F.nupv = 0;
+
+  lua_pushnil(L);
+  while (lua_next(L, F.env)) {
+    int vt = lua_type(L, -1);
+    if (vt == LUA_TTABLE || vt == LUA_TFUNCTION) {
+      protect_top(L, &F, 0);
+      lua_pushvalue(L, -2);
+      lua_pushvalue(L, -2);
+      lua_rawset(L, F.env);
+    }
+    lua_pop(L, 1);
+  }
+  for (int i = 0; i < R->nrules; i++) {
+    if (R->rules[i].when_ref != LUA_NOREF) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, R->rules[i].when_ref);
+      protect_top(L, &F, 0);
+      lua_pop(L, 1);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, R->rules[i].advise_ref);
+    protect_top(L, &F, 0);
+    lua_pop(L, 1);
+  }
+
+  /* B1 = allow-list + the rule set's globals; E becomes an empty read-only view */
+  lua_newtable(L);
+  int B1 = lua_gettop(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, "ww.base");
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, B1);
+  }
+  lua_pop(L, 1);
+  lua_pushnil(L);
+  while (lua_next(L, F.env)) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, B1);
+  }
+  for (;;) {                           /* clear E */
+    lua_pushnil(L);
+    if (!lua_next(L, F.env)) break;
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_rawset(L, F.env);
+  }
+  lua_createtable(L, 0, 3);
+  lua_pushvalue(L, B1);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, ro_newindex_global);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, F.env);
+
+  lua_pushvalue(L, F.upv);
+  R->ref_upv = luaL_ref(L, LUA_REGISTRYINDEX);
+  R->nupv = F.nupv;
+  return 0;
+}
+
+/* lua_CFunction: puts every recorded upvalue back to its value at load. */
+int ww__restore_upvalues(lua_State *L) {
+  ww_rules *R = ww__rules_of(L);
+  if (R->nupv == 0) return 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_upv);
+  int t = lua_gettop(L);
+  for (int i = 0; i < R->nupv; i++) {
+    lua_rawgeti(L, t, 3 * i + 1);
+    lua_rawgeti(L, t, 3 * i + 3);
+    lua_rawgeti(L, t, 3 * i + 2);
+    int n = (int)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    lua_setupvalue(L, -2, n);
+    lua_pop(L, 1);
+  }
+  lua_settop(L, t - 1);
+  return 0;
+}

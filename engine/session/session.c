@@ -1,0 +1,223 @@
+/* The session model: ids, codes, event types, body checks, the session JSON shape. */
+#include "session/session.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/crypto.h"
+#include "util/tztime.h"
+
+static const char *const event_types[] = {
+    "advice", "contact", "step", "abandoned", "completed", "handover", "claimed", "note",
+};
+
+int ww_session_new_id(char out[WW_SESSION_ID_LEN + 1]) {
+  return ww_random_hex(out, WW_SESSION_ID_LEN / 2);
+}
+
+int ww_session_id_valid(const char *s) {
+  if (s == NULL) return 0;
+  size_t i = 0;
+  for (; s[i]; i++) {
+    char c = s[i];
+    if (i >= WW_SESSION_ID_LEN || !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return 0;
+  }
+  return i == WW_SESSION_ID_LEN;
+}
+
+int ww_handover_new_code(char out[WW_HANDOVER_CODE_LEN + 1]) {
+  uint32_t n;
+  if (ww_random_below(1000000u, &n) != 0) return -1;
+  snprintf(out, WW_HANDOVER_CODE_LEN + 1, "%06u", (unsigned)n);
+  return 0;
+}
+
+int ww_handover_code_valid(const char *s) {
+  if (s == NULL) return 0;
+  size_t i = 0;
+  for (; s[i]; i++)
+    if (i >= WW_HANDOVER_CODE_LEN || s[i] < '0' || s[i] > '9') return 0;
+  return i == WW_HANDOVER_CODE_LEN;
+}
+
+int ww_session_event_type_valid(const char *type) {
+  if (type == NULL) return 0;
+  for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
+    if (strcmp(type, event_types[i]) == 0) return 1;
+  return 0;
+}
+
+const char *ww_session_event_types(void) {
+  return "advice, contact, step, abandoned, completed, handover, claimed, note";
+}
+
+int ww_session_token_valid(const char *s) {
+  if (s == NULL || s[0] == '\0') return 0;
+  size_t i = 0;
+  for (; s[i]; i++) {
+    char c = s[i];
+    if (i >= WW_SESSION_TOKEN_MAX) return 0;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '_' || c == '-' || c == '.'))
+      return 0;
+  }
+  return 1;
+}
+
+static int count_bytes(const char *buf, size_t size, void *data) {
+  (void)buf;
+  *(size_t *)data += size;
+  return 0;
+}
+
+size_t ww_json_size(const json_t *v) {
+  size_t n = 0;
+  if (v) json_dump_callback(v, count_bytes, &n, JSON_COMPACT | JSON_ENCODE_ANY);
+  return n;
+}
+
+void ww_invalid_param(json_t **params, const char *name, const char *reason) {
+  if (*params == NULL) *params = json_array();
+  json_array_append_new(*params, json_pack("{s:s, s:s}", "name", name, "reason", reason));
+}
+
+/* A required (or, with 'optional', absent-or-null allowed) id-like string field. */
+static void check_token(json_t **bad, const json_t *body, const char *key, const char *name,
+                        int optional) {
+  const json_t *v = json_object_get(body, key);
+  if (v == NULL || json_is_null(v)) {
+    if (!optional) ww_invalid_param(bad, name, "is required");
+    return;
+  }
+  if (!json_is_string(v))
+    ww_invalid_param(bad, name, "must be a string");
+  else if (!ww_session_token_valid(json_string_value(v)))
+    ww_invalid_param(bad, name, "must be 1 to 64 of the characters A-Z a-z 0-9 _ - .");
+}
+
+json_t *ww_session_check_create(const json_t *body, size_t max_data) {
+  json_t *bad = NULL;
+  const json_t *citizen = json_object_get(body, "citizen");
+  if (citizen && !json_is_null(citizen)) {
+    if (!json_is_object(citizen)) {
+      ww_invalid_param(&bad, "citizen", "must be an object");
+    } else {
+      const json_t *id = json_object_get(citizen, "id");
+      if (id && !json_is_null(id) &&
+          (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > 256))
+        ww_invalid_param(&bad, "citizen.id", "must be a non-empty string of at most 256 bytes");
+    }
+  }
+  check_token(&bad, body, "service", "service", 1);
+  check_token(&bad, body, "channel", "channel", 0);
+  const json_t *data = json_object_get(body, "data");
+  if (data && !json_is_null(data)) {
+    if (!json_is_object(data))
+      ww_invalid_param(&bad, "data", "must be an object");
+    else if (ww_json_size(data) > max_data) {
+      char why[80];
+      snprintf(why, sizeof why, "must be at most %zu bytes as JSON", max_data);
+      ww_invalid_param(&bad, "data", why);
+    }
+  }
+  return bad;
+}
+
+json_t *ww_session_check_event(const json_t *body, size_t max_detail) {
+  json_t *bad = NULL;
+  check_token(&bad, body, "channel", "channel", 0);
+  const json_t *type = json_object_get(body, "type");
+  if (type == NULL || json_is_null(type)) {
+    ww_invalid_param(&bad, "type", "is required");
+  } else if (!json_is_string(type) || !ww_session_event_type_valid(json_string_value(type))) {
+    char why[160];
+    snprintf(why, sizeof why, "must be one of: %s", ww_session_event_types());
+    ww_invalid_param(&bad, "type", why);
+  }
+  check_token(&bad, body, "service", "service", 1);
+  const json_t *detail = json_object_get(body, "detail");
+  if (detail && ww_json_size(detail) > max_detail) {
+    char why[80];
+    snprintf(why, sizeof why, "must be at most %zu bytes as JSON", max_detail);
+    ww_invalid_param(&bad, "detail", why);
+  }
+  return bad;
+}
+
+json_t *ww_session_check_handover(const json_t *body) {
+  json_t *bad = NULL;
+  check_token(&bad, body, "to", "to", 1);
+  check_token(&bad, body, "channel", "channel", 1);
+  return bad;
+}
+
+json_t *ww_session_check_claim(const json_t *body) {
+  json_t *bad = NULL;
+  const json_t *code = json_object_get(body, "code");
+  if (code == NULL || json_is_null(code))
+    ww_invalid_param(&bad, "code", "is required");
+  else if (!json_is_string(code) || !ww_handover_code_valid(json_string_value(code)))
+    ww_invalid_param(&bad, "code", "must be a string of 6 digits");
+  check_token(&bad, body, "channel", "channel", 0);
+  return bad;
+}
+
+json_t *ww_session_check_status(const json_t *body) {
+  json_t *bad = NULL;
+  const json_t *open = json_object_get(body, "open");
+  if (open == NULL)
+    ww_invalid_param(&bad, "open", "is required");
+  else if (!json_is_boolean(open))
+    ww_invalid_param(&bad, "open", "must be a boolean");
+  const json_t *reason = json_object_get(body, "reason");
+  if (reason == NULL)
+    ww_invalid_param(&bad, "reason", "is required");
+  else if (!json_is_string(reason) || json_string_length(reason) > 500)
+    ww_invalid_param(&bad, "reason", "must be a string of at most 500 bytes");
+  const json_t *until = json_object_get(body, "until");
+  int64_t t;
+  if (until && !json_is_null(until) &&
+      (!json_is_string(until) || ww_time_parse(json_string_value(until), &t) != 0))
+    ww_invalid_param(&bad, "until", "must be an ISO 8601 date-time with offset");
+  const json_t *wait = json_object_get(body, "waitSeconds");
+  if (wait && !json_is_null(wait) && (!json_is_integer(wait) || json_integer_value(wait) < 0))
+    ww_invalid_param(&bad, "waitSeconds", "must be a non-negative integer or null");
+  return bad;
+}
+
+static json_t *str_or_null(const char *s) {
+  return s && s[0] ? json_string(s) : json_null();
+}
+
+json_t *ww_session_build(const char *id, const char *citizen_ref, const char *service,
+                         const char *channel, const char *created_at, const char *updated_at,
+                         const char *expires_at, json_t *events, json_t *data) {
+  json_t *s = json_object();
+  json_object_set_new(s, "id", json_string(id));
+  json_object_set_new(s, "citizenRef", str_or_null(citizen_ref));
+  json_object_set_new(s, "createdAt", json_string(created_at));
+  json_object_set_new(s, "updatedAt", json_string(updated_at));
+  json_object_set_new(s, "expiresAt", json_string(expires_at));
+  json_object_set_new(s, "service", str_or_null(service));
+  json_object_set_new(s, "channel", json_string(channel ? channel : ""));
+  json_object_set_new(s, "events", events ? events : json_array());
+  json_object_set_new(s, "data", data ? data : json_object());
+  return s;
+}
+
+json_t *ww_session_event(const char *at, const json_t *in) {
+  json_t *ev = json_object();
+  const json_t *service = json_object_get(in, "service");
+  const json_t *detail = json_object_get(in, "detail");
+  json_object_set_new(ev, "at", json_string(at));
+  json_object_set(ev, "channel", json_object_get(in, "channel"));
+  json_object_set(ev, "type", json_object_get(in, "type"));
+  json_object_set(ev, "service", service ? (json_t *)service : json_null());
+  json_object_set(ev, "detail", detail ? (json_t *)detail : json_null());
+  return ev;
+}
+
+void ww_session_time(int64_t epoch_ms, char out[32]) {
+  ww_time_format(epoch_ms / 1000, out);
+}

@@ -1,0 +1,65 @@
+/* The session model (SPEC 3.3): what a session, an event and a handover code look like,
+ * and the checks on the sessions API bodies. Pure: no I/O, no store -- both stores and
+ * the HTTP handlers use it, so every path builds the same JSON shape.
+ *
+ * Validators return NULL when the body is valid, else a NEW invalidParams array
+ * [{name, reason}] naming each bad field by its dotted path. Inputs are borrowed. */
+#ifndef WW_SESSION_H
+#define WW_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#define WW_SESSION_ID_LEN 32           /* hex digits */
+#define WW_HANDOVER_CODE_LEN 6
+#define WW_SESSION_TOKEN_MAX 64        /* channel, service and 'to' ids */
+
+/* A new session id: 32 lowercase hex digits from the CSPRNG. 0, or -1 if it failed. */
+int ww_session_new_id(char out[WW_SESSION_ID_LEN + 1]);
+/* Does 's' look like a session id (32 lowercase hex)? Cheap: checked before any I/O. */
+int ww_session_id_valid(const char *s);
+
+/* A new 6-digit handover code (uniform over 000000..999999, CSPRNG). 0 or -1. */
+int ww_handover_new_code(char out[WW_HANDOVER_CODE_LEN + 1]);
+int ww_handover_code_valid(const char *s);
+
+/* advice, contact, step, abandoned, completed, handover, claimed, note. */
+int ww_session_event_type_valid(const char *type);
+/* The list above as "advice, contact, ..." (static storage), for error messages. */
+const char *ww_session_event_types(void);
+
+/* A channel/service/target id: 1..64 of [A-Za-z0-9_.-]. */
+int ww_session_token_valid(const char *s);
+
+/* Size of 'v' as compact JSON (0 for NULL). */
+size_t ww_json_size(const json_t *v);
+
+/* POST /v1/sessions {citizen?: {id?, ...}, service?, channel, data?}. */
+json_t *ww_session_check_create(const json_t *body, size_t max_data);
+/* POST /v1/sessions/{id}/events {channel, type, service?, detail?}. */
+json_t *ww_session_check_event(const json_t *body, size_t max_detail);
+/* POST /v1/sessions/{id}/handover {to?, channel?}. */
+json_t *ww_session_check_handover(const json_t *body);
+/* POST /v1/handover/claim {code, channel}. */
+json_t *ww_session_check_claim(const json_t *body);
+/* PUT /v1/channels/{id}/status {open, reason, until?, waitSeconds?}. */
+json_t *ww_session_check_status(const json_t *body);
+
+/* Append {name, reason} to 'params' (created when *params is NULL). */
+void ww_invalid_param(json_t **params, const char *name, const char *reason);
+
+/* The session object. Strings borrowed (NULL -> null for citizenRef and service);
+ * steals 'events' (an array) and 'data' (an object; NULL -> {}). New. */
+json_t *ww_session_build(const char *id, const char *citizen_ref, const char *service,
+                         const char *channel, const char *created_at, const char *updated_at,
+                         const char *expires_at, json_t *events, json_t *data);
+
+/* The stored event {at, channel, type, service, detail} from an input event
+ * {channel, type, service?, detail?} (borrowed). New. */
+json_t *ww_session_event(const char *at, const json_t *in);
+
+/* "2026-12-01T10:15:00+01:00" (Europe/Amsterdam) for epoch milliseconds. */
+void ww_session_time(int64_t epoch_ms, char out[32]);
+
+#endif

@@ -1,0 +1,437 @@
+/* The embedded store: all data in one ww_memstore behind a mutex, shared by every
+ * worker's handle. Each operation runs whole under the lock, so it is atomic (SPEC 6)
+ * and its callback runs before the operation returns.
+ *
+ * Layout (jansson objects as hash tables; "exp" is epoch ms):
+ *   sessions  id   -> {"s": session object (SPEC 3.3 shape), "exp", "x": {nonce: true}}
+ *   citizens  ref  -> {"sid", "exp"}           latest session of a citizenRef
+ *   codes     code -> {"sid", "nonce", "exp"}  live handover codes
+ *   fails     client -> {"n", "exp"}           failed claims in the current window
+ *   status    id -> status; the whole object is replaced on each change and never
+ *             changed in place, so handles share it by reference (jansson refcounts are
+ *             atomic) and only compare a version counter per request.
+ * Expired entries are dropped when met and swept every few seconds by each handle's
+ * timer. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "session/session.h"
+#include "store/store_impl.h"
+#include "util/crypto.h"
+
+#define SWEEP_MS 5000
+#define CODE_TRIES 8
+
+struct ww_memstore {
+  pthread_mutex_t mu;
+  json_t *sessions, *citizens, *codes, *fails;
+  json_t *status;              /* immutable snapshot, replaced under mu */
+  atomic_ulong version;        /* bumped after each status replacement */
+};
+
+typedef struct mstore {
+  ww_store base;               /* first member */
+  ww_memstore *m;              /* borrowed */
+  uv_timer_t sweep;
+  json_t *status;              /* owned ref to the snapshot of 'status_version' */
+  unsigned long status_version;
+} mstore;
+
+ww_memstore *ww_memstore_new(void) {
+  ww_memstore *m = calloc(1, sizeof *m);
+  if (m == NULL) return NULL;
+  if (pthread_mutex_init(&m->mu, NULL) != 0) goto fail_mutex;
+  m->sessions = json_object();
+  m->citizens = json_object();
+  m->codes = json_object();
+  m->fails = json_object();
+  m->status = json_object();
+  if (!m->sessions || !m->citizens || !m->codes || !m->fails || !m->status) goto fail;
+  atomic_init(&m->version, 1);
+  return m;
+fail:
+  json_decref(m->sessions);
+  json_decref(m->citizens);
+  json_decref(m->codes);
+  json_decref(m->fails);
+  json_decref(m->status);
+  pthread_mutex_destroy(&m->mu);
+fail_mutex:
+  free(m);
+  return NULL;
+}
+
+void ww_memstore_free(ww_memstore *m) {
+  if (m == NULL) return;
+  json_decref(m->sessions);
+  json_decref(m->citizens);
+  json_decref(m->codes);
+  json_decref(m->fails);
+  json_decref(m->status);
+  pthread_mutex_destroy(&m->mu);
+  free(m);
+}
+
+/* ---- helpers (call with the lock held) ---- */
+
+static int64_t exp_of(const json_t *rec) {
+  return json_integer_value(json_object_get(rec, "exp"));
+}
+
+/* The live entry 'key' of 'map', or NULL (an expired one is dropped). Borrowed. */
+static json_t *live(json_t *map, const char *key, int64_t now) {
+  json_t *rec = json_object_get(map, key);
+  if (rec && exp_of(rec) <= now) {
+    json_object_del(map, key);
+    rec = NULL;
+  }
+  return rec;
+}
+
+static void sweep_map(json_t *map, int64_t now) {
+  const char *key;
+  json_t *rec;
+  void *tmp;
+  json_object_foreach_safe(map, tmp, key, rec) {
+    if (exp_of(rec) <= now) json_object_del(map, key);
+  }
+}
+
+/* A copy of the session for a caller: all of it, or (lean) its meta and the latest
+ * 'n' events. New. */
+static json_t *session_copy(const json_t *sess, size_t lean_n) {
+  if (lean_n == 0) return json_deep_copy(sess);
+  json_t *out = json_object();
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)sess, key, v) {
+    if (strcmp(key, "events") == 0) {
+      json_t *evs = json_array();
+      size_t n = json_array_size(v), from = n > lean_n ? n - lean_n : 0;
+      for (size_t i = from; i < n; i++)
+        json_array_append_new(evs, json_deep_copy(json_array_get(v, i)));
+      json_object_set_new(out, key, evs);
+    } else {
+      json_object_set_new(out, key, json_deep_copy(v));
+    }
+  }
+  return out;
+}
+
+/* Append an event to a live session record: trim, slide the TTL. 'ev' stolen. */
+static void append_locked(mstore *ms, json_t *rec, json_t *ev, int64_t now) {
+  json_t *sess = json_object_get(rec, "s");
+  json_t *events = json_object_get(sess, "events");
+  json_array_append_new(events, ev);
+  while (json_array_size(events) > (size_t)ms->base.opts.max_events)
+    json_array_remove(events, 0);
+  int64_t exp = now + ms->base.opts.session_ttl * 1000;
+  char t[32];
+  ww_session_time(now, t);
+  json_object_set_new(sess, "updatedAt", json_string(t));
+  ww_session_time(exp, t);
+  json_object_set_new(sess, "expiresAt", json_string(t));
+  json_object_set_new(rec, "exp", json_integer(exp));
+  /* The citizen index slides with its session while it still points to it. */
+  const char *ref = json_string_value(json_object_get(sess, "citizenRef"));
+  if (ref) {
+    json_t *ix = json_object_get(ms->m->citizens, ref);
+    const char *sid = json_string_value(json_object_get(sess, "id"));
+    if (ix && sid && strcmp(json_string_value(json_object_get(ix, "sid")), sid) == 0)
+      json_object_set_new(ix, "exp", json_integer(exp));
+  }
+}
+
+static void lock(mstore *ms) { pthread_mutex_lock(&ms->m->mu); }
+static void unlock(mstore *ms) { pthread_mutex_unlock(&ms->m->mu); }
+
+/* ---- operations ---- */
+
+static void m_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  const json_t *data = json_object_get(in, "data");
+  const char *channel = json_string_value(json_object_get(in, "channel"));
+  if (channel == NULL || (data && !json_is_null(data) && !json_is_object(data)) ||
+      ww_json_size(data) > s->opts.max_data ||
+      json_string_length(json_object_get(in, "citizenRef")) > 64) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  char id[WW_SESSION_ID_LEN + 1];
+  if (ww_session_new_id(id) != 0) {
+    s->stats.errors++;
+    cb(ud, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  int64_t now = ww__store_now_ms(), exp = now + s->opts.session_ttl * 1000;
+  char t_now[32], t_exp[32];
+  ww_session_time(now, t_now);
+  ww_session_time(exp, t_exp);
+  const char *ref = json_string_value(json_object_get(in, "citizenRef"));
+  json_t *sess = ww_session_build(id, ref, json_string_value(json_object_get(in, "service")),
+                                  channel, t_now, t_now, t_exp, json_array(),
+                                  json_is_object(data) ? json_deep_copy(data) : NULL);
+  json_t *out = json_deep_copy(sess);
+  lock(ms);
+  json_object_set_new(ms->m->sessions, id,
+                      json_pack("{s:o, s:I, s:{}}", "s", sess, "exp", (json_int_t)exp, "x"));
+  if (ref && ref[0])
+    json_object_set_new(ms->m->citizens, ref,
+                        json_pack("{s:s, s:I}", "sid", id, "exp", (json_int_t)exp));
+  unlock(ms);
+  cb(ud, 0, out);
+}
+
+static void m_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  lock(ms);
+  json_t *rec = live(ms->m->sessions, id, ww__store_now_ms());
+  json_t *out = rec ? json_deep_copy(json_object_get(rec, "s")) : NULL;
+  unlock(ms);
+  cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
+}
+
+static void m_session_append(ww_store *s, const char *id, const json_t *event, int flags,
+                             ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  if (!json_is_string(json_object_get(event, "channel")) ||
+      !json_is_string(json_object_get(event, "type")) ||
+      ww_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  int64_t now = ww__store_now_ms();
+  char at[32];
+  ww_session_time(now, at);
+  json_t *ev = ww_session_event(at, event);
+  lock(ms);
+  json_t *rec = live(ms->m->sessions, id, now);
+  if (rec == NULL) {
+    unlock(ms);
+    json_decref(ev);
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  json_t *out = NULL;
+  if (flags & WW_STORE_LEAN) out = session_copy(json_object_get(rec, "s"), WW_STORE_LEAN_EVENTS);
+  append_locked(ms, rec, ev, now);
+  json_t *sess = json_object_get(rec, "s");
+  if (out) {
+    /* meta after the append, events from before it */
+    json_object_set(out, "updatedAt", json_object_get(sess, "updatedAt"));
+    json_object_set(out, "expiresAt", json_object_get(sess, "expiresAt"));
+    json_object_set_new(out, "eventCount",
+                        json_integer((json_int_t)json_array_size(json_object_get(sess, "events"))));
+  } else {
+    out = json_deep_copy(sess);
+  }
+  unlock(ms);
+  cb(ud, 0, out);
+}
+
+static void m_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  int64_t now = ww__store_now_ms();
+  json_t *out = NULL;
+  lock(ms);
+  json_t *ix = live(ms->m->citizens, ref, now);
+  if (ix) {
+    json_t *rec = live(ms->m->sessions, json_string_value(json_object_get(ix, "sid")), now);
+    if (rec) out = json_deep_copy(json_object_get(rec, "s"));
+  }
+  unlock(ms);
+  cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
+}
+
+static void m_handover_create(ww_store *s, const char *sid, const char *channel,
+                              const char *to, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  int64_t now = ww__store_now_ms(), exp = now + s->opts.handover_ttl * 1000;
+  char t_exp[32], nonce[17], code[WW_HANDOVER_CODE_LEN + 1];
+  ww_session_time(exp, t_exp);
+  if (ww_random_hex(nonce, 8) != 0) goto unavail;
+  lock(ms);
+  json_t *rec = live(ms->m->sessions, sid, now);
+  if (rec == NULL) {
+    unlock(ms);
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  int found = 0;
+  for (int i = 0; i < CODE_TRIES && !found; i++) {
+    if (ww_handover_new_code(code) != 0) break;
+    found = live(ms->m->codes, code, now) == NULL;
+  }
+  if (!found) {
+    unlock(ms);
+    cb(ud, WW_STORE_ECONFLICT, NULL);
+    return;
+  }
+  json_object_set_new(ms->m->codes, code,
+                      json_pack("{s:s, s:s, s:I}", "sid", sid, "nonce", nonce, "exp",
+                                (json_int_t)exp));
+  json_t *sess = json_object_get(rec, "s");
+  json_t *ch = channel ? json_string(channel) : json_incref(json_object_get(sess, "channel"));
+  json_t *in = json_pack("{s:o, s:s, s:{s:s, s:o, s:s}}", "channel", ch, "type", "handover", "detail", "code", code, "to",
+                         to ? json_string(to) : json_null(), "expiresAt", t_exp);
+  char at[32];
+  ww_session_time(now, at);
+  append_locked(ms, rec, ww_session_event(at, in), now);
+  unlock(ms);
+  json_decref(in);
+  cb(ud, 0, json_pack("{s:s, s:s, s:s}", "code", code, "expiresAt", t_exp, "sessionId", sid));
+  return;
+unavail:
+  s->stats.errors++;
+  cb(ud, WW_STORE_EUNAVAIL, NULL);
+}
+
+static void m_handover_claim(ww_store *s, const char *code, const char *channel,
+                             const char *client, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  int64_t now = ww__store_now_ms();
+  lock(ms);
+  json_t *fail = live(ms->m->fails, client, now);
+  if (fail && json_integer_value(json_object_get(fail, "n")) >= s->opts.claim_fail_limit) {
+    int64_t retry = (exp_of(fail) - now + 999) / 1000;
+    unlock(ms);
+    cb(ud, WW_STORE_ELIMIT, json_pack("{s:I}", "retryAfter", (json_int_t)retry));
+    return;
+  }
+  json_t *c = live(ms->m->codes, code, now);
+  json_t *rec = NULL;
+  if (c) {
+    rec = live(ms->m->sessions, json_string_value(json_object_get(c, "sid")), now);
+    json_incref(c);
+    json_object_del(ms->m->codes, code);   /* single use */
+  } else if (fail) {
+    json_object_set_new(fail, "n", json_integer(json_integer_value(json_object_get(fail, "n")) + 1));
+  } else {
+    json_object_set_new(ms->m->fails, client,
+                        json_pack("{s:i, s:I}", "n", 1, "exp",
+                                  (json_int_t)(now + s->opts.claim_fail_window * 1000)));
+  }
+  if (rec == NULL) {
+    unlock(ms);
+    json_decref(c);
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  const char *nonce = json_string_value(json_object_get(c, "nonce"));
+  json_t *seen = json_object_get(rec, "x");
+  if (!json_object_get(seen, nonce)) {   /* idempotent: one "claimed" per code issued */
+    json_object_set_new(seen, nonce, json_true());
+    json_t *in = json_pack("{s:s, s:s, s:{s:s}}", "channel", channel, "type", "claimed",
+                           "detail", "code", code);
+    char at[32];
+    ww_session_time(now, at);
+    append_locked(ms, rec, ww_session_event(at, in), now);
+    json_decref(in);
+  }
+  json_t *out = json_deep_copy(json_object_get(rec, "s"));
+  unlock(ms);
+  json_decref(c);
+  cb(ud, 0, out);
+}
+
+static void m_status_set(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,
+                         void *ud) {
+  mstore *ms = (mstore *)s;
+  if (!json_is_object(status)) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  char t[32];
+  ww_session_time(ww__store_now_ms(), t);
+  json_t *st = json_deep_copy(status);
+  json_object_set_new(st, "channel", json_string(id));
+  json_object_set_new(st, "updatedAt", json_string(t));
+  json_t *out = json_deep_copy(st);
+  lock(ms);
+  json_t *next = json_copy(ms->m->status);   /* shallow: entries are immutable too */
+  json_object_set_new(next, id, st);
+  json_decref(ms->m->status);
+  ms->m->status = next;
+  atomic_fetch_add(&ms->m->version, 1);
+  unlock(ms);
+  cb(ud, 0, out);
+}
+
+static const json_t *m_status(ww_store *s) {
+  mstore *ms = (mstore *)s;
+  unsigned long v = atomic_load(&ms->m->version);
+  if (v != ms->status_version) {
+    lock(ms);
+    json_t *snap = json_incref(ms->m->status);
+    v = atomic_load(&ms->m->version);
+    unlock(ms);
+    json_decref(ms->status);
+    ms->status = snap;
+    ms->status_version = v;
+  }
+  return ms->status;
+}
+
+static int m_ready(const ww_store *s) {
+  (void)s;
+  return 1;
+}
+
+static void on_sweep(uv_timer_t *t) {
+  mstore *ms = t->data;
+  if (pthread_mutex_trylock(&ms->m->mu) != 0) return;   /* another worker is sweeping */
+  int64_t now = ww__store_now_ms();
+  sweep_map(ms->m->sessions, now);
+  sweep_map(ms->m->citizens, now);
+  sweep_map(ms->m->codes, now);
+  sweep_map(ms->m->fails, now);
+  unlock(ms);
+}
+
+static void on_closed(uv_handle_t *h) {
+  mstore *ms = h->data;
+  json_decref(ms->status);
+  free(ms);
+}
+
+static void m_close(ww_store *s) {
+  mstore *ms = (mstore *)s;
+  uv_close((uv_handle_t *)&ms->sweep, on_closed);
+}
+
+static const ww_store_vt memory_vt = {
+    .kind = "memory",
+    .session_create = m_session_create,
+    .session_get = m_session_get,
+    .session_append = m_session_append,
+    .latest_for_citizen = m_latest_for_citizen,
+    .handover_create = m_handover_create,
+    .handover_claim = m_handover_claim,
+    .status_set = m_status_set,
+    .status = m_status,
+    .decision_log = NULL,
+    .ready = m_ready,
+    .close = m_close,
+};
+
+ww_store *ww_store_memory_open(ww_memstore *shared, uv_loop_t *loop, const ww_store_opts *opts) {
+  mstore *ms = calloc(1, sizeof *ms);
+  if (ms == NULL) return NULL;
+  ms->base.vt = &memory_vt;
+  if (opts) ms->base.opts = *opts;
+  ww_store_opts_defaults(&ms->base.opts);
+  ms->m = shared;
+  ms->status = json_object();
+  if (ms->status == NULL || uv_timer_init(loop, &ms->sweep) != 0) {
+    json_decref(ms->status);
+    free(ms);
+    return NULL;
+  }
+  ms->sweep.data = ms;
+  uv_timer_start(&ms->sweep, on_sweep, SWEEP_MS, SWEEP_MS);
+  uv_unref((uv_handle_t *)&ms->sweep);   /* the sweep alone keeps no loop alive */
+  return &ms->base;
+}

@@ -1,0 +1,1172 @@
+/* The Redis store: hiredis async on the worker's libuv loop.
+ *
+ * Key layout (every script touches one hash slot; "{...}" is the Redis Cluster hash tag):
+ *   ww:{<sid>}:s      hash    id, citizenRef, service, channel, createdAt, updatedAt,
+ *                             expiresAt, data (JSON text), x:<nonce> (a "claimed" event of
+ *                             handover <nonce> is in) -- TTL session_ttl, sliding
+ *   ww:{<sid>}:ev     list    event JSON {at, channel, type, service, detail}, oldest
+ *                             first, at most max_events -- same TTL
+ *   ww:cz:{<ref>}     string  the citizen's latest session id -- TTL slides with it
+ *   ww:{hc}:c:<code>  string  "<sid> <nonce>" of a live handover code -- TTL handover_ttl
+ *   ww:{hc}:f:<client> string failed claims of a client -- TTL claim_fail_window
+ *   ww:{st}           hash    channel id -> status override JSON
+ *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N)
+ *   pub/sub channel ww:st:<db>  a status override changed (payload: channel id)
+ * All codes and failure counters share the slot {hc}, so the rate check, the lookup and
+ * the single-use delete of a claim are one script. A session lives in its own slot, so
+ * changes that span a code (or the citizen index) and a session take two steps:
+ *   create    SC_CREATE on the session + SET of the index, pipelined (one round trip);
+ *             an index without its session is never followed (lookups read the session).
+ *   handover  SET NX of the code, then SC_APPEND of the "handover" event; if the second
+ *             step fails the code is deleted again (and was never shown to anyone).
+ *   claim     SC_CLAIM on {hc}, then SC_APPEND of "claimed" with the code's nonce as a
+ *             once-token (retries do not duplicate it). If Redis fails between the two,
+ *             the code is spent and the claim answers 503: a code is never claimed twice.
+ * Nothing uses WATCH or MULTI (the connection is shared by all requests of a worker).
+ *
+ * Connections: two per handle -- commands (pipelined: any number in flight) and the
+ * SUBSCRIBE one that feeds the worker's copy of the status overrides (plus a full HGETALL
+ * whenever either connection becomes ready). Each has a state, one uv_timer used as the
+ * deadline of its oldest pending command (replies come in order, so that is the only one
+ * that can be late first), of its connect+handshake, or as the reconnect backoff. A
+ * missed deadline means Redis hangs: the connection is dropped, which hands every pending
+ * command EUNAVAIL exactly once (hiredis calls each callback with a NULL reply), and it
+ * reconnects after 50 ms, 100 ms, ... 2 s. hiredis 0.14.1 (Debian 12) has no async
+ * timeouts itself, and its libuv adapter misses socket errors: hiredis_uv.h is that
+ * adapter fixed. While not ready, operations fail at once with EUNAVAIL. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+#include "log/log.h"
+#include "session/session.h"
+#include "store/hiredis_uv.h"
+#include "store/redis_scripts.h"
+#include "store/store_impl.h"
+#include "util/crypto.h"
+
+#define BACKOFF_MIN_MS 50
+#define BACKOFF_MAX_MS 2000
+#define CODE_TRIES 8
+
+typedef enum {
+  RC_IDLE,        /* not started */
+  RC_CONNECTING,  /* TCP connect in progress */
+  RC_HANDSHAKE,   /* AUTH / SELECT / SCRIPT LOAD or SUBSCRIBE sent */
+  RC_READY,
+  RC_BACKOFF,     /* waiting to reconnect */
+  RC_CLOSED,
+} rc_state;
+
+typedef struct rstore rstore;
+typedef struct pcmd pcmd;
+
+typedef struct rconn {
+  rstore *st;
+  redisAsyncContext *ac;     /* NULL when not connected; hiredis owns it */
+  rc_state state;
+  int sub;                   /* 1: the SUBSCRIBE connection */
+  int ever_ready;
+  int handshake_left;
+  int in_connect;            /* inside hiredis' connect callback: must not free there */
+  int handshake_failed;
+  unsigned backoff_ms;
+  uint64_t connect_deadline; /* uv_now() ms */
+  uv_timer_t timer;
+  pcmd *head, *tail;         /* pending commands, oldest first */
+} rconn;
+
+struct rstore {
+  ww_store base;             /* first member */
+  uv_loop_t *loop;           /* borrowed */
+  char host[256];
+  int port, db;
+  char user[128], password[256];
+  char pubsub[32];           /* ww:st:<db> */
+  rconn cmd, subc;
+  int open_timers;           /* closes pending before the last free */
+  char sha[SC_COUNT][41];
+  json_t *status;            /* owned, immutable snapshot of the overrides */
+  int reload_inflight, reload_again;
+};
+
+/* Reply handler of one command: 'r' is borrowed (valid only during the call) and NULL
+ * unless status is 0. 'op' is the operation's state. */
+typedef void (*reply_fn)(rstore *st, void *op, int status, redisReply *r);
+
+struct pcmd {
+  pcmd *prev, *next;
+  rconn *conn;
+  uint64_t deadline;
+  reply_fn fn;               /* NULL: fire and forget */
+  void *op;
+  int script;                /* SC_* or -1 */
+  int eval;                  /* 1 once retried with EVAL after NOSCRIPT */
+  int argc;
+  const char **argv;         /* into this block; argv[0..1] replaced for scripts */
+  size_t *argvlen;
+};
+
+/* ---- small helpers ---- */
+
+static void fail_status(rstore *st, reply_fn fn, void *op) {
+  st->base.stats.errors++;
+  if (fn) fn(st, op, WW_STORE_EUNAVAIL, NULL);
+}
+
+static pcmd *cmd_new(int argc, const char *const *argv, const size_t *lens) {
+  size_t bytes = 0;
+  for (int i = 0; i < argc; i++) bytes += (lens ? lens[i] : strlen(argv[i])) + 1;
+  size_t head = sizeof(pcmd) + (size_t)argc * (sizeof(char *) + sizeof(size_t));
+  pcmd *c = malloc(head + bytes);
+  if (c == NULL) return NULL;
+  memset(c, 0, sizeof *c);
+  c->argc = argc;
+  c->argv = (const char **)(c + 1);
+  c->argvlen = (size_t *)(c->argv + argc);
+  char *p = (char *)(c->argvlen + argc);
+  for (int i = 0; i < argc; i++) {
+    size_t n = lens ? lens[i] : strlen(argv[i]);
+    memcpy(p, argv[i], n);
+    p[n] = '\0';
+    c->argv[i] = p;
+    c->argvlen[i] = n;
+    p += n + 1;
+  }
+  c->script = -1;
+  return c;
+}
+
+static void unlink_cmd(pcmd *c) {
+  rconn *k = c->conn;
+  if (c->prev) c->prev->next = c->next; else k->head = c->next;
+  if (c->next) c->next->prev = c->prev; else k->tail = c->prev;
+  c->prev = c->next = NULL;
+}
+
+static void conn_drop(rconn *k, const char *why);
+static void on_timer(uv_timer_t *t);
+static void on_reply(redisAsyncContext *ac, void *reply, void *priv);
+
+/* Hand 'c' to hiredis (it goes out with the next write: pipelined). Returns 0, or -1 if
+ * the connection cannot take it (the caller still owns 'c'). */
+static int cmd_send(rconn *k, pcmd *c) {
+  if (c->script >= 0) {
+    c->argv[0] = c->eval ? "EVAL" : "EVALSHA";
+    c->argv[1] = c->eval ? script_src[c->script] : k->st->sha[c->script];
+    c->argvlen[0] = strlen(c->argv[0]);
+    c->argvlen[1] = strlen(c->argv[1]);
+  }
+  if (k->ac == NULL ||
+      redisAsyncCommandArgv(k->ac, on_reply, c, c->argc, c->argv, c->argvlen) != REDIS_OK)
+    return -1;
+  c->conn = k;
+  c->deadline = uv_now(k->st->loop) + k->st->base.opts.timeout_ms;
+  c->prev = k->tail;
+  if (k->tail) k->tail->next = c; else k->head = c;
+  k->tail = c;
+  if (k->state == RC_READY && !uv_is_active((uv_handle_t *)&k->timer))
+    uv_timer_start(&k->timer, on_timer, k->st->base.opts.timeout_ms, 0);
+  return 0;
+}
+
+/* Issue a command on 'k'. 'internal' commands (the handshake) go out before READY.
+ * On any failure 'fn' gets EUNAVAIL at once. */
+static void issue(rstore *st, rconn *k, int internal, int script, reply_fn fn, void *op,
+                  int argc, const char *const *argv, const size_t *lens) {
+  if (k->state != RC_READY && !(internal && k->state == RC_HANDSHAKE)) {
+    fail_status(st, fn, op);
+    return;
+  }
+  pcmd *c = cmd_new(argc, argv, lens);
+  if (c == NULL) {
+    fail_status(st, fn, op);
+    return;
+  }
+  c->fn = fn;
+  c->op = op;
+  c->script = script;
+  if (cmd_send(k, c) != 0) {
+    free(c);
+    fail_status(st, fn, op);
+  }
+}
+
+/* EVALSHA script KEYS... ARGV... on the command connection. 'args' holds the keys, then
+ * the arguments; 'lens' may be NULL (strlen). */
+static void script(rstore *st, int sc, reply_fn fn, void *op, int nkeys, int nargs,
+                   const char *const *args, const size_t *lens) {
+  const char *argv[24];
+  size_t len[24];
+  char nk[8];
+  int n = nkeys + nargs;
+  if (n + 3 > 24) {
+    fail_status(st, fn, op);
+    return;
+  }
+  snprintf(nk, sizeof nk, "%d", nkeys);
+  argv[0] = "EVALSHA";
+  argv[1] = "";            /* set by cmd_send */
+  argv[2] = nk;
+  len[0] = 7;
+  len[1] = 0;
+  len[2] = strlen(nk);
+  for (int i = 0; i < n; i++) {
+    argv[3 + i] = args[i];
+    len[3 + i] = lens ? lens[i] : strlen(args[i]);
+  }
+  issue(st, &st->cmd, 0, sc, fn, op, n + 3, argv, len);
+}
+
+static int is_noscript(const redisReply *r) {
+  return r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "NOSCRIPT", 8) == 0;
+}
+
+static void on_reply(redisAsyncContext *ac, void *reply, void *priv) {
+  (void)ac;
+  pcmd *c = priv;
+  rconn *k = c->conn;
+  rstore *st = k->st;
+  redisReply *r = reply;
+  unlink_cmd(c);
+  if (r && is_noscript(r) && c->script >= 0 && !c->eval) {
+    c->eval = 1;                       /* EVAL caches the script again */
+    if (cmd_send(k, c) == 0) return;
+    r = NULL;
+  }
+  int status = 0;
+  if (r == NULL) {
+    status = WW_STORE_EUNAVAIL;
+  } else if (r->type == REDIS_REPLY_ERROR) {
+    ww_logf(WW_LOG_WARN, "redis: command %s failed: %s",
+            c->script >= 0 ? "script" : c->argv[0], r->str ? r->str : "?");
+    status = WW_STORE_EUNAVAIL;
+    r = NULL;
+  }
+  if (status != 0) st->base.stats.errors++;
+  if (c->fn) c->fn(st, c->op, status, r);
+  free(c);
+}
+
+/* ---- connection life ---- */
+
+static void conn_start(rconn *k);
+static void reload_status(rstore *st);
+
+/* Sentinel hook: where to connect. For now the URL's host and port; with
+ * --redis-sentinel this asks the sentinels for the master's address first. */
+static void target_addr(rstore *st, const char **host, int *port) {
+  *host = st->host;
+  *port = st->port;
+}
+
+static void conn_backoff(rconn *k) {
+  if (k->st->base.closing) {
+    k->state = RC_CLOSED;
+    return;
+  }
+  k->state = RC_BACKOFF;
+  uv_timer_start(&k->timer, on_timer, k->backoff_ms, 0);
+  k->backoff_ms = k->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : k->backoff_ms * 2;
+}
+
+/* Drop the connection (never from inside hiredis' connect callback): every pending
+ * command gets EUNAVAIL, now or -- when called from a reply callback -- as soon as that
+ * returns; then reconnect with backoff. */
+static void conn_drop(rconn *k, const char *why) {
+  redisAsyncContext *ac = k->ac;
+  if (k->state == RC_READY)
+    ww_logf(WW_LOG_WARN, "redis %s:%d (%s connection) unavailable: %s", k->st->host,
+            k->st->port, k->sub ? "subscribe" : "command", why);
+  else
+    ww_logf(WW_LOG_DEBUG, "redis %s:%d: %s", k->st->host, k->st->port, why);
+  k->ac = NULL;
+  uv_timer_stop(&k->timer);
+  conn_backoff(k);
+  if (ac) redisAsyncFree(ac);
+}
+
+static void conn_ready(rconn *k) {
+  rstore *st = k->st;
+  k->state = RC_READY;
+  k->backoff_ms = BACKOFF_MIN_MS;
+  uv_timer_stop(&k->timer);
+  if (k->ever_ready) st->base.stats.reconnects++;
+  if (!k->ever_ready || k->sub == 0)
+    ww_logf(WW_LOG_INFO, "redis %s:%d (%s connection) ready", st->host, st->port,
+            k->sub ? "subscribe" : "command");
+  k->ever_ready = 1;
+  if (k->head) uv_timer_start(&k->timer, on_timer, st->base.opts.timeout_ms, 0);
+  reload_status(st);   /* on every (re)connect of either connection */
+}
+
+static void on_timer(uv_timer_t *t) {
+  rconn *k = t->data;
+  uint64_t now = uv_now(k->st->loop);
+  switch (k->state) {
+  case RC_BACKOFF:
+    conn_start(k);
+    break;
+  case RC_CONNECTING:
+  case RC_HANDSHAKE:
+    if (now >= k->connect_deadline) {
+      k->st->base.stats.timeouts++;
+      if (k->state == RC_CONNECTING && k->ac) {
+        /* still inside connect(2): hiredis has not called back; free it ourselves */
+        redisAsyncContext *ac = k->ac;
+        k->ac = NULL;
+        uv_timer_stop(&k->timer);
+        conn_backoff(k);
+        ac->onConnect = NULL;
+        redisAsyncFree(ac);
+      } else {
+        conn_drop(k, "handshake timed out");
+      }
+    } else {
+      uv_timer_start(&k->timer, on_timer, k->connect_deadline - now, 0);
+    }
+    break;
+  case RC_READY:
+    if (k->head == NULL) break;
+    if (now >= k->head->deadline) {
+      k->st->base.stats.timeouts++;
+      conn_drop(k, "command timed out");
+      /* A hung Redis hangs both connections; let the subscriber find out too. */
+      if (!k->sub && k->st->subc.state == RC_READY) conn_drop(&k->st->subc, "command timed out");
+    } else {
+      uv_timer_start(&k->timer, on_timer, k->head->deadline - now, 0);
+    }
+    break;
+  default:
+    break;
+  }
+}
+
+static void on_handshake(rstore *st, void *op, int status, redisReply *r) {
+  rconn *k = op;
+  if (k->state != RC_HANDSHAKE) return;   /* dropped meanwhile */
+  if (status != 0) {
+    if (k->in_connect) k->handshake_failed = 1;   /* on_connect schedules the drop */
+    else conn_drop(k, "handshake failed");
+    return;
+  }
+  if (!k->sub && r->type == REDIS_REPLY_STRING && r->len == 40) {
+    /* SCRIPT LOAD replies come in the order they were sent */
+    for (int i = 0; i < SC_COUNT; i++)
+      if (st->sha[i][0] == '\0') {
+        memcpy(st->sha[i], r->str, 40);
+        st->sha[i][40] = '\0';
+        break;
+      }
+  }
+  if (--k->handshake_left == 0 && !k->sub) conn_ready(k);
+}
+
+static void on_pubsub(redisAsyncContext *ac, void *reply, void *priv) {
+  rconn *k = priv;
+  redisReply *r = reply;
+  if (r == NULL || k->ac != ac || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
+  const redisReply *kind = r->element[0];
+  if (kind->type != REDIS_REPLY_STRING) return;
+  if (strcmp(kind->str, "subscribe") == 0) {
+    if (k->state == RC_HANDSHAKE) conn_ready(k);
+  } else if (strcmp(kind->str, "message") == 0) {
+    reload_status(k->st);
+  }
+}
+
+static void on_connect(const redisAsyncContext *cac, int status) {
+  redisAsyncContext *ac = (redisAsyncContext *)cac;
+  rconn *k = ac->data;
+  rstore *st = k->st;
+  if (k->ac != ac) return;
+  if (status != REDIS_OK) {
+    /* hiredis frees the context after this callback */
+    k->ac = NULL;
+    uv_timer_stop(&k->timer);
+    ww_logf(WW_LOG_DEBUG, "redis %s:%d: connect failed: %s", st->host, st->port,
+            ac->errstr ? ac->errstr : "?");
+    conn_backoff(k);
+    return;
+  }
+  k->state = RC_HANDSHAKE;
+  k->handshake_left = 0;
+  k->handshake_failed = 0;
+  k->in_connect = 1;
+  if (st->password[0]) {
+    const char *argv[3] = {"AUTH", st->user[0] ? st->user : st->password, st->password};
+    issue(st, k, 1, -1, on_handshake, k, st->user[0] ? 3 : 2, argv, NULL);
+    k->handshake_left++;
+  }
+  if (st->db != 0 && !k->sub) {
+    char db[16];
+    snprintf(db, sizeof db, "%d", st->db);
+    const char *argv[2] = {"SELECT", db};
+    issue(st, k, 1, -1, on_handshake, k, 2, argv, NULL);
+    k->handshake_left++;
+  }
+  if (k->sub) {
+    if (redisAsyncCommand(ac, on_pubsub, k, "SUBSCRIBE %s", st->pubsub) != REDIS_OK)
+      k->handshake_failed = 1;
+  } else {
+    memset(st->sha, 0, sizeof st->sha);
+    for (int i = 0; i < SC_COUNT; i++) {
+      const char *argv[3] = {"SCRIPT", "LOAD", script_src[i]};
+      issue(st, k, 1, -1, on_handshake, k, 3, argv, NULL);
+      k->handshake_left++;
+    }
+  }
+  k->in_connect = 0;
+  if (k->handshake_failed) {   /* drop it from the timer, outside hiredis' callback */
+    k->connect_deadline = uv_now(st->loop);
+    uv_timer_start(&k->timer, on_timer, 0, 0);
+  }
+}
+
+static void on_disconnect(const redisAsyncContext *cac, int status) {
+  (void)status;
+  rconn *k = cac->data;
+  if (k->ac != cac) return;    /* we dropped it ourselves */
+  k->ac = NULL;                /* hiredis frees the context after this callback */
+  uv_timer_stop(&k->timer);
+  if (k->state == RC_READY)
+    ww_logf(WW_LOG_WARN, "redis %s:%d (%s connection) lost: %s", k->st->host, k->st->port,
+            k->sub ? "subscribe" : "command", cac->errstr ? cac->errstr : "closed");
+  conn_backoff(k);
+}
+
+static void conn_start(rconn *k) {
+  rstore *st = k->st;
+  const char *host;
+  int port;
+  target_addr(st, &host, &port);
+  redisAsyncContext *ac = redisAsyncConnect(host, port);
+  if (ac == NULL || ac->err) {
+    ww_logf(WW_LOG_DEBUG, "redis %s:%d: %s", host, port, ac && ac->errstr ? ac->errstr : "OOM");
+    if (ac) redisAsyncFree(ac);
+    conn_backoff(k);
+    return;
+  }
+  ac->data = k;
+  if (ww_redis_uv_attach(ac, st->loop) != REDIS_OK) {
+    redisAsyncFree(ac);
+    conn_backoff(k);
+    return;
+  }
+  redisAsyncSetConnectCallback(ac, on_connect);
+  redisAsyncSetDisconnectCallback(ac, on_disconnect);
+  k->ac = ac;
+  k->state = RC_CONNECTING;
+  k->connect_deadline = uv_now(st->loop) + st->base.opts.connect_timeout_ms;
+  uv_timer_start(&k->timer, on_timer, st->base.opts.connect_timeout_ms, 0);
+}
+
+/* ---- status overrides ---- */
+
+static void on_status_all(rstore *st, void *op, int status, redisReply *r) {
+  (void)op;
+  st->reload_inflight = 0;
+  if (status == 0 && r->type == REDIS_REPLY_ARRAY) {
+    json_t *all = json_object();
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+      const redisReply *key = r->element[i], *val = r->element[i + 1];
+      if (key->type != REDIS_REPLY_STRING || val->type != REDIS_REPLY_STRING) continue;
+      json_t *v = json_loadb(val->str, val->len, 0, NULL);
+      if (v) json_object_set_new(all, key->str, v);
+    }
+    json_decref(st->status);
+    st->status = all;
+  }
+  if (st->reload_again) reload_status(st);
+}
+
+/* Re-read every override; coalesced: at most one HGETALL in flight, plus one more if a
+ * change was announced meanwhile (so the last read is newer than the last message). */
+static void reload_status(rstore *st) {
+  if (st->cmd.state != RC_READY) return;   /* conn_ready of the command conn reloads */
+  if (st->reload_inflight) {
+    st->reload_again = 1;
+    return;
+  }
+  st->reload_inflight = 1;
+  st->reload_again = 0;
+  const char *argv[2] = {"HGETALL", "ww:{st}"};
+  issue(st, &st->cmd, 0, -1, on_status_all, NULL, 2, argv, NULL);
+}
+
+/* ---- parsing replies into sessions ---- */
+
+static const redisReply *field(const redisReply *meta, const char *name) {
+  for (size_t i = 0; i + 1 < meta->elements; i += 2)
+    if (meta->element[i]->type == REDIS_REPLY_STRING && strcmp(meta->element[i]->str, name) == 0)
+      return meta->element[i + 1];
+  return NULL;
+}
+
+static const char *fstr(const redisReply *meta, const char *name) {
+  const redisReply *v = field(meta, name);
+  return v && v->type == REDIS_REPLY_STRING ? v->str : NULL;
+}
+
+/* meta: HGETALL array; events: array of JSON strings. updated/expires override the
+ * meta's (the script's meta is from before its own update). New, or NULL if malformed. */
+static json_t *session_of(const redisReply *meta, const redisReply *events, const char *updated,
+                          const char *expires) {
+  if (meta->type != REDIS_REPLY_ARRAY || events->type != REDIS_REPLY_ARRAY) return NULL;
+  const char *id = fstr(meta, "id");
+  if (id == NULL) return NULL;
+  json_t *evs = json_array();
+  for (size_t i = 0; i < events->elements; i++) {
+    const redisReply *e = events->element[i];
+    if (e->type != REDIS_REPLY_STRING) continue;
+    json_t *v = json_loadb(e->str, e->len, 0, NULL);
+    if (v) json_array_append_new(evs, v);
+  }
+  const redisReply *d = field(meta, "data");
+  json_t *data = d && d->type == REDIS_REPLY_STRING ? json_loadb(d->str, d->len, 0, NULL) : NULL;
+  if (data && !json_is_object(data)) {
+    json_decref(data);
+    data = NULL;
+  }
+  return ww_session_build(id, fstr(meta, "citizenRef"), fstr(meta, "service"),
+                          fstr(meta, "channel"), fstr(meta, "createdAt"),
+                          updated ? updated : fstr(meta, "updatedAt"),
+                          expires ? expires : fstr(meta, "expiresAt"), evs, data);
+}
+
+/* ---- operations ---- */
+
+/* One operation in flight (several commands for some). */
+typedef struct rop {
+  ww_store_cb cb;
+  void *ud;
+  int flags;
+  int pending;               /* create: replies still to come */
+  int status;
+  int tries;
+  json_t *result;            /* owned until delivered */
+  char sid[WW_SESSION_ID_LEN + 1];
+  char code[WW_HANDOVER_CODE_LEN + 1];
+  char nonce[17];
+  char t_now[32], t_exp[32];
+  char *channel, *to, *client;   /* owned copies */
+  char ref[72];
+} rop;
+
+static rop *op_new(ww_store_cb cb, void *ud) {
+  rop *o = calloc(1, sizeof *o);
+  if (o) {
+    o->cb = cb;
+    o->ud = ud;
+  }
+  return o;
+}
+
+static void op_done(rop *o, int status, json_t *result) {
+  ww_store_cb cb = o->cb;
+  void *ud = o->ud;
+  free(o->channel);
+  free(o->to);
+  free(o->client);
+  json_decref(o->result);
+  free(o);
+  cb(ud, status, result);
+}
+
+#define NEW_OP(o, cb, ud)                        \
+  rop *o = op_new((cb), (ud));                   \
+  if (o == NULL) {                               \
+    st->base.stats.errors++;                     \
+    (cb)((ud), WW_STORE_EUNAVAIL, NULL);         \
+    return;                                      \
+  }
+
+static void session_keys(const char *sid, char ks[48], char kev[48]) {
+  snprintf(ks, 48, "ww:{%s}:s", sid);
+  snprintf(kev, 48, "ww:{%s}:ev", sid);
+}
+
+static void times(rop *o, long ttl_s) {
+  int64_t now = ww__store_now_ms();
+  ww_session_time(now, o->t_now);
+  ww_session_time(now + (int64_t)ttl_s * 1000, o->t_exp);
+}
+
+/* -- create -- */
+
+static void create_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  rop *o = op;
+  if (status != 0) o->status = status;
+  else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0) o->status = WW_STORE_ECONFLICT;
+  if (--o->pending > 0) return;
+  if (o->status != 0) {
+    op_done(o, o->status, NULL);
+    return;
+  }
+  json_t *res = o->result;
+  o->result = NULL;
+  op_done(o, 0, res);
+}
+
+static void r_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  const json_t *data = json_object_get(in, "data");
+  const char *channel = json_string_value(json_object_get(in, "channel"));
+  if (channel == NULL || (data && !json_is_null(data) && !json_is_object(data)) ||
+      ww_json_size(data) > s->opts.max_data ||
+      json_string_length(json_object_get(in, "citizenRef")) > 64) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  if (ww_session_new_id(o->sid) != 0) {
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  times(o, s->opts.session_ttl);
+  const char *ref = json_string_value(json_object_get(in, "citizenRef"));
+  const char *service = json_string_value(json_object_get(in, "service"));
+  char *djson = json_is_object(data) ? json_dumps(data, JSON_COMPACT) : strdup("{}");
+  char ks[48], kev[48], ttl[24];
+  session_keys(o->sid, ks, kev);
+  snprintf(ttl, sizeof ttl, "%ld", s->opts.session_ttl);
+  o->result = ww_session_build(o->sid, ref, service, channel, o->t_now, o->t_now, o->t_exp,
+                               json_array(), json_is_object(data) ? json_deep_copy(data) : NULL);
+  if (djson == NULL || o->result == NULL) {
+    free(djson);
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  int with_ref = ref && ref[0];
+  o->pending = with_ref ? 2 : 1;
+  const char *args[10] = {ks, kev, o->sid, ref ? ref : "", service ? service : "", channel,
+                          o->t_now, o->t_exp, ttl, djson};
+  /* Both go out in one write; the index is set even if the script would fail, which is
+   * harmless: a lookup reads the session it names. */
+  char kcz[96];
+  if (with_ref) {
+    snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
+    const char *argv[5] = {"SET", kcz, o->sid, "EX", ttl};
+    script(st, SC_CREATE, create_step, o, 2, 8, args, NULL);
+    /* 'o' is alive until both replies came (pending = 2) */
+    issue(st, &st->cmd, 0, -1, create_step, o, 5, argv, NULL);
+  } else {
+    script(st, SC_CREATE, create_step, o, 2, 8, args, NULL);
+  }
+  free(djson);
+}
+
+/* -- get -- */
+
+static void get_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  rop *o = op;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  if (r->type == REDIS_REPLY_NIL) {
+    op_done(o, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  json_t *sess = NULL;
+  if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2)
+    sess = session_of(r->element[0], r->element[1], NULL, NULL);
+  op_done(o, sess ? 0 : WW_STORE_ENOTFOUND, sess);
+}
+
+static void get_by_id(rstore *st, rop *o) {
+  char ks[48], kev[48];
+  session_keys(o->sid, ks, kev);
+  const char *args[2] = {ks, kev};
+  script(st, SC_GET, get_step, o, 2, 0, args, NULL);
+}
+
+static void r_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  if (!ww_session_id_valid(id)) {   /* also keeps odd bytes out of key names */
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  memcpy(o->sid, id, WW_SESSION_ID_LEN + 1);
+  get_by_id(st, o);
+}
+
+/* -- append -- */
+
+static void touch_citizen(rstore *st, const char *ref, const char *sid) {
+  char kcz[96], ttl[24];
+  snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
+  snprintf(ttl, sizeof ttl, "%ld", st->base.opts.session_ttl);
+  const char *args[3] = {kcz, sid, ttl};
+  script(st, SC_TOUCH, NULL, NULL, 1, 2, args, NULL);
+}
+
+/* Reply of SC_APPEND into the session (and slide the citizen index). New or NULL. */
+static json_t *appended(rstore *st, rop *o, const redisReply *r) {
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 3) return NULL;
+  long long count = r->element[2]->integer;
+  json_t *sess = count < 0 ? session_of(r->element[0], r->element[1], NULL, NULL)
+                           : session_of(r->element[0], r->element[1], o->t_now, o->t_exp);
+  if (sess == NULL) return NULL;
+  if (o->flags & WW_STORE_LEAN) json_object_set_new(sess, "eventCount", json_integer(count));
+  const char *ref = fstr(r->element[0], "citizenRef");
+  if (count >= 0 && ref && ref[0]) touch_citizen(st, ref, o->sid);
+  return sess;
+}
+
+static void append_step(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  if (r->type == REDIS_REPLY_NIL) {
+    op_done(o, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  json_t *sess = appended(st, o, r);
+  op_done(o, sess ? 0 : WW_STORE_EUNAVAIL, sess);
+}
+
+/* SC_APPEND of 'ev' (borrowed input event) to o->sid, answered by 'fn'. */
+static void append_cmd(rstore *st, rop *o, const json_t *in, int lean, const char *once,
+                       int fill_channel, reply_fn fn) {
+  json_t *ev = ww_session_event(o->t_now, in);
+  if (fill_channel) json_object_set_new(ev, "channel", json_string(""));
+  char *evj = json_dumps(ev, JSON_COMPACT);
+  json_decref(ev);
+  if (evj == NULL) {
+    fail_status(st, fn, o);
+    return;
+  }
+  char ks[48], kev[48], ttl[24], max[16], n[16];
+  session_keys(o->sid, ks, kev);
+  snprintf(ttl, sizeof ttl, "%ld", st->base.opts.session_ttl);
+  snprintf(max, sizeof max, "%d", st->base.opts.max_events);
+  snprintf(n, sizeof n, "%d", lean ? WW_STORE_LEAN_EVENTS : 0);
+  const char *args[10] = {ks, kev, evj, ttl, max, o->t_now, o->t_exp, n, once ? once : "",
+                          fill_channel ? "1" : "0"};
+  script(st, SC_APPEND, fn, o, 2, 8, args, NULL);
+  free(evj);
+}
+
+static void r_session_append(ww_store *s, const char *id, const json_t *event, int flags,
+                             ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  if (!json_is_string(json_object_get(event, "channel")) ||
+      !json_is_string(json_object_get(event, "type")) ||
+      ww_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  if (!ww_session_id_valid(id)) {
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  memcpy(o->sid, id, WW_SESSION_ID_LEN + 1);
+  o->flags = flags;
+  times(o, s->opts.session_ttl);
+  append_cmd(st, o, event, flags & WW_STORE_LEAN, NULL, 0, append_step);
+}
+
+/* -- latest for citizen -- */
+
+static void latest_step(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  if (r->type != REDIS_REPLY_STRING || !ww_session_id_valid(r->str)) {
+    op_done(o, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  memcpy(o->sid, r->str, WW_SESSION_ID_LEN + 1);
+  get_by_id(st, o);
+}
+
+static void r_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  if (ref == NULL || ref[0] == '\0' || strlen(ref) > 64) {
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  char kcz[96];
+  snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
+  const char *argv[2] = {"GET", kcz};
+  issue(st, &st->cmd, 0, -1, latest_step, o, 2, argv, NULL);
+}
+
+/* -- handover -- */
+
+static void code_key(const char *code, char out[32]) { snprintf(out, 32, "ww:{hc}:c:%s", code); }
+
+static void handover_reserve(rstore *st, rop *o);
+
+static void handover_unreserve(rstore *st, rop *o) {
+  char kc[32];
+  code_key(o->code, kc);
+  const char *argv[2] = {"DEL", kc};
+  issue(st, &st->cmd, 0, -1, NULL, NULL, 2, argv, NULL);
+}
+
+static void handover_appended(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  if (status == 0 && r->type == REDIS_REPLY_NIL) status = WW_STORE_ENOTFOUND;
+  if (status == 0) {
+    json_t *sess = appended(st, o, r);
+    if (sess == NULL) status = WW_STORE_EUNAVAIL;
+    json_decref(sess);
+  }
+  if (status != 0) {
+    handover_unreserve(st, o);   /* best effort: nobody was told the code */
+    op_done(o, status, NULL);
+    return;
+  }
+  op_done(o, 0, json_pack("{s:s, s:s, s:s}", "code", o->code, "expiresAt", o->ref,
+                          "sessionId", o->sid));
+}
+
+static void handover_reserved(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  if (r->type == REDIS_REPLY_NIL) {   /* code in use: try another */
+    if (++o->tries >= CODE_TRIES) {
+      op_done(o, WW_STORE_ECONFLICT, NULL);
+      return;
+    }
+    handover_reserve(st, o);
+    return;
+  }
+  /* t_now/t_exp are for the session; the code's expiry was kept in o->ref */
+  json_t *in = json_pack("{s:s, s:{s:s, s:o, s:s}}", "type", "handover", "detail", "code",
+                         o->code, "to", o->to ? json_string(o->to) : json_null(), "expiresAt",
+                         o->ref);
+  if (o->channel) json_object_set_new(in, "channel", json_string(o->channel));
+  append_cmd(st, o, in, 0, NULL, o->channel == NULL, handover_appended);
+  json_decref(in);
+}
+
+static void handover_reserve(rstore *st, rop *o) {
+  if (ww_handover_new_code(o->code) != 0) {
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  char kc[32], val[64], ttl[24];
+  code_key(o->code, kc);
+  snprintf(val, sizeof val, "%s %s", o->sid, o->nonce);
+  snprintf(ttl, sizeof ttl, "%ld", st->base.opts.handover_ttl);
+  const char *argv[6] = {"SET", kc, val, "NX", "EX", ttl};
+  issue(st, &st->cmd, 0, -1, handover_reserved, o, 6, argv, NULL);
+}
+
+static void r_handover_create(ww_store *s, const char *sid, const char *channel,
+                              const char *to, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  if (!ww_session_id_valid(sid)) {
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  memcpy(o->sid, sid, WW_SESSION_ID_LEN + 1);
+  times(o, s->opts.session_ttl);
+  ww_session_time(ww__store_now_ms() + (int64_t)s->opts.handover_ttl * 1000, o->ref);
+  if (ww_random_hex(o->nonce, 8) != 0 || (channel && (o->channel = strdup(channel)) == NULL) ||
+      (to && (o->to = strdup(to)) == NULL)) {
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  handover_reserve(st, o);
+}
+
+/* -- claim -- */
+
+static void claim_appended(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  if (status == 0 && r->type == REDIS_REPLY_NIL) status = WW_STORE_ENOTFOUND;   /* expired */
+  json_t *sess = status == 0 ? appended(st, o, r) : NULL;
+  if (status == 0 && sess == NULL) status = WW_STORE_EUNAVAIL;
+  op_done(o, status, sess);
+}
+
+static void claim_checked(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 1) {
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  long long verdict = r->element[0]->integer;
+  if (verdict < 0) {
+    long long ttl = r->elements > 1 ? r->element[1]->integer : 1;
+    op_done(o, WW_STORE_ELIMIT, json_pack("{s:I}", "retryAfter", (json_int_t)(ttl > 0 ? ttl : 1)));
+    return;
+  }
+  const redisReply *v = r->elements > 1 ? r->element[1] : NULL;
+  if (verdict == 0 || v == NULL || v->type != REDIS_REPLY_STRING ||
+      sscanf(v->str, "%32s %16s", o->sid, o->nonce) != 2 || !ww_session_id_valid(o->sid)) {
+    op_done(o, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  times(o, st->base.opts.session_ttl);
+  json_t *in = json_pack("{s:s, s:s, s:{s:s}}", "channel", o->channel, "type", "claimed",
+                         "detail", "code", o->code);
+  append_cmd(st, o, in, 0, o->nonce, 0, claim_appended);
+  json_decref(in);
+}
+
+static void r_handover_claim(ww_store *s, const char *code, const char *channel,
+                             const char *client, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  if (channel == NULL) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  /* A malformed code is just an unknown one (and counts as a failure). */
+  snprintf(o->code, sizeof o->code, "%s", ww_handover_code_valid(code) ? code : "x");
+  if ((o->channel = strdup(channel)) == NULL) {
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  char kc[32], kf[300], limit[16], window[24];
+  code_key(o->code, kc);
+  snprintf(kf, sizeof kf, "ww:{hc}:f:%.256s", client);
+  snprintf(limit, sizeof limit, "%d", s->opts.claim_fail_limit);
+  snprintf(window, sizeof window, "%ld", s->opts.claim_fail_window);
+  const char *args[4] = {kc, kf, limit, window};
+  script(st, SC_CLAIM, claim_checked, o, 2, 2, args, NULL);
+}
+
+/* -- status -- */
+
+static void status_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)r;
+  rop *o = op;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  /* This worker sees its own change at once; the others through pub/sub. */
+  json_t *next = json_copy(st->status);
+  json_object_set(next, o->channel, o->result);
+  json_decref(st->status);
+  st->status = next;
+  json_t *res = json_deep_copy(o->result);
+  op_done(o, 0, res);
+}
+
+static void r_status_set(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,
+                         void *ud) {
+  rstore *st = (rstore *)s;
+  if (!json_is_object(status) || id == NULL) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  times(o, 0);
+  o->result = json_deep_copy(status);
+  json_object_set_new(o->result, "channel", json_string(id));
+  json_object_set_new(o->result, "updatedAt", json_string(o->t_now));
+  char *j = json_dumps(o->result, JSON_COMPACT);
+  if ((o->channel = strdup(id)) == NULL || j == NULL) {
+    free(j);
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  const char *args[4] = {"ww:{st}", id, j, st->pubsub};
+  script(st, SC_STATUS, status_step, o, 1, 3, args, NULL);
+  free(j);
+}
+
+static const json_t *r_status(ww_store *s) { return ((rstore *)s)->status; }
+
+/* -- decision log -- */
+
+static void log_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)op;
+  (void)r;
+  if (status != 0) st->base.stats.log_errors++;
+}
+
+static void r_decision_log(ww_store *s, const json_t *fields) {
+  rstore *st = (rstore *)s;
+  size_t n = json_object_size(fields);
+  if (n == 0 || n > 64) return;
+  const char *argv[6 + 2 * 64];
+  char *owned[64];
+  size_t nowned = 0;
+  char maxlen[24];
+  snprintf(maxlen, sizeof maxlen, "%ld", s->opts.decision_log_maxlen);
+  int argc = 0;
+  argv[argc++] = "XADD";
+  argv[argc++] = "ww:decisions";
+  argv[argc++] = "MAXLEN";
+  argv[argc++] = "~";
+  argv[argc++] = maxlen;
+  argv[argc++] = "*";
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)fields, key, v) {
+    const char *text = json_string_value(v);
+    if (text == NULL) {
+      char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+      if (j == NULL) continue;
+      owned[nowned++] = j;
+      text = j;
+    }
+    argv[argc++] = key;
+    argv[argc++] = text;
+  }
+  /* Not ready: the write is lost, counted, and the request never waits for it. */
+  if (st->cmd.state != RC_READY) st->base.stats.log_errors++;
+  else issue(st, &st->cmd, 0, -1, log_step, NULL, argc, argv, NULL);
+  for (size_t i = 0; i < nowned; i++) free(owned[i]);
+}
+
+/* -- lifecycle -- */
+
+static int r_ready(const ww_store *s) { return ((const rstore *)s)->cmd.state == RC_READY; }
+
+static void on_timer_closed(uv_handle_t *h) {
+  rconn *k = h->data;
+  rstore *st = k->st;
+  if (--st->open_timers == 0) {
+    json_decref(st->status);
+    free(st);
+  }
+}
+
+static void conn_close(rconn *k) {
+  redisAsyncContext *ac = k->ac;
+  k->ac = NULL;
+  k->state = RC_CLOSED;
+  uv_timer_stop(&k->timer);
+  if (ac) {
+    /* A context still in connect(2) has had no callbacks yet; either way hiredis hands
+     * pending commands a NULL reply (-> EUNAVAIL) and frees the context. */
+    ac->onConnect = NULL;
+    redisAsyncFree(ac);
+  }
+  uv_close((uv_handle_t *)&k->timer, on_timer_closed);
+}
+
+static void r_close(ww_store *s) {
+  rstore *st = (rstore *)s;
+  conn_close(&st->subc);
+  conn_close(&st->cmd);
+}
+
+static const ww_store_vt redis_vt = {
+    .kind = "redis",
+    .session_create = r_session_create,
+    .session_get = r_session_get,
+    .session_append = r_session_append,
+    .latest_for_citizen = r_latest_for_citizen,
+    .handover_create = r_handover_create,
+    .handover_claim = r_handover_claim,
+    .status_set = r_status_set,
+    .status = r_status,
+    .decision_log = r_decision_log,
+    .ready = r_ready,
+    .close = r_close,
+};
+
+/* redis://[[user]:password@]host[:port][/db] */
+static int parse_url(rstore *st, const char *url) {
+  const char *p;
+  if (strncmp(url, "redis://", 8) == 0) p = url + 8;
+  else return -1;
+  st->port = 6379;
+  const char *at = strrchr(p, '@');
+  if (at) {
+    const char *colon = memchr(p, ':', (size_t)(at - p));
+    if (colon == NULL) return -1;
+    size_t ul = (size_t)(colon - p), pl = (size_t)(at - colon - 1);
+    if (ul >= sizeof st->user || pl >= sizeof st->password) return -1;
+    memcpy(st->user, p, ul);
+    memcpy(st->password, colon + 1, pl);
+    p = at + 1;
+  }
+  size_t hl = strcspn(p, ":/");
+  if (hl == 0 || hl >= sizeof st->host) return -1;
+  memcpy(st->host, p, hl);
+  p += hl;
+  if (*p == ':') {
+    char *end;
+    long port = strtol(p + 1, &end, 10);
+    if (end == p + 1 || port <= 0 || port > 65535) return -1;
+    st->port = (int)port;
+    p = end;
+  }
+  if (*p == '/') {
+    if (p[1] != '\0') {
+      char *end;
+      long db = strtol(p + 1, &end, 10);
+      if (end == p + 1 || *end != '\0' || db < 0 || db > 1000000) return -1;
+      st->db = (int)db;
+    }
+  } else if (*p != '\0') {
+    return -1;
+  }
+  return 0;
+}
+
+static int conn_init(rstore *st, rconn *k, int sub) {
+  k->st = st;
+  k->sub = sub;
+  k->state = RC_IDLE;
+  k->backoff_ms = BACKOFF_MIN_MS;
+  if (uv_timer_init(st->loop, &k->timer) != 0) return -1;
+  k->timer.data = k;
+  st->open_timers++;
+  return 0;
+}
+
+ww_store *ww_store_redis_open(uv_loop_t *loop, const char *url, const ww_store_opts *opts) {
+  rstore *st = calloc(1, sizeof *st);
+  if (st == NULL) return NULL;
+  st->base.vt = &redis_vt;
+  if (opts) st->base.opts = *opts;
+  ww_store_opts_defaults(&st->base.opts);
+  st->loop = loop;
+  if (url == NULL || parse_url(st, url) != 0) {
+    ww_logf(WW_LOG_ERROR, "bad Redis URL (want redis://[:password@]host[:port][/db])");
+    free(st);
+    return NULL;
+  }
+  snprintf(st->pubsub, sizeof st->pubsub, "ww:st:%d", st->db);
+  st->status = json_object();
+  if (st->status == NULL) {
+    free(st);
+    return NULL;
+  }
+  if (conn_init(st, &st->cmd, 0) != 0) {
+    json_decref(st->status);
+    free(st);
+    return NULL;
+  }
+  if (conn_init(st, &st->subc, 1) != 0) {
+    /* the command timer must still be closed before the free */
+    st->base.closing = 1;
+    uv_close((uv_handle_t *)&st->cmd.timer, on_timer_closed);
+    return NULL;
+  }
+  conn_start(&st->cmd);
+  conn_start(&st->subc);
+  return &st->base;
+}

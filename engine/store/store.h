@@ -1,0 +1,197 @@
+/* The session store: ONE asynchronous interface, two implementations (SPEC 5).
+ *
+ *   memory  the embedded default: one ww_memstore per process holds the data, shared by
+ *           every worker (thread-safe); each worker opens its own ww_store handle on it.
+ *   redis   production: one ww_store per worker, hiredis async on the worker's libuv loop,
+ *           pipelined, a deadline per command, reconnect with backoff, server-side scripts.
+ *
+ * Threads: a ww_store handle belongs to the loop it was opened on; call it only from that
+ * loop's thread. A ww_memstore may be shared by any number of handles on any threads.
+ *
+ * Callbacks: every operation ends with exactly one call of its callback, with 'status'
+ * 0 or a WW_STORE_E* code and 'result' a NEW reference (caller json_decref()s or steals
+ * it) or NULL on error. The callback MAY RUN BEFORE THE OPERATION RETURNS (always for the
+ * memory store; for Redis when it fails fast, e.g. while disconnected), so do not touch
+ * anything the callback may free after starting an operation. Input JSON and strings are
+ * borrowed: valid only during the call (the store copies what it keeps).
+ *
+ * Durability (SPEC 6): status 0 means the change is in the store; an error means the store
+ * is unchanged, or -- where a single key slot cannot hold the whole change -- holds nothing
+ * a client can observe (see the key layout in redis.c).
+ */
+#ifndef WW_STORE_H
+#define WW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct uv_loop_s uv_loop_t;
+
+typedef struct ww_store ww_store;         /* one worker's handle (opaque) */
+typedef struct ww_memstore ww_memstore;   /* the embedded store's shared data (opaque) */
+
+/* Statuses (negative, outside the errno range and WW_E* of wegwijzer.h). */
+enum {
+  WW_STORE_OK = 0,
+  WW_STORE_ENOTFOUND = -2001,   /* unknown or expired session / code        -> 404 */
+  WW_STORE_EUNAVAIL = -2002,    /* store down, timed out, or it failed      -> 503 */
+  WW_STORE_ECONFLICT = -2003,   /* e.g. no free handover code after retries -> 503/409 */
+  WW_STORE_ELIMIT = -2004,      /* rate limited; result {retryAfter: s}     -> 429 */
+  WW_STORE_EINVAL = -2005,      /* over a limit (data, event size) or bad input -> 400 */
+};
+
+/* "not found", "store unavailable", ... (static storage). */
+const char *ww_store_strerror(int status);
+
+/* Options; zero fields take the default. */
+typedef struct ww_store_opts {
+  long session_ttl;           /* seconds, sliding; default 7 days (--session-ttl) */
+  long handover_ttl;          /* seconds; default 15 minutes (--handover-ttl) */
+  unsigned timeout_ms;        /* deadline of each Redis command; default 500 */
+  unsigned connect_timeout_ms;/* deadline of connect + handshake; default 1000 */
+  long decision_log_maxlen;   /* XADD MAXLEN ~ N; 0 = decision log off */
+  int max_events;             /* events kept per session (oldest dropped); default 100 */
+  size_t max_data;            /* bytes of session 'data' as compact JSON; default 16 KiB */
+  size_t max_detail;          /* bytes of one event's 'detail' as compact JSON; default 4 KiB */
+  int claim_fail_limit;       /* failed claims per client per window; default 10 */
+  long claim_fail_window;     /* seconds; default 300 */
+} ww_store_opts;
+
+#define WW_STORE_DEFAULT_SESSION_TTL (7L * 24 * 3600)
+#define WW_STORE_DEFAULT_HANDOVER_TTL (15L * 60)
+#define WW_STORE_LEAN_EVENTS 10
+
+/* Fill the zero fields of 'o' with the defaults. */
+void ww_store_opts_defaults(ww_store_opts *o);
+
+/* The handle's options, defaults filled in (borrowed, valid while the handle is). */
+const ww_store_opts *ww_store_get_opts(const ww_store *s);
+
+/* Result callback; see the contract at the top. */
+typedef void (*ww_store_cb)(void *ud, int status, json_t *result);
+
+/* ---- opening and closing ---- */
+
+/* The embedded store's data, once per process. New; NULL on OOM. */
+ww_memstore *ww_memstore_new(void);
+/* NULL-safe. Every handle opened on it must be closed (and its close finished) first. */
+void ww_memstore_free(ww_memstore *m);
+
+/* A memory-store handle for the worker whose loop is 'loop' (borrowed; 'shared' must
+ * outlive the handle). 'opts' may be NULL; it is copied. New; NULL on OOM. The TTLs and
+ * limits are those of each handle's opts (give all handles the same). */
+ww_store *ww_store_memory_open(ww_memstore *shared, uv_loop_t *loop, const ww_store_opts *opts);
+
+/* A Redis-store handle: connects in the background (never blocks the loop except for
+ * resolving the host name) and keeps reconnecting with backoff (50 ms doubling to 2 s).
+ * 'url': redis://[[user]:password@]host[:port][/db] (port 6379, db 0 by default).
+ * New; NULL on a malformed URL or OOM. (Sentinel: see ww__redis_target in redis.c.) */
+ww_store *ww_store_redis_open(uv_loop_t *loop, const char *url, const ww_store_opts *opts);
+
+/* Close the handle (NULL-safe). Pending operations get their callback with
+ * WW_STORE_EUNAVAIL (possibly during this call); the handle's libuv handles are closed and
+ * it is freed in the last close callback, so run the loop afterwards until it has no
+ * more active handles. Safe to call from inside a store callback. */
+void ww_store_close(ww_store *s);
+
+/* "memory" or "redis". */
+const char *ww_store_kind(const ww_store *s);
+
+/* 1 when operations can succeed: always for memory; for Redis when connected and the
+ * scripts are loaded (for /readyz). */
+int ww_store_ready(const ww_store *s);
+
+/* Counters since open (for /metrics). Read on the handle's thread. */
+typedef struct ww_store_stats {
+  unsigned long ops;          /* operations started */
+  unsigned long errors;       /* operations that ended with EUNAVAIL */
+  unsigned long timeouts;     /* command deadlines that fired */
+  unsigned long reconnects;   /* successful connects after the first */
+  unsigned long log_errors;   /* decision-log writes lost */
+} ww_store_stats;
+void ww_store_get_stats(const ww_store *s, ww_store_stats *out);
+
+/* ---- sessions (SPEC 3.3) ----
+ * A session as every operation returns it:
+ *   {id, citizenRef, createdAt, updatedAt, expiresAt, service, channel,
+ *    events: [{at, channel, type, service, detail}], data: {}}
+ * citizenRef, service, event.service and event.detail are null when absent. */
+
+/* 'in' (borrowed): {channel, citizenRef? (<= 64 chars), service?, data?} -- validated by the
+ * caller (engine/session); the store checks only its limits (data > max_data -> EINVAL).
+ * Result: the new session (events: []). Also makes it the citizen's latest session. */
+void ww_store_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void *ud);
+
+/* Result: the session, or ENOTFOUND when unknown or expired. */
+void ww_store_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud);
+
+/* Flags of ww_store_session_append. */
+enum {
+  WW_STORE_FULL = 0,   /* result: the session after the append, all events */
+  WW_STORE_LEAN = 1,   /* result: the session with only the latest WW_STORE_LEAN_EVENTS
+                          events from BEFORE this append (what /v1/advice gives rules),
+                          plus "eventCount": events after the append. One round trip. */
+};
+
+/* Append 'event' (borrowed): {channel, type, service?, detail?}; the store adds "at".
+ * Atomic: read + append + trim to max_events + slide the TTL in one step. ENOTFOUND when
+ * the session is unknown or expired; EINVAL when detail is over max_detail. */
+void ww_store_session_append(ww_store *s, const char *id, const json_t *event, int flags,
+                             ww_store_cb cb, void *ud);
+
+/* The citizen's latest live session (made by session_create with that citizenRef), in
+ * full; ENOTFOUND when none. */
+void ww_store_session_latest_for_citizen(ww_store *s, const char *citizen_ref,
+                                         ww_store_cb cb, void *ud);
+
+/* ---- handover (SPEC 3.3) ---- */
+
+/* A 6-digit code, unique among live codes, valid handover_ttl, and a "handover" event
+ * {channel, type: "handover", detail: {code, to, expiresAt}} on the session. 'channel'
+ * (may be NULL: the session's channel) and 'to' (may be NULL) are borrowed.
+ * Result: {code, expiresAt, sessionId}. ENOTFOUND when the session is unknown/expired;
+ * ECONFLICT when no free code was found in a few tries. */
+void ww_store_handover_create(ww_store *s, const char *session_id, const char *channel,
+                              const char *to, ww_store_cb cb, void *ud);
+
+/* Claim 'code' once: the code is consumed and a "claimed" event {channel, type:
+ * "claimed", detail: {code}} is appended (idempotently). Result: the session (full).
+ * ENOTFOUND for an unknown, expired or already claimed code -- which also counts as a
+ * failed claim of 'client_key' (e.g. the peer address); after claim_fail_limit failures
+ * within claim_fail_window every claim of that client gets ELIMIT (result {retryAfter})
+ * until the window ends. The count is shared by all handles of the backend. */
+void ww_store_handover_claim(ww_store *s, const char *code, const char *channel,
+                             const char *client_key, ww_store_cb cb, void *ud);
+
+/* ---- channel status overrides (SPEC 3.4) ---- */
+
+/* Store and publish the override of channel 'id': 'status' (borrowed) is
+ * {open, reason, until?, waitSeconds?} (validated by the caller). Result: the stored
+ * status object with "channel": id and "updatedAt". Every handle of the backend sees it
+ * through ww_store_status within 1 s. */
+void ww_store_status_set(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,
+                         void *ud);
+
+/* This worker's copy of all overrides: {id: {open, reason, until?, waitSeconds?, ...}}.
+ * Never does I/O. Borrowed: valid until the next ww_store_status() call or the return to
+ * the loop (json_incref() it to keep it longer; the object is never changed in place).
+ * Never NULL (an empty object when there are none or Redis was never reached). */
+const json_t *ww_store_status(ww_store *s);
+
+/* ---- decision log (SPEC 5; issue 4 item 7) ---- */
+
+/* Append 'fields' (borrowed; a flat object, values that are not strings are written as
+ * JSON) to the stream ww:decisions with XADD MAXLEN ~ decision_log_maxlen. Fire and
+ * forget: never calls back, never delays a request; a lost write counts in log_errors.
+ * No-op when decision_log_maxlen is 0 or for the memory store. */
+void ww_store_decision_log(ww_store *s, const json_t *fields);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,319 @@
+#define _GNU_SOURCE
+/* Integration: the real `wegwijzer serve` with the bundled rules on the embedded store,
+ * over real sockets: advice, route, channels, rules, errors, headers, the citizen's
+ * journey (session -> advice -> handover code -> IVR claim), privacy of citizen.id. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "wegwijzer_proc.h"
+
+static ww_proc srv;
+
+static void setup(void) { ww_test_serve(&srv, NULL); }
+static void teardown(void) {
+  if (srv.pid > 0) ww_proc_stop(&srv, SIGKILL, 5000);
+  ww_proc_cleanup(&srv);
+}
+
+TestSuite(api, .init = setup, .fini = teardown, .timeout = 60);
+
+static void check_adr_headers(const ww_http_resp *r) {
+  cr_assert_str_eq(ww_http_header(r, "API-Version"), "1.0.0");
+  cr_assert_str_eq(ww_http_header(r, "Cache-Control"), "no-store");
+  cr_assert_str_eq(ww_http_header(r, "X-Content-Type-Options"), "nosniff");
+  cr_assert_str_eq(ww_http_header(r, "X-Frame-Options"), "DENY");
+  cr_assert_str_eq(ww_http_header(r, "Content-Security-Policy"), "frame-ancestors 'none'");
+}
+
+static void check_problem(const ww_http_resp *r, json_t *body, int status, const char *code) {
+  cr_assert_eq(r->status, status, "status %d, body %.*s", r->status, (int)r->body_len, r->body);
+  cr_assert_str_eq(ww_http_header(r, "Content-Type"), "application/problem+json");
+  cr_assert_not_null(body);
+  cr_assert_eq(json_integer_value(json_object_get(body, "status")), status);
+  cr_assert_str_eq(json_string_value(json_object_get(body, "code")), code);
+  cr_assert_not_null(json_string_value(json_object_get(body, "title")));
+  cr_assert_not_null(json_string_value(json_object_get(body, "detail")));
+  check_adr_headers(r);
+}
+
+static const char *invalid_name(json_t *body, size_t i) {
+  return json_string_value(json_object_get(json_array_get(json_object_get(body, "invalidParams"), i), "name"));
+}
+
+Test(api, advice_anonymous) {
+  ww_http_resp r;
+  json_t *b = ww_test_post(srv.port, "/v1/advice",
+                           "{\"service\":\"verhuizing\",\"context\":{\"origin\":\"web\","
+                           "\"time\":\"2026-12-01T10:15:00+01:00\"}}", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  check_adr_headers(&r);
+  cr_assert_str_eq(json_string_value(json_object_get(json_object_get(b, "service"), "id")), "verhuizing");
+  json_t *ch = json_object_get(b, "channels");
+  cr_assert_gt(json_array_size(ch), 2);
+  /* sorted: open before closed, then score descending; ranks 1..n */
+  int seen_closed = 0;
+  json_int_t last_score = 1 << 30;
+  for (size_t i = 0; i < json_array_size(ch); i++) {
+    json_t *c = json_array_get(ch, i);
+    cr_assert_eq(json_integer_value(json_object_get(c, "rank")), (json_int_t)i + 1);
+    int open = json_is_true(json_object_get(c, "open"));
+    if (!open) seen_closed = 1;
+    cr_assert(!(open && seen_closed), "an open channel after a closed one");
+    json_int_t score = (json_int_t)json_number_value(json_object_get(c, "score"));
+    if (open == 1 && !seen_closed) {
+      cr_assert_leq(score, last_score);
+      last_score = score;
+    }
+  }
+  const char *version = json_string_value(json_object_get(json_object_get(b, "ruleset"), "version"));
+  cr_assert_eq(strlen(version), 12);
+  cr_assert(json_is_false(json_object_get(b, "degraded")));
+  cr_assert_null(json_object_get(b, "trace"));
+  cr_assert_null(json_object_get(b, "sessionId"));
+  json_decref(b);
+  ww_http_resp_free(&r);
+}
+
+Test(api, advice_explain_trace_names_file_and_line) {
+  ww_http_resp r;
+  json_t *b = ww_test_post(srv.port, "/v1/advice",
+                           "{\"service\":\"paspoort\",\"explain\":true,"
+                           "\"context\":{\"time\":\"2026-12-01T10:15:00+01:00\"}}", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(b, "channels"), 0), "id")), "balie");
+  json_t *trace = json_object_get(b, "trace");
+  cr_assert_gt(json_array_size(trace), 0);
+  const char *src = json_string_value(json_object_get(json_array_get(trace, 0), "source"));
+  cr_assert_not_null(src);
+  cr_assert(strncmp(src, "steering/", 9) == 0 && strstr(src, ".lua:"), "source %s", src);
+  json_decref(b);
+  ww_http_resp_free(&r);
+}
+
+Test(api, citizen_id_never_in_the_answer) {
+  ww_http_resp r;
+  json_t *b = ww_test_post(srv.port, "/v1/advice",
+                           "{\"service\":\"verhuizing\",\"explain\":true,\"citizen\":{\"id\":\"999993653\","
+                           "\"authLevel\":\"midden\",\"digitalSkills\":\"low\",\"age\":81}}", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_null(memmem(r.body, r.body_len, "999993653", 9));
+  json_decref(b);
+  ww_http_resp_free(&r);
+  /* and in an error answer */
+  b = ww_test_post(srv.port, "/v1/advice",
+                   "{\"service\":\"verhuizing\",\"citizen\":{\"id\":\"999993653\",\"age\":\"oud\"}}", &r);
+  check_problem(&r, b, 400, "invalid_param");
+  cr_assert_null(memmem(r.body, r.body_len, "999993653", 9));
+  json_decref(b);
+  ww_http_resp_free(&r);
+  size_t len = 0;
+  char *log = ww_read_file(srv.log, &len);
+  cr_assert_not_null(log);
+  cr_assert_null(memmem(log, len, "999993653", 9), "the citizen id reached the log");
+  free(log);
+}
+
+Test(api, invalid_input_names_the_field) {
+  ww_http_resp r;
+  json_t *b = ww_test_post(srv.port, "/v1/advice", "{\"service\":\"bestaat_niet\"}", &r);
+  check_problem(&r, b, 400, "unknown_service");
+  cr_assert_str_eq(invalid_name(b, 0), "service");
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  b = ww_test_post(srv.port, "/v1/advice", "{\"service\":\"verhuizing\",\"citizen\":{\"age\":\"oud\"}}", &r);
+  check_problem(&r, b, 400, "invalid_param");
+  cr_assert_str_eq(invalid_name(b, 0), "citizen.age");
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  b = ww_test_post(srv.port, "/v1/advice", "{\"citizen\":{}}", &r);
+  check_problem(&r, b, 400, "invalid_param");
+  cr_assert_str_eq(invalid_name(b, 0), "service");
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  b = ww_test_post(srv.port, "/v1/advice", "{\"service\":\"verhuizing\",", &r);
+  check_problem(&r, b, 400, "invalid_json");
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  cr_assert_eq(ww_http_request(srv.port, "POST", "/v1/advice", "Content-Type: text/plain\r\n",
+                               "service=verhuizing", &r), 0);
+  b = ww_http_json(&r);
+  check_problem(&r, b, 415, "unsupported_media_type");
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  b = ww_test_get(srv.port, "/v1/advice", &r);
+  check_problem(&r, b, 405, "method_not_allowed");
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  b = ww_test_get(srv.port, "/v1/bestaat-niet", &r);
+  check_problem(&r, b, 404, "not_found");
+  json_decref(b);
+  ww_http_resp_free(&r);
+}
+
+Test(api, body_over_max_body_is_413) {
+  char *big = malloc(70000);
+  memset(big, ' ', 69990);
+  memcpy(big, "{\"service\":\"verhuizing\",\"x\":\"", 29);
+  strcpy(big + 69990, "\"}");
+  ww_http_resp r;
+  json_t *b = ww_test_post(srv.port, "/v1/advice", big, &r);
+  check_problem(&r, b, 413, "payload_too_large");
+  json_decref(b);
+  ww_http_resp_free(&r);
+  free(big);
+}
+
+Test(api, route_gives_an_open_routable_target) {
+  ww_http_resp r;
+  json_t *b = ww_test_post(srv.port, "/v1/route",
+                           "{\"service\":\"verhuizing\",\"context\":{\"time\":\"2026-12-01T10:15:00+01:00\"}}", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  json_t *t = json_object_get(b, "target");
+  cr_assert_not_null(json_string_value(json_object_get(t, "id")));
+  cr_assert_not_null(json_string_value(json_object_get(t, "kind")));
+  cr_assert(json_is_array(json_object_get(b, "alternatives")));
+  cr_assert_leq(json_array_size(json_object_get(b, "alternatives")), 3);
+  json_decref(b);
+  ww_http_resp_free(&r);
+  /* Sunday night: nothing with a queue is open, so the fallback route */
+  b = ww_test_post(srv.port, "/v1/route",
+                   "{\"service\":\"verhuizing\",\"context\":{\"time\":\"2026-12-06T03:00:00+01:00\"}}", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_not_null(json_object_get(b, "target"));
+  json_decref(b);
+  ww_http_resp_free(&r);
+}
+
+Test(api, channels_and_rules) {
+  ww_http_resp r;
+  json_t *b = ww_test_get(srv.port, "/v1/channels", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  json_t *ch = json_object_get(b, "channels");
+  cr_assert_geq(json_array_size(ch), 8);
+  int assisted = 0, routable = 0;
+  for (size_t i = 0; i < json_array_size(ch); i++) {
+    json_t *c = json_array_get(ch, i);
+    cr_assert(json_is_boolean(json_object_get(c, "open")));
+    assisted += json_is_true(json_object_get(c, "assisted"));
+    routable += json_is_object(json_object_get(c, "route"));
+  }
+  cr_assert_gt(assisted, 0);
+  cr_assert_gt(routable, 0);
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  b = ww_test_get(srv.port, "/v1/rules", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_eq(strlen(json_string_value(json_object_get(b, "version"))), 12);
+  cr_assert_gt(json_integer_value(json_object_get(json_object_get(b, "tests"), "passed")), 25);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(b, "tests"), "failed")), 0);
+  cr_assert_geq(json_integer_value(json_object_get(b, "services")), 25);
+  cr_assert_not_null(json_string_value(json_object_get(b, "loadedAt")));
+  json_decref(b);
+  ww_http_resp_free(&r);
+}
+
+Test(api, health_and_readiness) {
+  ww_http_resp r;
+  json_t *b = ww_test_get(srv.port, "/healthz", &r);
+  cr_assert_eq(r.status, 200);
+  check_adr_headers(&r);
+  json_decref(b);
+  ww_http_resp_free(&r);
+  b = ww_test_get(srv.port, "/readyz", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_str_eq(json_string_value(json_object_get(b, "store")), "memory");
+  json_decref(b);
+  ww_http_resp_free(&r);
+}
+
+/* The journey on the embedded store: website session, advice with it, handover code,
+ * IVR route claiming the code with agentContext, code single use, desk lookup. */
+Test(api, journey_on_the_embedded_store) {
+  ww_http_resp r;
+  json_t *b = ww_test_post(srv.port, "/v1/sessions",
+                           "{\"citizen\":{\"id\":\"999993653\"},\"service\":\"verhuizing\",\"channel\":\"website\"}", &r);
+  cr_assert_eq(r.status, 201, "%s", r.body);
+  json_t *sess = json_object_get(b, "session");
+  char sid[80];
+  snprintf(sid, sizeof sid, "%s", json_string_value(json_object_get(sess, "id")));
+  cr_assert_eq(strlen(json_string_value(json_object_get(sess, "citizenRef"))), 64);
+  cr_assert_null(memmem(r.body, r.body_len, "999993653", 9));
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  char body[512];
+  snprintf(body, sizeof body, "{\"service\":\"verhuizing\",\"sessionId\":\"%s\"}", sid);
+  b = ww_test_post(srv.port, "/v1/advice", body, &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_str_eq(json_string_value(json_object_get(b, "sessionId")), sid);
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  /* the citizen's id finds the latest session too */
+  b = ww_test_post(srv.port, "/v1/advice", "{\"service\":\"verhuizing\",\"citizen\":{\"id\":\"999993653\"}}", &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_str_eq(json_string_value(json_object_get(b, "sessionId")), sid);
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  char path[160];
+  snprintf(path, sizeof path, "/v1/sessions/%s/handover", sid);
+  b = ww_test_post(srv.port, path, "{\"to\":\"telefoon\"}", &r);
+  cr_assert_eq(r.status, 201, "%s", r.body);
+  const char *code = json_string_value(json_object_get(b, "code"));
+  cr_assert_eq(strlen(code), 6);
+  char codebuf[8];
+  snprintf(codebuf, sizeof codebuf, "%s", code);
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  snprintf(body, sizeof body, "{\"service\":\"verhuizing\",\"handoverCode\":\"%s\","
+                              "\"context\":{\"time\":\"2026-12-01T10:15:00+01:00\"}}", codebuf);
+  b = ww_test_post(srv.port, "/v1/route", body, &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_str_eq(json_string_value(json_object_get(b, "sessionId")), sid);
+  json_t *ctx = json_object_get(b, "agentContext");
+  cr_assert_str_eq(json_string_value(json_object_get(ctx, "service")), "verhuizing");
+  cr_assert_geq(json_array_size(json_object_get(ctx, "events")), 2, "%s", r.body);
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  /* single use */
+  b = ww_test_post(srv.port, "/v1/route", body, &r);
+  check_problem(&r, b, 404, "not_found");
+  json_decref(b);
+  ww_http_resp_free(&r);
+
+  /* the desk looks the session up: advice events, handover, claimed */
+  snprintf(path, sizeof path, "/v1/sessions/%s", sid);
+  b = ww_test_get(srv.port, path, &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  json_t *events = json_object_get(json_object_get(b, "session"), "events");
+  int advice = 0, handover = 0, claimed = 0;
+  for (size_t i = 0; i < json_array_size(events); i++) {
+    const char *t = json_string_value(json_object_get(json_array_get(events, i), "type"));
+    advice += strcmp(t, "advice") == 0;
+    handover += strcmp(t, "handover") == 0;
+    claimed += strcmp(t, "claimed") == 0;
+  }
+  cr_assert_geq(advice, 2);
+  cr_assert_eq(handover, 1);
+  cr_assert_eq(claimed, 1);
+  json_decref(b);
+  ww_http_resp_free(&r);
+}
+
+Test(api, sigterm_exits_zero) {
+  ww_test_stop(&srv);
+}

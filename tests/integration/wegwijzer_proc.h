@@ -1,0 +1,89 @@
+/* Start the real `wegwijzer serve` binary for integration tests (header-only helper on
+ * tests/support/harness.h). The binary: $WW_BUILD_ROOT/wegwijzer; the rules:
+ * $WW_SOURCE_ROOT/rules unless given. */
+#ifndef WW_TEST_WEGWIJZER_PROC_H
+#define WW_TEST_WEGWIJZER_PROC_H
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static inline const char *ww_test_binary(void) {
+  static char path[1024];
+  const char *b = getenv("WW_BUILD_ROOT");
+  snprintf(path, sizeof path, "%s/wegwijzer", b ? b : ".");
+  return path;
+}
+
+static inline const char *ww_test_source(const char *rel) {
+  static char path[4][1024];
+  static int slot;
+  const char *s = getenv("WW_SOURCE_ROOT");
+  char *out = path[slot++ % 4];
+  snprintf(out, sizeof path[0], "%s/%s", s ? s : ".", rel);
+  return out;
+}
+
+/* Start `wegwijzer serve --listen 127.0.0.1:<free> --rules <bundled> --workers 2` plus
+ * 'extra' ("--flag", "value", ..., NULL). Waits until it accepts. */
+static inline void ww_test_serve(ww_proc *p, const char *const *extra) {
+  int port = ww_free_port();
+  cr_assert_gt(port, 0);
+  char listen[64];
+  snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+  char *argv[48];
+  int n = 0;
+  argv[n++] = (char *)ww_test_binary();
+  argv[n++] = "serve";
+  argv[n++] = "--listen";
+  argv[n++] = listen;
+  int has_rules = 0, has_workers = 0;
+  for (int i = 0; extra && extra[i]; i++) {
+    if (strcmp(extra[i], "--rules") == 0) has_rules = 1;
+    if (strcmp(extra[i], "--workers") == 0) has_workers = 1;
+  }
+  if (!has_rules) {
+    argv[n++] = "--rules";
+    argv[n++] = (char *)ww_test_source("rules");
+  }
+  if (!has_workers) {
+    argv[n++] = "--workers";
+    argv[n++] = "2";
+  }
+  for (int i = 0; extra && extra[i] && n < 46; i++) argv[n++] = (char *)extra[i];
+  argv[n] = NULL;
+  if (ww_proc_start(p, argv, NULL, port, 15000) != 0) {
+    ww_proc_dump_log(p);
+    cr_assert_fail("wegwijzer did not start");
+  }
+}
+
+/* SIGTERM, expect exit 0 and clean up. */
+static inline void ww_test_stop(ww_proc *p) {
+  if (p->pid <= 0) return;
+  int st = ww_proc_stop(p, SIGTERM, 10000);
+  if (st != 0) {
+    ww_proc_dump_log(p);
+    cr_assert_fail("wegwijzer exit status %d", st);
+  }
+  ww_proc_cleanup(p);
+}
+
+/* POST JSON text; returns the parsed body (new) and fills 'r'. */
+static inline json_t *ww_test_post(int port, const char *path, const char *body,
+                                   ww_http_resp *r) {
+  cr_assert_eq(ww_http_request(port, "POST", path, "Content-Type: application/json\r\n", body,
+                               r),
+               0, "request to %s failed", path);
+  return ww_http_json(r);
+}
+
+static inline json_t *ww_test_get(int port, const char *path, ww_http_resp *r) {
+  cr_assert_eq(ww_http_request(port, "GET", path, NULL, NULL, r), 0, "GET %s failed", path);
+  return ww_http_json(r);
+}
+
+#endif

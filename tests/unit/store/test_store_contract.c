@@ -1,0 +1,863 @@
+/* The store contract: one suite, compiled once per backend (WW_TEST_REDIS 0 or 1).
+ * The Redis build starts its own redis-server per test (tests/unit/store/redis_fixture.c)
+ * and adds the fault tests at the end. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <uv.h>
+
+#include "session/session.h"
+#include "store/store.h"
+#include "util/tztime.h"
+
+#if WW_TEST_REDIS
+#include "redis_fixture.h"
+#define SUITE store_redis
+static ww_test_redis rds;
+#else
+#define SUITE store_memory
+#endif
+
+static uv_loop_t loop;
+static ww_memstore *mem;
+
+/* ---- loop helpers ---- */
+
+static int timed_out;
+static void on_deadline(uv_timer_t *t) {
+  (void)t;
+  timed_out = 1;
+}
+
+/* Run the loop until cond(arg) holds or 'ms' passed; returns cond's last value. */
+static int run_until(int (*cond)(void *), void *arg, unsigned ms) {
+  uv_timer_t deadline;
+  timed_out = 0;
+  uv_timer_init(&loop, &deadline);
+  uv_timer_start(&deadline, on_deadline, ms, 0);
+  int ok = cond(arg);
+  while (!ok && !timed_out) {
+    uv_run(&loop, UV_RUN_ONCE);
+    ok = cond(arg);
+  }
+  uv_close((uv_handle_t *)&deadline, NULL);
+  uv_run(&loop, UV_RUN_NOWAIT);
+  return ok;
+}
+
+static void on_tick(uv_timer_t *t) { (void)t; }
+
+/* Same, with a 5 ms ticker waking the loop so conditions that change without an event
+ * on this loop (time, another thread) are re-checked. */
+static int poll_until(int (*cond)(void *), void *arg, unsigned ms) {
+  uv_timer_t tick;
+  uv_timer_init(&loop, &tick);
+  uv_timer_start(&tick, on_tick, 5, 5);
+  int ok = run_until(cond, arg, ms);
+  uv_close((uv_handle_t *)&tick, NULL);
+  uv_run(&loop, UV_RUN_NOWAIT);
+  return ok;
+}
+
+static int never(void *arg) {
+  (void)arg;
+  return 0;
+}
+
+/* Let 'ms' pass with the loop running (for TTLs, which nothing can be polled for without
+ * changing the state under test). */
+static void run_for(unsigned ms) { poll_until(never, NULL, ms); }
+
+/* ---- one result ---- */
+
+typedef struct res {
+  int calls;
+  int status;
+  json_t *v;
+} res;
+
+static void on_res(void *ud, int status, json_t *v) {
+  res *r = ud;
+  r->calls++;
+  r->status = status;
+  json_decref(r->v);
+  r->v = v;
+}
+
+static int res_done(void *arg) { return ((res *)arg)->calls > 0; }
+
+static void wait_res(res *r) {
+  cr_assert(run_until(res_done, r, 3000), "no callback within 3 s");
+  cr_assert_eq(r->calls, 1, "callback called %d times", r->calls);
+}
+
+static void res_clear(res *r) {
+  json_decref(r->v);
+  memset(r, 0, sizeof *r);
+}
+
+/* ---- opening ---- */
+
+static int is_ready(void *arg) { return ww_store_ready(arg); }
+
+static ww_store *open_on(uv_loop_t *lp, const ww_store_opts *o) {
+#if WW_TEST_REDIS
+  return ww_store_redis_open(lp, rds.url, o);
+#else
+  return ww_store_memory_open(mem, lp, o);
+#endif
+}
+
+static ww_store *open_store(const ww_store_opts *o) {
+  ww_store *s = open_on(&loop, o);
+  cr_assert_not_null(s);
+  cr_assert(poll_until(is_ready, s, 5000), "store not ready within 5 s");
+  return s;
+}
+
+/* Close; the handles finish closing in the next loop iterations (teardown runs the loop
+ * dry and checks that nothing was left open). Other stores may still be open. */
+static void close_store(ww_store *s) {
+  ww_store_close(s);
+  uv_run(&loop, UV_RUN_NOWAIT);
+  uv_run(&loop, UV_RUN_NOWAIT);
+}
+
+static void setup(void) {
+  cr_assert_eq(uv_loop_init(&loop), 0);
+  mem = ww_memstore_new();
+  cr_assert_not_null(mem);
+#if WW_TEST_REDIS
+  cr_assert_eq(ww_test_redis_start(&rds), 0, "cannot start redis-server");
+#endif
+}
+
+static void teardown(void) {
+  uv_run(&loop, UV_RUN_DEFAULT);
+  cr_assert_eq(uv_loop_close(&loop), 0, "handles left open on the loop");
+  ww_memstore_free(mem);
+#if WW_TEST_REDIS
+  ww_test_redis_kill(&rds);
+#endif
+}
+
+/* ---- synchronous wrappers (each checks the one-callback rule) ---- */
+
+static json_t *create(ww_store *s, const char *ref, const char *service, int *status) {
+  json_t *in = json_pack("{s:s}", "channel", "website");
+  if (ref) json_object_set_new(in, "citizenRef", json_string(ref));
+  if (service) json_object_set_new(in, "service", json_string(service));
+  res r = {0};
+  ww_store_session_create(s, in, on_res, &r);
+  json_decref(in);
+  wait_res(&r);
+  if (status) *status = r.status;
+  else cr_assert_eq(r.status, 0, "create: %s", ww_store_strerror(r.status));
+  return r.v;
+}
+
+static json_t *get(ww_store *s, const char *id, int *status) {
+  res r = {0};
+  ww_store_session_get(s, id, on_res, &r);
+  wait_res(&r);
+  *status = r.status;
+  return r.v;
+}
+
+static json_t *append(ww_store *s, const char *id, const char *type, json_t *detail, int flags,
+                      int *status) {
+  json_t *ev = json_pack("{s:s, s:s}", "channel", "telefoon", "type", type);
+  if (detail) json_object_set_new(ev, "detail", detail);
+  res r = {0};
+  ww_store_session_append(s, id, ev, flags, on_res, &r);
+  json_decref(ev);
+  wait_res(&r);
+  *status = r.status;
+  return r.v;
+}
+
+static const char *sid_of(const json_t *sess) {
+  return json_string_value(json_object_get(sess, "id"));
+}
+
+static int64_t time_of(const json_t *o, const char *key) {
+  int64_t t = -1;
+  const char *s = json_string_value(json_object_get(o, key));
+  cr_assert_not_null(s, "%s missing", key);
+  cr_assert_eq(ww_time_parse(s, &t), 0, "%s is not ISO 8601 with offset: %s", key, s);
+  return t;
+}
+
+/* ---- sessions ---- */
+
+Test(SUITE, create_and_get, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.session_ttl = 3600};
+  ww_store *s = open_store(&o);
+  json_t *in = json_pack("{s:s, s:s, s:s, s:{s:i, s:[s]}}", "channel", "website", "service",
+                         "verhuizing", "citizenRef", "abc123", "data", "step", 2, "tags", "x");
+  res r = {0};
+  ww_store_session_create(s, in, on_res, &r);
+  json_decref(in);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  json_t *c = r.v;
+  cr_assert(ww_session_id_valid(sid_of(c)), "id: %s", sid_of(c));
+  cr_assert_str_eq(json_string_value(json_object_get(c, "citizenRef")), "abc123");
+  cr_assert_str_eq(json_string_value(json_object_get(c, "service")), "verhuizing");
+  cr_assert_str_eq(json_string_value(json_object_get(c, "channel")), "website");
+  cr_assert_eq(json_array_size(json_object_get(c, "events")), 0);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(c, "data"), "step")), 2);
+  int64_t created = time_of(c, "createdAt");
+  cr_assert_eq(time_of(c, "updatedAt"), created);
+  cr_assert_eq(time_of(c, "expiresAt") - created, 3600);
+
+  int st;
+  json_t *g = get(s, sid_of(c), &st);
+  cr_assert_eq(st, 0);
+  cr_assert(json_equal(g, c), "get differs from create:\n%s\n%s", json_dumps(g, 0),
+            json_dumps(c, 0));
+  json_decref(g);
+
+  /* a session without citizen or service has nulls there */
+  json_t *bare = create(s, NULL, NULL, NULL);
+  cr_assert(json_is_null(json_object_get(bare, "citizenRef")));
+  cr_assert(json_is_null(json_object_get(bare, "service")));
+  cr_assert(json_is_object(json_object_get(bare, "data")));
+  json_decref(bare);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, get_unknown, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  int st;
+  json_t *g = get(s, "0123456789abcdef0123456789abcdef", &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  cr_assert_null(g);
+  g = get(s, "not-an-id}{", &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  g = append(s, "0123456789abcdef0123456789abcdef", "note", NULL, 0, &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  close_store(s);
+}
+
+Test(SUITE, append_full_and_lean, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, "paspoort", NULL);
+  int st;
+  json_t *a = append(s, sid_of(c), "advice", json_pack("{s:s}", "first", "balie"), 0, &st);
+  cr_assert_eq(st, 0);
+  json_t *evs = json_object_get(a, "events");
+  cr_assert_eq(json_array_size(evs), 1);
+  json_t *e = json_array_get(evs, 0);
+  cr_assert_str_eq(json_string_value(json_object_get(e, "type")), "advice");
+  cr_assert_str_eq(json_string_value(json_object_get(e, "channel")), "telefoon");
+  cr_assert(json_is_null(json_object_get(e, "service")));
+  cr_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "detail"), "first")),
+                   "balie");
+  time_of(e, "at");
+  cr_assert_geq(time_of(a, "updatedAt"), time_of(c, "createdAt"));
+  json_decref(a);
+
+  for (int i = 2; i <= 12; i++) {
+    a = append(s, sid_of(c), "step", json_pack("{s:i}", "n", i), 0, &st);
+    cr_assert_eq(st, 0);
+    json_decref(a);
+  }
+  /* lean: the latest 10 events from before this append, and the count after it */
+  a = append(s, sid_of(c), "advice", json_pack("{s:i}", "n", 13), WW_STORE_LEAN, &st);
+  cr_assert_eq(st, 0);
+  evs = json_object_get(a, "events");
+  cr_assert_eq(json_array_size(evs), WW_STORE_LEAN_EVENTS);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_array_get(evs, 9), "detail"), "n")), 12);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_array_get(evs, 0), "detail"), "n")), 3);
+  cr_assert_eq(json_integer_value(json_object_get(a, "eventCount")), 13);
+  cr_assert_str_eq(json_string_value(json_object_get(a, "service")), "paspoort");
+  json_decref(a);
+
+  json_t *g = get(s, sid_of(c), &st);
+  cr_assert_eq(json_array_size(json_object_get(g, "events")), 13);
+  json_decref(g);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, limits, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, NULL, NULL);
+  int st;
+  for (int i = 1; i <= 105; i++) {
+    json_t *a = append(s, sid_of(c), "step", json_pack("{s:i}", "n", i), 0, &st);
+    cr_assert_eq(st, 0);
+    json_decref(a);
+  }
+  json_t *g = get(s, sid_of(c), &st);
+  json_t *evs = json_object_get(g, "events");
+  cr_assert_eq(json_array_size(evs), 100, "kept %zu events", json_array_size(evs));
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_array_get(evs, 0), "detail"), "n")), 6);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_array_get(evs, 99), "detail"), "n")), 105);
+  json_decref(g);
+
+  /* data: exactly 16 KiB is fine, one byte more is EINVAL */
+  char *big = malloc(16384);
+  memset(big, 'a', 16384);
+  size_t n = 16384 - strlen("{\"x\":\"\"}");
+  json_t *data = json_object();
+  json_object_set_new(data, "x", json_stringn(big, n));
+  cr_assert_eq(ww_json_size(data), 16384);
+  json_t *in = json_pack("{s:s, s:O}", "channel", "web", "data", data);
+  res r = {0};
+  ww_store_session_create(s, in, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  res_clear(&r);
+  json_decref(in);
+  json_object_set_new(data, "x", json_stringn(big, n + 1));
+  in = json_pack("{s:s, s:o}", "channel", "web", "data", data);
+  ww_store_session_create(s, in, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_EINVAL);
+  cr_assert_null(r.v);
+  json_decref(in);
+
+  /* event detail over 4 KiB */
+  json_t *a = append(s, sid_of(c), "note", json_stringn(big, 5000), 0, &st);
+  cr_assert_eq(st, WW_STORE_EINVAL);
+  cr_assert_null(a);
+  free(big);
+  json_decref(c);
+  close_store(s);
+}
+
+typedef struct gone_ctx {
+  ww_store *s;
+  const char *id;
+} gone_ctx;
+
+static int session_gone(void *arg) {
+  gone_ctx *g = arg;
+  res r = {0};
+  ww_store_session_get(g->s, g->id, on_res, &r);
+  while (r.calls == 0) uv_run(&loop, UV_RUN_ONCE);
+  json_decref(r.v);
+  return r.status == WW_STORE_ENOTFOUND;
+}
+
+Test(SUITE, ttl_expiry_and_sliding, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store_opts o = {.session_ttl = 2};
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, "ref-ttl", NULL, NULL);
+  int st;
+  /* sliding: appends every 0.5 s keep it alive past its first TTL */
+  for (int i = 0; i < 6; i++) {
+    run_for(500);
+    json_t *a = append(s, sid_of(c), "step", NULL, 0, &st);
+    cr_assert_eq(st, 0, "expired although touched %d ms ago", 500);
+    json_decref(a);
+  }
+  gone_ctx g = {s, sid_of(c)};
+  cr_assert(!session_gone(&g));
+  /* left alone it expires (Redis: within a second of the TTL) */
+  cr_assert(poll_until(session_gone, &g, 4500), "session did not expire");
+  res r = {0};
+  ww_store_session_latest_for_citizen(s, "ref-ttl", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, latest_for_citizen, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *a = create(s, "ref-1", NULL, NULL);
+  json_t *b = create(s, "ref-1", "paspoort", NULL);
+  json_t *other = create(s, NULL, NULL, NULL);
+  res r = {0};
+  ww_store_session_latest_for_citizen(s, "ref-1", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_str_eq(sid_of(r.v), sid_of(b));
+  cr_assert_str_eq(json_string_value(json_object_get(r.v, "service")), "paspoort");
+  res_clear(&r);
+  ww_store_session_latest_for_citizen(s, "ref-2", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  json_decref(a);
+  json_decref(b);
+  json_decref(other);
+  close_store(s);
+}
+
+/* ---- handover ---- */
+
+static json_t *handover(ww_store *s, const char *sid, const char *to, int *status) {
+  res r = {0};
+  ww_store_handover_create(s, sid, NULL, to, on_res, &r);
+  wait_res(&r);
+  *status = r.status;
+  return r.v;
+}
+
+static json_t *claim(ww_store *s, const char *code, const char *client, int *status) {
+  res r = {0};
+  ww_store_handover_claim(s, code, "telefoon", client, on_res, &r);
+  wait_res(&r);
+  *status = r.status;
+  return r.v;
+}
+
+static const char *str(const json_t *o, const char *k) {
+  return json_string_value(json_object_get(o, k));
+}
+
+Test(SUITE, handover_single_use, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.handover_ttl = 900};
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, NULL, "verhuizing", NULL);
+  int st;
+  json_t *h = handover(s, sid_of(c), "telefoon", &st);
+  cr_assert_eq(st, 0, "%s", ww_store_strerror(st));
+  cr_assert(ww_handover_code_valid(str(h, "code")), "code %s", str(h, "code"));
+  cr_assert_str_eq(str(h, "sessionId"), sid_of(c));
+  int64_t exp = time_of(h, "expiresAt");
+  cr_assert(exp - time_of(c, "createdAt") >= 899 && exp - time_of(c, "createdAt") <= 902);
+
+  json_t *g = get(s, sid_of(c), &st);
+  json_t *e = json_array_get(json_object_get(g, "events"), 0);
+  cr_assert_str_eq(str(e, "type"), "handover");
+  cr_assert_str_eq(str(e, "channel"), "website", "the session's channel by default");
+  cr_assert_str_eq(str(json_object_get(e, "detail"), "code"), str(h, "code"));
+  cr_assert_str_eq(str(json_object_get(e, "detail"), "to"), "telefoon");
+  json_decref(g);
+
+  json_t *cl = claim(s, str(h, "code"), "10.0.0.1", &st);
+  cr_assert_eq(st, 0, "%s", ww_store_strerror(st));
+  cr_assert_str_eq(sid_of(cl), sid_of(c));
+  json_t *evs = json_object_get(cl, "events");
+  cr_assert_eq(json_array_size(evs), 2);
+  e = json_array_get(evs, 1);
+  cr_assert_str_eq(str(e, "type"), "claimed");
+  cr_assert_str_eq(str(e, "channel"), "telefoon");
+  cr_assert_str_eq(str(json_object_get(e, "detail"), "code"), str(h, "code"));
+  json_decref(cl);
+
+  cl = claim(s, str(h, "code"), "10.0.0.1", &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND, "a code is claimed once");
+  cr_assert_null(cl);
+
+  /* unknown session */
+  json_t *h2 = handover(s, "0123456789abcdef0123456789abcdef", NULL, &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  cr_assert_null(h2);
+  json_decref(h);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, handover_codes_unique, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, NULL, NULL);
+  json_t *seen = json_object();
+  int st;
+  for (int i = 0; i < 300; i++) {
+    json_t *h = handover(s, sid_of(c), NULL, &st);
+    cr_assert_eq(st, 0);
+    cr_assert_null(json_object_get(seen, str(h, "code")), "code %s issued twice", str(h, "code"));
+    json_object_set_new(seen, str(h, "code"), json_true());
+    json_decref(h);
+  }
+  json_decref(seen);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, handover_expiry, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.handover_ttl = 1};
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, NULL, NULL, NULL);
+  int st;
+  json_t *h = handover(s, sid_of(c), NULL, &st);
+  cr_assert_eq(st, 0);
+  run_for(2100);
+  json_t *cl = claim(s, str(h, "code"), "10.0.0.9", &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND, "an expired code cannot be claimed");
+  cr_assert_null(cl);
+  json_decref(h);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, claim_rate_limit, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.claim_fail_limit = 3, .claim_fail_window = 60};
+  ww_store *s = open_store(&o);
+  ww_store *s2 = open_store(&o);   /* the limit is shared by every handle */
+  json_t *c = create(s, NULL, NULL, NULL);
+  int st;
+  json_t *h = handover(s, sid_of(c), NULL, &st);
+  /* three wrong guesses (one malformed); a code differs from 'h' in its last digit */
+  char wrong[7];
+  snprintf(wrong, sizeof wrong, "%s", str(h, "code"));
+  wrong[5] = wrong[5] == '9' ? '0' : (char)(wrong[5] + 1);
+  json_t *x = claim(s, wrong, "192.0.2.7", &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  x = claim(s2, wrong, "192.0.2.7", &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  x = claim(s, "12ab", "192.0.2.7", &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  /* now even the right code is refused for this client, on both handles, untouched */
+  x = claim(s2, str(h, "code"), "192.0.2.7", &st);
+  cr_assert_eq(st, WW_STORE_ELIMIT, "got %s", ww_store_strerror(st));
+  json_int_t retry = json_integer_value(json_object_get(x, "retryAfter"));
+  cr_assert(retry > 0 && retry <= 60, "retryAfter %lld", (long long)retry);
+  json_decref(x);
+  x = claim(s, str(h, "code"), "192.0.2.7", &st);
+  cr_assert_eq(st, WW_STORE_ELIMIT);
+  json_decref(x);
+  /* another client is not limited, and the code was not spent by the refused claims */
+  x = claim(s, str(h, "code"), "192.0.2.8", &st);
+  cr_assert_eq(st, 0);
+  json_decref(x);
+  json_decref(h);
+  json_decref(c);
+  close_store(s2);
+  close_store(s);
+}
+
+/* ---- channel status ---- */
+
+typedef struct seen_ctx {
+  ww_store *s;
+  const char *id;
+  int open;
+} seen_ctx;
+
+static int status_seen(void *arg) {
+  seen_ctx *c = arg;
+  const json_t *all = ww_store_status(c->s);
+  cr_assert_not_null(all);
+  const json_t *one = json_object_get(all, c->id);
+  return one && json_is_boolean(json_object_get(one, "open")) &&
+         json_boolean_value(json_object_get(one, "open")) == c->open;
+}
+
+Test(SUITE, channel_status_shared, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  ww_store *s2 = open_store(NULL);
+  cr_assert_eq(json_object_size(ww_store_status(s2)), 0);
+  json_t *in = json_pack("{s:b, s:s, s:i}", "open", 0, "reason", "storing", "waitSeconds", 0);
+  res r = {0};
+  ww_store_status_set(s, "telefoon", in, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_str_eq(str(r.v, "channel"), "telefoon");
+  time_of(r.v, "updatedAt");
+  res_clear(&r);
+  /* the writer sees it at once, another handle within 1 s */
+  seen_ctx c1 = {s, "telefoon", 0}, c2 = {s2, "telefoon", 0};
+  cr_assert(status_seen(&c1));
+  uint64_t t0 = uv_hrtime();
+  cr_assert(poll_until(status_seen, &c2, 1000), "not seen by the other handle within 1 s");
+  cr_assert_lt(uv_hrtime() - t0, 1000000000ull);
+  cr_assert_str_eq(str(json_object_get(ww_store_status(s2), "telefoon"), "reason"), "storing");
+
+  /* a change back; and a handle opened later loads what is there */
+  json_object_set_new(in, "open", json_true());
+  ww_store_status_set(s2, "telefoon", in, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  res_clear(&r);
+  c1.open = 1;
+  cr_assert(poll_until(status_seen, &c1, 1000));
+  ww_store *s3 = open_store(NULL);
+  seen_ctx c3 = {s3, "telefoon", 1};
+  cr_assert(poll_until(status_seen, &c3, 1000));
+  json_decref(in);
+  close_store(s3);
+  close_store(s2);
+  close_store(s);
+}
+
+/* ---- concurrency: 5 threads, each its own loop and handle, 10 appends each ---- */
+
+typedef struct worker {
+  pthread_t th;
+  int index;
+  const char *sid;
+  int ok, done;
+} worker;
+
+static void on_worker_res(void *ud, int status, json_t *v) {
+  worker *w = ud;
+  json_decref(v);
+  w->done++;
+  if (status == 0) w->ok++;
+}
+
+static int worker_ready(void *arg) { return ww_store_ready(arg); }
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  uv_loop_t lp;
+  uv_loop_init(&lp);
+  ww_store *s = open_on(&lp, NULL);
+  uv_timer_t tick;
+  uv_timer_init(&lp, &tick);
+  uv_timer_start(&tick, on_tick, 5, 5);
+  uint64_t until = uv_hrtime() + 5000000000ull;
+  while (s && !worker_ready(s) && uv_hrtime() < until) uv_run(&lp, UV_RUN_ONCE);
+  for (int i = 0; s && i < 10; i++) {   /* all in flight at once (pipelined for Redis) */
+    json_t *ev = json_pack("{s:s, s:s, s:{s:i, s:i}}", "channel", "chat", "type", "step",
+                           "detail", "w", w->index, "i", i);
+    ww_store_session_append(s, w->sid, ev, WW_STORE_LEAN, on_worker_res, w);
+    json_decref(ev);
+  }
+  while (w->done < 10 && uv_hrtime() < until) uv_run(&lp, UV_RUN_ONCE);
+  uv_close((uv_handle_t *)&tick, NULL);
+  ww_store_close(s);
+  uv_run(&lp, UV_RUN_DEFAULT);
+  uv_loop_close(&lp);
+  return NULL;
+}
+
+Test(SUITE, concurrent_appends, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, NULL, NULL);
+  worker w[5];
+  memset(w, 0, sizeof w);
+  for (int i = 0; i < 5; i++) {
+    w[i].index = i;
+    w[i].sid = sid_of(c);
+    cr_assert_eq(pthread_create(&w[i].th, NULL, worker_main, &w[i]), 0);
+  }
+  for (int i = 0; i < 5; i++) {
+    pthread_join(w[i].th, NULL);
+    cr_assert_eq(w[i].ok, 10, "worker %d: %d of 10 appends succeeded", i, w[i].ok);
+  }
+  int st;
+  json_t *g = get(s, sid_of(c), &st);
+  json_t *evs = json_object_get(g, "events");
+  cr_assert_eq(json_array_size(evs), 50, "%zu events", json_array_size(evs));
+  int seen[5][10] = {{0}};
+  size_t i;
+  json_t *e;
+  json_array_foreach(evs, i, e) {
+    json_t *d = json_object_get(e, "detail");
+    seen[json_integer_value(json_object_get(d, "w"))][json_integer_value(json_object_get(d, "i"))]++;
+  }
+  for (int a = 0; a < 5; a++)
+    for (int b = 0; b < 10; b++) cr_assert_eq(seen[a][b], 1, "event %d/%d seen %d times", a, b, seen[a][b]);
+  json_decref(g);
+  json_decref(c);
+  close_store(s);
+}
+
+/* Closing with operations in flight: each gets exactly one callback. */
+typedef struct counter {
+  int calls[64];
+  int unavail, ok;
+} counter;
+
+typedef struct slot {
+  counter *c;
+  int i;
+} slot;
+
+static void on_counted(void *ud, int status, json_t *v) {
+  slot *sl = ud;
+  json_decref(v);
+  sl->c->calls[sl->i]++;
+  if (status == WW_STORE_EUNAVAIL) sl->c->unavail++;
+  else if (status == 0) sl->c->ok++;
+}
+
+Test(SUITE, close_with_pending, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, NULL, NULL);
+  counter cnt = {{0}, 0, 0};
+  slot sl[64];
+  for (int i = 0; i < 64; i++) {
+    sl[i].c = &cnt;
+    sl[i].i = i;
+    ww_store_session_get(s, sid_of(c), on_counted, &sl[i]);
+  }
+  close_store(s);
+  for (int i = 0; i < 64; i++) cr_assert_eq(cnt.calls[i], 1, "op %d: %d callbacks", i, cnt.calls[i]);
+  cr_assert_eq(cnt.ok + cnt.unavail, 64);
+  json_decref(c);
+}
+
+#if WW_TEST_REDIS
+/* ---- Redis only: keys, scripts, faults ---- */
+
+Test(SUITE, key_layout_and_ttl, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.session_ttl = 1000};
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, "ref-k", NULL, NULL);
+  int st;
+  json_decref(append(s, sid_of(c), "note", NULL, 0, &st));
+  long long ttl = ww_test_redis_int(&rds, "TTL ww:{%s}:s", sid_of(c));
+  cr_assert(ttl > 990 && ttl <= 1000, "ttl %lld", ttl);
+  ttl = ww_test_redis_int(&rds, "TTL ww:{%s}:ev", sid_of(c));
+  cr_assert(ttl > 990 && ttl <= 1000, "ttl %lld", ttl);
+  cr_assert_eq(ww_test_redis_int(&rds, "LLEN ww:{%s}:ev", sid_of(c)), 1);
+  cr_assert(ww_test_redis_int(&rds, "TTL ww:cz:{ref-k}") > 990);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, noscript_falls_back_to_eval, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, NULL, NULL);
+  ww_test_redis_int(&rds, "SCRIPT FLUSH");
+  int st;
+  json_t *g = get(s, sid_of(c), &st);
+  cr_assert_eq(st, 0, "after SCRIPT FLUSH: %s", ww_store_strerror(st));
+  json_decref(g);
+  json_decref(c);
+  close_store(s);
+}
+
+static int stream_len_is(void *arg) {
+  return ww_test_redis_int(&rds, "XLEN ww:decisions") == *(long long *)arg;
+}
+
+Test(SUITE, decision_log, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.decision_log_maxlen = 1000};
+  ww_store *s = open_store(&o);
+  for (int i = 0; i < 5; i++) {
+    json_t *f = json_pack("{s:s, s:s, s:i, s:b}", "service", "verhuizing", "channel", "website",
+                          "rank", 1, "degraded", 0);
+    ww_store_decision_log(s, f);
+    json_decref(f);
+  }
+  long long want = 5;
+  cr_assert(poll_until(stream_len_is, &want, 2000), "stream has not 5 entries");
+  ww_store_stats stats;
+  ww_store_get_stats(s, &stats);
+  cr_assert_eq(stats.log_errors, 0);
+  close_store(s);
+}
+
+Test(SUITE, unreachable_fails_fast, .init = setup, .fini = teardown, .timeout = 15) {
+  char url[64];
+  int port = rds.port;
+  ww_test_redis_kill(&rds);
+  snprintf(url, sizeof url, "redis://127.0.0.1:%d/2", port);
+  ww_store *s = ww_store_redis_open(&loop, url, NULL);
+  cr_assert_not_null(s);
+  run_for(200);
+  cr_assert_eq(ww_store_ready(s), 0);
+  res r = {0};
+  ww_store_session_get(s, "0123456789abcdef0123456789abcdef", on_res, &r);
+  cr_assert_eq(r.calls, 1, "fails at once while down");
+  cr_assert_eq(r.status, WW_STORE_EUNAVAIL);
+  close_store(s);
+  cr_assert_null(ww_store_redis_open(&loop, "http://x", NULL));
+  cr_assert_null(ww_store_redis_open(&loop, "redis://:pw", NULL));
+  cr_assert_null(ww_store_redis_open(&loop, "redis://h:99999", NULL));
+}
+
+typedef struct want_t {
+  counter *c;
+  int n;
+} want_t;
+
+static int all_called(void *arg) {
+  want_t *w = arg;
+  return w->c->ok + w->c->unavail >= w->n;
+}
+
+Test(SUITE, killed_in_flight_then_restarted, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store_opts o = {.timeout_ms = 5000};   /* the kill, not the deadline, must end them */
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, NULL, NULL, NULL);
+  char sid[33];
+  snprintf(sid, sizeof sid, "%s", sid_of(c));
+  json_decref(c);
+  /* stop it so the commands are written but never answered, then kill it */
+  ww_test_redis_pause(&rds);
+  counter cnt = {{0}, 0, 0};
+  slot sl[64];
+  for (int i = 0; i < 64; i++) {
+    sl[i].c = &cnt;
+    sl[i].i = i;
+    json_t *ev = json_pack("{s:s, s:s}", "channel", "web", "type", "step");
+    ww_store_session_append(s, sid, ev, 0, on_counted, &sl[i]);
+    json_decref(ev);
+  }
+  run_for(50);
+  cr_assert_eq(cnt.ok + cnt.unavail, 0, "answered by a stopped server?");
+  ww_test_redis_kill(&rds);
+  want_t wt = {&cnt, 64};
+  cr_assert(poll_until(all_called, &wt, 3000), "not every pending command was answered");
+  for (int i = 0; i < 64; i++) cr_assert_eq(cnt.calls[i], 1, "op %d: %d callbacks", i, cnt.calls[i]);
+  cr_assert_eq(cnt.unavail, 64);
+  cr_assert_eq(ww_store_ready(s), 0);
+
+  /* back: the store reconnects by itself within 5 s and works (fresh server, no data) */
+  cr_assert_eq(ww_test_redis_restart(&rds), 0);
+  uint64_t t0 = uv_hrtime();
+  cr_assert(poll_until(is_ready, s, 5000), "no reconnect within 5 s");
+  cr_assert_lt(uv_hrtime() - t0, 5000000000ull);
+  json_t *c2 = create(s, NULL, NULL, NULL);
+  int st;
+  json_t *a = append(s, sid_of(c2), "note", NULL, 0, &st);
+  cr_assert_eq(st, 0);
+  json_decref(a);
+  json_decref(c2);
+  ww_store_stats stats;
+  ww_store_get_stats(s, &stats);
+  cr_assert_geq(stats.reconnects, 1);
+  close_store(s);
+}
+
+Test(SUITE, stopped_server_hits_deadline, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store_opts o = {.timeout_ms = 200};
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, NULL, NULL, NULL);
+  ww_test_redis_pause(&rds);
+  res r = {0};
+  uint64_t t0 = uv_hrtime();
+  ww_store_session_get(s, sid_of(c), on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_EUNAVAIL);
+  cr_assert_lt(uv_hrtime() - t0, 1000000000ull, "deadline took over 1 s");
+  ww_store_stats stats;
+  ww_store_get_stats(s, &stats);
+  cr_assert_geq(stats.timeouts, 1);
+  /* resumed: reconnects and the data is still there */
+  ww_test_redis_resume(&rds);
+  cr_assert(poll_until(is_ready, s, 5000), "no reconnect within 5 s");
+  int st;
+  json_t *g = get(s, sid_of(c), &st);
+  cr_assert_eq(st, 0);
+  json_decref(g);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, status_reloaded_after_reconnect, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store *s = open_store(NULL);
+  ww_store *s2 = open_store(NULL);
+  ww_test_redis_kill(&rds);
+  cr_assert_eq(ww_test_redis_restart(&rds), 0);
+  cr_assert(poll_until(is_ready, s, 5000));
+  cr_assert(poll_until(is_ready, s2, 5000));
+  /* the subscriber must be back too: a change on s reaches s2 */
+  json_t *in = json_pack("{s:b, s:s}", "open", 0, "reason", "onderhoud");
+  seen_ctx c2 = {s2, "chat", 0};
+  int seen = 0;
+  for (int attempt = 0; attempt < 50 && !seen; attempt++) {
+    res r = {0};
+    ww_store_status_set(s, "chat", in, on_res, &r);
+    wait_res(&r);
+    res_clear(&r);
+    seen = poll_until(status_seen, &c2, 1000);
+  }
+  cr_assert(seen, "status change not seen after the restart");
+  json_decref(in);
+  close_store(s2);
+  close_store(s);
+}
+#endif
