@@ -178,7 +178,7 @@ static void finish(decision *d, const json_t *session) {
   opts.secret_len = w->app->secret_len;
   opts.route = d->route;
   opts.session = session;
-  opts.status = w->store ? ww_store_status(w->store) : NULL;
+  opts.status = ww_app_status(w, &opts.status_version);
   json_t *out = NULL;
   ww_err err = {0};
   int rc = ww_decide(d->rs->rules, d->body, &opts, &out, &err);
@@ -322,7 +322,9 @@ void ww_api_route(ww_req *req) { decide(req, 1); }
 void ww_api_channels(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
   if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
-  ww_respond_json(req, 200, ww_rules_channels(w->rules, (int64_t)time(NULL), NULL));
+  uint64_t version;
+  const json_t *status = ww_app_status(w, &version);
+  ww_respond_json(req, 200, ww_rules_channels(w->rules, (int64_t)time(NULL), status));
 }
 
 void ww_api_rules(ww_req *req) {

@@ -158,6 +158,7 @@ void ww_app_worker_fini(void *appv, void *state) {
     }
   }
   ww_ruleset_release(w->current);
+  json_decref(w->status);
   free(w);
 }
 
@@ -170,4 +171,18 @@ void ww_app_on_complete(void *state, const ww_req *req, int status, double secon
          json_pack("{s:s, s:s, s:i, s:f}", "method", ww_req_method(req), "route",
                    route ? route : "unmatched", "status", status, "durationMs",
                    seconds * 1000.0));
+}
+
+/* The store never changes a status object in place: a new pointer means new content.
+ * Holding a reference to the last one keeps its address from being reused, so pointer
+ * identity is a safe version test. */
+const json_t *ww_app_status(ww_app_worker *w, uint64_t *version) {
+  const json_t *now = w->store ? ww_store_status(w->store) : NULL;
+  if (now != w->status) {
+    json_decref(w->status);
+    w->status = json_incref((json_t *)now);
+    w->status_version++;
+  }
+  *version = w->status_version + 1;   /* never 0: 0 means "do not cache" */
+  return now;
 }

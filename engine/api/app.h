@@ -56,12 +56,18 @@ typedef struct ww_app_worker {
   unsigned generation;             /* of 'current' */
   struct ww_store *store;          /* owned: this worker's store handle */
   ww_metrics *metrics;             /* borrowed: this worker's block of app->metrics */
+  json_t *status;                  /* a reference to the store's status object last seen */
+  uint64_t status_version;         /* bumped when the store hands out a new status object */
 } ww_app_worker;
 
 /* The worker's current rule set after adopting a newer one, with a reference for the
  * caller (release with ww_ruleset_release), or NULL when none is loaded. */
 ww_ruleset *ww_app_rules_acquire(ww_app_worker *w);
 void ww_ruleset_release(ww_ruleset *rs);   /* NULL-safe; frees at zero */
+
+/* The channel-status overrides for this worker's decisions (borrowed), with a version
+ * that changes whenever they do (ww_decide_opts.status_version). */
+const json_t *ww_app_status(ww_app_worker *w, uint64_t *version);
 
 /* Adopt a newer rule set if one was published (cheap when none was). */
 void ww_app_rules_refresh(ww_app_worker *w);
