@@ -218,6 +218,12 @@ typedef struct sigctx {
   int stopped;
 } sigctx;
 
+static void close_signals(sigctx *x) {
+  uv_close((uv_handle_t *)&x->term, NULL);
+  uv_close((uv_handle_t *)&x->intr, NULL);
+  uv_close((uv_handle_t *)&x->hup, NULL);
+}
+
 static void on_signal(uv_signal_t *h, int signum) {
   sigctx *x = h->data;
   ww_server *s = x->s;
@@ -231,9 +237,7 @@ static void on_signal(uv_signal_t *h, int signum) {
   ww_logf(WW_LOG_INFO, "%s: stopping (grace %u ms)", signum == SIGTERM ? "SIGTERM" : "SIGINT",
           s->opts.shutdown_grace_ms);
   for (int i = 0; i < s->opts.workers; i++) uv_async_send(&s->workers[i].stop_async);
-  uv_close((uv_handle_t *)&x->term, NULL);
-  uv_close((uv_handle_t *)&x->intr, NULL);
-  uv_close((uv_handle_t *)&x->hup, NULL);
+  close_signals(x);
 }
 
 int ww_server_run(const ww_server_opts *opts) {
@@ -280,6 +284,20 @@ int ww_server_run(const ww_server_opts *opts) {
     goto done;
   }
 
+  /* Signals are caught from before the first worker listens: a SIGTERM that arrives as
+   * soon as the port accepts must still mean "drain and exit 0". libuv queues it until
+   * the main loop runs. */
+  uv_loop_t main_loop;
+  sigctx x = {.s = s};
+  uv_loop_init(&main_loop);
+  uv_signal_init(&main_loop, &x.term);
+  uv_signal_init(&main_loop, &x.intr);
+  uv_signal_init(&main_loop, &x.hup);
+  x.term.data = x.intr.data = x.hup.data = &x;
+  uv_signal_start(&x.term, on_signal, SIGTERM);
+  uv_signal_start(&x.intr, on_signal, SIGINT);
+  uv_signal_start(&x.hup, on_signal, SIGHUP);
+
   uv_mutex_init(&ready_mu);
   uv_cond_init(&ready_cv);
   ready_count = 0;
@@ -301,23 +319,15 @@ int ww_server_run(const ww_server_opts *opts) {
 
   if (rc == 0) {
     if (o->on_listening) o->on_listening(o->app, o->host, s->port);
-    uv_loop_t main_loop;
-    sigctx x = {.s = s};
-    uv_loop_init(&main_loop);
-    uv_signal_init(&main_loop, &x.term);
-    uv_signal_init(&main_loop, &x.intr);
-    uv_signal_init(&main_loop, &x.hup);
-    x.term.data = x.intr.data = x.hup.data = &x;
-    uv_signal_start(&x.term, on_signal, SIGTERM);
-    uv_signal_start(&x.intr, on_signal, SIGINT);
-    uv_signal_start(&x.hup, on_signal, SIGHUP);
     uv_run(&main_loop, UV_RUN_DEFAULT);
-    uv_loop_close(&main_loop);
   } else {
     fprintf(stderr, "wegwijzer: cannot listen on %s:%d: %s\n", o->host, s->port, uv_strerror(rc));
     for (int i = 0; i < nstarted; i++)
       if (s->workers[i].ready_status == 0) uv_async_send(&s->workers[i].stop_async);
+    close_signals(&x);
+    uv_run(&main_loop, UV_RUN_DEFAULT);
   }
+  uv_loop_close(&main_loop);
   for (int i = 0; i < nstarted; i++) uv_thread_join(&s->workers[i].thread);
   uv_cond_destroy(&ready_cv);
   uv_mutex_destroy(&ready_mu);
