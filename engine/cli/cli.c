@@ -18,6 +18,7 @@ static const char usage_text[] =
     "  check DIR                     load and validate a rule set\n"
     "  test DIR                      run a rule set's tests\n"
     "  eval DIR [REQUEST.json|-]     print the advice for one request, with trace\n"
+    "  report [--redis URL|--from F] channel mix of a period (wegwijzer report --help)\n"
     "  version                       print the version\n";
 
 static void on_listening(void *appv, const char *host, int port) {
@@ -113,6 +114,7 @@ int ww_cli_main(int argc, char **argv) {
   if (strcmp(cmd, "check") == 0) return ww_cli_check(argc - 1, argv + 1);
   if (strcmp(cmd, "test") == 0) return ww_cli_test(argc - 1, argv + 1);
   if (strcmp(cmd, "eval") == 0) return ww_cli_eval(argc - 1, argv + 1);
+  if (strcmp(cmd, "report") == 0) return ww_cli_report(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("wegwijzer %s (API %s)\n", WW_VERSION, WW_API_VERSION);
     return 0;
