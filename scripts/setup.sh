@@ -8,7 +8,7 @@ set -eu
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev \
   libuv1-dev liblua5.4-dev libjansson-dev libhiredis-dev libcriterion-dev \
   libhttp-parser-dev libssl-dev \
-  redis-server redis-tools curl python3 python3-prometheus-client chromium"
+  redis-server redis-tools redis-sentinel curl python3 python3-prometheus-client chromium"
 [ "${1:-}" = "--bench" ] && PACKAGES="$PACKAGES wrk linux-perf valgrind"
 
 missing=""

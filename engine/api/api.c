@@ -181,7 +181,12 @@ static void finish(decision *d, const json_t *session) {
   opts.status = ww_app_status(w, &opts.status_version);
   json_t *out = NULL;
   ww_err err = {0};
+  unsigned long failures = ww_rules_failures(d->rs->rules);
   int rc = ww_decide(d->rs->rules, d->body, &opts, &out, &err);
+  /* The engine contains rule failures (fallback answer); count them. The public API does
+   * not tell budget from other failures, so all count as kind="runtime". */
+  for (unsigned long f = ww_rules_failures(d->rs->rules); failures < f; failures++)
+    ww_metrics_rule_error(w->metrics, WW_RULE_ERR_RUNTIME);
   if (rc != 0) {
     respond_decide_error(req, rc, &err);
     goto out;
@@ -192,7 +197,12 @@ static void finish(decision *d, const json_t *session) {
   }
   if (d->store_down) json_object_set_new(out, "degraded", json_true());
   log_decision(w, d, out, session);
+  const char *advice_id = str_field(out, "adviceId");
+  snprintf(w->log_advice_id, sizeof w->log_advice_id, "%s", advice_id ? advice_id : "");
+  w->log_rules_version = ww_rules_version(d->rs->rules);
   ww_respond_json(req, 200, out);
+  w->log_advice_id[0] = '\0';
+  w->log_rules_version = NULL;
 out:
   free_decision(d);
 }
@@ -251,6 +261,7 @@ static void on_claimed(void *ud, int status, json_t *result) {
     free_decision(d);
     return;
   }
+  if (status == 0) ww_metrics_handover_claimed(d->w->metrics);
   on_session(ud, status, result);
 }
 
@@ -339,6 +350,7 @@ void ww_api_healthz(ww_req *req) {
 
 void ww_api_readyz(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
+  if (w) ww_app_rules_refresh(w);
   int rules_ok = w && w->rules;
   int store_ok = w && w->store && ww_store_ready(w->store);
   if (rules_ok && store_ok) {
@@ -357,6 +369,8 @@ void ww_api_readyz(ww_req *req) {
 
 void ww_api_metrics(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
+  ww_app_rules_refresh(w);      /* the info metric names the version now active */
+  ww_app_sync_store_metrics(w);
   size_t len = 0;
   char *text = ww_metrics_render(w->app->metrics, w->rules ? ww_rules_version(w->rules) : NULL,
                                  &len);

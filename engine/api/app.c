@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log/log.h"
@@ -50,10 +51,13 @@ static int read_secret(ww_app *app, const char *path) {
   return 0;
 }
 
-int ww_app_init(ww_app *app, const ww_config *cfg) {
-  memset(app, 0, sizeof *app);
-  app->cfg = cfg;
+/* Everything but the watcher; on failure the caller (ww_app_init) cleans up. */
+static int app_setup(ww_app *app, const ww_config *cfg) {
   app->listen_loopback = ww_is_loopback(cfg->listen_host);
+  pthread_mutex_init(&app->reload_lock, NULL);
+  pthread_mutex_init(&app->pending_lock, NULL);
+  app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
+  if (app->pending == NULL) return -1;
   if (cfg->tokens_file[0]) {
     char err[512];
     app->auth = ww_auth_load(cfg->tokens_file, err, sizeof err);
@@ -67,10 +71,6 @@ int ww_app_init(ww_app *app, const ww_config *cfg) {
   }
   app->metrics = ww_metrics_registry_new(cfg->workers);
   if (app->metrics == NULL) return -1;
-  pthread_mutex_init(&app->reload_lock, NULL);
-  pthread_mutex_init(&app->pending_lock, NULL);
-  app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
-  if (app->pending == NULL) return -1;
   if (!cfg->redis_url[0] && !cfg->sentinels[0]) {
     app->memstore = ww_memstore_new();
     if (app->memstore == NULL) return -1;
@@ -88,7 +88,28 @@ int ww_app_init(ww_app *app, const ww_config *cfg) {
   return 0;
 }
 
+int ww_app_init(ww_app *app, const ww_config *cfg) {
+  memset(app, 0, sizeof *app);
+  app->cfg = cfg;
+  if (app_setup(app, cfg) != 0 || (cfg->watch && ww_app_watch_start(app) != 0)) {
+    ww_app_close(app);
+    return -1;
+  }
+  return 0;
+}
+
+/* A SIGHUP reload thread uses the app: wait for it (a reload takes well under this). */
+static void wait_reloads(ww_app *app) {
+  for (int i = 0; i < 3000 && atomic_load(&app->reloads_running) > 0; i++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
 void ww_app_close(ww_app *app) {
+  if (app->cfg == NULL) return;   /* closed already */
+  ww_app_watch_stop(app);
+  wait_reloads(app);
   memset(app->secret, 0, sizeof app->secret);
   ww_auth_free(app->auth);
   app->auth = NULL;
@@ -100,9 +121,10 @@ void ww_app_close(ww_app *app) {
     for (int i = 0; i < app->cfg->workers; i++) ww_ruleset_release(app->pending[i]);
     free(app->pending);
     app->pending = NULL;
-    pthread_mutex_destroy(&app->reload_lock);
-    pthread_mutex_destroy(&app->pending_lock);
   }
+  pthread_mutex_destroy(&app->reload_lock);
+  pthread_mutex_destroy(&app->pending_lock);
+  app->cfg = NULL;
 }
 
 void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
@@ -139,6 +161,9 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   so.decision_log_maxlen = app->cfg->decision_log_maxlen;
   if (app->memstore)
     w->store = ww_store_memory_open(app->memstore, loop, &so);
+  else if (app->cfg->sentinels[0])
+    w->store = ww_store_sentinel_open(loop, app->cfg->sentinels, app->cfg->redis_master,
+                                      app->cfg->redis_url, &so);
   else
     w->store = ww_store_redis_open(loop, app->cfg->redis_url, &so);
   if (w->store == NULL)
@@ -162,15 +187,40 @@ void ww_app_worker_fini(void *appv, void *state) {
   free(w);
 }
 
+void ww_app_sync_store_metrics(ww_app_worker *w) {
+  if (w->store == NULL || w->metrics == NULL) return;
+  ww_store_stats st;
+  ww_store_get_stats(w->store, &st);
+  unsigned long errors = st.errors + st.log_errors;
+  for (; w->seen_store_errors < errors; w->seen_store_errors++)
+    ww_metrics_store_error(w->metrics);
+  for (; w->seen_store_reconnects < st.reconnects; w->seen_store_reconnects++)
+    ww_metrics_store_reconnect(w->metrics);
+}
+
 void ww_app_on_complete(void *state, const ww_req *req, int status, double seconds) {
   ww_app_worker *w = state;
   const char *route = ww_req_route(req);
-  if (w && w->metrics) ww_metrics_request(w->metrics, route, ww_req_method(req), status, seconds);
+  if (w && w->metrics) {
+    ww_metrics_request(w->metrics, route, ww_req_method(req), status, seconds);
+    ww_app_sync_store_metrics(w);
+  }
+  /* Nothing is built for the request line unless it is written (--log-level warn). */
   if (!ww_log_enabled(WW_LOG_INFO)) return;
+  const char *version = NULL;
+  const char *advice_id = NULL;
+  if (w) {
+    version = w->log_rules_version ? w->log_rules_version
+              : w->rules           ? ww_rules_version(w->rules)
+                                   : NULL;
+    if (w->log_advice_id[0]) advice_id = w->log_advice_id;
+  }
+  /* Only the method, route pattern, status and engine-made ids: never the path (it may
+   * hold a session id), a header or the body. */
   ww_log(WW_LOG_INFO, "request",
-         json_pack("{s:s, s:s, s:i, s:f}", "method", ww_req_method(req), "route",
+         json_pack("{s:s, s:s, s:i, s:f, s:s*, s:s*}", "method", ww_req_method(req), "route",
                    route ? route : "unmatched", "status", status, "durationMs",
-                   seconds * 1000.0));
+                   seconds * 1000.0, "adviceId", advice_id, "rulesVersion", version));
 }
 
 /* The store never changes a status object in place: a new pointer means new content.

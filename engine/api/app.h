@@ -26,6 +26,7 @@ typedef struct ww_ruleset {
   int tests_passed, tests_failed;
 } ww_ruleset;
 struct ww_memstore;       /* the embedded store, shared by all workers */
+struct ww_watcher;        /* --watch: reload.c */
 
 typedef struct ww_app {
   const ww_config *cfg;            /* borrowed */
@@ -45,6 +46,8 @@ typedef struct ww_app {
   pthread_mutex_t pending_lock;    /* guards 'pending' */
   ww_ruleset **pending;            /* [workers], owned until adopted */
   atomic_uint generation;
+  struct ww_watcher *watcher;      /* owned; NULL without --watch */
+  atomic_int reloads_running;      /* SIGHUP reload threads still running */
 } ww_app;
 
 typedef struct ww_app_worker {
@@ -58,6 +61,13 @@ typedef struct ww_app_worker {
   ww_metrics *metrics;             /* borrowed: this worker's block of app->metrics */
   json_t *status;                  /* a reference to the store's status object last seen */
   uint64_t status_version;         /* bumped when the store hands out a new status object */
+  /* Store counters already copied into 'metrics' (ww_store_get_stats deltas). */
+  unsigned long seen_store_errors, seen_store_reconnects;
+  /* What the response being sent adds to its request log line: set by a handler just
+   * before it responds, cleared just after (the server calls on_complete inside the
+   * ww_respond_* call, on this thread). */
+  char log_advice_id[48];
+  const char *log_rules_version;   /* borrowed: the rule set the request decided on */
 } ww_app_worker;
 
 /* The worker's current rule set after adopting a newer one, with a reference for the
@@ -76,6 +86,15 @@ void ww_app_rules_refresh(ww_app_worker *w);
  * worker. Blocking: call it off every event loop (thread pool or own thread). Returns 0
  * with '*info' (new, GET /v1/rules shape), or -1 with 'err' naming file and line. */
 int ww_app_reload(ww_app *app, json_t **info, ww_err *err);
+
+/* --watch: reload when a file in the rules dir, steering/ or tests/ changes (debounced
+ * 300 ms), on a thread with its own loop. Start returns 0 or -1 (logged); stop joins the
+ * thread (NULL-safe, idempotent). Called by ww_app_init / ww_app_close. */
+int ww_app_watch_start(ww_app *app);
+void ww_app_watch_stop(ww_app *app);
+
+/* Copy the worker's store counters into its metrics block (on the worker's thread). */
+void ww_app_sync_store_metrics(ww_app_worker *w);
 
 /* GET /v1/rules body for 'rs' (new). */
 json_t *ww_ruleset_info(const ww_ruleset *rs);

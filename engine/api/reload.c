@@ -1,7 +1,8 @@
 /* Zero-downtime rule reload (SPEC 3.4): load, validate and test a new rule set off the
  * request path, then swap it into every worker. Requests in flight finish on the set they
  * started with; the old set is freed when its last request ends. A bad set never replaces
- * a good one. Triggers: POST /v1/rules/reload (admin) and SIGHUP. */
+ * a good one. Triggers: POST /v1/rules/reload (admin), SIGHUP and --watch. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,66 @@ static void locate(const char *text, ww_err *err) {
   err->line = atoi(colon + 5);
 }
 
+/* The line of 'needle' in 'dir'/'rel' (1-based), or 0. */
+static int find_line(const char *dir, const char *rel, const char *needle) {
+  char path[1400];
+  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  FILE *fp = fopen(path, "r");
+  if (fp == NULL) return 0;
+  char buf[1024];
+  int line = 0, found = 0;
+  while (!found && fgets(buf, sizeof buf, fp)) {
+    line++;
+    found = strstr(buf, needle) != NULL;
+    /* a longer line continues: do not count its rest as lines */
+    while (strchr(buf, '\n') == NULL && !feof(fp) && fgets(buf, sizeof buf, fp)) {
+    }
+  }
+  fclose(fp);
+  return found ? line : 0;
+}
+
+/* Where a failing test case is written: `case "NAME"` in tests/ *.lua, or for the
+ * duty-of-care check ("zorgplicht SERVICE") the `service "SERVICE"` in services.lua. */
+static void locate_case(const char *dir, const char *name, ww_err *err) {
+  char needle[160];
+  if (strncmp(name, "zorgplicht ", 11) == 0) {
+    snprintf(needle, sizeof needle, "service \"%.130s\"", name + 11);
+    int line = find_line(dir, "services.lua", needle);
+    if (line > 0) {
+      snprintf(err->file, sizeof err->file, "services.lua");
+      err->line = line;
+    }
+    return;
+  }
+  snprintf(needle, sizeof needle, "case \"%.130s\"", name);
+  char tests[1100];
+  snprintf(tests, sizeof tests, "%s/tests", dir);
+  DIR *d = opendir(tests);
+  if (d == NULL) return;
+  /* readdir order is arbitrary; take the first file name in sort order that has it */
+  char best[300] = "";
+  int best_line = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    size_t n = strlen(de->d_name);
+    if (n < 5 || strcmp(de->d_name + n - 4, ".lua") != 0 || n + 7 > sizeof best) continue;   /* "tests/" + name + NUL */
+    char rel[300];
+    snprintf(rel, sizeof rel, "tests/%s", de->d_name);
+    int line = find_line(dir, rel, needle);
+    if (line > 0 && (!best[0] || strcmp(rel, best) < 0)) {
+      snprintf(best, sizeof best, "%s", rel);
+      best_line = line;
+    }
+  }
+  closedir(d);
+  size_t blen = strlen(best);
+  if (best_line > 0 && blen < sizeof err->file) {
+    memcpy(err->file, best, blen + 1);
+    err->line = best_line;
+  }
+}
+
 int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   const char *dir = app->cfg->rules_dir;
   int workers = app->cfg->workers;
@@ -105,6 +166,7 @@ int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
              "%d of %d rule tests fail; the first: \"%s\": %s. The old rule set stays active.",
              failed, passed + failed, fail.name, fail.why);
     locate(fail.why, err);
+    if (!err->file[0]) locate_case(dir, fail.name, err);
     goto out;
   }
   /* Each worker has its own Lua state: one copy each, all from the same files. */
@@ -179,8 +241,9 @@ static void reload_done(uv_work_t *work, int status) {
     ww_respond_json(req, 200, job->info);
   } else {
     ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
-    json_t *extra = json_pack("{s:s?, s:i}", "file", job->err.file[0] ? job->err.file : NULL,
-                              "line", job->err.line);
+    json_t *extra = job->err.file[0] ? json_pack("{s:s, s:i}", "file", job->err.file, "line",
+                                                 job->err.line)
+                                     : NULL;
     ww_respond_problem(req, 422, "ruleset_invalid", job->err.msg, NULL, extra);
     json_decref(job->info);
   }
@@ -208,17 +271,142 @@ void ww_api_rules_reload(ww_req *req) {
 /* ---- SIGHUP: the server calls this on its main thread; reload on a thread of its own ---- */
 
 static void *sighup_thread(void *appv) {
+  ww_app *app = appv;
   json_t *info = NULL;
   ww_err err = {0};
-  if (ww_app_reload(appv, &info, &err) != 0)
+  if (ww_app_reload(app, &info, &err) != 0)
     ww_logf(WW_LOG_WARN, "SIGHUP: rule reload refused, the old rule set stays: %s", err.msg);
   json_decref(info);
   ww_err_clear(&err);
+  atomic_fetch_sub(&app->reloads_running, 1);   /* last: ww_app_close waits for it */
   return NULL;
 }
 
-void ww_app_on_reload(void *app) {
+void ww_app_on_reload(void *appv) {
+  ww_app *app = appv;
   pthread_t t;
-  if (pthread_create(&t, NULL, sighup_thread, app) == 0) pthread_detach(t);
-  else ww_log(WW_LOG_ERROR, "SIGHUP: cannot start the reload", NULL);
+  atomic_fetch_add(&app->reloads_running, 1);
+  if (pthread_create(&t, NULL, sighup_thread, app) == 0) {
+    pthread_detach(t);
+  } else {
+    atomic_fetch_sub(&app->reloads_running, 1);
+    ww_log(WW_LOG_ERROR, "SIGHUP: cannot start the reload", NULL);
+  }
+}
+
+/* ---- --watch: inotify (uv_fs_event) on the rules dir and its steering/ and tests/, on a
+ * thread with its own loop, so a reload blocks no worker. Editors write a file in several
+ * steps (truncate, write, rename): events restart a 300 ms timer and only its expiry
+ * reloads. inotify is not recursive, hence one watch per folder; the folder watches are
+ * renewed after each burst, in case a folder was replaced (git checkout). */
+
+#define WATCH_DEBOUNCE_MS 300
+static const char *const watch_subdirs[] = {"", "steering", "tests"};
+#define NWATCH (sizeof watch_subdirs / sizeof watch_subdirs[0])
+
+struct ww_watcher {
+  ww_app *app;          /* borrowed */
+  uv_loop_t loop;
+  uv_async_t stop;
+  uv_timer_t debounce;
+  uv_fs_event_t ev[NWATCH];
+  int ev_started[NWATCH];
+  pthread_t thread;
+  int thread_started;
+};
+
+static void on_fs_event(uv_fs_event_t *h, const char *name, int events, int status);
+
+/* (Re)start the watch on each folder that exists; a missing one is skipped quietly. */
+static void watch_arm(struct ww_watcher *wt) {
+  for (size_t i = 0; i < NWATCH; i++) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s%s%s", wt->app->cfg->rules_dir,
+             watch_subdirs[i][0] ? "/" : "", watch_subdirs[i]);
+    if (wt->ev_started[i]) uv_fs_event_stop(&wt->ev[i]);
+    wt->ev_started[i] = uv_fs_event_start(&wt->ev[i], on_fs_event, path, 0) == 0;
+    if (!wt->ev_started[i] && i == 0)
+      ww_logf(WW_LOG_WARN, "--watch: cannot watch %s", path);
+  }
+}
+
+static void on_debounced(uv_timer_t *t) {
+  struct ww_watcher *wt = t->data;
+  watch_arm(wt);
+  json_t *info = NULL;
+  ww_err err = {0};
+  if (ww_app_reload(wt->app, &info, &err) != 0) {
+    ww_log(WW_LOG_WARN, "--watch: rule reload refused, the old rule set stays",
+           json_pack("{s:s, s:s*, s:i}", "error", err.msg, "file",
+                     err.file[0] ? err.file : NULL, "line", err.line));
+  }
+  json_decref(info);
+  ww_err_clear(&err);
+}
+
+static void on_fs_event(uv_fs_event_t *h, const char *name, int events, int status) {
+  (void)events;
+  struct ww_watcher *wt = h->data;
+  if (status != 0) return;
+  /* Editor droppings (.x.lua.swp, x.lua~, 4913) change nothing the loader reads, but a
+   * reload of unchanged files is harmless; skip only the obvious ones. */
+  if (name && name[0] && (name[0] == '.' || name[strlen(name) - 1] == '~')) return;
+  uv_timer_start(&wt->debounce, on_debounced, WATCH_DEBOUNCE_MS, 0);
+}
+
+static void on_stop(uv_async_t *a) {
+  struct ww_watcher *wt = a->data;
+  for (size_t i = 0; i < NWATCH; i++) uv_close((uv_handle_t *)&wt->ev[i], NULL);
+  uv_close((uv_handle_t *)&wt->debounce, NULL);
+  uv_close((uv_handle_t *)&wt->stop, NULL);
+}
+
+static void *watch_thread(void *wtv) {
+  struct ww_watcher *wt = wtv;
+  uv_run(&wt->loop, UV_RUN_DEFAULT);   /* until on_stop closed every handle */
+  return NULL;
+}
+
+int ww_app_watch_start(ww_app *app) {
+  struct ww_watcher *wt = calloc(1, sizeof *wt);
+  if (wt == NULL) return -1;
+  wt->app = app;
+  if (uv_loop_init(&wt->loop) != 0) {
+    free(wt);
+    return -1;
+  }
+  app->watcher = wt;
+  /* From here on ww_app_watch_stop undoes it, whatever failed. */
+  uv_async_init(&wt->loop, &wt->stop, on_stop);
+  wt->stop.data = wt;
+  uv_timer_init(&wt->loop, &wt->debounce);
+  wt->debounce.data = wt;
+  for (size_t i = 0; i < NWATCH; i++) {
+    uv_fs_event_init(&wt->loop, &wt->ev[i]);
+    wt->ev[i].data = wt;
+  }
+  watch_arm(wt);
+  if (!wt->ev_started[0]) return -1;
+  if (pthread_create(&wt->thread, NULL, watch_thread, wt) != 0) {
+    ww_log(WW_LOG_ERROR, "--watch: cannot start the watcher thread", NULL);
+    return -1;
+  }
+  wt->thread_started = 1;
+  ww_logf(WW_LOG_INFO, "--watch: reloading %s when its files change", app->cfg->rules_dir);
+  return 0;
+}
+
+void ww_app_watch_stop(ww_app *app) {
+  struct ww_watcher *wt = app->watcher;
+  if (wt == NULL) return;
+  if (wt->thread_started) {
+    uv_async_send(&wt->stop);
+    pthread_join(wt->thread, NULL);
+  } else {
+    on_stop(&wt->stop);                  /* never ran: close here */
+    uv_run(&wt->loop, UV_RUN_DEFAULT);
+  }
+  uv_loop_close(&wt->loop);
+  free(wt);
+  app->watcher = NULL;
 }

@@ -178,6 +178,8 @@ static void on_handover(void *ud, int status, json_t *h) {
     store_error(req, status, h, "The session");
     return;
   }
+  ww_app_worker *w = ww_req_app(req);
+  if (w) ww_metrics_handover_created(w->metrics);
   ww_respond_json(req, 201, h);
 }
 
@@ -214,6 +216,8 @@ static void on_claimed(void *ud, int status, json_t *sess) {
     store_error(req, status, sess, "The handover code");
     return;
   }
+  ww_app_worker *w = ww_req_app(req);
+  if (w) ww_metrics_handover_claimed(w->metrics);
   ww_respond_json(req, 200, json_pack("{s:o}", "session", sess));
 }
 
