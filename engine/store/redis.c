@@ -44,6 +44,7 @@
 #include "log/log.h"
 #include "session/session.h"
 #include "store/hiredis_uv.h"
+#include "store/redis_private.h"
 #include "store/redis_scripts.h"
 #include "store/store_impl.h"
 #include "util/crypto.h"
@@ -59,7 +60,13 @@ typedef enum {
   RC_READY,
   RC_BACKOFF,     /* waiting to reconnect */
   RC_CLOSED,
+  RC_RESOLVING,   /* Sentinel mode: asking a sentinel for the master's address */
 } rc_state;
+
+/* What a connection is for. */
+enum { K_DATA = 0, K_SENT_QUERY = 1, K_SENT_SUB = 2 };
+
+#define MAX_SENTINELS 8
 
 typedef struct rstore rstore;
 typedef struct pcmd pcmd;
@@ -68,7 +75,9 @@ typedef struct rconn {
   rstore *st;
   redisAsyncContext *ac;     /* NULL when not connected; hiredis owns it */
   rc_state state;
-  int sub;                   /* 1: the SUBSCRIBE connection */
+  int sub;                   /* 1: the SUBSCRIBE connection (of the data) */
+  int kind;                  /* K_*: data, or a connection to a sentinel */
+  int sidx;                  /* sentinel connections: which sentinel */
   int ever_ready;
   int handshake_left;
   int in_connect;            /* inside hiredis' connect callback: must not free there */
@@ -91,6 +100,12 @@ struct rstore {
   char sha[SC_COUNT][41];
   json_t *status;            /* owned, immutable snapshot of the overrides */
   int reload_inflight, reload_again;
+  /* Sentinel mode (nsent > 0): host/port above are the master's last known address. */
+  int nsent;
+  char sent_host[MAX_SENTINELS][256];
+  int sent_port[MAX_SENTINELS];
+  char master[128];
+  rconn sq, ss;              /* query (SENTINEL get-master-addr-by-name), +switch-master */
 };
 
 /* Reply handler of one command: 'r' is borrowed (valid only during the call) and NULL
@@ -256,11 +271,24 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *priv) {
 static void conn_start(rconn *k);
 static void reload_status(rstore *st);
 
-/* Sentinel hook: where to connect. For now the URL's host and port; with
- * --redis-sentinel this asks the sentinels for the master's address first. */
-static void target_addr(rstore *st, const char **host, int *port) {
+/* Where a connection goes: a data connection to the URL's host and port, or in Sentinel
+ * mode to the master's address the sentinels gave last (conn_start asks them again before
+ * every connect); a sentinel connection to its sentinel. */
+static void target_addr(rconn *k, const char **host, int *port) {
+  rstore *st = k->st;
+  if (k->kind != K_DATA) {
+    *host = st->sent_host[k->sidx];
+    *port = st->sent_port[k->sidx];
+    return;
+  }
   *host = st->host;
   *port = st->port;
+}
+
+static const char *conn_what(const rconn *k) {
+  if (k->kind == K_SENT_QUERY) return "sentinel query";
+  if (k->kind == K_SENT_SUB) return "sentinel subscribe";
+  return k->sub ? "subscribe" : "command";
 }
 
 static void conn_backoff(rconn *k) {
@@ -269,6 +297,8 @@ static void conn_backoff(rconn *k) {
     return;
   }
   k->state = RC_BACKOFF;
+  /* a sentinel that failed: try the next one (each is asked in turn) */
+  if (k->kind != K_DATA && k->st->nsent > 0) k->sidx = (k->sidx + 1) % k->st->nsent;
   uv_timer_start(&k->timer, on_timer, k->backoff_ms, 0);
   k->backoff_ms = k->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : k->backoff_ms * 2;
 }
@@ -278,22 +308,39 @@ static void conn_backoff(rconn *k) {
  * returns; then reconnect with backoff. */
 static void conn_drop(rconn *k, const char *why) {
   redisAsyncContext *ac = k->ac;
+  const char *host;
+  int port;
+  target_addr(k, &host, &port);
   if (k->state == RC_READY)
-    ww_logf(WW_LOG_WARN, "redis %s:%d (%s connection) unavailable: %s", k->st->host,
-            k->st->port, k->sub ? "subscribe" : "command", why);
+    ww_logf(WW_LOG_WARN, "redis %s:%d (%s connection) unavailable: %s", host, port,
+            conn_what(k), why);
   else
-    ww_logf(WW_LOG_DEBUG, "redis %s:%d: %s", k->st->host, k->st->port, why);
+    ww_logf(WW_LOG_DEBUG, "redis %s:%d: %s", host, port, why);
   k->ac = NULL;
   uv_timer_stop(&k->timer);
   conn_backoff(k);
   if (ac) redisAsyncFree(ac);
 }
 
+static void data_kick(rconn *k);
+
 static void conn_ready(rconn *k) {
   rstore *st = k->st;
   k->state = RC_READY;
   k->backoff_ms = BACKOFF_MIN_MS;
   uv_timer_stop(&k->timer);
+  if (k->kind != K_DATA) {
+    if (!k->ever_ready)
+      ww_logf(WW_LOG_INFO, "redis sentinel %s:%d (%s connection) ready",
+              st->sent_host[k->sidx], st->sent_port[k->sidx], conn_what(k));
+    k->ever_ready = 1;
+    if (k->head) uv_timer_start(&k->timer, on_timer, st->base.opts.timeout_ms, 0);
+    if (k->kind == K_SENT_QUERY) {   /* data connections waiting for an address */
+      data_kick(&st->cmd);
+      data_kick(&st->subc);
+    }
+    return;
+  }
   if (k->ever_ready) st->base.stats.reconnects++;
   if (!k->ever_ready || k->sub == 0)
     ww_logf(WW_LOG_INFO, "redis %s:%d (%s connection) ready", st->host, st->port,
@@ -335,7 +382,8 @@ static void on_timer(uv_timer_t *t) {
       k->st->base.stats.timeouts++;
       conn_drop(k, "command timed out");
       /* A hung Redis hangs both connections; let the subscriber find out too. */
-      if (!k->sub && k->st->subc.state == RC_READY) conn_drop(&k->st->subc, "command timed out");
+      if (k->kind == K_DATA && !k->sub && k->st->subc.state == RC_READY)
+        conn_drop(&k->st->subc, "command timed out");
     } else {
       uv_timer_start(&k->timer, on_timer, k->head->deadline - now, 0);
     }
@@ -378,6 +426,53 @@ static void on_pubsub(redisAsyncContext *ac, void *reply, void *priv) {
   }
 }
 
+/* Sentinel mode: the address the sentinels gave may be stale (a failover the sentinels
+ * have not finished, an old master back as a replica): ROLE must say "master". */
+static void on_role(rstore *st, void *op, int status, redisReply *r) {
+  rconn *k = op;
+  if (k->state != RC_HANDSHAKE) return;
+  if (status == 0 && !(r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+                       r->element[0]->type == REDIS_REPLY_STRING &&
+                       strcmp(r->element[0]->str, "master") == 0)) {
+    ww_logf(WW_LOG_WARN, "redis %s:%d is not the master of %s yet; asking the sentinels again",
+            st->host, st->port, st->master);
+    conn_drop(k, "not the master");
+    return;
+  }
+  on_handshake(st, op, status, r);
+}
+
+/* A +switch-master message: "<name> <old-ip> <old-port> <new-ip> <new-port>". */
+static void on_sentinel_msg(redisAsyncContext *ac, void *reply, void *priv) {
+  rconn *k = priv;
+  rstore *st = k->st;
+  redisReply *r = reply;
+  if (r == NULL || k->ac != ac || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
+  const redisReply *kind = r->element[0];
+  if (kind->type != REDIS_REPLY_STRING) return;
+  if (strcmp(kind->str, "subscribe") == 0) {
+    if (k->state == RC_HANDSHAKE) conn_ready(k);
+    return;
+  }
+  if (strcmp(kind->str, "message") != 0 || r->element[2]->type != REDIS_REPLY_STRING) return;
+  char name[128], oldh[256], newh[256];
+  int oldp, newp;
+  if (sscanf(r->element[2]->str, "%127s %255s %d %255s %d", name, oldh, &oldp, newh, &newp) != 5 ||
+      strcmp(name, st->master) != 0 || newp <= 0 || newp > 65535)
+    return;
+  ww_logf(WW_LOG_WARN, "redis sentinel: failover of %s: master %s:%d -> %s:%d", st->master, oldh,
+          oldp, newh, newp);
+  snprintf(st->host, sizeof st->host, "%s", newh);
+  st->port = newp;
+  rconn *data[2] = {&st->cmd, &st->subc};
+  for (int i = 0; i < 2; i++) {
+    if (data[i]->state == RC_READY || data[i]->state == RC_HANDSHAKE)
+      conn_drop(data[i], "the sentinels switched the master");
+    data[i]->backoff_ms = BACKOFF_MIN_MS;
+    data_kick(data[i]);
+  }
+}
+
 static void on_connect(const redisAsyncContext *cac, int status) {
   redisAsyncContext *ac = (redisAsyncContext *)cac;
   rconn *k = ac->data;
@@ -385,9 +480,12 @@ static void on_connect(const redisAsyncContext *cac, int status) {
   if (k->ac != ac) return;
   if (status != REDIS_OK) {
     /* hiredis frees the context after this callback */
+    const char *host;
+    int port;
+    target_addr(k, &host, &port);
     k->ac = NULL;
     uv_timer_stop(&k->timer);
-    ww_logf(WW_LOG_DEBUG, "redis %s:%d: connect failed: %s", st->host, st->port,
+    ww_logf(WW_LOG_DEBUG, "redis %s:%d: connect failed: %s", host, port,
             ac->errstr ? ac->errstr : "?");
     conn_backoff(k);
     return;
@@ -395,6 +493,17 @@ static void on_connect(const redisAsyncContext *cac, int status) {
   k->state = RC_HANDSHAKE;
   k->handshake_left = 0;
   k->handshake_failed = 0;
+  if (k->kind == K_SENT_QUERY) {   /* no handshake: commands go out as they come */
+    conn_ready(k);
+    return;
+  }
+  if (k->kind == K_SENT_SUB) {
+    if (redisAsyncCommand(ac, on_sentinel_msg, k, "SUBSCRIBE +switch-master") != REDIS_OK) {
+      k->connect_deadline = uv_now(st->loop);
+      uv_timer_start(&k->timer, on_timer, 0, 0);
+    }
+    return;
+  }
   k->in_connect = 1;
   if (st->password[0]) {
     const char *argv[3] = {"AUTH", st->user[0] ? st->user : st->password, st->password};
@@ -406,6 +515,11 @@ static void on_connect(const redisAsyncContext *cac, int status) {
     snprintf(db, sizeof db, "%d", st->db);
     const char *argv[2] = {"SELECT", db};
     issue(st, k, 1, -1, on_handshake, k, 2, argv, NULL);
+    k->handshake_left++;
+  }
+  if (st->nsent > 0) {
+    const char *argv[1] = {"ROLE"};
+    issue(st, k, 1, -1, on_role, k, 1, argv, NULL);
     k->handshake_left++;
   }
   if (k->sub) {
@@ -438,11 +552,59 @@ static void on_disconnect(const redisAsyncContext *cac, int status) {
   conn_backoff(k);
 }
 
+/* Sentinel mode: the master's address, asked before each connect of a data connection. */
+static void conn_connect(rconn *k);
+
+static void on_master_addr(rstore *st, void *op, int status, redisReply *r) {
+  rconn *k = op;
+  if (k->state != RC_RESOLVING) return;   /* closed meanwhile */
+  if (status != 0 || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+      r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING) {
+    if (status == 0)
+      ww_logf(WW_LOG_WARN, "redis sentinel: no master named %s (check --redis-master)",
+              st->master);
+    conn_backoff(k);
+    return;
+  }
+  long port = strtol(r->element[1]->str, NULL, 10);
+  if (port <= 0 || port > 65535 || r->element[0]->len >= sizeof st->host) {
+    conn_backoff(k);
+    return;
+  }
+  if (strcmp(st->host, r->element[0]->str) != 0 || st->port != (int)port) {
+    ww_logf(WW_LOG_INFO, "redis sentinel: master %s is %s:%ld", st->master, r->element[0]->str,
+            port);
+    snprintf(st->host, sizeof st->host, "%s", r->element[0]->str);
+    st->port = (int)port;
+  }
+  conn_connect(k);
+}
+
 static void conn_start(rconn *k) {
+  rstore *st = k->st;
+  if (k->kind == K_DATA && st->nsent > 0) {
+    if (st->sq.state != RC_READY) {   /* conn_ready of the query connection kicks us */
+      conn_backoff(k);
+      return;
+    }
+    k->state = RC_RESOLVING;
+    const char *argv[3] = {"SENTINEL", "get-master-addr-by-name", st->master};
+    issue(st, &st->sq, 0, -1, on_master_addr, k, 3, argv, NULL);
+    return;
+  }
+  conn_connect(k);
+}
+
+/* A data connection waiting in backoff tries again now (an address may be known). */
+static void data_kick(rconn *k) {
+  if (k->state == RC_BACKOFF && !k->st->base.closing) uv_timer_start(&k->timer, on_timer, 0, 0);
+}
+
+static void conn_connect(rconn *k) {
   rstore *st = k->st;
   const char *host;
   int port;
-  target_addr(st, &host, &port);
+  target_addr(k, &host, &port);
   redisAsyncContext *ac = redisAsyncConnect(host, port);
   if (ac == NULL || ac->err) {
     ww_logf(WW_LOG_DEBUG, "redis %s:%d: %s", host, port, ac && ac->errstr ? ac->errstr : "OOM");
@@ -451,6 +613,7 @@ static void conn_start(rconn *k) {
     return;
   }
   ac->data = k;
+  ww__redis_reader_limit(ac->c.reader);
   if (ww_redis_uv_attach(ac, st->loop) != REDIS_OK) {
     redisAsyncFree(ac);
     conn_backoff(k);
@@ -464,23 +627,67 @@ static void conn_start(rconn *k) {
   uv_timer_start(&k->timer, on_timer, st->base.opts.connect_timeout_ms, 0);
 }
 
+/* ---- reply size limit ---- */
+
+/* hiredis 0.14.1 allocates a multi-bulk's element array as soon as it reads "*N", for
+ * any N: one line from a broken or hostile peer ("*854775807") asked for 6.8 GB (found by
+ * tests/fuzz/fuzz_redis). Our replies are small (a session's <= max_events events, the
+ * status hash), so refuse arrays over these sizes; the reader then fails with an error,
+ * the connection drops and its commands answer EUNAVAIL. */
+#define MAX_ARRAY_ELEMENTS (1 << 16)
+#define MAX_REPLY_ELEMENTS (1 << 20)
+
+static redisReplyObjectFunctions limited_fns;
+static const redisReplyObjectFunctions *hiredis_fns;
+static uv_once_t limited_once = UV_ONCE_INIT;
+static _Thread_local size_t reply_elements;   /* in the reply being read on this thread */
+
+static void *limited_array(const redisReadTask *task, int elements) {
+  if (task->parent == NULL) reply_elements = 0;   /* a new top-level reply */
+  if (elements < 0 || elements > MAX_ARRAY_ELEMENTS) return NULL;
+  reply_elements += (size_t)elements;
+  if (reply_elements > MAX_REPLY_ELEMENTS) return NULL;
+  return hiredis_fns->createArray(task, elements);
+}
+
+/* hiredis' own table (static in libhiredis) is what any new reader points to. */
+static void limited_init(void) {
+  redisReader *tmp = redisReaderCreate();
+  if (tmp == NULL) return;
+  hiredis_fns = tmp->fn;
+  redisReaderFree(tmp);
+  limited_fns = *hiredis_fns;
+  limited_fns.createArray = limited_array;
+}
+
+void ww__redis_reader_limit(redisReader *r) {
+  uv_once(&limited_once, limited_init);
+  if (r && hiredis_fns && r->fn == hiredis_fns) r->fn = &limited_fns;
+}
+
 /* ---- status overrides ---- */
 
 static void on_status_all(rstore *st, void *op, int status, redisReply *r) {
   (void)op;
   st->reload_inflight = 0;
-  if (status == 0 && r->type == REDIS_REPLY_ARRAY) {
-    json_t *all = json_object();
-    for (size_t i = 0; i + 1 < r->elements; i += 2) {
-      const redisReply *key = r->element[i], *val = r->element[i + 1];
-      if (key->type != REDIS_REPLY_STRING || val->type != REDIS_REPLY_STRING) continue;
-      json_t *v = json_loadb(val->str, val->len, 0, NULL);
-      if (v) json_object_set_new(all, key->str, v);
-    }
+  json_t *all = status == 0 ? ww__redis_status_of(r) : NULL;
+  if (all) {
     json_decref(st->status);
     st->status = all;
   }
   if (st->reload_again) reload_status(st);
+}
+
+json_t *ww__redis_status_of(const redisReply *r) {
+  if (r->type != REDIS_REPLY_ARRAY) return NULL;
+  json_t *all = json_object();
+  for (size_t i = 0; all && i + 1 < r->elements; i += 2) {
+    const redisReply *key = r->element[i], *val = r->element[i + 1];
+    if (key->type != REDIS_REPLY_STRING || val->type != REDIS_REPLY_STRING) continue;
+    json_t *v = json_loadb(val->str, val->len, 0, NULL);
+    if (v) json_object_set_new(all, key->str, v);
+  }
+  return all;
 }
 
 /* Re-read every override; coalesced: at most one HGETALL in flight, plus one more if a
@@ -513,8 +720,8 @@ static const char *fstr(const redisReply *meta, const char *name) {
 
 /* meta: HGETALL array; events: array of JSON strings. updated/expires override the
  * meta's (the script's meta is from before its own update). New, or NULL if malformed. */
-static json_t *session_of(const redisReply *meta, const redisReply *events, const char *updated,
-                          const char *expires) {
+json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
+                             const char *updated, const char *expires) {
   if (meta->type != REDIS_REPLY_ARRAY || events->type != REDIS_REPLY_ARRAY) return NULL;
   const char *id = fstr(meta, "id");
   if (id == NULL) return NULL;
@@ -675,7 +882,7 @@ static void get_step(rstore *st, void *op, int status, redisReply *r) {
   }
   json_t *sess = NULL;
   if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2)
-    sess = session_of(r->element[0], r->element[1], NULL, NULL);
+    sess = ww__redis_session_of(r->element[0], r->element[1], NULL, NULL);
   op_done(o, sess ? 0 : WW_STORE_ENOTFOUND, sess);
 }
 
@@ -711,8 +918,8 @@ static void touch_citizen(rstore *st, const char *ref, const char *sid) {
 static json_t *appended(rstore *st, rop *o, const redisReply *r) {
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 3) return NULL;
   long long count = r->element[2]->integer;
-  json_t *sess = count < 0 ? session_of(r->element[0], r->element[1], NULL, NULL)
-                           : session_of(r->element[0], r->element[1], o->t_now, o->t_exp);
+  json_t *sess = count < 0 ? ww__redis_session_of(r->element[0], r->element[1], NULL, NULL)
+                           : ww__redis_session_of(r->element[0], r->element[1], o->t_now, o->t_exp);
   if (sess == NULL) return NULL;
   if (o->flags & WW_STORE_LEAN) json_object_set_new(sess, "eventCount", json_integer(count));
   const char *ref = fstr(r->element[0], "citizenRef");
@@ -910,15 +1117,13 @@ static void claim_checked(rstore *st, void *op, int status, redisReply *r) {
     op_done(o, WW_STORE_EUNAVAIL, NULL);
     return;
   }
-  long long verdict = r->element[0]->integer;
+  long long retry = 0;
+  int verdict = ww__redis_claim_of(r, o->sid, o->nonce, &retry);
   if (verdict < 0) {
-    long long ttl = r->elements > 1 ? r->element[1]->integer : 1;
-    op_done(o, WW_STORE_ELIMIT, json_pack("{s:I}", "retryAfter", (json_int_t)(ttl > 0 ? ttl : 1)));
+    op_done(o, WW_STORE_ELIMIT, json_pack("{s:I}", "retryAfter", (json_int_t)retry));
     return;
   }
-  const redisReply *v = r->elements > 1 ? r->element[1] : NULL;
-  if (verdict == 0 || v == NULL || v->type != REDIS_REPLY_STRING ||
-      sscanf(v->str, "%32s %16s", o->sid, o->nonce) != 2 || !ww_session_id_valid(o->sid)) {
+  if (verdict == 0) {
     op_done(o, WW_STORE_ENOTFOUND, NULL);
     return;
   }
@@ -927,6 +1132,22 @@ static void claim_checked(rstore *st, void *op, int status, redisReply *r) {
                          "detail", "code", o->code);
   append_cmd(st, o, in, 0, o->nonce, 0, claim_appended);
   json_decref(in);
+}
+
+int ww__redis_claim_of(const redisReply *r, char sid[WW_SESSION_ID_LEN + 1], char nonce[17],
+                       long long *retry) {
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 1) return 0;
+  long long verdict = r->element[0]->integer;
+  if (verdict < 0) {
+    long long ttl = r->elements > 1 ? r->element[1]->integer : 1;
+    *retry = ttl > 0 ? ttl : 1;
+    return -1;
+  }
+  const redisReply *v = r->elements > 1 ? r->element[1] : NULL;
+  if (verdict == 0 || v == NULL || v->type != REDIS_REPLY_STRING ||
+      sscanf(v->str, "%32s %16s", sid, nonce) != 2 || !ww_session_id_valid(sid))
+    return 0;
+  return 1;
 }
 
 static void r_handover_claim(ww_store *s, const char *code, const char *channel,
@@ -1069,6 +1290,10 @@ static void r_close(ww_store *s) {
   rstore *st = (rstore *)s;
   conn_close(&st->subc);
   conn_close(&st->cmd);
+  if (st->nsent > 0) {
+    conn_close(&st->ss);
+    conn_close(&st->sq);
+  }
 }
 
 static const ww_store_vt redis_vt = {
@@ -1126,9 +1351,10 @@ static int parse_url(rstore *st, const char *url) {
   return 0;
 }
 
-static int conn_init(rstore *st, rconn *k, int sub) {
+static int conn_init(rstore *st, rconn *k, int sub, int kind) {
   k->st = st;
   k->sub = sub;
+  k->kind = kind;
   k->state = RC_IDLE;
   k->backoff_ms = BACKOFF_MIN_MS;
   if (uv_timer_init(st->loop, &k->timer) != 0) return -1;
@@ -1137,36 +1363,104 @@ static int conn_init(rstore *st, rconn *k, int sub) {
   return 0;
 }
 
-ww_store *ww_store_redis_open(uv_loop_t *loop, const char *url, const ww_store_opts *opts) {
-  rstore *st = calloc(1, sizeof *st);
-  if (st == NULL) return NULL;
-  st->base.vt = &redis_vt;
-  if (opts) st->base.opts = *opts;
-  ww_store_opts_defaults(&st->base.opts);
-  st->loop = loop;
-  if (url == NULL || parse_url(st, url) != 0) {
-    ww_logf(WW_LOG_ERROR, "bad Redis URL (want redis://[:password@]host[:port][/db])");
-    free(st);
-    return NULL;
+/* "host:port,host:port,..." into st->sent_*; -1 when malformed or empty. */
+static int parse_sentinels(rstore *st, const char *list) {
+  const char *p = list;
+  while (p && *p) {
+    size_t n = strcspn(p, ",");
+    const char *colon = memchr(p, ':', n);
+    if (st->nsent >= MAX_SENTINELS || colon == NULL || colon == p ||
+        (size_t)(colon - p) >= sizeof st->sent_host[0])
+      return -1;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (end != p + n || port <= 0 || port > 65535) return -1;
+    memcpy(st->sent_host[st->nsent], p, (size_t)(colon - p));
+    st->sent_host[st->nsent][colon - p] = '\0';
+    st->sent_port[st->nsent] = (int)port;
+    st->nsent++;
+    p += n;
+    if (*p == ',') p++;
   }
+  return st->nsent > 0 ? 0 : -1;
+}
+
+/* Shared by both open functions; 'st' has its address (or sentinels) set. */
+static ww_store *rstore_start(rstore *st) {
   snprintf(st->pubsub, sizeof st->pubsub, "ww:st:%d", st->db);
   st->status = json_object();
   if (st->status == NULL) {
     free(st);
     return NULL;
   }
-  if (conn_init(st, &st->cmd, 0) != 0) {
-    json_decref(st->status);
-    free(st);
-    return NULL;
+  rconn *conns[4] = {&st->cmd, &st->subc, &st->sq, &st->ss};
+  const int sub[4] = {0, 1, 0, 0}, kind[4] = {K_DATA, K_DATA, K_SENT_QUERY, K_SENT_SUB};
+  int n = st->nsent > 0 ? 4 : 2;
+  for (int i = 0; i < n; i++) {
+    if (conn_init(st, conns[i], sub[i], kind[i]) != 0) {
+      /* the timers made so far must still be closed before the free */
+      st->base.closing = 1;
+      if (i == 0) {
+        json_decref(st->status);
+        free(st);
+      }
+      for (int j = 0; j < i; j++) uv_close((uv_handle_t *)&conns[j]->timer, on_timer_closed);
+      return NULL;
+    }
   }
-  if (conn_init(st, &st->subc, 1) != 0) {
-    /* the command timer must still be closed before the free */
-    st->base.closing = 1;
-    uv_close((uv_handle_t *)&st->cmd.timer, on_timer_closed);
-    return NULL;
+  if (st->nsent > 0) {
+    conn_start(&st->sq);
+    conn_start(&st->ss);
   }
   conn_start(&st->cmd);
   conn_start(&st->subc);
   return &st->base;
+}
+
+static rstore *rstore_new(uv_loop_t *loop, const ww_store_opts *opts) {
+  rstore *st = calloc(1, sizeof *st);
+  if (st == NULL) return NULL;
+  st->base.vt = &redis_vt;
+  if (opts) st->base.opts = *opts;
+  ww_store_opts_defaults(&st->base.opts);
+  st->loop = loop;
+  return st;
+}
+
+ww_store *ww_store_redis_open(uv_loop_t *loop, const char *url, const ww_store_opts *opts) {
+  rstore *st = rstore_new(loop, opts);
+  if (st == NULL) return NULL;
+  if (url == NULL || parse_url(st, url) != 0) {
+    ww_logf(WW_LOG_ERROR, "bad Redis URL (want redis://[:password@]host[:port][/db])");
+    free(st);
+    return NULL;
+  }
+  return rstore_start(st);
+}
+
+ww_store *ww_store_sentinel_open(uv_loop_t *loop, const char *sentinels, const char *master,
+                                 const char *url, const ww_store_opts *opts) {
+  rstore *st = rstore_new(loop, opts);
+  if (st == NULL) return NULL;
+  if (sentinels == NULL || parse_sentinels(st, sentinels) != 0) {
+    ww_logf(WW_LOG_ERROR, "bad --redis-sentinel (want HOST:PORT,HOST:PORT,...)");
+    free(st);
+    return NULL;
+  }
+  if (master == NULL || master[0] == '\0' || strlen(master) >= sizeof st->master ||
+      strpbrk(master, " \t\r\n")) {
+    ww_logf(WW_LOG_ERROR, "bad --redis-master (want the name the sentinels monitor)");
+    free(st);
+    return NULL;
+  }
+  snprintf(st->master, sizeof st->master, "%s", master);
+  /* the URL gives only the password and db; its host is ignored */
+  if (url && url[0] && parse_url(st, url) != 0) {
+    ww_logf(WW_LOG_ERROR, "bad Redis URL (want redis://[:password@]host[:port][/db])");
+    free(st);
+    return NULL;
+  }
+  snprintf(st->host, sizeof st->host, "%s", "(unknown master)");
+  st->port = 0;
+  return rstore_start(st);
 }

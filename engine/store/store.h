@@ -90,8 +90,18 @@ ww_store *ww_store_memory_open(ww_memstore *shared, uv_loop_t *loop, const ww_st
 /* A Redis-store handle: connects in the background (never blocks the loop except for
  * resolving the host name) and keeps reconnecting with backoff (50 ms doubling to 2 s).
  * 'url': redis://[[user]:password@]host[:port][/db] (port 6379, db 0 by default).
- * New; NULL on a malformed URL or OOM. (Sentinel: see ww__redis_target in redis.c.) */
+ * New; NULL on a malformed URL or OOM. */
 ww_store *ww_store_redis_open(uv_loop_t *loop, const char *url, const ww_store_opts *opts);
+
+/* A Redis-store handle on the primary that Redis Sentinel names 'master' (borrowed):
+ * before every connect it asks the sentinels in 'sentinels' ("host:port,host:port,...",
+ * borrowed; tried in turn) for the master's address (SENTINEL get-master-addr-by-name),
+ * checks that ROLE says "master" there, and follows +switch-master (subscribed on a
+ * sentinel) to the promoted replica without a restart. 'url' (may be NULL) gives only
+ * the password and db (redis://:password@ignored/db). Otherwise as ww_store_redis_open.
+ * New; NULL on a malformed list, name or URL, or OOM. */
+ww_store *ww_store_sentinel_open(uv_loop_t *loop, const char *sentinels, const char *master,
+                                 const char *url, const ww_store_opts *opts);
 
 /* Close the handle (NULL-safe). Pending operations get their callback with
  * WW_STORE_EUNAVAIL (possibly during this call); the handle's libuv handles are closed and
