@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "rules/loader_private.h"
+#include "server/json_limits.h"
 #include "util/tztime.h"
 
 static const char *const skills[] = {"low", "medium", "high", NULL};
@@ -68,6 +69,11 @@ static void citizen_ref(ww_rules *R, const unsigned char *key, size_t klen, cons
   out[64] = '\0';
 }
 
+/* What a request may hold before any of it reaches Lua (SPEC 3: the server never crashes
+ * or hangs on bad input): bounded nesting (push_json recurses), values, string sizes, and
+ * numbers a JavaScript client reads back exactly. */
+static const ww_json_limits request_limits = {.depth = 16, .values = 1000, .string = 4096};
+
 static void bad(json_t *params, const char *name, const char *reason) {
   json_array_append_new(params, json_pack("{s:s, s:s}", "name", name, "reason", reason));
 }
@@ -104,6 +110,13 @@ int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts
   if (!json_is_object(req)) {
     bad(params, "body", "must be a JSON object");
     goto done;
+  }
+  {
+    char name[200], reason[120];
+    if (ww_json_check(req, &request_limits, name, sizeof name, reason, sizeof reason) != 0) {
+      bad(params, name, reason);
+      goto done;
+    }
   }
   json_t *svc = json_object_get(req, "service");
   if (svc == NULL || json_is_null(svc)) {

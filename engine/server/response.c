@@ -11,6 +11,7 @@
 
 #include "log/log.h"
 #include "server/internal.h"
+#include "server/json_limits.h"
 #include "wegwijzer/wegwijzer.h"
 
 #define COPY_BODY_MAX 4096
@@ -284,6 +285,11 @@ static int is_json_type(const char *ct) {
          strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
+/* Every JSON body (sessions data and event details too, which later reach rules through
+ * r.session): bounded nesting and size, numbers exact in a double. Advice and route
+ * requests get the tighter limits of engine/decision/request.c on top. */
+static const ww_json_limits body_limits = {.depth = 32, .values = 4096, .string = 64 * 1024};
+
 json_t *ww_req_json(ww_req *req) {
   if (!is_json_type(ww_req_header(req, "Content-Type"))) {
     ww_respond_problem(req, 415, "unsupported_media_type",
@@ -293,6 +299,10 @@ json_t *ww_req_json(ww_req *req) {
   json_error_t e;
   json_t *j = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &e);
   if (!j) {
+    /* jansson quotes the text it stopped at ("near '\"999993653\"'"): that may be a
+     * citizen.id, which must never leave the request (SPEC 3.1), so only say where. */
+    char *near = strstr(e.text, " near ");
+    if (near) *near = '\0';
     char detail[256];
     snprintf(detail, sizeof detail, "malformed JSON: %s (line %d, column %d)", e.text, e.line,
              e.column);
@@ -302,6 +312,14 @@ json_t *ww_req_json(ww_req *req) {
   if (!json_is_object(j)) {
     json_decref(j);
     ww_respond_problem(req, 400, "invalid_json", "the body must be a JSON object", NULL, NULL);
+    return NULL;
+  }
+  char name[200], reason[120], detail[340];
+  if (ww_json_check(j, &body_limits, name, sizeof name, reason, sizeof reason) != 0) {
+    json_decref(j);
+    snprintf(detail, sizeof detail, "%s %s", name, reason);
+    ww_respond_problem(req, 400, "invalid_json", detail,
+                       json_pack("[{s:s, s:s}]", "name", name, "reason", reason), NULL);
     return NULL;
   }
   return j;

@@ -96,7 +96,9 @@ void *ww_req_app(const ww_req *req);                 /* worker state from worker
 int ww_req_gone(const ww_req *req);                  /* 1 once the client disconnected */
 
 /* Parse the body as a JSON object. On a bad body answers the request itself (415 not
- * JSON, 400 invalid_json / not an object) and returns NULL. Returns new. */
+ * JSON, 400 invalid_json: malformed, not an object, or over the limits of any body --
+ * nesting over 32, over 4096 values, a number beyond +-2^53 -- with invalidParams naming
+ * the field) and returns NULL. Returns new. */
 json_t *ww_req_json(ww_req *req);
 
 /* ---- responses: exactly one per request; each adds API-Version, the ADR security

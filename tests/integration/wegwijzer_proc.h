@@ -27,6 +27,14 @@ static inline const char *ww_test_source(const char *rel) {
   return out;
 }
 
+/* WW_VALGRIND=1 (in the environment of the test) runs the binary under valgrind: memory
+ * errors and definite leaks make it exit 1, which ww_test_stop fails on. Use a build
+ * without sanitizers; start and stop deadlines are longer then. */
+static inline int ww_test_valgrind(void) {
+  const char *v = getenv("WW_VALGRIND");
+  return v && v[0] && strcmp(v, "0") != 0;
+}
+
 /* Start `wegwijzer serve --listen 127.0.0.1:<free> --rules <bundled> --workers 2` plus
  * 'extra' ("--flag", "value", ..., NULL). Waits until it accepts. */
 static inline void ww_test_serve(ww_proc *p, const char *const *extra) {
@@ -34,8 +42,16 @@ static inline void ww_test_serve(ww_proc *p, const char *const *extra) {
   cr_assert_gt(port, 0);
   char listen[64];
   snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-  char *argv[48];
+  char *argv[56];
   int n = 0;
+  if (ww_test_valgrind()) {
+    argv[n++] = "valgrind";
+    argv[n++] = "--quiet";
+    argv[n++] = "--leak-check=full";
+    argv[n++] = "--errors-for-leak-kinds=definite";
+    argv[n++] = "--error-exitcode=1";
+    argv[n++] = "--trace-children=no";
+  }
   argv[n++] = (char *)ww_test_binary();
   argv[n++] = "serve";
   argv[n++] = "--listen";
@@ -53,9 +69,9 @@ static inline void ww_test_serve(ww_proc *p, const char *const *extra) {
     argv[n++] = "--workers";
     argv[n++] = "2";
   }
-  for (int i = 0; extra && extra[i] && n < 46; i++) argv[n++] = (char *)extra[i];
+  for (int i = 0; extra && extra[i] && n < 54; i++) argv[n++] = (char *)extra[i];
   argv[n] = NULL;
-  if (ww_proc_start(p, argv, NULL, port, 15000) != 0) {
+  if (ww_proc_start(p, argv, NULL, port, ww_test_valgrind() ? 120000 : 15000) != 0) {
     ww_proc_dump_log(p);
     cr_assert_fail("wegwijzer did not start");
   }
@@ -64,7 +80,7 @@ static inline void ww_test_serve(ww_proc *p, const char *const *extra) {
 /* SIGTERM, expect exit 0 and clean up. */
 static inline void ww_test_stop(ww_proc *p) {
   if (p->pid <= 0) return;
-  int st = ww_proc_stop(p, SIGTERM, 10000);
+  int st = ww_proc_stop(p, SIGTERM, ww_test_valgrind() ? 120000 : 10000);
   if (st != 0) {
     ww_proc_dump_log(p);
     cr_assert_fail("wegwijzer exit status %d", st);

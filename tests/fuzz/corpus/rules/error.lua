@@ -1,0 +1,1 @@
+rule "throws" { when = function(r) error({}) end, advise = function(r, a) end }

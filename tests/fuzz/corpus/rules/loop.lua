@@ -1,0 +1,1 @@
+rule "loop" { when = function(r) while true do end end, advise = function(r, a) end }

@@ -1,0 +1,1 @@
+rule "broken" { when = function(r) return r.

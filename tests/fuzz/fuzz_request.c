@@ -1,0 +1,55 @@
+/* Fuzz target (b): request JSON text into validation (engine/decision/request.c) and the
+ * decision core on the bundled rule set, as advice and as route, with and without a
+ * session. The rule set is loaded once. Every answer must encode as JSON. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log/log.h"
+#include "wegwijzer/wegwijzer.h"
+
+static ww_rules *rules;
+static json_t *session;
+
+static void check(int rc, json_t *out, ww_err *err) {
+  if (rc == 0) {
+    char *s = out ? json_dumps(out, JSON_COMPACT) : NULL;
+    if (s == NULL) abort();   /* an answer that cannot be sent */
+    free(s);
+  } else if (rc != WW_EINVAL || err->code[0] == '\0') {
+    abort();                  /* only invalid input may fail */
+  }
+  json_decref(out);
+  ww_err_clear(err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (rules == NULL) {
+    char dir[1200];
+    snprintf(dir, sizeof dir, "%s/rules", WW_FUZZ_SOURCE_ROOT);
+    ww_log_set_level(WW_LOG_ERROR);
+    ww_err err = {0};
+    rules = ww_rules_load(dir, NULL, &err);
+    if (rules == NULL) abort();
+    session = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s}]}", "id",
+                        "0123456789abcdef0123456789abcdef", "service", "verhuizing", "channel",
+                        "web", "events", "at", "2026-12-01T10:00:00+01:00", "channel", "web",
+                        "type", "abandoned", "service", "verhuizing");
+  }
+  static const unsigned char secret[] = "fuzz-secret-0123456789";
+  ww_decide_opts o = {0};
+  o.secret = secret;
+  o.secret_len = sizeof secret - 1;
+  o.now = 1796116500;   /* 2026-12-01T10:15:00+01:00 */
+  ww_err err = {0};
+  json_t *out = NULL;
+  int rc = ww_decide_text(rules, (const char *)data, size, &o, &out, &err);
+  check(rc, out, &err);
+  if (rc != 0) return 0;
+  /* valid: the same request as route, and with a session */
+  o.route = 1;
+  o.session = session;
+  rc = ww_decide_text(rules, (const char *)data, size, &o, &out, &err);
+  check(rc, out, &err);
+  return 0;
+}
