@@ -3,12 +3,15 @@
 # Quick no-op when they are all there. Used by `make run`, `make test` and .ci/run.
 #   scripts/setup.sh            build + test packages
 #   scripts/setup.sh --bench    also the benchmark tools
+#   scripts/setup.sh --ci       also clang/libFuzzer and valgrind (.ci/run)
 set -eu
 
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev \
   libuv1-dev liblua5.4-dev libjansson-dev libhiredis-dev libcriterion-dev \
   libhttp-parser-dev libssl-dev \
   redis-server redis-tools redis-sentinel curl python3 python3-prometheus-client chromium"
+# CI extras: libFuzzer (clang's runtime) and valgrind.
+[ "${1:-}" = "--ci" ] && PACKAGES="$PACKAGES clang libclang-rt-14-dev valgrind"
 [ "${1:-}" = "--bench" ] && PACKAGES="$PACKAGES wrk linux-perf valgrind"
 
 missing=""

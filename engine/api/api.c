@@ -111,10 +111,15 @@ static const char *str_field(const json_t *obj, const char *key) {
 static json_t *agent_context(const json_t *session) {
   const json_t *events = json_object_get(session, "events");
   size_t n = json_array_size(events);
+  /* The channel the citizen came from: the latest event before this call claimed it. */
   const char *last = str_field(session, "channel");
-  if (n > 0) {
-    const char *c = str_field(json_array_get(events, n - 1), "channel");
+  for (size_t i = n; i > 0; i--) {
+    const json_t *ev = json_array_get(events, i - 1);
+    const char *type = str_field(ev, "type");
+    if (type && strcmp(type, "claimed") == 0) continue;
+    const char *c = str_field(ev, "channel");
     if (c) last = c;
+    break;
   }
   json_t *recent = json_array();
   for (size_t i = n > 10 ? n - 10 : 0; i < n; i++)
@@ -165,6 +170,20 @@ static void free_decision(decision *d) {
   free(d);
 }
 
+void ww_api_log_handover(ww_app_worker *w, const char *kind, const json_t *obj) {
+  if (w == NULL || w->store == NULL) return;
+  const json_t *sid = json_object_get(obj, "sessionId");
+  if (sid == NULL) sid = json_object_get(obj, "id");
+  const json_t *events = json_object_get(obj, "events");
+  const json_t *last = json_array_get(events, json_array_size(events) - 1);
+  json_t *fields = json_pack("{s:s, s:O?, s:O?, s:O?}", "kind", kind, "sessionId", sid,
+                             "service", json_object_get(obj, "service"), "channel",
+                             json_object_get(last, "channel"));
+  if (fields == NULL) return;
+  ww_store_decision_log(w->store, fields);
+  json_decref(fields);
+}
+
 /* Decide with 'session' (borrowed, may be NULL) and answer; frees 'd'. */
 static void finish(decision *d, const json_t *session) {
   ww_req *req = d->req;
@@ -195,7 +214,9 @@ static void finish(decision *d, const json_t *session) {
     json_object_set(out, "sessionId", json_object_get(session, "id"));
     if (d->route) json_object_set_new(out, "agentContext", agent_context(session));
   }
-  if (d->store_down) json_object_set_new(out, "degraded", json_true());
+  /* SPEC 5: while the store is down every answer says so, session or not. */
+  if (d->store_down || (w->store && !ww_store_ready(w->store)))
+    json_object_set_new(out, "degraded", json_true());
   log_decision(w, d, out, session);
   const char *advice_id = str_field(out, "adviceId");
   snprintf(w->log_advice_id, sizeof w->log_advice_id, "%s", advice_id ? advice_id : "");
@@ -261,13 +282,37 @@ static void on_claimed(void *ud, int status, json_t *result) {
     free_decision(d);
     return;
   }
-  if (status == 0) ww_metrics_handover_claimed(d->w->metrics);
+  if (status == 0) {
+    ww_metrics_handover_claimed(d->w->metrics);
+    ww_api_log_handover(d->w, "claimed", result);
+  }
+  /* A caller who gives a handover code need not pick the topic again. */
+  if (status == 0 && !json_object_get(d->body, "service")) {
+    const json_t *service = json_object_get(result, "service");
+    if (json_is_string(service)) json_object_set(d->body, "service", (json_t *)service);
+  }
   on_session(ud, status, result);
 }
 
 static int bad_field(ww_req *req, const char *name, const char *reason) {
   ww_respond_problem(req, 400, "invalid_param", reason,
                      json_pack("[{s:s, s:s}]", "name", name, "reason", reason), NULL);
+  return 0;
+}
+
+/* Validate the request as the decision will (answering 400 itself when invalid), without
+ * a session. Returns 1 when valid. */
+static int valid_request(ww_req *req, decision *d) {
+  ww_decide_opts opts = {0};
+  opts.secret = d->w->app->secret;
+  opts.secret_len = d->w->app->secret_len;
+  opts.route = d->route;
+  json_t *out = NULL;
+  ww_err err = {0};
+  int rc = ww_decide(d->rs->rules, d->body, &opts, &out, &err);
+  json_decref(out);
+  if (rc == 0) return 1;
+  respond_decide_error(req, rc, &err);
   return 0;
 }
 
@@ -305,6 +350,8 @@ static void decide(ww_req *req, int route) {
   if (w->store == NULL) {
     finish(d, NULL);
   } else if (json_is_string(code)) {
+    /* A code is single use: check the rest of the request before spending it. */
+    if (json_object_get(body, "service") && !valid_request(req, d)) goto drop;
     const char *chan = str_field(json_object_get(body, "context"), "origin");
     if (chan == NULL) chan = "ivr";
     ww_store_handover_claim(w->store, json_string_value(code), chan, ww_req_peer(req),

@@ -25,6 +25,11 @@ void ww_app_on_reload(void *app);   /* SIGHUP (reload.c) */
  * when allowed; otherwise answers 401/403 itself and returns 0. */
 int ww_api_authorize(ww_req *req, ww_role need);
 
+/* Append a handover ("handover") or claim ("claimed") entry to the decision stream, for
+ * wegwijzer report: {kind, sessionId, service?, channel?}. 'obj' (borrowed) is the
+ * handover answer or the claimed session. No-op without --decision-log. */
+void ww_api_log_handover(ww_app_worker *w, const char *kind, const json_t *obj);
+
 /* Handlers (api.c). */
 void ww_api_advice(ww_req *req);
 void ww_api_route(ww_req *req);

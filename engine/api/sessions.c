@@ -1,6 +1,7 @@
 /* Handlers of the sessions API: validate, one store operation, answer from its callback.
  * The request itself is the callback's context (no allocation): the server keeps it
  * alive until ww_respond_*() is called, even if the client left. */
+#include "api/api.h"
 #include "api/sessions.h"
 
 #include <stdio.h>
@@ -180,6 +181,7 @@ static void on_handover(void *ud, int status, json_t *h) {
   }
   ww_app_worker *w = ww_req_app(req);
   if (w) ww_metrics_handover_created(w->metrics);
+  ww_api_log_handover(w, "handover", h);
   ww_respond_json(req, 201, h);
 }
 
@@ -218,6 +220,7 @@ static void on_claimed(void *ud, int status, json_t *sess) {
   }
   ww_app_worker *w = ww_req_app(req);
   if (w) ww_metrics_handover_claimed(w->metrics);
+  ww_api_log_handover(w, "claimed", sess);
   ww_respond_json(req, 200, json_pack("{s:o}", "session", sess));
 }
 

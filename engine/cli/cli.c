@@ -26,10 +26,13 @@ static void on_listening(void *appv, const char *host, int port) {
   const ww_config *cfg = app->cfg;
   char listen[96];
   snprintf(listen, sizeof listen, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+  const char *store = cfg->sentinels[0]   ? "redis-sentinel"
+                      : cfg->redis_url[0] ? "redis"
+                                          : "memory";
   ww_log(WW_LOG_INFO, "wegwijzer started",
          json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:i}", "version", WW_VERSION,
-                   "listen", listen, "rules", cfg->rules_dir, "store",
-                   cfg->redis_url[0] ? "redis" : "memory", "workers", cfg->workers,
+                   "listen", listen, "rules", cfg->rules_dir, "store", store, "workers",
+                   cfg->workers,
                    "rulesVersion", app->loaded_at[0] ? app->rules_version : "",
                    "testsPassed", app->tests_passed, "testsFailed", app->tests_failed));
 }
