@@ -76,46 +76,26 @@ void ww__chstate_compute(ww_rules *R, int64_t t, const json_t *status, ww__chsta
 
 /* ---- building r (inside the protected call) ---- */
 
-static int view_index(lua_State *L) {
-  lua_pushvalue(L, 2);
-  if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNIL && lua_type(L, 2) == LUA_TSTRING)
-    return luaL_error(L, "unknown channel \"%s\" (r.channels)", lua_tostring(L, 2));
-  return 1;
-}
-
-static void build_view(lua_State *L, ww_rules *R) {
-  lua_createtable(L, 0, R->nch);
-  int B = lua_gettop(L);
+/* Puts R->cst into the fixed channel state tables behind r.channels. A catalogue field
+ * waitSeconds shows through when the state has none (as in a fresh copy of the entry). */
+static void update_view(lua_State *L, ww_rules *R) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_chstate);
+  int st = lua_gettop(L);
   for (int i = 0; i < R->nch; i++) {
-    lua_createtable(L, 0, 12);
-    int cb = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ch[i].back_ref);
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-      lua_pushvalue(L, -2);
-      lua_insert(L, -2);
-      lua_rawset(L, cb);
-    }
-    lua_pop(L, 1);
+    lua_rawgeti(L, st, i + 1);
     lua_pushboolean(L, R->cst[i].open);
-    lua_setfield(L, cb, "open");
+    lua_setfield(L, -2, "open");
     if (R->cst[i].wait >= 0) {
       lua_pushnumber(L, R->cst[i].wait);
-      lua_setfield(L, cb, "waitSeconds");
+    } else {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, R->ch[i].back_ref);
+      lua_getfield(L, -1, "waitSeconds");
+      lua_remove(L, -2);
     }
-    ww__ro_wrap(L, cb, 2);
-    lua_setfield(L, B, R->ch[i].id);
+    lua_setfield(L, -2, "waitSeconds");
     lua_pop(L, 1);
   }
-  ww__ro_wrap(L, B, 2);
-  lua_getmetatable(L, -1);
-  lua_pushvalue(L, B);
-  lua_setfield(L, -2, "__data");
-  lua_pushvalue(L, B);
-  lua_pushcclosure(L, view_index, 1);
-  lua_setfield(L, -2, "__index");
-  lua_pop(L, 1);
-  lua_remove(L, B);
+  lua_settop(L, st - 1);
 }
 
 typedef struct dctx {
@@ -141,13 +121,9 @@ static int decide_main(lua_State *L) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_r_back);   /* 1 */
 
   if (X->rebuild) {
-    build_view(L, R);
-    luaL_unref(L, LUA_REGISTRYINDEX, R->cache_view_ref);
-    R->cache_view_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    update_view(L, R);
     R->cache_ok = 1;
   }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, R->cache_view_ref);
-  lua_setfield(L, 1, "channels");
 
   const ww__service *s = &R->svc[in->svc];
   if (in->has_extras) {
@@ -238,9 +214,12 @@ static int decide_main(lua_State *L) {
     lua_pushnil(L);
   lua_setfield(L, 1, "session");
 
-  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_randomseed);   /* same numbers every decision */
-  lua_pushinteger(L, 20260101);
-  lua_call(L, 1, 0);
+  if (R->rand_used) {   /* same numbers every decision: reseed after any use */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_randomseed);
+    lua_pushinteger(L, 20260101);
+    lua_call(L, 1, 0);
+    R->rand_used = 0;
+  }
 
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_r);            /* 2: r */
   ww__push_a(L, R);                                       /* 3: a */
@@ -503,12 +482,14 @@ static json_t *fallback_answer(const ww_rules *R, const ww__input *in,
 
 /* ---- the decision ---- */
 
-int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
-               int route_answer_, int ivr_origin, json_t **out, ww_err *err) {
-  *out = NULL;
+/* Validates and runs the rules. 0: the state is in R->d / R->cst and '*failed' says
+ * whether the rules failed at run time (then 'error' names the rule). */
+static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, int ivr_origin,
+               ww__input *in, int *failed, char *error, size_t esz, ww_err *err) {
+  *failed = 0;
+  error[0] = '\0';
   if (err) ww_err_clear(err);
-  ww__input in;
-  int rc = ww__request_parse(R, request, opts, ivr_origin, &in, err);
+  int rc = ww__request_parse(R, request, opts, ivr_origin, in, err);
   if (rc != 0) return rc;
   lua_State *L = R->L;
 
@@ -516,18 +497,18 @@ int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
   const json_t *status = opts ? opts->status : NULL;
   uint64_t key = status == NULL ? 0 : opts->status_version;
   int cacheable = status == NULL || opts->status_version != 0;
-  dctx X = {&in, opts, 0};
-  if (!(R->cache_ok && cacheable && key == R->cache_key && in.time >= R->cache_from &&
-        in.time < R->cache_until)) {
+  dctx X = {in, opts, 0};
+  if (!(R->cache_ok && cacheable && key == R->cache_key && in->time >= R->cache_from &&
+        in->time < R->cache_until)) {
     R->cache_ok = 0;
-    ww__chstate_compute(R, in.time, status, R->cst, &R->cache_until);
-    R->cache_from = in.time - ((in.time % 60) + 60) % 60;
+    ww__chstate_compute(R, in->time, status, R->cst, &R->cache_until);
+    R->cache_from = in->time - ((in->time % 60) + 60) % 60;
     R->cache_key = key;
     if (!cacheable) R->cache_until = R->cache_from;   /* rebuild next time */
     X.rebuild = 1;
   }
 
-  ww__dstate_reset(&R->d, R, in.explain);
+  ww__dstate_reset(&R->d, R, in->explain);
   if (!lua_checkstack(L, 8)) {
     ww__load_error(err, "", 0, "the rule engine is out of stack");
     return WW_ENOMEM;
@@ -538,9 +519,8 @@ int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
   R->d.active = 0;
   R->d.gen++;
   if (rc == LUA_OK) {
-    *out = route_answer_ ? route_answer(R, &in, 0, NULL) : advice_answer(R, &in, opts);
     lua_settop(L, 0);
-    return *out ? 0 : WW_ENOMEM;
+    return 0;
   }
 
   /* run-time failure: contain it, keep the state usable, answer the fallback */
@@ -563,16 +543,359 @@ int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
          json_pack("{s:s, s:s, s:s, s:s}", "rule", cr >= 0 ? R->rules[cr].name : "",
                    "source", cr >= 0 ? R->rules[cr].source : "", "error", msg,
                    "rulesVersion", R->version));
-  char error[400];
-  snprintf(error, sizeof error, "%s", R->last_error);
+  snprintf(error, esz, "%s", R->last_error);
   lua_settop(L, 0);
   ww__budget_stop(R);
   lua_pushcfunction(L, ww__restore_upvalues);
   if (lua_pcall(L, 0, 0, 0) != LUA_OK) lua_settop(L, 0);
   lua_gc(L, LUA_GCCOLLECT, 0);
-  R->cache_ok = 0;                      /* the view may not have been built */
-  *out = route_answer_ ? route_answer(R, &in, 1, error) : fallback_answer(R, &in, opts, error);
+  R->cache_ok = 0;                      /* the view may not have been updated */
+  *failed = 1;
+  return 0;
+}
+
+static json_t *answer_json(ww_rules *R, const ww__input *in, const ww_decide_opts *opts,
+                           int route, int failed, const char *error) {
+  if (route) return route_answer(R, in, failed, failed ? error : NULL);
+  return failed ? fallback_answer(R, in, opts, error) : advice_answer(R, in, opts);
+}
+
+int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
+               int route_answer_, int ivr_origin, json_t **out, ww_err *err) {
+  *out = NULL;
+  ww__input in;
+  int failed;
+  char error[400];
+  int rc = run(R, request, opts, ivr_origin, &in, &failed, error, sizeof error, err);
+  if (rc != 0) return rc;
+  *out = answer_json(R, &in, opts, route_answer_, failed, error);
   return *out ? 0 : WW_ENOMEM;
+}
+
+/* ---- answers as text: fragments rendered once at load, composed per request ---- */
+
+static void out_put(ww_rules *R, const char *s, size_t n) {
+  if (R->olen + n > R->ocap) {
+    size_t nc = R->ocap ? R->ocap : 4096;
+    while (nc < R->olen + n) nc *= 2;
+    char *q = realloc(R->out, nc);
+    if (q == NULL) {
+      R->ooom = 1;
+      return;
+    }
+    R->out = q;
+    R->ocap = nc;
+  }
+  memcpy(R->out + R->olen, s, n);
+  R->olen += n;
+}
+
+#define OUT_LIT(R, s) out_put((R), (s), sizeof(s) - 1)
+
+static int dump_cb(const char *buf, size_t size, void *data) {
+  out_put(data, buf, size);
+  return 0;
+}
+
+/* JSON value as jansson renders it with JSON_COMPACT. */
+static void out_json(ww_rules *R, const json_t *j) {
+  if (json_dump_callback(j, dump_cb, R, JSON_COMPACT | JSON_ENCODE_ANY) != 0) R->ooom = 1;
+}
+
+/* A string as arena_str() + jansson render it. Printable ASCII without '"' and '\\' is
+ * the same text in quotes; anything else goes through jansson (escapes, UTF-8 check). */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+#define HASZERO(v) (((v) - ONES) & ~(v) & HIGHS)
+
+static void out_str(ww_rules *R, const char *s, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {   /* 8 bytes at a time: stop at non-ASCII, control, DEL, " or \ */
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if ((w & HIGHS) || (((w | HIGHS) - 0x2020202020202020ull) & HIGHS) != HIGHS ||
+        HASZERO(w ^ 0x7f7f7f7f7f7f7f7full) || HASZERO(w ^ 0x2222222222222222ull) ||
+        HASZERO(w ^ 0x5c5c5c5c5c5c5c5cull))
+      break;   /* the byte loop below decides exactly */
+  }
+  while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f && s[i] != '"' &&
+         s[i] != '\\')
+    i++;
+  if (i == n) {
+    OUT_LIT(R, "\"");
+    out_put(R, s, n);
+    OUT_LIT(R, "\"");
+    return;
+  }
+  json_t *j = json_stringn(s, n);
+  if (j == NULL) {
+    OUT_LIT(R, "\"(not valid UTF-8)\"");
+    return;
+  }
+  out_json(R, j);
+  json_decref(j);
+}
+
+static void out_int(ww_rules *R, long long v) {
+  char b[24];
+  int i = sizeof b;
+  unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+  do b[--i] = (char)('0' + u % 10); while ((u /= 10) > 0);
+  if (v < 0) b[--i] = '-';
+  out_put(R, b + i, sizeof b - (size_t)i);
+}
+
+/* As num() renders: integers plainly, other values through jansson's real format. */
+static void out_num(ww_rules *R, double v) {
+  if (v == floor(v) && fabs(v) < 9e15) {
+    out_int(R, (long long)v);
+    return;
+  }
+  json_t *j = json_real(v);
+  if (j == NULL) {
+    R->ooom = 1;
+    return;
+  }
+  out_json(R, j);
+  json_decref(j);
+}
+
+static int frag_take(ww_rules *R, ww__frag *f) {
+  if (R->ooom) return -1;
+  f->s = malloc(R->olen ? R->olen : 1);
+  if (f->s == NULL) return -1;
+  memcpy(f->s, R->out, R->olen);
+  f->n = R->olen;
+  R->olen = 0;
+  return 0;
+}
+
+int ww__render_prepare(ww_rules *R) {
+  R->olen = 0;
+  R->ooom = 0;
+  for (int i = 0; i < R->nch; i++) {
+    ww__channel *c = &R->ch[i];
+    OUT_LIT(R, "{\"id\":");
+    out_json(R, c->j_id);
+    OUT_LIT(R, ",\"name\":");
+    out_json(R, c->j_name);
+    OUT_LIT(R, ",\"kind\":");
+    out_json(R, c->j_kind);
+    OUT_LIT(R, ",\"rank\":");
+    if (frag_take(R, &c->f_head) != 0) return -1;
+    OUT_LIT(R, ",\"contact\":");
+    out_json(R, c->contact);
+    if (c->assisted) OUT_LIT(R, ",\"assisted\":true,\"reasons\":[");
+    else OUT_LIT(R, ",\"assisted\":false,\"reasons\":[");
+    if (frag_take(R, &c->f_tail) != 0) return -1;
+    OUT_LIT(R, "{\"id\":");
+    out_json(R, c->j_id);
+    OUT_LIT(R, ",\"reasons\":[");
+    if (frag_take(R, &c->f_excl) != 0) return -1;
+  }
+  for (int i = 0; i < R->nsvc; i++) {
+    out_json(R, R->svc[i].answer);
+    if (frag_take(R, &R->svc[i].f_answer) != 0) return -1;
+  }
+  json_t *rs = ruleset_json(R);
+  out_json(R, rs);
+  json_decref(rs);
+  return frag_take(R, &R->f_ruleset);
+}
+
+void ww__render_free(ww_rules *R) {
+  for (int i = 0; i < R->nch; i++)
+    free(R->ch[i].f_head.s), free(R->ch[i].f_tail.s), free(R->ch[i].f_excl.s);
+  for (int i = 0; i < R->nsvc; i++) free(R->svc[i].f_answer.s);
+  free(R->f_ruleset.s);
+  free(R->out);
+  R->out = NULL;
+  R->olen = R->ocap = 0;
+}
+
+/* One top-level member: extra's value when extra has the key (json_object_set keeps the
+ * key's place), else ours via 'lit' (already rendered, may be NULL = caller renders). */
+static const json_t *extra_for(const json_t *extra, const char *key) {
+  return extra ? json_object_get(extra, key) : NULL;
+}
+
+static const char *const answer_keys[] = {"adviceId", "service", "channels", "excluded",
+                                          "notes", "ruleset", "degraded", NULL};
+
+/* The plain advice answer, exactly as advice_answer() + json_dumps(JSON_COMPACT). */
+static void render_advice(ww_rules *R, const ww__input *in, const ww_decide_opts *opts,
+                          const json_t *extra, ww_answer_info *info) {
+  const ww__dstate *d = &R->d;
+  const json_t *x;
+  char id[33];
+  const char *aid = opts && opts->advice_id ? opts->advice_id : NULL;
+  if (aid == NULL && ww_random_hex(id, 16) == 0) aid = id;
+  OUT_LIT(R, "{");
+  int comma = 0;
+  if ((x = extra_for(extra, "adviceId"))) {
+    OUT_LIT(R, "\"adviceId\":");
+    out_json(R, x);
+    comma = 1;
+  } else if (aid) {
+    OUT_LIT(R, "\"adviceId\":");
+    out_str(R, aid, strlen(aid));
+    comma = 1;
+  }
+  if (info && aid && !x) snprintf(info->advice_id, sizeof info->advice_id, "%s", aid);
+  if (comma) OUT_LIT(R, ",");
+  OUT_LIT(R, "\"service\":");
+  if ((x = extra_for(extra, "service"))) out_json(R, x);
+  else out_put(R, R->svc[in->svc].f_answer.s, R->svc[in->svc].f_answer.n);
+
+  int order[WW__MAX_CHANNELS];
+  int n = rank_channels(R, order);
+  OUT_LIT(R, ",\"channels\":");
+  if ((x = extra_for(extra, "channels"))) {
+    out_json(R, x);
+  } else {
+    OUT_LIT(R, "[");
+    for (int k = 0; k < n; k++) {
+      int c = order[k];
+      const ww__channel *ch = &R->ch[c];
+      const ww__chstate *st = &R->cst[c];
+      if (k) OUT_LIT(R, ",");
+      out_put(R, ch->f_head.s, ch->f_head.n);
+      out_int(R, k + 1);
+      OUT_LIT(R, ",\"score\":");
+      out_num(R, d->score[c]);
+      if (st->open) OUT_LIT(R, ",\"open\":true,\"waitSeconds\":");
+      else OUT_LIT(R, ",\"open\":false,\"waitSeconds\":");
+      if (st->wait >= 0) out_num(R, st->wait);
+      else OUT_LIT(R, "null");
+      out_put(R, ch->f_tail.s, ch->f_tail.n);
+      int m = 0;
+      for (size_t i = 0; i < d->nreasons; i++) {
+        const ww__reason *r = &d->reasons[i];
+        if (r->ch != c || r->excl) continue;
+        if (m++) OUT_LIT(R, ",");
+        out_str(R, d->arena + r->off, r->len);
+      }
+      if (st->reason) {   /* json_string() of invalid UTF-8 is NULL: not appended */
+        json_t *j = json_string(st->reason);
+        if (j) {
+          if (m++) OUT_LIT(R, ",");
+          out_json(R, j);
+          json_decref(j);
+        }
+      }
+      if (!st->open) {
+        if (m++) OUT_LIT(R, ",");
+        OUT_LIT(R, "\"Nu gesloten\"");
+      }
+      OUT_LIT(R, "]}");
+    }
+    OUT_LIT(R, "]");
+  }
+  if (info) info->first = n > 0 ? R->ch[order[0]].id : NULL;
+
+  OUT_LIT(R, ",\"excluded\":");
+  if ((x = extra_for(extra, "excluded"))) {
+    out_json(R, x);
+  } else {
+    OUT_LIT(R, "[");
+    int k = 0;
+    for (int c = 0; c < R->nch; c++) {
+      if (!d->excluded[c]) continue;
+      if (k++) OUT_LIT(R, ",");
+      out_put(R, R->ch[c].f_excl.s, R->ch[c].f_excl.n);
+      int m = 0;
+      for (size_t i = 0; i < d->nreasons; i++) {
+        const ww__reason *r = &d->reasons[i];
+        if (r->ch != c || !r->excl) continue;
+        if (m++) OUT_LIT(R, ",");
+        out_str(R, d->arena + r->off, r->len);
+      }
+      OUT_LIT(R, "]}");
+    }
+    OUT_LIT(R, "]");
+  }
+
+  OUT_LIT(R, ",\"notes\":");
+  if ((x = extra_for(extra, "notes"))) {
+    out_json(R, x);
+  } else {
+    OUT_LIT(R, "[");
+    int m = 0;
+    for (size_t i = 0; i < d->nnotes; i++) {
+      int dup = 0;
+      for (size_t j = 0; j < i && !dup; j++)
+        dup = d->notes[j].len == d->notes[i].len &&
+              memcmp(d->arena + d->notes[j].off, d->arena + d->notes[i].off, d->notes[i].len) == 0;
+      if (dup) continue;
+      if (m++) OUT_LIT(R, ",");
+      out_str(R, d->arena + d->notes[i].off, d->notes[i].len);
+    }
+    OUT_LIT(R, "]");
+  }
+  OUT_LIT(R, ",\"ruleset\":");
+  if ((x = extra_for(extra, "ruleset"))) out_json(R, x);
+  else out_put(R, R->f_ruleset.s, R->f_ruleset.n);
+  OUT_LIT(R, ",\"degraded\":");
+  if ((x = extra_for(extra, "degraded"))) out_json(R, x);
+  else OUT_LIT(R, "false");
+  if (info) info->degraded = x ? json_is_true(x) : 0;
+
+  if (extra) {
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)extra, k, v) {
+      if (ww__in_list(answer_keys, k) >= 0) continue;
+      OUT_LIT(R, ",");
+      out_str(R, k, strlen(k));
+      OUT_LIT(R, ":");
+      out_json(R, v);
+    }
+  }
+  OUT_LIT(R, "}");
+}
+
+int ww_decide_text_out(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
+                       const json_t *extra, const char **text, size_t *len,
+                       ww_answer_info *info, ww_err *err) {
+  *text = NULL;
+  *len = 0;
+  if (info) memset(info, 0, sizeof *info);
+  int route = opts && opts->route;
+  ww__input in;
+  int failed;
+  char error[400];
+  int rc = run(R, request, opts, route, &in, &failed, error, sizeof error, err);
+  if (rc != 0) return rc;
+  R->olen = 0;
+  R->ooom = 0;
+  if (!route && !failed && !in.explain) {
+    render_advice(R, &in, opts, extra, info);
+  } else {   /* rarer answers: the tree, then jansson renders it */
+    json_t *o = answer_json(R, &in, opts, route, failed, error);
+    if (o == NULL) return WW_ENOMEM;
+    const char *k;
+    json_t *v;
+    if (extra) json_object_foreach((json_t *)extra, k, v) json_object_set(o, k, v);
+    out_json(R, o);
+    if (info) {
+      const json_t *first = route ? json_object_get(o, "target")
+                                  : json_array_get(json_object_get(o, "channels"), 0);
+      const char *fid = json_string_value(json_object_get(first, "id"));
+      int c = fid ? ww__channel_index(R, fid) : -1;
+      info->first = c >= 0 ? R->ch[c].id : NULL;
+      info->degraded = json_is_true(json_object_get(o, "degraded"));
+      const char *aid = json_string_value(json_object_get(o, "adviceId"));
+      snprintf(info->advice_id, sizeof info->advice_id, "%s", aid ? aid : "");
+    }
+    json_decref(o);
+  }
+  if (R->ooom) {
+    R->olen = 0;
+    return WW_ENOMEM;
+  }
+  *text = R->out;
+  *len = R->olen;
+  return 0;
 }
 
 int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,

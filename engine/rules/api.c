@@ -60,13 +60,22 @@ static uint32_t arena_put(lua_State *L, ww__dstate *d, const char *s, size_t n) 
   return off;
 }
 
-static ww_rules *check_a(lua_State *L, const char *m) {
+static ww_rules *check_a_slow(lua_State *L, const char *m) {
   a_ud *u = luaL_testudata(L, 1, A_MT);
   if (u == NULL) luaL_error(L, "a:%s: call it with a colon, like a:%s(...)", m, m);
   ww_rules *R = u->R;
   if (!R->d.active || u->gen != R->d.gen)
     luaL_error(L, "a:%s: this 'a' belongs to an earlier decision and can no longer be used", m);
   return R;
+}
+
+/* The live 'a' of this decision is one known userdata: a pointer compare instead of a
+ * registry lookup of the metatable per call. Anything else takes the slow path (errors). */
+static ww_rules *check_a(lua_State *L, const char *m) {
+  ww_rules *R = ww__rules_of(L);
+  if (lua_type(L, 1) == LUA_TUSERDATA && lua_touserdata(L, 1) == R->d.a_cur && R->d.active)
+    return R;
+  return check_a_slow(L, m);
 }
 
 static int chan_arg(lua_State *L, int arg, const char *m) {
@@ -228,6 +237,7 @@ void ww__push_a(lua_State *L, ww_rules *R) {
   a_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->R = R;
   u->gen = R->d.gen;
+  R->d.a_cur = u;
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_a_mt);
   lua_setmetatable(L, -2);
 }

@@ -76,6 +76,7 @@ json_t *ww_rules_info(const ww_rules *R) {
 void ww_rules_free(ww_rules *R) {
   if (R == NULL) return;
   if (R->L) lua_close(R->L);
+  ww__render_free(R);   /* before the channel and service arrays go */
   for (int i = 0; i < R->nch; i++) {
     ww__channel *c = &R->ch[i];
     free(c->id), free(c->name), free(c->kind), free(c->source);
@@ -406,6 +407,45 @@ static int finish_lua(lua_State *L) {
     lua_setfield(L, rb, k == 0 ? "citizen" : "context");
     lua_pop(L, 1);
   }
+  /* r.channels: fixed read-only proxies over per-channel state tables (copies of the
+   * catalogue entries); the decision core sets their open / waitSeconds per minute */
+  lua_createtable(L, R->nch, 0);          /* the state tables, for updates */
+  int st = lua_gettop(L);
+  lua_createtable(L, 0, R->nch);          /* T: id -> proxy */
+  int T = lua_gettop(L);
+  for (int i = 0; i < R->nch; i++) {
+    lua_createtable(L, 0, 12);
+    int cb = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ch[i].back_ref);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, cb);
+    }
+    lua_pop(L, 1);
+    lua_pushboolean(L, 1);                /* a real value from the first decision on */
+    lua_setfield(L, cb, "open");
+    lua_pushvalue(L, cb);
+    lua_rawseti(L, st, i + 1);
+    ww__ro_wrap(L, cb, 2);
+    lua_setfield(L, T, R->ch[i].id);
+    lua_settop(L, T);
+  }
+  ww__ro_wrap(L, T, 2);                   /* r.channels */
+  lua_getmetatable(L, -1);
+  lua_pushvalue(L, T);
+  lua_setfield(L, -2, "__data");
+  lua_pop(L, 1);
+  lua_setfield(L, rb, "channels");
+  lua_createtable(L, 0, 1);               /* known ids stay in the VM; unknown ones raise */
+  lua_pushcfunction(L, ww__unknown_channel);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, T);
+  lua_settop(L, st);
+  R->ref_chstate = luaL_ref(L, LUA_REGISTRYINDEX);
+  R->cache_ok = 0;
+
   lua_pushvalue(L, rb);
   R->ref_r_back = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
@@ -520,7 +560,7 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
   R->mem_cap = lim && lim->memory_bytes ? lim->memory_bytes : (size_t)32 << 20;
   R->budget = lim && lim->instructions ? lim->instructions : 2000000ul;
   R->ref_env = R->ref_idmap = R->ref_a_mt = R->ref_randomseed = R->ref_upv = LUA_NOREF;
-  R->cache_view_ref = LUA_NOREF;
+  R->ref_chstate = LUA_NOREF;
   R->dir = strdup(dir);
   R->files = json_array();
 
@@ -588,6 +628,7 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
         ww__scan_source(R, names[i], fb[i].data, fb[i].len, err) != 0)
       goto fail;
   if (ww__load_finish(R, err) != 0) goto fail;
+  if (ww__render_prepare(R) != 0) goto oom;
   lua_gc(L, LUA_GCCOLLECT, 0);
   lua_gc(L, LUA_GCGEN, 0, 0);   /* long-lived catalogue, short-lived requests */
   R->ld = NULL;

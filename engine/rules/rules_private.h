@@ -14,6 +14,9 @@
 #define WW__MAX_SHIFTS 8
 #define WW__MAX_CHANNELS 256
 
+/* Pre-rendered compact JSON text, owned. */
+typedef struct ww__frag { char *s; size_t n; } ww__frag;
+
 /* One catalogue channel, parsed once at load. */
 typedef struct ww__channel {
   char *id, *name, *kind;     /* owned */
@@ -29,6 +32,9 @@ typedef struct ww__channel {
   json_t *j_id, *j_name, *j_kind;   /* owned, shared into answers */
   int back_ref;               /* registry: the catalogue entry's backing table */
   char *source;               /* owned "channels.lua:3" */
+  ww__frag f_head;            /* {"id":..,"name":..,"kind":..,"rank":        */
+  ww__frag f_tail;            /* ,"contact":{..},"assisted":B,"reasons":[    */
+  ww__frag f_excl;            /* {"id":..,"reasons":[                        */
 } ww__channel;
 
 typedef struct ww__service {
@@ -36,6 +42,7 @@ typedef struct ww__service {
   json_t *answer;             /* owned {id, name, upl?}, shared into answers */
   int proxy_ref, back_ref;    /* registry: read-only catalogue entry and its backing */
   char *source;
+  ww__frag f_answer;          /* 'answer' rendered */
 } ww__service;
 
 typedef struct ww__rule {
@@ -81,6 +88,7 @@ typedef struct ww__dstate {
   int explain, stop, cur_rule;
   uint64_t gen;               /* bumped after each decision: older 'a' objects are dead */
   int active;
+  const void *a_cur;          /* the live 'a' userdata of the running decision */
 } ww__dstate;
 
 /* Normalized, validated request (request.c). Pointers borrowed from the request. */
@@ -116,6 +124,7 @@ struct ww_rules {
   int fb_ch[WW__MAX_CHANNELS]; int nfb; int fb_route;
   json_t *targets;            /* owned object or NULL */
   unsigned long failures;
+  int rand_used;              /* math.random ran since the last reseed (or at load) */
   char last_error[400];      /* the last run-time failure, for ww_rules_test */
 
   /* registry refs */
@@ -123,14 +132,17 @@ struct ww_rules {
   int ref_r, ref_r_back, ref_citizen_mt, ref_context_mt;
   int nupv;                   /* triples in ref_upv */
 
-  /* channels view cache */
+  /* channels view: built once at load (r.channels); per channel a state table (a copy of
+   * the catalogue entry) whose open / waitSeconds are updated when cst[] changes */
   int cache_ok;
   int64_t cache_from, cache_until;
   uint64_t cache_key;
-  int cache_view_ref;
+  int ref_chstate;            /* registry: array of the per-channel state tables */
   ww__chstate cst[WW__MAX_CHANNELS];
 
   ww__dstate d;
+  ww__frag f_ruleset;         /* {"version":".."} */
+  char *out; size_t olen, ocap; int ooom;   /* text answers (ww_decide_text_out) */
   void *mac;                  /* EVP_MAC_CTX for citizenRef, keyed with mac_key */
   unsigned char *mac_key; size_t mac_key_len;
   ww__load *ld;               /* only while loading */
@@ -143,6 +155,7 @@ void ww__budget_start(ww_rules *R, unsigned long budget);
 void ww__budget_stop(ww_rules *R);
 void ww__ro_wrap(lua_State *L, int idx, int rmsg);       /* pushes a read-only proxy */
 int ww__freeze(lua_State *L);                            /* lua_CFunction: after load */
+int ww__unknown_channel(lua_State *L);   /* lua_CFunction: __index behind r.channels */
 void ww__push_json(lua_State *L, const json_t *j, int rmsg);   /* deep, read-only */
 /* Lua value at idx -> new JSON (plain data only); NULL with msg on bad data. */
 json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
@@ -174,5 +187,7 @@ void ww__chstate_compute(ww_rules *R, int64_t t, const json_t *status, ww__chsta
                          int64_t *valid_until);
 int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
                int route_answer, int ivr_origin, json_t **out, ww_err *err);
+int ww__render_prepare(ww_rules *R);                     /* fragments; after load */
+void ww__render_free(ww_rules *R);
 
 #endif

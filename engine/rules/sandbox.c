@@ -76,6 +76,14 @@ static int ro_newindex_global(lua_State *L) {
                        "variable inside the rule)", k ? k : "?");
 }
 
+/* r.channels[k] for an id that is not in the catalogue: a typo must not read as nil. */
+int ww__unknown_channel(lua_State *L) {
+  if (lua_type(L, 2) == LUA_TSTRING)
+    return luaL_error(L, "unknown channel \"%s\" (r.channels)", lua_tostring(L, 2));
+  lua_pushnil(L);
+  return 1;
+}
+
 /* The backing table of proxy 'idx', pushed. */
 static void push_backing(lua_State *L, int idx) {
   if (!lua_getmetatable(L, idx)) {
@@ -220,6 +228,17 @@ BOUNDED(gsub, 0)
 
 static int safe_print(lua_State *L) { (void)L; return 0; }
 
+/* math.random: marks the generator used, so the next decision reseeds (same numbers in
+ * every decision without a reseed per decision). */
+static int safe_random(lua_State *L) {
+  ww__rules_of(L)->rand_used = 1;
+  int n = lua_gettop(L);   /* a real call: the original keeps its state in its upvalue */
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, n, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
 static int safe_setmetatable(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   if (lua_type(L, 2) == LUA_TTABLE) {
@@ -302,6 +321,8 @@ static int setup_env(lua_State *L) {
   lua_getfield(L, -1, "randomseed");
   R->ref_randomseed = luaL_ref(L, LUA_REGISTRYINDEX);
   copy_table(L, -1, "randomseed", NULL);
+  wrap_orig(L, lua_gettop(L), "random", safe_random);
+  R->rand_used = 1;
   ww__ro_wrap(L, -1, 0);
   lua_setfield(L, 2, "math");
   lua_settop(L, 2);

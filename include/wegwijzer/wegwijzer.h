@@ -107,6 +107,25 @@ int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts
 int ww_decide_text(ww_rules *rules, const char *json, size_t len,
                    const ww_decide_opts *opts, json_t **out, ww_err *err);
 
+/* What a text answer says, for logs and metrics (ww_decide_text_out). */
+typedef struct ww_answer_info {
+  const char *first;    /* borrowed, valid like the text: id of the first channel (advice)
+                           or of the route target; NULL when there is none */
+  int degraded;         /* the answer says "degraded": true */
+  char advice_id[33];   /* the adviceId ("" in route answers) */
+} ww_answer_info;
+
+/* Same decision as ww_decide, answered as compact JSON text: byte-identical to
+ * json_dumps(answer, JSON_COMPACT) of ww_decide's answer after json_object_set() of each
+ * member of 'extra' (borrowed object or NULL, e.g. {sessionId, agentContext}; a key the
+ * answer has keeps its place, others follow in extra's order). Plain advice answers are
+ * composed from JSON fragments rendered once at load (no JSON tree per request).
+ * '*text' is borrowed: valid until the next call on 'rules'. 'info' may be NULL.
+ * Errors as ww_decide (then '*text' is NULL). */
+int ww_decide_text_out(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,
+                       const json_t *extra, const char **text, size_t *len,
+                       ww_answer_info *info, ww_err *err);
+
 /* Run-time rule failures (errors, budget or memory hits) since load. */
 unsigned long ww_rules_failures(const ww_rules *rules);
 

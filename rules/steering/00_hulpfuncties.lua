@@ -2,6 +2,10 @@
 -- Het wordt als eerste geladen (de naam begint met 00_); de regels in de andere
 -- bestanden gebruiken de tabel `hulp`. Na het laden is alles alleen-lezen.
 
+-- Snelheid: de helpers roepen elkaar aan als lokale functies (geen opzoeking van de
+-- globale `hulp` per aanroep) en lopen lijsten af met een index in plaats van ipairs.
+local type = type
+
 local DIGID = { none = 0, basis = 1, midden = 2, substantieel = 3, hoog = 4 }
 local EH = { eh2 = 1, ["eh2+"] = 2, eh3 = 3, eh4 = 4 }
 
@@ -20,16 +24,22 @@ local TAAL = { eng = "het Engels", tur = "het Turks", ara = "het Arabisch", pol 
 hulp = {}
 
 -- Staat `waarde` in de lijst? (lijsten uit verzoek of catalogus; nil = lege lijst)
-function hulp.bevat(lijst, waarde)
+-- Zoals ipairs: tot het eerste gat.
+local function bevat(lijst, waarde)
   if type(lijst) ~= "table" then return false end
-  for _, v in ipairs(lijst) do
+  local i, v = 1, lijst[1]
+  while v ~= nil do
     if v == waarde then return true end
+    i = i + 1
+    v = lijst[i]
   end
   return false
 end
+hulp.bevat = bevat
 
-function hulp.heeft_tag(r, tag) return hulp.bevat(r.service.tags, tag) end
-function hulp.heeft_behoefte(r, nood) return hulp.bevat(r.citizen.needs, nood) end
+local function heeft_tag(r, tag) return bevat(r.service.tags, tag) end
+hulp.heeft_tag = heeft_tag
+function hulp.heeft_behoefte(r, nood) return bevat(r.citizen.needs, nood) end
 
 -- DigiD-niveau als getal 0..4; nil voor eHerkenning of onbekend.
 function hulp.digid(level) return DIGID[level] end
@@ -41,29 +51,32 @@ function hulp.eh_naam(level) return EH_NAAM[level] or "eHerkenning" end
 function hulp.taal_naam(code) return TAAL[code] or ("de taal '" .. code .. "'") end
 
 -- Kan de dienst online met DigiD (niveau hoger dan "none")?
-function hulp.online_met_digid(r)
+local function online_met_digid(r)
   local s = r.service
   local n = DIGID[s.auth]
   return s.online ~= false and n ~= nil and n > 0
 end
+hulp.online_met_digid = online_met_digid
 
 -- Het eHerkenning-niveau dat een ondernemer nodig heeft (nil: geen eHerkenning-dienst).
 function hulp.eh_nodig(r)
   local s = r.service
-  if EH[s.eherkenning] then return s.eherkenning end
-  if EH[s.auth] then return s.auth end
+  local eh = s.eherkenning
+  if EH[eh] then return eh end
+  local auth = s.auth
+  if EH[auth] then return auth end
   return nil
 end
 
 -- De inwoner noemde een DigiD-niveau dat lager is dan nodig (niet "none": dat is geen DigiD).
 function hulp.digid_te_laag(r)
-  if not hulp.online_met_digid(r) then return false end
+  if not online_met_digid(r) then return false end
   local heeft = DIGID[r.citizen.authLevel]
   return heeft ~= nil and heeft > 0 and heeft < DIGID[r.service.auth]
 end
 
 function hulp.geen_digid(r)
-  return hulp.online_met_digid(r) and r.citizen.authLevel == "none"
+  return online_met_digid(r) and r.citizen.authLevel == "none"
 end
 
 -- Alle kanaal-ids, op alfabet (vaste volgorde in de trace).
@@ -76,33 +89,41 @@ end
 
 -- Aantal gebeurtenissen van dit type voor deze dienst in de sessie.
 -- Een gebeurtenis zonder dienst telt mee als de sessie over deze dienst gaat.
-function hulp.aantal(r, soort)
+local function aantal(r, soort)
   local sessie = r.session
-  if not sessie or type(sessie.events) ~= "table" then return 0 end
-  local n = 0
-  for _, e in ipairs(sessie.events) do
-    local dienst = e.service or sessie.service
-    if e.type == soort and dienst == r.service.id then n = n + 1 end
+  if not sessie then return 0 end
+  local events = sessie.events
+  if type(events) ~= "table" then return 0 end
+  local n, id = 0, r.service.id
+  local i, e = 1, events[1]
+  while e ~= nil do
+    if e.type == soort and (e.service or sessie.service) == id then n = n + 1 end
+    i = i + 1
+    e = events[i]
   end
   return n
 end
+hulp.aantal = aantal
 
 -- Gaat de vraag over een lopende aanvraag? Ja als de inwoner dat zegt (intent "status"),
 -- of als de sessie al stappen of een afronding voor deze dienst bevat.
 function hulp.is_status(r)
   if r.context.intent == "status" then return true end
-  return hulp.aantal(r, "step") > 0 or hulp.aantal(r, "completed") > 0
+  if not r.session then return false end
+  return aantal(r, "step") > 0 or aantal(r, "completed") > 0
 end
 
 function hulp.is_spoed(r)
-  return r.context.urgent == true or r.context.intent == "spoed"
+  local c = r.context
+  return c.urgent == true or c.intent == "spoed"
 end
 
 -- Voorkeur voor bellen. Bij zorg, werk en inkomen geldt die ook voor de lijn van het
 -- Sociaal Team, zodat die boven het algemene nummer blijft.
 function hulp.bellen(r, a, punten, reden)
   a:prefer("telefoon", punten, reden)
-  if hulp.heeft_tag(r, "sociaal_domein") then a:prefer("telefoon_zorg", punten, reden) end
+  if heeft_tag(r, "sociaal_domein") then a:prefer("telefoon_zorg", punten, reden) end
 end
 
-function hulp.is_feestdag(r) return hulp.bevat(feestdagen, r.context.date) end
+local FEESTDAGEN = feestdagen   -- uit channels.lua
+function hulp.is_feestdag(r) return bevat(FEESTDAGEN, r.context.date) end
