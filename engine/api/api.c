@@ -133,30 +133,22 @@ static json_t *agent_context(const json_t *session) {
   return ctx;
 }
 
-static void log_decision(ww_app_worker *w, const decision *d, const json_t *out,
+static void log_decision(ww_app_worker *w, const decision *d, const ww_answer_info *info,
                          const json_t *session) {
   const char *service = str_field(d->body, "service");
-  const char *first = NULL;
-  if (d->route) {
-    first = str_field(json_object_get(out, "target"), "id");
-  } else {
-    first = str_field(json_array_get(json_object_get(out, "channels"), 0), "id");
-  }
-  int degraded = json_is_true(json_object_get(out, "degraded"));
   if (w->metrics) {
-    ww_metrics_advice(w->metrics, service, first);
-    if (degraded) ww_metrics_degraded(w->metrics);
+    ww_metrics_advice(w->metrics, service, info->first);
+    if (info->degraded) ww_metrics_degraded(w->metrics);
   }
   if (w->store == NULL) return;
   const json_t *ctx = json_object_get(d->body, "context");
   const char *origin = str_field(ctx, "origin");
-  json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}",
-                             "adviceId", str_field(out, "adviceId") ? str_field(out, "adviceId") : "",
+  json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "adviceId", info->advice_id,
                              "kind", d->route ? "route" : "advice",
                              "service", service ? service : "",
-                             "channel", first ? first : "",
+                             "channel", info->first ? info->first : "",
                              "origin", origin ? origin : (d->route ? "ivr" : "web"),
-                             "degraded", degraded);
+                             "degraded", info->degraded);
   if (fields == NULL) return;
   if (session) json_object_set(fields, "sessionId", json_object_get(session, "id"));
   json_object_set_new(fields, "ruleset", json_string(ww_rules_version(d->rs->rules)));
@@ -198,10 +190,25 @@ static void finish(decision *d, const json_t *session) {
   opts.route = d->route;
   opts.session = session;
   opts.status = ww_app_status(w, &opts.status_version);
-  json_t *out = NULL;
+  /* What the answer gets besides the decision, in this order. */
+  json_t *extra = NULL;
+  int store_down = d->store_down || (w->store && !ww_store_ready(w->store));
+  if (session || store_down) {
+    extra = json_object();
+    if (session) {
+      json_object_set(extra, "sessionId", json_object_get(session, "id"));
+      if (d->route) json_object_set_new(extra, "agentContext", agent_context(session));
+    }
+    /* SPEC 5: while the store is down every answer says so, session or not. */
+    if (store_down) json_object_set_new(extra, "degraded", json_true());
+  }
+  const char *text = NULL;
+  size_t len = 0;
+  ww_answer_info info;
   ww_err err = {0};
   unsigned long failures = ww_rules_failures(d->rs->rules);
-  int rc = ww_decide(d->rs->rules, d->body, &opts, &out, &err);
+  int rc = ww_decide_text_out(d->rs->rules, d->body, &opts, extra, &text, &len, &info, &err);
+  json_decref(extra);
   /* The engine contains rule failures (fallback answer); count them. The public API does
    * not tell budget from other failures, so all count as kind="runtime". */
   for (unsigned long f = ww_rules_failures(d->rs->rules); failures < f; failures++)
@@ -210,18 +217,10 @@ static void finish(decision *d, const json_t *session) {
     respond_decide_error(req, rc, &err);
     goto out;
   }
-  if (session) {
-    json_object_set(out, "sessionId", json_object_get(session, "id"));
-    if (d->route) json_object_set_new(out, "agentContext", agent_context(session));
-  }
-  /* SPEC 5: while the store is down every answer says so, session or not. */
-  if (d->store_down || (w->store && !ww_store_ready(w->store)))
-    json_object_set_new(out, "degraded", json_true());
-  log_decision(w, d, out, session);
-  const char *advice_id = str_field(out, "adviceId");
-  snprintf(w->log_advice_id, sizeof w->log_advice_id, "%s", advice_id ? advice_id : "");
+  log_decision(w, d, &info, session);
+  snprintf(w->log_advice_id, sizeof w->log_advice_id, "%s", info.advice_id);
   w->log_rules_version = ww_rules_version(d->rs->rules);
-  ww_respond_json(req, 200, out);
+  ww_respond_raw(req, 200, "application/json", text, len);   /* copies 'text' */
   w->log_advice_id[0] = '\0';
   w->log_rules_version = NULL;
 out:
@@ -399,7 +398,8 @@ void ww_api_readyz(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
   if (w) ww_app_rules_refresh(w);
   int rules_ok = w && w->rules;
-  int store_ok = w && w->store && ww_store_ready(w->store);
+  if (w) ww_app_publish_ready(w);
+  int store_ok = w && w->store && ww_store_ready(w->store) && ww_app_stores_ready(w->app);
   if (rules_ok && store_ok) {
     ww_respond_json(req, 200, json_pack("{s:s, s:s, s:s}", "status", "ready", "rules",
                                         ww_rules_version(w->rules), "store",

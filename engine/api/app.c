@@ -57,7 +57,8 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   pthread_mutex_init(&app->reload_lock, NULL);
   pthread_mutex_init(&app->pending_lock, NULL);
   app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
-  if (app->pending == NULL) return -1;
+  app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
+  if (app->pending == NULL || app->store_ready == NULL) return -1;
   if (cfg->tokens_file[0]) {
     char err[512];
     app->auth = ww_auth_load(cfg->tokens_file, err, sizeof err);
@@ -74,6 +75,8 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   if (!cfg->redis_url[0] && !cfg->sentinels[0]) {
     app->memstore = ww_memstore_new();
     if (app->memstore == NULL) return -1;
+    /* the embedded store is always reachable, also before a worker has started */
+    for (int i = 0; i < cfg->workers; i++) atomic_store(&app->store_ready[i], 1);
   }
   if (cfg->secret_file[0]) {
     if (read_secret(app, cfg->secret_file) != 0) return -1;
@@ -122,9 +125,25 @@ void ww_app_close(ww_app *app) {
     free(app->pending);
     app->pending = NULL;
   }
+  free(app->store_ready);
+  app->store_ready = NULL;
   pthread_mutex_destroy(&app->reload_lock);
   pthread_mutex_destroy(&app->pending_lock);
   app->cfg = NULL;
+}
+
+static void publish_ready(uv_timer_t *t) {
+  ww_app_worker *w = t->data;
+  atomic_store_explicit(&w->app->store_ready[w->index], w->store && ww_store_ready(w->store),
+                        memory_order_relaxed);
+}
+
+void ww_app_publish_ready(ww_app_worker *w) { publish_ready(&w->ready_timer); }
+
+int ww_app_stores_ready(const ww_app *app) {
+  for (int i = 0; i < app->cfg->workers; i++)
+    if (!atomic_load_explicit(&app->store_ready[i], memory_order_relaxed)) return 0;
+  return 1;
 }
 
 void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
@@ -168,6 +187,11 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
     w->store = ww_store_redis_open(loop, app->cfg->redis_url, &so);
   if (w->store == NULL)
     ww_logf(WW_LOG_ERROR, "worker %d: cannot open the store (check --redis)", worker_index);
+  uv_timer_init(loop, &w->ready_timer);
+  w->ready_timer.data = w;
+  publish_ready(&w->ready_timer);
+  uv_timer_start(&w->ready_timer, publish_ready, 100, 100);
+  uv_unref((uv_handle_t *)&w->ready_timer);   /* never keeps the loop alive by itself */
   return w;
 }
 
@@ -175,12 +199,11 @@ void ww_app_worker_fini(void *appv, void *state) {
   (void)appv;
   ww_app_worker *w = state;
   if (w == NULL) return;
-  if (w->store) {
-    ww_store_close(w->store);
-    /* Let the store's handles finish closing; bounded, as the server may keep handles
-     * of its own on this loop. Close callbacks need no I/O, so NOWAIT rounds suffice. */
-    for (int i = 0; i < 64 && uv_run(w->loop, UV_RUN_NOWAIT) != 0; i++) {
-    }
+  uv_close((uv_handle_t *)&w->ready_timer, NULL);
+  if (w->store) ww_store_close(w->store);
+  /* Let the timer and the store's handles finish closing; bounded, as the server may keep
+   * handles of its own on this loop. Close callbacks need no I/O: NOWAIT rounds suffice. */
+  for (int i = 0; i < 64 && uv_run(w->loop, UV_RUN_NOWAIT) != 0; i++) {
   }
   ww_ruleset_release(w->current);
   json_decref(w->status);
@@ -201,6 +224,7 @@ void ww_app_sync_store_metrics(ww_app_worker *w) {
 void ww_app_on_complete(void *state, const ww_req *req, int status, double seconds) {
   ww_app_worker *w = state;
   const char *route = ww_req_route(req);
+  if (w) publish_ready(&w->ready_timer);   /* fresher than the timer on a busy worker */
   if (w && w->metrics) {
     ww_metrics_request(w->metrics, route, ww_req_method(req), status, seconds);
     ww_app_sync_store_metrics(w);

@@ -46,6 +46,7 @@ typedef struct ww_app {
   pthread_mutex_t pending_lock;    /* guards 'pending' */
   ww_ruleset **pending;            /* [workers], owned until adopted */
   atomic_uint generation;
+  atomic_int *store_ready;         /* [workers]: each worker's store reachable (readyz) */
   struct ww_watcher *watcher;      /* owned; NULL without --watch */
   atomic_int reloads_running;      /* SIGHUP reload threads still running */
 } ww_app;
@@ -59,6 +60,7 @@ typedef struct ww_app_worker {
   unsigned generation;             /* of 'current' */
   struct ww_store *store;          /* owned: this worker's store handle */
   ww_metrics *metrics;             /* borrowed: this worker's block of app->metrics */
+  uv_timer_t ready_timer;          /* publishes ww_store_ready() in app->store_ready */
   json_t *status;                  /* a reference to the store's status object last seen */
   uint64_t status_version;         /* bumped when the store hands out a new status object */
   /* Store counters already copied into 'metrics' (ww_store_get_stats deltas). */
@@ -78,6 +80,12 @@ void ww_ruleset_release(ww_ruleset *rs);   /* NULL-safe; frees at zero */
 /* The channel-status overrides for this worker's decisions (borrowed), with a version
  * that changes whenever they do (ww_decide_opts.status_version). */
 const json_t *ww_app_status(ww_app_worker *w, uint64_t *version);
+
+/* 1 when every worker's store is reachable (GET /readyz: a load balancer asks one
+ * worker, and must not hear "ready" while another cannot reach Redis). */
+int ww_app_stores_ready(const ww_app *app);
+/* Publish this worker's store state now (also done every 100 ms and after each request). */
+void ww_app_publish_ready(ww_app_worker *w);
 
 /* Adopt a newer rule set if one was published (cheap when none was). */
 void ww_app_rules_refresh(ww_app_worker *w);

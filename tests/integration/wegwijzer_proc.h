@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 
@@ -74,6 +75,23 @@ static inline void ww_test_serve(ww_proc *p, const char *const *extra) {
   if (ww_proc_start(p, argv, NULL, port, ww_test_valgrind() ? 120000 : 15000) != 0) {
     ww_proc_dump_log(p);
     cr_assert_fail("wegwijzer did not start");
+  }
+}
+
+/* Wait until GET /readyz answers 200 (every worker's store reachable), or fail. */
+static inline void ww_test_wait_ready(const ww_proc *p, int timeout_ms) {
+  double end = ww_now_ms() + timeout_ms;
+  for (;;) {
+    ww_http_resp r;
+    int status = 0;
+    if (ww_http_request(p->port, "GET", "/readyz", NULL, NULL, &r) == 0) {
+      status = r.status;
+      ww_http_resp_free(&r);
+    }
+    if (status == 200) return;
+    if (ww_now_ms() > end) cr_assert_fail("/readyz never answered 200 (last %d)", status);
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
   }
 }
 

@@ -192,6 +192,7 @@ Test(privacy, raw_citizen_id_never_leaves_the_request) {
   const char *extra[] = {"--redis", url, "--secret-file", secret_path, "--decision-log", "1000",
                          "--log-level", "debug", NULL};
   ww_test_serve(&srv, extra);
+  ww_test_wait_ready(&srv, 15000);
   int port = srv.port;
   const char *cit = "\"citizen\":{\"id\":\"" CITIZEN_ID "\",\"digitalSkills\":\"low\"}";
   char body[1024];
@@ -346,6 +347,8 @@ Test(privacy, one_secret_gives_the_same_citizen_ref_on_two_instances) {
   const char *extra[] = {"--secret-file", secret_path, NULL};
   ww_test_serve(&srv, extra);
   ww_test_serve(&srv2, extra);
+  ww_test_wait_ready(&srv, 15000);
+  ww_test_wait_ready(&srv2, 15000);
   char a[65], b[65], want[65];
   ref_of(srv.port, a);
   ref_of(srv2.port, b);
