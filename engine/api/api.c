@@ -364,7 +364,7 @@ static void decide(ww_req *req, int route) {
     char ref[65];
     ww_citizen_ref(w->app->secret, w->app->secret_len, json_string_value(cid),
                    json_string_length(cid), ref);
-    ww_store_session_latest_for_citizen(w->store, ref, on_latest, d);
+    ww_store_session_latest_id(w->store, ref, on_latest, d);
   } else {
     finish(d, NULL);   /* the decision validates the rest */
   }

@@ -246,6 +246,20 @@ static void m_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, v
   cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
 }
 
+static void m_latest_id(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  int64_t now = ww__store_now_ms();
+  json_t *out = NULL;
+  lock(ms);
+  json_t *ix = live(ms->m->citizens, ref, now);
+  if (ix) {
+    const char *sid = json_string_value(json_object_get(ix, "sid"));
+    if (sid && live(ms->m->sessions, sid, now)) out = json_pack("{s:s}", "id", sid);
+  }
+  unlock(ms);
+  cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
+}
+
 static void m_handover_create(ww_store *s, const char *sid, const char *channel,
                               const char *to, ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
@@ -408,6 +422,7 @@ static const ww_store_vt memory_vt = {
     .session_get = m_session_get,
     .session_append = m_session_append,
     .latest_for_citizen = m_latest_for_citizen,
+    .latest_id = m_latest_id,
     .handover_create = m_handover_create,
     .handover_claim = m_handover_claim,
     .status_set = m_status_set,

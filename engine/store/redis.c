@@ -1012,6 +1012,31 @@ static void r_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, v
   issue(st, &st->cmd, 0, -1, latest_step, o, 2, argv, NULL);
 }
 
+static void latest_id_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  rop *o = op;
+  if (status != 0) {
+    op_done(o, status, NULL);
+  } else if (r->type != REDIS_REPLY_STRING || !ww_session_id_valid(r->str)) {
+    op_done(o, WW_STORE_ENOTFOUND, NULL);
+  } else {
+    op_done(o, 0, json_pack("{s:s}", "id", r->str));
+  }
+}
+
+static void r_latest_id(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  if (ref == NULL || ref[0] == '\0' || strlen(ref) > 64) {
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  char kcz[96];
+  snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
+  const char *argv[2] = {"GET", kcz};
+  issue(st, &st->cmd, 0, -1, latest_id_step, o, 2, argv, NULL);
+}
+
 /* -- handover -- */
 
 static void code_key(const char *code, char out[32]) { snprintf(out, 32, "ww:{hc}:c:%s", code); }
@@ -1302,6 +1327,7 @@ static const ww_store_vt redis_vt = {
     .session_get = r_session_get,
     .session_append = r_session_append,
     .latest_for_citizen = r_latest_for_citizen,
+    .latest_id = r_latest_id,
     .handover_create = r_handover_create,
     .handover_claim = r_handover_claim,
     .status_set = r_status_set,

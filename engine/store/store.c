@@ -68,6 +68,12 @@ void ww_store_session_latest_for_citizen(ww_store *s, const char *citizen_ref,
   s->vt->latest_for_citizen(s, citizen_ref, cb, ud);
 }
 
+void ww_store_session_latest_id(ww_store *s, const char *citizen_ref, ww_store_cb cb,
+                                void *ud) {
+  START(s, cb, ud);
+  s->vt->latest_id(s, citizen_ref, cb, ud);
+}
+
 void ww_store_handover_create(ww_store *s, const char *session_id, const char *channel,
                               const char *to, ww_store_cb cb, void *ud) {
   START(s, cb, ud);

@@ -159,6 +159,12 @@ void ww_store_session_append(ww_store *s, const char *id, const json_t *event, i
 void ww_store_session_latest_for_citizen(ww_store *s, const char *citizen_ref,
                                          ww_store_cb cb, void *ud);
 
+/* Only the id of the citizen's latest session: result {"id": ...}, or ENOTFOUND. One
+ * cheap read (no events), for /v1/advice, which then appends with WW_STORE_LEAN; the
+ * session may still expire in between (the append then says ENOTFOUND). */
+void ww_store_session_latest_id(ww_store *s, const char *citizen_ref, ww_store_cb cb,
+                                void *ud);
+
 /* ---- handover (SPEC 3.3) ---- */
 
 /* A 6-digit code, unique among live codes, valid handover_ttl, and a "handover" event

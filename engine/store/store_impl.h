@@ -12,6 +12,7 @@ typedef struct ww_store_vt {
   void (*session_append)(ww_store *s, const char *id, const json_t *event, int flags,
                          ww_store_cb cb, void *ud);
   void (*latest_for_citizen)(ww_store *s, const char *ref, ww_store_cb cb, void *ud);
+  void (*latest_id)(ww_store *s, const char *ref, ww_store_cb cb, void *ud);
   void (*handover_create)(ww_store *s, const char *sid, const char *channel, const char *to,
                           ww_store_cb cb, void *ud);
   void (*handover_claim)(ww_store *s, const char *code, const char *channel,

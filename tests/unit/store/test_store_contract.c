@@ -383,6 +383,17 @@ Test(SUITE, latest_for_citizen, .init = setup, .fini = teardown, .timeout = 15) 
   ww_store_session_latest_for_citizen(s, "ref-2", on_res, &r);
   wait_res(&r);
   cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  res_clear(&r);
+  /* the lean lookup /v1/advice uses: only the id */
+  ww_store_session_latest_id(s, "ref-1", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_str_eq(sid_of(r.v), sid_of(b));
+  cr_assert_null(json_object_get(r.v, "events"));
+  res_clear(&r);
+  ww_store_session_latest_id(s, "ref-2", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
   json_decref(a);
   json_decref(b);
   json_decref(other);
