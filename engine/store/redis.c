@@ -999,7 +999,9 @@ static void latest_step(rstore *st, void *op, int status, redisReply *r) {
   get_by_id(st, o);
 }
 
-static void r_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
+/* GET the citizen index (the latest session id) and go on in 'step'. */
+static void get_citizen_index(ww_store *s, const char *ref, reply_fn step, ww_store_cb cb,
+                              void *ud) {
   rstore *st = (rstore *)s;
   if (ref == NULL || ref[0] == '\0' || strlen(ref) > 64) {
     cb(ud, WW_STORE_ENOTFOUND, NULL);
@@ -1009,7 +1011,11 @@ static void r_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, v
   char kcz[96];
   snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
   const char *argv[2] = {"GET", kcz};
-  issue(st, &st->cmd, 0, -1, latest_step, o, 2, argv, NULL);
+  issue(st, &st->cmd, 0, -1, step, o, 2, argv, NULL);
+}
+
+static void r_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
+  get_citizen_index(s, ref, latest_step, cb, ud);
 }
 
 static void latest_id_step(rstore *st, void *op, int status, redisReply *r) {
@@ -1025,16 +1031,7 @@ static void latest_id_step(rstore *st, void *op, int status, redisReply *r) {
 }
 
 static void r_latest_id(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
-  rstore *st = (rstore *)s;
-  if (ref == NULL || ref[0] == '\0' || strlen(ref) > 64) {
-    cb(ud, WW_STORE_ENOTFOUND, NULL);
-    return;
-  }
-  NEW_OP(o, cb, ud);
-  char kcz[96];
-  snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
-  const char *argv[2] = {"GET", kcz};
-  issue(st, &st->cmd, 0, -1, latest_id_step, o, 2, argv, NULL);
+  get_citizen_index(s, ref, latest_id_step, cb, ud);
 }
 
 /* -- handover -- */
