@@ -149,10 +149,12 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
     free(body);
   }
   b->bufs[0] = uv_buf_init(b->data, (unsigned)(p - b->data));
-  ww__conn_send(c, b);
+  /* Count and log before the bytes go out: a client that has its answer and then scrapes
+   * /metrics (maybe on another worker) must find this request counted. */
   if (s->opts.on_complete)
     s->opts.on_complete(c->w->state, req, status,
                         (double)(uv_hrtime() - req->start_ns) / 1e9);
+  ww__conn_send(c, b);
   ww__conn_request_done(c);
 }
 

@@ -71,7 +71,7 @@ typedef struct ww_server_opts {
   void *app;
   void (*on_reload)(void *app);     /* SIGHUP, called on the main thread; may be NULL */
   void (*on_listening)(void *app, const char *host, int port);  /* after bind; may be NULL */
-  /* After each response was handed to the socket (metrics, request log): the worker
+  /* As each response is handed to the socket, just before (metrics, request log): the worker
    * state, the request (ww_req_route() names the matched pattern), status, and seconds
    * since the request's first byte. Runs on the worker's thread; may be NULL. */
   void (*on_complete)(void *worker_state, const ww_req *req, int status, double seconds);
