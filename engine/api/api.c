@@ -177,6 +177,19 @@ void ww_api_log_handover(ww_app_worker *w, const char *kind, const json_t *obj) 
 }
 
 /* Decide with 'session' (borrowed, may be NULL) and answer; frees 'd'. */
+/* Metrics for new rule failures of 'rs' (kept per rule set: a reload starts at zero). */
+static void count_rule_failures(ww_app_worker *w, ww_ruleset *rs) {
+  unsigned long total = ww_rules_failures(rs->rules), budget, memory;
+  ww_rules_failure_kinds(rs->rules, &budget, &memory);
+  for (; rs->seen_budget < budget; rs->seen_budget++)
+    ww_metrics_rule_error(w->metrics, WW_RULE_ERR_BUDGET);
+  for (; rs->seen_memory < memory; rs->seen_memory++)
+    ww_metrics_rule_error(w->metrics, WW_RULE_ERR_MEMORY);
+  for (unsigned long runtime = total - budget - memory; rs->seen_runtime < runtime;
+       rs->seen_runtime++)
+    ww_metrics_rule_error(w->metrics, WW_RULE_ERR_RUNTIME);
+}
+
 static void finish(decision *d, const json_t *session) {
   ww_req *req = d->req;
   ww_app_worker *w = d->w;
@@ -209,10 +222,8 @@ static void finish(decision *d, const json_t *session) {
   unsigned long failures = ww_rules_failures(d->rs->rules);
   int rc = ww_decide_text_out(d->rs->rules, d->body, &opts, extra, &text, &len, &info, &err);
   json_decref(extra);
-  /* The engine contains rule failures (fallback answer); count them. The public API does
-   * not tell budget from other failures, so all count as kind="runtime". */
-  for (unsigned long f = ww_rules_failures(d->rs->rules); failures < f; failures++)
-    ww_metrics_rule_error(w->metrics, WW_RULE_ERR_RUNTIME);
+  /* The engine contains rule failures (fallback answer); count them by kind. */
+  if (ww_rules_failures(d->rs->rules) != failures) count_rule_failures(w, d->rs);
   if (rc != 0) {
     respond_decide_error(req, rc, &err);
     goto out;

@@ -24,6 +24,7 @@ typedef struct ww_ruleset {
   int refs;
   char loaded_at[32];
   int tests_passed, tests_failed;
+  unsigned long seen_runtime, seen_budget, seen_memory;   /* failures already in metrics */
 } ww_ruleset;
 struct ww_memstore;       /* the embedded store, shared by all workers */
 struct ww_watcher;        /* --watch: reload.c */

@@ -539,6 +539,8 @@ static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, i
     memcpy(R->last_error, tmp, sizeof tmp);
   }
   R->failures++;
+  if (rc == LUA_ERRMEM) R->failures_memory++;
+  else if (strstr(msg, "instruction budget exceeded")) R->failures_budget++;
   ww_log(WW_LOG_WARN, "rule failed; fallback advice given",
          json_pack("{s:s, s:s, s:s, s:s}", "rule", cr >= 0 ? R->rules[cr].name : "",
                    "source", cr >= 0 ? R->rules[cr].source : "", "error", msg,

@@ -58,6 +58,12 @@ int ww__service_index(const ww_rules *R, const char *id) {
 
 const char *ww_rules_version(const ww_rules *rules) { return rules->version; }
 unsigned long ww_rules_failures(const ww_rules *rules) { return rules->failures; }
+
+void ww_rules_failure_kinds(const ww_rules *rules, unsigned long *budget,
+                            unsigned long *memory) {
+  *budget = rules->failures_budget;
+  *memory = rules->failures_memory;
+}
 int ww_rules_has_service(const ww_rules *rules, const char *id) {
   return ww__service_index(rules, id) >= 0;
 }

@@ -124,6 +124,7 @@ struct ww_rules {
   int fb_ch[WW__MAX_CHANNELS]; int nfb; int fb_route;
   json_t *targets;            /* owned object or NULL */
   unsigned long failures;
+  unsigned long failures_budget, failures_memory;   /* of 'failures' */
   int rand_used;              /* math.random ran since the last reseed (or at load) */
   char last_error[400];      /* the last run-time failure, for ww_rules_test */
 

@@ -128,6 +128,9 @@ int ww_decide_text_out(ww_rules *rules, const json_t *request, const ww_decide_o
 
 /* Run-time rule failures (errors, budget or memory hits) since load. */
 unsigned long ww_rules_failures(const ww_rules *rules);
+/* Of those: instruction-budget and memory-cap hits (the rest are rule errors). */
+void ww_rules_failure_kinds(const ww_rules *rules, unsigned long *budget,
+                            unsigned long *memory);
 
 /* citizenRef: HMAC-SHA256(secret, id) as 64 lowercase hex digits + NUL into 'out'. */
 void ww_citizen_ref(const unsigned char *secret, size_t secret_len, const char *id,
