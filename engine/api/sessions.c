@@ -26,6 +26,25 @@ static void bad_request(ww_req *req, json_t *invalid) {
                      NULL);
 }
 
+/* The path's {id} when it can name a session; otherwise answers 404 (no store round trip:
+ * such a session cannot exist) and returns NULL. */
+static const char *session_param(ww_req *req) {
+  const char *id = ww_req_param(req, "id");
+  if (ww_session_id_valid(id)) return id;
+  ww_respond_problem(req, 404, "not_found", "The session was not found or has expired.",
+                     NULL, NULL);
+  return NULL;
+}
+
+/* 'bad' is what a ww_session_check_* said of 'body': when it found something, answer 400,
+ * free 'body' and return 0. */
+static int body_ok(ww_req *req, json_t *body, json_t *bad) {
+  if (bad == NULL) return 1;
+  json_decref(body);
+  bad_request(req, bad);
+  return 0;
+}
+
 /* Answer a failed store operation. 'what' names the missing thing for 404s.
  * 'result' is stolen (ELIMIT: {retryAfter}). */
 static void store_error(ww_req *req, int status, json_t *result, const char *what) {
@@ -88,12 +107,8 @@ void ww_api_session_create(ww_req *req) {
   if (w == NULL) return;
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
-  json_t *bad = ww_session_check_create(body, ww_store_get_opts(w->store)->max_data);
-  if (bad) {
-    json_decref(body);
-    bad_request(req, bad);
+  if (!body_ok(req, body, ww_session_check_create(body, ww_store_get_opts(w->store)->max_data)))
     return;
-  }
   const char *service = json_string_value(json_object_get(body, "service"));
   if (service && w->rules && !ww_rules_has_service(w->rules, service)) {
     json_decref(body);
@@ -131,13 +146,8 @@ static void on_session_201(void *ud, int status, json_t *sess) {
 void ww_api_session_get(ww_req *req) {
   ww_app_worker *w = worker(req);
   if (w == NULL) return;
-  const char *id = ww_req_param(req, "id");
-  if (!ww_session_id_valid(id)) {   /* cannot exist: no store round trip */
-    ww_respond_problem(req, 404, "not_found", "The session was not found or has expired.",
-                       NULL, NULL);
-    return;
-  }
-  ww_store_session_get(w->store, id, on_session_200, req);
+  const char *id = session_param(req);
+  if (id) ww_store_session_get(w->store, id, on_session_200, req);
 }
 
 /* ---- POST /v1/sessions/{id}/events ---- */
@@ -147,17 +157,11 @@ void ww_api_session_event(ww_req *req) {
   if (w == NULL) return;
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
-  json_t *bad = ww_session_check_event(body, ww_store_get_opts(w->store)->max_detail);
-  if (bad) {
-    json_decref(body);
-    bad_request(req, bad);
+  if (!body_ok(req, body, ww_session_check_event(body, ww_store_get_opts(w->store)->max_detail)))
     return;
-  }
-  const char *id = ww_req_param(req, "id");
-  if (!ww_session_id_valid(id)) {
+  const char *id = session_param(req);
+  if (id == NULL) {
     json_decref(body);
-    ww_respond_problem(req, 404, "not_found", "The session was not found or has expired.",
-                       NULL, NULL);
     return;
   }
   json_t *ev = json_object();   /* only the known fields reach the store */
@@ -192,17 +196,10 @@ void ww_api_session_handover(ww_req *req) {
   ww_req_body(req, &len);
   json_t *body = len == 0 ? json_object() : ww_req_json(req);   /* the body is optional */
   if (body == NULL) return;
-  json_t *bad = ww_session_check_handover(body);
-  if (bad) {
+  if (!body_ok(req, body, ww_session_check_handover(body))) return;
+  const char *id = session_param(req);
+  if (id == NULL) {
     json_decref(body);
-    bad_request(req, bad);
-    return;
-  }
-  const char *id = ww_req_param(req, "id");
-  if (!ww_session_id_valid(id)) {
-    json_decref(body);
-    ww_respond_problem(req, 404, "not_found", "The session was not found or has expired.",
-                       NULL, NULL);
     return;
   }
   ww_store_handover_create(w->store, id, json_string_value(json_object_get(body, "channel")),
@@ -229,12 +226,7 @@ void ww_api_handover_claim(ww_req *req) {
   if (w == NULL) return;
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
-  json_t *bad = ww_session_check_claim(body);
-  if (bad) {
-    json_decref(body);
-    bad_request(req, bad);
-    return;
-  }
+  if (!body_ok(req, body, ww_session_check_claim(body))) return;
   const char *peer = ww_req_peer(req);
   ww_store_handover_claim(w->store, json_string_value(json_object_get(body, "code")),
                           json_string_value(json_object_get(body, "channel")),
@@ -263,12 +255,7 @@ void ww_api_channel_status(ww_req *req) {
   }
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
-  json_t *bad = ww_session_check_status(body);
-  if (bad) {
-    json_decref(body);
-    bad_request(req, bad);
-    return;
-  }
+  if (!body_ok(req, body, ww_session_check_status(body))) return;
   json_t *in = json_object();
   const char *keys[] = {"open", "reason", "until", "waitSeconds"};
   for (size_t i = 0; i < 4; i++) {
