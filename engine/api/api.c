@@ -38,6 +38,8 @@ static const ww_route routes[] = {
     {"POST", "/v1/rules/reload", ww_api_rules_reload},
     {"GET", "/healthz", ww_api_healthz},
     {"GET", "/readyz", ww_api_readyz},
+    {"HEAD", "/healthz", ww_api_healthz},   /* load balancers probe with HEAD too */
+    {"HEAD", "/readyz", ww_api_readyz},
     {"GET", "/metrics", ww_api_metrics},
     {"GET", "/v1/openapi.json", ww_api_openapi},
 };
@@ -203,9 +205,28 @@ static void finish(decision *d, const json_t *session) {
   opts.route = d->route;
   opts.session = session;
   opts.status = ww_app_status(w, &opts.status_version);
+  int store_down = d->store_down || (w->store && !ww_store_ready(w->store));
+  /* A caller who typed a handover code need not name the topic; when the session does not
+   * know it either (or the store is down), route to the rule set's standard route rather
+   * than blame the caller after their code was spent. */
+  if (d->route && json_is_string(json_object_get(d->body, "handoverCode")) &&
+      !json_object_get(d->body, "service")) {
+    json_t *out = ww_rules_fallback_route(
+        d->rs->rules, store_down ? "Geen verbinding met de sessies; standaardroute"
+                                 : "Onderwerp onbekend; standaardroute");
+    if (session) {
+      json_object_set(out, "sessionId", json_object_get(session, "id"));
+      json_object_set_new(out, "agentContext", agent_context(session));
+    }
+    if (store_down) json_object_set_new(out, "degraded", json_true());
+    ww_answer_info info = {.first = json_string_value(json_object_get(json_object_get(out, "target"), "id")),
+                           .degraded = store_down};
+    log_decision(w, d, &info, session);
+    ww_respond_json(req, 200, out);
+    goto out;
+  }
   /* What the answer gets besides the decision, in this order. */
   json_t *extra = NULL;
-  int store_down = d->store_down || (w->store && !ww_store_ready(w->store));
   if (session || store_down) {
     extra = json_object();
     if (session) {

@@ -178,6 +178,8 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   so.session_ttl = app->cfg->session_ttl;
   so.handover_ttl = app->cfg->handover_ttl;
   so.decision_log_maxlen = app->cfg->decision_log_maxlen;
+  so.claim_fail_limit = app->cfg->claim_fail_limit;
+  so.claim_fail_window = app->cfg->claim_fail_window;
   if (app->memstore)
     w->store = ww_store_memory_open(app->memstore, loop, &so);
   else if (app->cfg->sentinels[0])

@@ -119,6 +119,10 @@ int ww_cli_main(int argc, char **argv) {
   if (strcmp(cmd, "eval") == 0) return ww_cli_eval(argc - 1, argv + 1);
   if (strcmp(cmd, "report") == 0) return ww_cli_report(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    if (argc > 2) {
+      fprintf(stderr, "usage: wegwijzer version\n");
+      return 2;
+    }
     printf("wegwijzer %s (API %s)\n", WW_VERSION, WW_API_VERSION);
     return 0;
   }

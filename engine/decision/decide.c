@@ -209,7 +209,7 @@ static int decide_main(lua_State *L) {
   lua_settop(L, 1);
 
   if (X->opts && X->opts->session && json_is_object(X->opts->session))
-    ww__push_json(L, X->opts->session, 2);
+    ww__push_session(L, X->opts->session);
   else
     lua_pushnil(L);
   lua_setfield(L, 1, "session");

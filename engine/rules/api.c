@@ -241,3 +241,179 @@ void ww__push_a(lua_State *L, ww_rules *R) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_a_mt);
   lua_setmetatable(L, -2);
 }
+
+/* ---- r.session: read-only views reused across decisions ----
+ * Building a fresh proxy (proxy + metatable + backing) for the session, its events list
+ * and every event was most of the cost of a session decision. The views are built once
+ * per Lua state, kept in a registry table that rules never see, and each decision only
+ * refills their backing tables (as r.citizen's fixed proxy gets a new backing). Rules
+ * cannot keep a view from one decision to the next (upvalues are restored, globals are
+ * frozen), and a kept one would show the current decision's session, never an old one. */
+
+static const char SESS_POOL[] = "ww.session_views";
+#define POOL_SESSION 1   /* [1] session proxy, [2] its backing */
+#define POOL_EVENTS 3    /* [3] events list proxy, [4] its backing */
+#define POOL_SLOT0 5     /* event slot k (1-based): [3 + 2k] proxy, [4 + 2k] backing */
+#define POOL_MAX 128     /* events beyond get a fresh view each */
+
+/* Empties the table at 't' (absolute), keeping its storage. */
+static void clear_table(lua_State *L, int t) {
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_pushnil(L);
+    lua_rawset(L, t);   /* clearing fields during lua_next is allowed */
+  }
+}
+
+/* A backing table and its read-only proxy into pool[at], pool[at + 1]. */
+static void pool_view(lua_State *L, int pool, int at, int nrec) {
+  lua_createtable(L, 0, nrec);
+  ww__ro_wrap(L, -1, 1);
+  lua_rawseti(L, pool, at);
+  lua_rawseti(L, pool, at + 1);
+}
+
+/* The fields of object 'j' into the table at 't' (absolute), values as ww__push_json. */
+static void fill_fields(lua_State *L, int t, const json_t *j) {
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)j, k, v) {
+    if (json_is_null(v)) continue;
+    ww__push_json(L, v, 2);
+    lua_setfield(L, t, k);
+  }
+}
+
+/* The fields an event has (engine/session): set as literals, whose interned strings Lua
+ * finds by address. */
+static const char *const EV_KEYS[5] = {"at", "channel", "type", "service", "detail"};
+
+static int ev_key(const char *k) {
+  for (int i = 0; i < 5; i++)
+    if (strcmp(k, EV_KEYS[i]) == 0) return i;
+  return -1;
+}
+
+/* An event with only the usual fields into the table at 't' (absolute): all five are
+ * set, absent ones to nil, so the last decision's values need no clearing. 0 (nothing
+ * set) when 'e' has another field. */
+static int fill_event(lua_State *L, int t, const json_t *e) {
+  const json_t *v[5] = {NULL, NULL, NULL, NULL, NULL};
+  const char *k;
+  json_t *x;
+  json_object_foreach((json_t *)e, k, x) {
+    int i = ev_key(k);
+    if (i < 0) return 0;
+    v[i] = x;
+  }
+  for (int i = 0; i < 5; i++) {
+    if (v[i] == NULL || json_is_null(v[i])) lua_pushnil(L);
+    else if (json_is_string(v[i])) lua_pushlstring(L, json_string_value(v[i]), json_string_length(v[i]));
+    else ww__push_json(L, v[i], 2);
+    lua_setfield(L, t, EV_KEYS[i]);
+  }
+  return 1;
+}
+
+void ww__push_session(lua_State *L, const json_t *sess) {
+  luaL_checkstack(L, 12, "session view");
+  int top = lua_gettop(L);
+  if (lua_getfield(L, LUA_REGISTRYINDEX, SESS_POOL) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_createtable(L, POOL_SLOT0 + 2 * 12, 2);
+    int p = lua_gettop(L);
+    pool_view(L, p, POOL_SESSION, 12);
+    lua_createtable(L, 16, 0);
+    ww__ro_wrap(L, -1, 1);
+    lua_rawseti(L, p, POOL_EVENTS);
+    lua_rawseti(L, p, POOL_EVENTS + 1);
+    lua_pushinteger(L, 0);
+    lua_setfield(L, p, "slots");
+    lua_pushinteger(L, 0);
+    lua_setfield(L, p, "used");
+    lua_newtable(L);   /* slot -> true: it holds fields other than EV_KEYS */
+    lua_setfield(L, p, "odd");
+    lua_pushvalue(L, p);
+    lua_setfield(L, LUA_REGISTRYINDEX, SESS_POOL);
+  }
+  int pool = top + 1;
+  lua_getfield(L, pool, "slots");
+  lua_Integer slots = lua_tointeger(L, -1);
+  lua_getfield(L, pool, "used");
+  lua_Integer used = lua_tointeger(L, -1);
+  lua_settop(L, pool);
+  lua_getfield(L, pool, "odd");   /* pool + 1 */
+  int odd = pool + 1;
+
+  lua_rawgeti(L, pool, POOL_SESSION + 1);   /* pool + 2: session backing */
+  int sb = pool + 2;
+  clear_table(L, sb);
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)sess, k, v) {
+    if (json_is_null(v)) continue;
+    if (strcmp(k, "events") != 0 || !json_is_array(v)) {
+      ww__push_json(L, v, 2);
+      lua_setfield(L, sb, k);
+      continue;
+    }
+    lua_rawgeti(L, pool, POOL_EVENTS + 1);   /* sb + 1: events backing */
+    int eb = sb + 1;
+    lua_Integer n = (lua_Integer)json_array_size(v);
+    for (lua_Integer i = 1; i <= n; i++) {
+      const json_t *e = json_array_get(v, (size_t)i - 1);
+      if (json_is_null(e)) {
+        lua_pushnil(L);
+      } else if (!json_is_object(e) || i > POOL_MAX) {
+        ww__push_json(L, e, 2);
+      } else {
+        if (i > slots) {   /* a new slot, kept for later decisions */
+          pool_view(L, pool, (int)(POOL_SLOT0 - 2 + 2 * i), 6);
+          slots = i;
+          lua_pushinteger(L, slots);
+          lua_setfield(L, pool, "slots");
+        }
+        lua_rawgeti(L, pool, POOL_SLOT0 - 1 + 2 * i);   /* the slot's backing */
+        lua_rawgeti(L, odd, i);
+        int was_odd = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (was_odd) clear_table(L, eb + 1);
+        int is_odd = !fill_event(L, eb + 1, e);
+        if (is_odd) {
+          if (!was_odd) clear_table(L, eb + 1);
+          fill_fields(L, eb + 1, e);
+        }
+        if (is_odd != was_odd) {
+          lua_pushboolean(L, is_odd);
+          lua_rawseti(L, odd, i);
+        }
+        lua_pop(L, 1);
+        lua_rawgeti(L, pool, POOL_SLOT0 - 2 + 2 * i);   /* its proxy */
+      }
+      lua_rawseti(L, eb, i);
+    }
+    /* the rest of the last decision's events: gone from the list, their slots emptied */
+    for (lua_Integer i = n + 1; i <= used; i++) {
+      lua_pushnil(L);
+      lua_rawseti(L, eb, i);
+      if (i <= slots) {
+        lua_rawgeti(L, pool, POOL_SLOT0 - 1 + 2 * i);
+        clear_table(L, eb + 1);
+        lua_pop(L, 1);
+        lua_pushboolean(L, 0);
+        lua_rawseti(L, odd, i);
+      }
+    }
+    used = n;
+    lua_rawgeti(L, pool, POOL_EVENTS);
+    lua_setfield(L, sb, "events");
+    lua_settop(L, sb);
+  }
+  lua_pushinteger(L, used);
+  lua_setfield(L, pool, "used");
+  lua_rawgeti(L, pool, POOL_SESSION);
+  lua_replace(L, pool);
+  lua_settop(L, pool);
+}

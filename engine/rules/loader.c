@@ -79,6 +79,22 @@ json_t *ww_rules_info(const ww_rules *R) {
   return o;
 }
 
+json_t *ww_rules_fallback_route(const ww_rules *R, const char *reason) {
+  const ww__channel *ch = &R->ch[R->fb_route];
+  json_t *target = json_object();
+  json_object_set(target, "id", ch->j_id);
+  json_object_set(target, "kind", json_object_get(ch->route, "kind"));
+  const char *k;
+  json_t *v;
+  json_object_foreach(ch->route, k, v) {
+    if (strcmp(k, "kind") && strcmp(k, "id") && strcmp(k, "name")) json_object_set(target, k, v);
+  }
+  json_object_set(target, "name", ch->j_name);
+  json_object_set_new(target, "fallback", json_true());
+  return json_pack("{s:o, s:[], s:[s], s:{s:s}, s:b}", "target", target, "alternatives",
+                   "reasons", reason, "ruleset", "version", R->version, "degraded", 0);
+}
+
 void ww_rules_free(ww_rules *R) {
   if (R == NULL) return;
   if (R->L) lua_close(R->L);

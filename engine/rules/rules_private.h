@@ -177,6 +177,9 @@ void ww__api_open(lua_State *L, ww_rules *R);            /* a metatable, idmap *
 void ww__push_a(lua_State *L, ww_rules *R);
 void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain);
 void ww__dstate_free(ww__dstate *d);
+/* Pushes r.session: a read-only view of 'sess' (borrowed object), as
+ * ww__push_json(L, sess, 2) but built from views reused across decisions. */
+void ww__push_session(lua_State *L, const json_t *sess);
 
 /* request.c */
 void ww__mac_free(ww_rules *R);

@@ -131,7 +131,7 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
   if (origin) {
     p = PUTS(p, "Access-Control-Allow-Origin: ");
     p = put(p, origin, req->origin_len);
-    p = PUTS(p, "\r\nAccess-Control-Expose-Headers: API-Version\r\n");
+    p = PUTS(p, "\r\nAccess-Control-Expose-Headers: API-Version, Location, Retry-After\r\n");
   }
   if (!req->keep_alive) p = PUTS(p, "Connection: close\r\n");
   else if (http10_ka) p = PUTS(p, "Connection: keep-alive\r\n");

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "log/log.h"
 #include "server/internal.h"
@@ -197,6 +198,21 @@ static void set_port(struct sockaddr_storage *ss, int port) {
     ((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
 }
 
+/* SO_REUSEPORT lets our workers share the port, but it would also let a second wegwijzer
+ * (an old instance, another rule set) silently share it and take part of the traffic.
+ * A plain bind first, without the option, fails with EADDRINUSE when anybody listens. */
+static int port_is_free(const struct sockaddr_storage *ss) {
+  int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);   /* TIME_WAIT is no owner */
+  socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                            : sizeof(struct sockaddr_in);
+  int rc = bind(fd, (const struct sockaddr *)ss, len) == 0 ? 0 : -errno;
+  close(fd);
+  return rc;
+}
+
 static int bind_worker(ww__worker *w, struct sockaddr_storage *ss) {
   int rc = uv_tcp_init_ex(w->loop, &w->listener, ss->ss_family);
   if (rc != 0) return rc;
@@ -253,6 +269,11 @@ int ww_server_run(const ww_server_opts *opts) {
   const ww_server_opts *o = &s->opts;
   struct sockaddr_storage ss;
   if ((rc = resolve(o->host, o->port, &ss)) != 0) goto done;
+  if (o->port != 0 && (rc = port_is_free(&ss)) != 0) {
+    fprintf(stderr, "wegwijzer: cannot listen on %s:%d: %s (is another wegwijzer running?)\n",
+            o->host, o->port, uv_strerror(rc));
+    goto done;
+  }
   for (int i = 0; i < o->workers; i++) {
     ww__worker *w = &s->workers[i];
     if ((rc = uv_loop_init(&w->own_loop)) != 0) break;

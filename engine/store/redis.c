@@ -6,6 +6,11 @@
  *                             handover <nonce> is in) -- TTL session_ttl, sliding
  *   ww:{<sid>}:ev     list    event JSON {at, channel, type, service, detail}, oldest
  *                             first, at most max_events -- same TTL
+ *   ww:{<sid>}:el     list    the same latest min(max_events, WW_STORE_LEAN_EVENTS) events
+ *                             flat, 5 strings each: at, channel, type, service ('' = none),
+ *                             detail JSON ('' = none) -- same TTL. Written with 'ev' by the
+ *                             same script; the lean read of /v1/advice takes it, so the
+ *                             reply needs no JSON parsing
  *   ww:cz:{<ref>}     string  the citizen's latest session id -- TTL slides with it
  *   ww:{hc}:c:<code>  string  "<sid> <nonce>" of a live handover code -- TTL handover_ttl
  *   ww:{hc}:f:<client> string failed claims of a client -- TTL claim_fail_window
@@ -718,6 +723,20 @@ static const char *fstr(const redisReply *meta, const char *name) {
   return v && v->type == REDIS_REPLY_STRING ? v->str : NULL;
 }
 
+/* The meta's 'data' (JSON text) as a new object, or NULL. "{}" (most sessions) is not
+ * parsed. */
+static json_t *meta_data(const redisReply *meta) {
+  const redisReply *d = field(meta, "data");
+  if (d == NULL || d->type != REDIS_REPLY_STRING) return NULL;
+  if (d->len == 2 && d->str[0] == '{' && d->str[1] == '}') return json_object();
+  json_t *data = json_loadb(d->str, d->len, 0, NULL);
+  if (data && !json_is_object(data)) {
+    json_decref(data);
+    data = NULL;
+  }
+  return data;
+}
+
 /* meta: HGETALL array; events: array of JSON strings. updated/expires override the
  * meta's (the script's meta is from before its own update). New, or NULL if malformed. */
 json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
@@ -732,16 +751,57 @@ json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
     json_t *v = json_loadb(e->str, e->len, 0, NULL);
     if (v) json_array_append_new(evs, v);
   }
-  const redisReply *d = field(meta, "data");
-  json_t *data = d && d->type == REDIS_REPLY_STRING ? json_loadb(d->str, d->len, 0, NULL) : NULL;
-  if (data && !json_is_object(data)) {
-    json_decref(data);
-    data = NULL;
+  return ww_session_build(id, fstr(meta, "citizenRef"), fstr(meta, "service"),
+                          fstr(meta, "channel"), fstr(meta, "createdAt"),
+                          updated ? updated : fstr(meta, "updatedAt"),
+                          expires ? expires : fstr(meta, "expiresAt"), evs, meta_data(meta));
+}
+
+/* A string element as new JSON: '' -> null when 'empty_null'. Reuses 'prev' (one of the
+ * previous event's values, immutable once built) when the bytes are the same: a session's
+ * events mostly repeat channel, type and service. */
+static json_t *flat_str(const redisReply *e, json_t *prev, int empty_null) {
+  if (empty_null && e->len == 0) return json_null();
+  if (prev && json_is_string(prev) && json_string_length(prev) == e->len &&
+      memcmp(json_string_value(prev), e->str, e->len) == 0)
+    return json_incref(prev);
+  return json_stringn(e->str, e->len);   /* NULL when not UTF-8 */
+}
+
+json_t *ww__redis_session_flat_of(const redisReply *meta, const redisReply *flat,
+                                  const char *updated, const char *expires) {
+  if (meta->type != REDIS_REPLY_ARRAY || flat->type != REDIS_REPLY_ARRAY) return NULL;
+  const char *id = fstr(meta, "id");
+  if (id == NULL) return NULL;
+  json_t *evs = json_array();
+  json_t *prev[3] = {NULL, NULL, NULL};   /* borrowed from the last event */
+  for (size_t i = 0; evs && i + 5 <= flat->elements; i += 5) {
+    const redisReply *const *f = (const redisReply *const *)flat->element + i;
+    int ok = 1;
+    for (int k = 0; k < 5; k++) ok &= f[k]->type == REDIS_REPLY_STRING;
+    if (!ok) continue;
+    json_t *at = json_stringn(f[0]->str, f[0]->len);
+    json_t *v[3];
+    for (int k = 0; k < 3; k++) v[k] = flat_str(f[1 + k], prev[k], k == 2);
+    json_t *detail = f[4]->len ? json_loadb(f[4]->str, f[4]->len, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *ev = json_object();
+    if (at == NULL || v[0] == NULL || v[1] == NULL || v[2] == NULL || ev == NULL) {
+      json_decref(at), json_decref(v[0]), json_decref(v[1]), json_decref(v[2]);
+      json_decref(detail), json_decref(ev);
+      continue;
+    }
+    json_object_set_new(ev, "at", at);
+    json_object_set_new(ev, "channel", v[0]);
+    json_object_set_new(ev, "type", v[1]);
+    json_object_set_new(ev, "service", v[2]);
+    json_object_set_new(ev, "detail", detail ? detail : json_null());
+    for (int k = 0; k < 3; k++) prev[k] = v[k];
+    json_array_append_new(evs, ev);
   }
   return ww_session_build(id, fstr(meta, "citizenRef"), fstr(meta, "service"),
                           fstr(meta, "channel"), fstr(meta, "createdAt"),
                           updated ? updated : fstr(meta, "updatedAt"),
-                          expires ? expires : fstr(meta, "expiresAt"), evs, data);
+                          expires ? expires : fstr(meta, "expiresAt"), evs, meta_data(meta));
 }
 
 /* ---- operations ---- */
@@ -791,9 +851,10 @@ static void op_done(rop *o, int status, json_t *result) {
     return;                                      \
   }
 
-static void session_keys(const char *sid, char ks[48], char kev[48]) {
+static void session_keys(const char *sid, char ks[48], char kev[48], char kel[48]) {
   snprintf(ks, 48, "ww:{%s}:s", sid);
   snprintf(kev, 48, "ww:{%s}:ev", sid);
+  snprintf(kel, 48, "ww:{%s}:el", sid);
 }
 
 static void times(rop *o, long ttl_s) {
@@ -838,8 +899,8 @@ static void r_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void
   const char *ref = json_string_value(json_object_get(in, "citizenRef"));
   const char *service = json_string_value(json_object_get(in, "service"));
   char *djson = json_is_object(data) ? json_dumps(data, JSON_COMPACT) : strdup("{}");
-  char ks[48], kev[48], ttl[24];
-  session_keys(o->sid, ks, kev);
+  char ks[48], kev[48], kel[48], ttl[24];
+  session_keys(o->sid, ks, kev, kel);
   snprintf(ttl, sizeof ttl, "%ld", s->opts.session_ttl);
   o->result = ww_session_build(o->sid, ref, service, channel, o->t_now, o->t_now, o->t_exp,
                                json_array(), json_is_object(data) ? json_deep_copy(data) : NULL);
@@ -850,19 +911,19 @@ static void r_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void
   }
   int with_ref = ref && ref[0];
   o->pending = with_ref ? 2 : 1;
-  const char *args[10] = {ks, kev, o->sid, ref ? ref : "", service ? service : "", channel,
-                          o->t_now, o->t_exp, ttl, djson};
+  const char *args[11] = {ks, kev, kel, o->sid, ref ? ref : "", service ? service : "",
+                          channel, o->t_now, o->t_exp, ttl, djson};
   /* Both go out in one write; the index is set even if the script would fail, which is
    * harmless: a lookup reads the session it names. */
   char kcz[96];
   if (with_ref) {
     snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
     const char *argv[5] = {"SET", kcz, o->sid, "EX", ttl};
-    script(st, SC_CREATE, create_step, o, 2, 8, args, NULL);
+    script(st, SC_CREATE, create_step, o, 3, 8, args, NULL);
     /* 'o' is alive until both replies came (pending = 2) */
     issue(st, &st->cmd, 0, -1, create_step, o, 5, argv, NULL);
   } else {
-    script(st, SC_CREATE, create_step, o, 2, 8, args, NULL);
+    script(st, SC_CREATE, create_step, o, 3, 8, args, NULL);
   }
   free(djson);
 }
@@ -887,8 +948,8 @@ static void get_step(rstore *st, void *op, int status, redisReply *r) {
 }
 
 static void get_by_id(rstore *st, rop *o) {
-  char ks[48], kev[48];
-  session_keys(o->sid, ks, kev);
+  char ks[48], kev[48], kel[48];
+  session_keys(o->sid, ks, kev, kel);
   const char *args[2] = {ks, kev};
   script(st, SC_GET, get_step, o, 2, 0, args, NULL);
 }
@@ -918,8 +979,13 @@ static void touch_citizen(rstore *st, const char *ref, const char *sid) {
 static json_t *appended(rstore *st, rop *o, const redisReply *r) {
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 3) return NULL;
   long long count = r->element[2]->integer;
-  json_t *sess = count < 0 ? ww__redis_session_of(r->element[0], r->element[1], NULL, NULL)
-                           : ww__redis_session_of(r->element[0], r->element[1], o->t_now, o->t_exp);
+  json_t *sess;
+  if (count < 0)
+    sess = ww__redis_session_of(r->element[0], r->element[1], NULL, NULL);
+  else if (o->flags & WW_STORE_LEAN)   /* the flat list 'el' */
+    sess = ww__redis_session_flat_of(r->element[0], r->element[1], o->t_now, o->t_exp);
+  else
+    sess = ww__redis_session_of(r->element[0], r->element[1], o->t_now, o->t_exp);
   if (sess == NULL) return NULL;
   if (o->flags & WW_STORE_LEAN) json_object_set_new(sess, "eventCount", json_integer(count));
   const char *ref = fstr(r->element[0], "citizenRef");
@@ -947,20 +1013,34 @@ static void append_cmd(rstore *st, rop *o, const json_t *in, int lean, const cha
   json_t *ev = ww_session_event(o->t_now, in);
   if (fill_channel) json_object_set_new(ev, "channel", json_string(""));
   char *evj = json_dumps(ev, JSON_COMPACT);
-  json_decref(ev);
-  if (evj == NULL) {
+  /* the flat copy for 'el'; detail as JSON text, '' when none */
+  const json_t *detail = json_object_get(ev, "detail");
+  char *dj = detail && !json_is_null(detail)
+                 ? json_dumps(detail, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  const char *channel = json_string_value(json_object_get(ev, "channel"));
+  const char *type = json_string_value(json_object_get(ev, "type"));
+  const char *service = json_string_value(json_object_get(ev, "service"));
+  if (evj == NULL || (detail && !json_is_null(detail) && dj == NULL)) {
+    free(evj);
+    free(dj);
+    json_decref(ev);
     fail_status(st, fn, o);
     return;
   }
-  char ks[48], kev[48], ttl[24], max[16], n[16];
-  session_keys(o->sid, ks, kev);
+  char ks[48], kev[48], kel[48], ttl[24], max[16], n[16], keep[16];
+  session_keys(o->sid, ks, kev, kel);
   snprintf(ttl, sizeof ttl, "%ld", st->base.opts.session_ttl);
   snprintf(max, sizeof max, "%d", st->base.opts.max_events);
   snprintf(n, sizeof n, "%d", lean ? WW_STORE_LEAN_EVENTS : 0);
-  const char *args[10] = {ks, kev, evj, ttl, max, o->t_now, o->t_exp, n, once ? once : "",
-                          fill_channel ? "1" : "0"};
-  script(st, SC_APPEND, fn, o, 2, 8, args, NULL);
+  snprintf(keep, sizeof keep, "%d", WW_STORE_LEAN_EVENTS);
+  const char *args[16] = {ks, kev, kel, evj, ttl, max, o->t_now, o->t_exp, n,
+                          once ? once : "", fill_channel ? "1" : "0",
+                          channel ? channel : "", type ? type : "", service ? service : "",
+                          dj ? dj : "", keep};
+  script(st, SC_APPEND, fn, o, 3, 13, args, NULL);
   free(evj);
+  free(dj);
+  json_decref(ev);
 }
 
 static void r_session_append(ww_store *s, const char *id, const json_t *event, int flags,

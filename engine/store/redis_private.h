@@ -18,6 +18,12 @@ json_t *ww__redis_status_of(const redisReply *r);
 json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
                              const char *updated, const char *expires);
 
+/* As ww__redis_session_of, but 'flat' is the lean list ww:{sid}:el: 5 strings per event
+ * (at, channel, type, service or '', detail JSON or ''); events with a non-string
+ * element, text that is not UTF-8 or an incomplete tail are skipped. New, or NULL. */
+json_t *ww__redis_session_flat_of(const redisReply *meta, const redisReply *flat,
+                                  const char *updated, const char *expires);
+
 /* The SC_CLAIM script's reply: 1 claimed ('sid' and 'nonce' filled), 0 unknown code or
  * malformed reply, -1 rate limited ('*retry' = seconds to wait, >= 1). */
 int ww__redis_claim_of(const redisReply *r, char sid[WW_SESSION_ID_LEN + 1], char nonce[17],

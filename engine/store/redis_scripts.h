@@ -9,10 +9,10 @@
 enum { SC_CREATE, SC_GET, SC_APPEND, SC_TOUCH, SC_CLAIM, SC_STATUS, SC_COUNT };
 
 static const char *const script_src[SC_COUNT] = {
-    /* SC_CREATE  KEYS: s, ev   ARGV: id, citizenRef, service, channel, now, expiresAt,
+    /* SC_CREATE  KEYS: s, ev, el   ARGV: id, citizenRef, service, channel, now, expiresAt,
      * ttl, data JSON. 0 if the id is taken (never, with 128 random bits), else 1. */
     "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "redis.call('DEL', KEYS[2])\n"
+    "redis.call('DEL', KEYS[2], KEYS[3])\n"
     "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'citizenRef', ARGV[2], 'service', ARGV[3],\n"
     "  'channel', ARGV[4], 'createdAt', ARGV[5], 'updatedAt', ARGV[5], 'expiresAt', ARGV[6],\n"
     "  'data', ARGV[8])\n"
@@ -24,34 +24,43 @@ static const char *const script_src[SC_COUNT] = {
     "if #meta == 0 then return false end\n"
     "return {meta, redis.call('LRANGE', KEYS[2], 0, -1)}\n",
 
-    /* SC_APPEND  KEYS: s, ev   ARGV: event JSON, ttl, max events, now, expiresAt,
+    /* SC_APPEND  KEYS: s, ev, el   ARGV: event JSON, ttl, max events, now, expiresAt,
      * lean n (0 = all events after the append; n = the latest n before it), once-token
      * ('' = none: else the append happens once per token), fill channel ('1': set the
-     * event's channel to the session's).
+     * event's channel to the session's), then the same event flat: channel, type,
+     * service ('' = none), detail JSON ('' = none), and how many events 'el' keeps.
      * false when the session is unknown/expired, else {meta (before the update), events,
-     * count after the append, or -1 when the once-token was seen: nothing changed}. */
+     * count after the append, or -1 when the once-token was seen: nothing changed}.
+     * With n > 0 'events' is the flat list 'el' (5 strings per event: at, channel, type,
+     * service, detail), so the caller parses no JSON; else JSON texts of 'ev'. */
     "local meta = redis.call('HGETALL', KEYS[1])\n"
     "if #meta == 0 then return false end\n"
     "if ARGV[7] ~= '' and redis.call('HSETNX', KEYS[1], 'x:' .. ARGV[7], '1') == 0 then\n"
     "  return {meta, redis.call('LRANGE', KEYS[2], 0, -1), -1}\n"
     "end\n"
-    "local ev = ARGV[1]\n"
+    "local ev, ch = ARGV[1], ARGV[9]\n"
     "if ARGV[8] == '1' then\n"
     "  for i = 1, #meta, 2 do\n"
     "    if meta[i] == 'channel' then\n"
-    "      local t = cjson.decode(ev); t.channel = meta[i + 1]; ev = cjson.encode(t)\n"
+    "      ch = meta[i + 1]\n"
+    "      local t = cjson.decode(ev); t.channel = ch; ev = cjson.encode(t)\n"
     "    end\n"
     "  end\n"
     "end\n"
     "local n = tonumber(ARGV[6])\n"
     "local before\n"
-    "if n > 0 then before = redis.call('LRANGE', KEYS[2], -n, -1) end\n"
+    "if n > 0 then before = redis.call('LRANGE', KEYS[3], -5 * n, -1) end\n"
     "local count = redis.call('RPUSH', KEYS[2], ev)\n"
     "local max = tonumber(ARGV[3])\n"
     "if count > max then redis.call('LTRIM', KEYS[2], -max, -1); count = max end\n"
+    "local keep = 5 * math.min(max, tonumber(ARGV[13]))\n"
+    "if redis.call('RPUSH', KEYS[3], ARGV[4], ch, ARGV[10], ARGV[11], ARGV[12]) > keep then\n"
+    "  redis.call('LTRIM', KEYS[3], -keep, -1)\n"
+    "end\n"
     "redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4], 'expiresAt', ARGV[5])\n"
     "redis.call('EXPIRE', KEYS[1], ARGV[2])\n"
     "redis.call('EXPIRE', KEYS[2], ARGV[2])\n"
+    "redis.call('EXPIRE', KEYS[3], ARGV[2])\n"
     "if n > 0 then return {meta, before, count} end\n"
     "return {meta, redis.call('LRANGE', KEYS[2], 0, -1), count}\n",
 

@@ -126,6 +126,11 @@ int ww_decide_text_out(ww_rules *rules, const json_t *request, const ww_decide_o
                        const json_t *extra, const char **text, size_t *len,
                        ww_answer_info *info, ww_err *err);
 
+/* The rule set's fallback route as a /v1/route answer {target (with "fallback": true),
+ * alternatives: [], reasons: [reason], ruleset, degraded: false}, for a call that cannot be
+ * decided (e.g. no service known). New. */
+json_t *ww_rules_fallback_route(const ww_rules *rules, const char *reason);
+
 /* Run-time rule failures (errors, budget or memory hits) since load. */
 unsigned long ww_rules_failures(const ww_rules *rules);
 /* Of those: instruction-budget and memory-cap hits (the rest are rule errors). */

@@ -319,3 +319,28 @@ Test(api, journey_on_the_embedded_store) {
 Test(api, sigterm_exits_zero) {
   ww_test_stop(&srv);
 }
+
+/* The IVR sends only the code; the session knows no topic: the standard route, with the
+ * session, never a 400 after the code was spent. */
+Test(api, route_with_only_a_code_for_a_session_without_service) {
+  ww_http_resp r;
+  json_t *b = ww_test_post(srv.port, "/v1/sessions", "{\"channel\":\"website\"}", &r);
+  cr_assert_eq(r.status, 201, "%s", r.body);
+  char sid[80], path[160], body[160];
+  snprintf(sid, sizeof sid, "%s", json_string_value(json_object_get(json_object_get(b, "session"), "id")));
+  json_decref(b);
+  ww_http_resp_free(&r);
+  snprintf(path, sizeof path, "/v1/sessions/%s/handover", sid);
+  b = ww_test_post(srv.port, path, "{}", &r);
+  cr_assert_eq(r.status, 201, "%s", r.body);
+  snprintf(body, sizeof body, "{\"handoverCode\":\"%s\"}", json_string_value(json_object_get(b, "code")));
+  json_decref(b);
+  ww_http_resp_free(&r);
+  b = ww_test_post(srv.port, "/v1/route", body, &r);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert(json_is_true(json_object_get(json_object_get(b, "target"), "fallback")), "%s", r.body);
+  cr_assert_str_eq(json_string_value(json_object_get(b, "sessionId")), sid);
+  cr_assert_str_eq(json_string_value(json_object_get(json_object_get(b, "agentContext"), "lastChannel")), "website");
+  json_decref(b);
+  ww_http_resp_free(&r);
+}

@@ -597,7 +597,8 @@ Test(conn, cors_allowed_origin) {
   next(&r);
   cr_assert_str_eq(ww_http_header(&r, "Access-Control-Allow-Origin"), "https://www.gemeente.nl");
   cr_assert_str_eq(ww_http_header(&r, "Vary"), "Origin");
-  cr_assert_str_eq(ww_http_header(&r, "Access-Control-Expose-Headers"), "API-Version");
+  cr_assert_str_eq(ww_http_header(&r, "Access-Control-Expose-Headers"),
+                   "API-Version, Location, Retry-After");
   ww_http_resp_free(&r);
 }
 
