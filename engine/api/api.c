@@ -326,7 +326,9 @@ static void on_claimed(void *ud, int status, json_t *result) {
 }
 
 static int bad_field(ww_req *req, const char *name, const char *reason) {
-  ww_respond_problem(req, 400, "invalid_param", reason,
+  char detail[256];
+  snprintf(detail, sizeof detail, "%s %s", name, reason);
+  ww_respond_problem(req, 400, "invalid_param", detail,
                      json_pack("[{s:s, s:s}]", "name", name, "reason", reason), NULL);
   return 0;
 }

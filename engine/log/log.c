@@ -51,7 +51,7 @@ void ww_log(ww_log_level level, const char *msg, json_t *fields) {
     json_object_update(line, fields);
     json_decref(fields);
   }
-  char *text = json_dumps(line, JSON_COMPACT);
+  char *text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6));
   json_decref(line);
   if (text == NULL) return;
   size_t n = strlen(text);

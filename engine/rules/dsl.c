@@ -194,7 +194,8 @@ static void parse_hours(lua_State *L, ww__channel *c, const char *what, json_t *
       int rc = ww__parse_hours_range(s, &c->from[d][i], &c->to[d][i]);
       if (rc == -1)
         dsl_err(L, line, "%s \"%s\": hours.%s \"%s\" is not a time range like "
-                         "\"08:30-17:00\" (two digits for hours and minutes)", what, id, k, s);
+                         "\"08:30-17:00\" (HH:MM-HH:MM, hours 00-24, minutes 00-59)", what, id,
+                k, s);
       if (rc == -2)
         dsl_err(L, line, "%s \"%s\": hours.%s \"%s\" ends before it starts", what, id, k, s);
     }

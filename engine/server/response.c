@@ -305,6 +305,8 @@ json_t *ww_req_json(ww_req *req) {
      * citizen.id, which must never leave the request (SPEC 3.1), so only say where. */
     char *near = strstr(e.text, " near ");
     if (near) *near = '\0';
+    char *flag = strstr(e.text, " without JSON_ALLOW_NUL");   /* jansson's own flag name */
+    if (flag) *flag = '\0';
     char detail[256];
     snprintf(detail, sizeof detail, "malformed JSON: %s (line %d, column %d)", e.text, e.line,
              e.column);

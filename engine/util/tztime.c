@@ -83,15 +83,19 @@ static int digits(const char *s, int n, int *out) {
 }
 
 int ww_time_parse(const char *s, int64_t *epoch) {
-  int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 1;
-  if (strlen(s) < 20) return -1;
+  int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 1;
+  if (strlen(s) < 17) return -1;
   if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
       digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-      digits(s + 17, 2, &sec))
+      digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi))
     return -1;
-  const char *p = s + 19;
-  if (*p == '.') {                      /* fraction: ignored, at least one digit */
+  const char *p = s + 16;
+  int with_seconds = *p == ':';         /* seconds may be left out: "10:15+01:00" */
+  if (with_seconds) {
+    if (digits(p + 1, 2, &sec)) return -1;
+    p += 3;
+  }
+  if (*p == '.' && with_seconds) {                      /* fraction: ignored, at least one digit */
     p++;
     if (!isdigit((unsigned char)*p)) return -1;
     while (isdigit((unsigned char)*p)) p++;

@@ -14,7 +14,7 @@ typedef struct ww_localtime {
 } ww_localtime;
 
 /* Parse an ISO 8601 date-time with offset ("2026-12-01T10:15:00+01:00", "...Z",
- * fractional seconds allowed) into epoch seconds. Returns 0, or -1 if malformed or
+ * fractional seconds allowed, seconds may be left out) into epoch seconds. Returns 0, or -1 if malformed or
  * without an offset. */
 int ww_time_parse(const char *s, int64_t *epoch);
 

@@ -1,0 +1,73 @@
+/* Unit tests of engine/util: Europe/Amsterdam time and the crypto helpers. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "util/crypto.h"
+#include "util/tztime.h"
+
+static int64_t parse(const char *s) {
+  int64_t t = 0;
+  cr_assert_eq(ww_time_parse(s, &t), 0, "refused %s", s);
+  return t;
+}
+
+Test(tztime, parses_iso8601_with_offset) {
+  int64_t t = parse("2026-12-01T10:15:00+01:00");
+  cr_assert_eq(t, parse("2026-12-01T09:15:00Z"));
+  cr_assert_eq(t, parse("2026-12-01T10:15+01:00"), "seconds may be left out");
+  cr_assert_eq(t, parse("2026-12-01T10:15:00.250+01:00"));
+  cr_assert_eq(t, parse("2026-12-01T04:15:00-05:00"));
+  int64_t x;
+  const char *bad[] = {"2026-12-01T10:15:00", "2026-12-01", "2026-02-30T10:00:00Z",
+                       "2026-12-01T24:00:00Z", "2026-12-01T10:15.5+01:00",
+                       "2026-12-01T10:15:00+01", "x026-12-01T10:15:00Z", "", NULL};
+  for (int i = 0; bad[i]; i++) cr_assert_eq(ww_time_parse(bad[i], &x), -1, "accepted %s", bad[i]);
+}
+
+Test(tztime, amsterdam_offsets_follow_the_eu_rule) {
+  ww_localtime lt;
+  /* 2026: summer time from Sunday 29 March 01:00 UTC to Sunday 25 October 01:00 UTC */
+  ww_time_local(parse("2026-03-29T00:59:59Z"), &lt);
+  cr_assert_eq(lt.offset, 3600);
+  cr_assert_eq(lt.hour, 1);
+  ww_time_local(parse("2026-03-29T01:00:00Z"), &lt);
+  cr_assert_eq(lt.offset, 7200);
+  cr_assert_eq(lt.hour, 3, "02:00 local does not exist: it is 03:00");
+  ww_time_local(parse("2026-10-25T00:59:59Z"), &lt);
+  cr_assert_eq(lt.offset, 7200);
+  cr_assert_eq(lt.hour, 2);
+  ww_time_local(parse("2026-10-25T01:00:00Z"), &lt);
+  cr_assert_eq(lt.offset, 3600);
+  cr_assert_eq(lt.hour, 2, "02:00 local happens twice");
+  ww_time_local(parse("2026-12-01T10:15:00+01:00"), &lt);
+  cr_assert_str_eq(ww_time_weekday_name(lt.weekday), "tue");
+  ww_time_local(parse("2026-12-24T23:30:00Z"), &lt);   /* Christmas Day in Amsterdam */
+  cr_assert(lt.month == 12 && lt.day == 25 && lt.hour == 0 && lt.minute == 30);
+  char out[32];
+  ww_time_format(parse("2026-07-14T09:05:00Z"), out);
+  cr_assert_str_eq(out, "2026-07-14T11:05:00+02:00");
+}
+
+Test(crypto, hmac_sha256_known_vector) {
+  /* RFC 4231 test case 2 */
+  char hex[65];
+  ww_hmac_sha256_hex((const unsigned char *)"Jefe", 4, "what do ya want for nothing?", 28, hex);
+  cr_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  ww_sha256_hex("abc", 3, hex);
+  cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+Test(crypto, random_helpers) {
+  char a[33], b[33];
+  cr_assert_eq(ww_random_hex(a, 16), 0);
+  cr_assert_eq(ww_random_hex(b, 16), 0);
+  cr_assert_eq(strlen(a), 32);
+  cr_assert_str_neq(a, b);
+  uint32_t v;
+  for (int i = 0; i < 1000; i++) {
+    cr_assert_eq(ww_random_below(1000000, &v), 0);
+    cr_assert_lt(v, 1000000u);
+  }
+  cr_assert(ww_ct_equal("abcd", "abcd", 4));
+  cr_assert(!ww_ct_equal("abcd", "abce", 4));
+}
