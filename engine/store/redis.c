@@ -790,11 +790,12 @@ json_t *ww__redis_session_flat_of(const redisReply *meta, const redisReply *flat
       json_decref(detail), json_decref(ev);
       continue;
     }
-    json_object_set_new(ev, "at", at);
-    json_object_set_new(ev, "channel", v[0]);
-    json_object_set_new(ev, "type", v[1]);
-    json_object_set_new(ev, "service", v[2]);
-    json_object_set_new(ev, "detail", detail ? detail : json_null());
+    /* literal ASCII keys: no UTF-8 check */
+    json_object_set_new_nocheck(ev, "at", at);
+    json_object_set_new_nocheck(ev, "channel", v[0]);
+    json_object_set_new_nocheck(ev, "type", v[1]);
+    json_object_set_new_nocheck(ev, "service", v[2]);
+    json_object_set_new_nocheck(ev, "detail", detail ? detail : json_null());
     for (int k = 0; k < 3; k++) prev[k] = v[k];
     json_array_append_new(evs, ev);
   }
