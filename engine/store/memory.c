@@ -152,14 +152,8 @@ static void unlock(mstore *ms) { pthread_mutex_unlock(&ms->m->mu); }
 
 static void m_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
-  const json_t *data = json_object_get(in, "data");
+  const json_t *data = json_object_get(in, "data");   /* limits checked in store.c */
   const char *channel = json_string_value(json_object_get(in, "channel"));
-  if (channel == NULL || (data && !json_is_null(data) && !json_is_object(data)) ||
-      ww_json_size(data) > s->opts.max_data ||
-      json_string_length(json_object_get(in, "citizenRef")) > 64) {
-    cb(ud, WW_STORE_EINVAL, NULL);
-    return;
-  }
   char id[WW_SESSION_ID_LEN + 1];
   if (ww_session_new_id(id) != 0) {
     s->stats.errors++;
@@ -197,12 +191,6 @@ static void m_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud)
 static void m_session_append(ww_store *s, const char *id, const json_t *event, int flags,
                              ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
-  if (!json_is_string(json_object_get(event, "channel")) ||
-      !json_is_string(json_object_get(event, "type")) ||
-      ww_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
-    cb(ud, WW_STORE_EINVAL, NULL);
-    return;
-  }
   int64_t now = ww__store_now_ms();
   char at[32];
   ww_session_time(now, at);

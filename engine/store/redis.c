@@ -883,14 +883,8 @@ static void create_step(rstore *st, void *op, int status, redisReply *r) {
 
 static void r_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void *ud) {
   rstore *st = (rstore *)s;
-  const json_t *data = json_object_get(in, "data");
+  const json_t *data = json_object_get(in, "data");   /* limits checked in store.c */
   const char *channel = json_string_value(json_object_get(in, "channel"));
-  if (channel == NULL || (data && !json_is_null(data) && !json_is_object(data)) ||
-      ww_json_size(data) > s->opts.max_data ||
-      json_string_length(json_object_get(in, "citizenRef")) > 64) {
-    cb(ud, WW_STORE_EINVAL, NULL);
-    return;
-  }
   NEW_OP(o, cb, ud);
   if (ww_session_new_id(o->sid) != 0) {
     op_done(o, WW_STORE_EUNAVAIL, NULL);
@@ -1047,12 +1041,6 @@ static void append_cmd(rstore *st, rop *o, const json_t *in, int lean, const cha
 static void r_session_append(ww_store *s, const char *id, const json_t *event, int flags,
                              ww_store_cb cb, void *ud) {
   rstore *st = (rstore *)s;
-  if (!json_is_string(json_object_get(event, "channel")) ||
-      !json_is_string(json_object_get(event, "type")) ||
-      ww_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
-    cb(ud, WW_STORE_EINVAL, NULL);
-    return;
-  }
   if (!ww_session_id_valid(id)) {
     cb(ud, WW_STORE_ENOTFOUND, NULL);
     return;

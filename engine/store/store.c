@@ -1,5 +1,6 @@
 /* The store interface: defaults, dispatch to the implementation, shared helpers. */
 #include "store/store_impl.h"
+#include "session/session.h"
 
 #include <time.h>
 
@@ -48,6 +49,15 @@ int64_t ww__store_now_ms(void) {
 
 void ww_store_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void *ud) {
   START(s, cb, ud);
+  /* The store's own limits, the same for both implementations. */
+  const json_t *data = json_object_get(in, "data");
+  if (!json_is_string(json_object_get(in, "channel")) ||
+      (data && !json_is_null(data) && !json_is_object(data)) ||
+      ww_json_size(data) > s->opts.max_data ||
+      json_string_length(json_object_get(in, "citizenRef")) > 64) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
   s->vt->session_create(s, in, cb, ud);
 }
 
@@ -59,6 +69,12 @@ void ww_store_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud)
 void ww_store_session_append(ww_store *s, const char *id, const json_t *event, int flags,
                              ww_store_cb cb, void *ud) {
   START(s, cb, ud);
+  if (!json_is_string(json_object_get(event, "channel")) ||
+      !json_is_string(json_object_get(event, "type")) ||
+      ww_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
   s->vt->session_append(s, id, event, flags, cb, ud);
 }
 
