@@ -223,6 +223,12 @@ static int decide_main(lua_State *L) {
 
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_r);            /* 2: r */
   ww__push_a(L, R);                                       /* 3: a */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_citizen_mt);   /* 4: r.citizen's backing */
+  lua_getfield(L, 4, "__index");
+  lua_replace(L, 4);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_context_mt);   /* 5: r.context's backing */
+  lua_getfield(L, 5, "__index");
+  lua_replace(L, 5);
   R->d.active = 1;
   ww__dstate *d = &R->d;
   ww__budget_start(R, R->budget);
@@ -240,13 +246,23 @@ static int decide_main(lua_State *L) {
       d->trace[d->ntrace] = (ww__trace){i, 0, (int)d->nfx, (int)d->nfx};
       d->ntrace++;
     }
-    int matched = 1;
-    if (ru->when_ref != LUA_NOREF) {
+    int matched = s->applies[i];   /* the rule's `service`, decided at load */
+    if (matched && ru->cit_ref != LUA_NOREF) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, ru->cit_ref);
+      matched = ww__conds_match(L, 6, 4);
+      lua_settop(L, 5);
+    }
+    if (matched && ru->ctx_ref != LUA_NOREF) {
+      lua_rawgeti(L, LUA_REGISTRYINDEX, ru->ctx_ref);
+      matched = ww__conds_match(L, 6, 5);
+      lua_settop(L, 5);
+    }
+    if (matched && ru->when_ref != LUA_NOREF) {
       lua_rawgeti(L, LUA_REGISTRYINDEX, ru->when_ref);
       lua_pushvalue(L, 2);
       lua_call(L, 1, 1);
       matched = lua_toboolean(L, -1);
-      lua_settop(L, 3);
+      lua_settop(L, 5);
     }
     if (d->explain) d->trace[d->ntrace - 1].matched = matched;
     if (matched) {
@@ -254,7 +270,7 @@ static int decide_main(lua_State *L) {
       lua_pushvalue(L, 2);
       lua_pushvalue(L, 3);
       lua_call(L, 2, 0);
-      lua_settop(L, 3);
+      lua_settop(L, 5);
     }
     if (d->explain) d->trace[d->ntrace - 1].fx_to = (int)d->nfx;
     if (d->stop) break;

@@ -512,6 +512,22 @@ static int l_targets(lua_State *L) {
 
 /* ---- rule ---- */
 
+/* A rule's `service`, `citizen` or `context` conditions (at the top of the stack),
+ * replaced by their normalized form (filter.c). */
+static void rule_conds(lua_State *L, const char *name, int line, const char *what) {
+  const char *bad;
+  if (ww__conds_build(L, -1, &bad) != 0) {
+    if (bad)
+      dsl_err(L, line, "rule \"%s\": %s.%s must be a text, a number, true/false or a list of "
+                       "those, like %s = { %s = { \"a\", \"b\" } }", name, what, bad, what, bad);
+    dsl_err(L, line, "rule \"%s\": %s = { ... } needs field names, like %s", name, what,
+            strcmp(what, "service") == 0 ? "service = { presence = true }"
+            : strcmp(what, "citizen") == 0 ? "citizen = { digitalSkills = \"low\" }"
+                                           : "context = { intent = \"status\" }");
+  }
+  lua_remove(L, -2);
+}
+
 static int rule2(lua_State *L) {
   ww__load *ld = loading(L, "rule");
   ww_rules *R = ww__rules_of(L);
@@ -525,9 +541,10 @@ static int rule2(lua_State *L) {
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-    if (!k || (strcmp(k, "priority") && strcmp(k, "when") && strcmp(k, "advise")))
-      return dsl_err(L, line, "rule \"%s\": unknown field '%s'; a rule has priority, when and "
-                              "advise", name, k ? k : "?");
+    if (!k || (strcmp(k, "priority") && strcmp(k, "service") && strcmp(k, "citizen") &&
+               strcmp(k, "context") && strcmp(k, "when") && strcmp(k, "advise")))
+      return dsl_err(L, line, "rule \"%s\": unknown field '%s'; a rule has priority, service, "
+                              "citizen, context, when and advise", name, k ? k : "?");
     lua_pop(L, 1);
   }
   lua_Integer prio = 0;
@@ -549,13 +566,29 @@ static int rule2(lua_State *L) {
     return dsl_err(L, line, "rule \"%s\": when must be a function: when = function(r) return "
                             "... end", name);
   lua_pop(L, 1);
+  t = field(L, "service");
+  if (t != LUA_TNIL && t != LUA_TTABLE && t != LUA_TFUNCTION)
+    return dsl_err(L, line, "rule \"%s\": service must be a table of catalogue fields, like "
+                            "service = { presence = true }, or a function: service = "
+                            "function(s) return s.presence end", name);
+  lua_pop(L, 1);
+  for (int k = 0; k < 2; k++) {
+    const char *what = k == 0 ? "citizen" : "context";
+    t = field(L, what);
+    if (t != LUA_TNIL && t != LUA_TTABLE)
+      return dsl_err(L, line, "rule \"%s\": %s must be a table of fields, like %s", name, what,
+                     k == 0 ? "citizen = { digitalSkills = \"low\" }"
+                            : "context = { intent = \"status\" }");
+    lua_pop(L, 1);
+  }
   if (field(L, "advise") != LUA_TFUNCTION)
     return dsl_err(L, line, "rule \"%s\" needs advise = function(r, a) ... end", name);
   lua_pop(L, 1);
   R->rules = grow(L, R->rules, R->nrules, &ld->crules, sizeof *R->rules);
   ww__rule *ru = &R->rules[R->nrules];
   memset(ru, 0, sizeof *ru);
-  ru->when_ref = ru->advise_ref = LUA_NOREF;
+  ru->when_ref = ru->advise_ref = ru->svc_ref = ru->cit_ref = ru->ctx_ref = LUA_NOREF;
+  ru->line = line;
   ru->name = xstrdup(L, name);
   R->nrules++;
   ru->source = source_of(L, ld, line);
@@ -567,6 +600,17 @@ static int rule2(lua_State *L) {
   else lua_pop(L, 1);
   field(L, "advise");
   ru->advise_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  int *refs[3] = {&ru->svc_ref, &ru->cit_ref, &ru->ctx_ref};
+  const char *whats[3] = {"service", "citizen", "context"};
+  for (int k = 0; k < 3; k++) {
+    t = field(L, whats[k]);
+    if (t == LUA_TNIL) {
+      lua_pop(L, 1);
+      continue;
+    }
+    if (t == LUA_TTABLE) rule_conds(L, name, line, whats[k]);
+    *refs[k] = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
   return 0;
 }
 

@@ -108,6 +108,7 @@ void ww_rules_free(ww_rules *R) {
   }
   for (int i = 0; i < R->nsvc; i++) {
     free(R->svc[i].id), free(R->svc[i].name), free(R->svc[i].source);
+    free(R->svc[i].applies);
     json_decref(R->svc[i].answer);
   }
   for (int i = 0; i < R->nrules; i++) {
@@ -473,6 +474,64 @@ static int finish_lua(lua_State *L) {
   return 0;
 }
 
+/* ---- the rules' service filters, decided once per service ---- */
+
+typedef struct filter_call { const ww__rule *ru; const ww__service *s; int match; } filter_call;
+
+/* lua_CFunction: one rule's filter against one service (both in the filter_call). */
+static int filter_lua(lua_State *L) {
+  filter_call *fc = lua_touserdata(L, 1);
+  lua_settop(L, 0);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fc->ru->svc_ref);          /* 1: the filter */
+  if (lua_type(L, 1) == LUA_TFUNCTION) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->proxy_ref);
+    lua_call(L, 1, 1);
+    fc->match = lua_toboolean(L, -1);
+    return 0;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->back_ref);          /* 2: the entry */
+  fc->match = ww__conds_match(L, 1, 2);
+  return 0;
+}
+
+/* Fills each service's 'applies': which rules' `service` filters hold for it. A filter
+ * function runs here, once per service, with the instruction budget on. */
+static int index_rules(ww_rules *R, ww_err *err) {
+  lua_State *L = R->L;
+  for (int k = 0; k < R->nsvc; k++) {
+    ww__service *s = &R->svc[k];
+    s->applies = malloc(R->nrules > 0 ? (size_t)R->nrules : 1);
+    if (s->applies == NULL) {
+      ww__load_error(err, "", 0, "not enough memory to load the rule set");
+      return -1;
+    }
+    for (int i = 0; i < R->nrules; i++) {
+      const ww__rule *ru = &R->rules[i];
+      s->applies[i] = 1;
+      if (ru->svc_ref == LUA_NOREF) continue;
+      filter_call fc = {ru, s, 0};
+      lua_pushcfunction(L, filter_lua);
+      lua_pushlightuserdata(L, &fc);
+      ww__budget_start(R, R->budget);
+      int rc = lua_pcall(L, 1, 0, 0);
+      ww__budget_stop(R);
+      if (rc != LUA_OK) {
+        const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error";
+        const char *colon = strrchr(ru->source, ':');
+        char file[256];
+        snprintf(file, sizeof file, "%.*s", colon ? (int)(colon - ru->source) : 0, ru->source);
+        ww__load_error(err, file, ru->line, "rule \"%s\": its service filter failed for "
+                       "service \"%s\": %s", ru->name, s->id,
+                       rc == LUA_ERRMEM ? "memory limit of the rule set reached" : msg);
+        lua_settop(L, 0);
+        return -1;
+      }
+      s->applies[i] = (uint8_t)fc.match;
+    }
+  }
+  return 0;
+}
+
 int ww__load_finish(ww_rules *R, ww_err *err) {
   ww__load *ld = R->ld;
   if (R->nch == 0) {
@@ -536,7 +595,7 @@ int ww__load_finish(ww_rules *R, ww_err *err) {
     lua_settop(L, 0);
     return -1;
   }
-  return 0;
+  return index_rules(R, err);
 }
 
 /* Fills err from a Lua error message "FILE:LINE: text" of the file being run. */

@@ -43,6 +43,8 @@ typedef struct ww__service {
   int proxy_ref, back_ref;    /* registry: read-only catalogue entry and its backing */
   char *source;
   ww__frag f_answer;          /* 'answer' rendered */
+  uint8_t *applies;           /* owned, one per rule (sorted order): 1 if the rule's
+                                 `service` filter holds for this service (decided at load) */
 } ww__service;
 
 typedef struct ww__rule {
@@ -53,6 +55,9 @@ typedef struct ww__rule {
   int seq;                    /* load order, for stable ties */
   int when_ref;               /* LUA_NOREF when absent (= always) */
   int advise_ref;
+  int svc_ref;                /* `service`: a function, or conditions (filter.c) */
+  int cit_ref, ctx_ref;       /* `citizen`, `context`: conditions; LUA_NOREF when absent */
+  int line;                   /* of the rule call, for load errors */
 } ww__rule;
 
 typedef struct ww__case {
@@ -161,6 +166,14 @@ void ww__push_json(lua_State *L, const json_t *j, int rmsg);   /* deep, read-onl
 /* Lua value at idx -> new JSON (plain data only); NULL with msg on bad data. */
 json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
 int ww__restore_upvalues(lua_State *L);                  /* lua_CFunction */
+
+/* filter.c: the declarative conditions of a rule */
+/* Pushes the conditions of the table at idx, normalized: {key1, {values}, key2, ...}.
+ * -1 (nothing pushed) when a key is not a text or, with *bad_key set, when a value is not
+ * a text, number, boolean or list of those. */
+int ww__conds_build(lua_State *L, int idx, const char **bad_key);
+/* Do the conditions at 'conds' hold for the plain table at 'from'? */
+int ww__conds_match(lua_State *L, int conds, int from);
 
 /* loader.c / dsl.c */
 void ww__dsl_open(lua_State *L, int base_idx);          /* DSL functions into base table */

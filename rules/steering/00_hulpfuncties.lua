@@ -50,23 +50,28 @@ function hulp.digid_naam(level) return DIGID_NAAM[level] or "DigiD" end
 function hulp.eh_naam(level) return EH_NAAM[level] or "eHerkenning" end
 function hulp.taal_naam(code) return TAAL[code] or ("de taal '" .. code .. "'") end
 
+-- Helpers met `dienst_` in de naam krijgen de catalogus-regel van een dienst (s), zoals
+-- in `service = function(s) ... end` van een regel; de andere krijgen het verzoek (r).
+
 -- Kan de dienst online met DigiD (niveau hoger dan "none")?
-local function online_met_digid(r)
-  local s = r.service
+local function dienst_online_met_digid(s)
   local n = DIGID[s.auth]
   return s.online ~= false and n ~= nil and n > 0
 end
+hulp.dienst_online_met_digid = dienst_online_met_digid
+local function online_met_digid(r) return dienst_online_met_digid(r.service) end
 hulp.online_met_digid = online_met_digid
 
 -- Het eHerkenning-niveau dat een ondernemer nodig heeft (nil: geen eHerkenning-dienst).
-function hulp.eh_nodig(r)
-  local s = r.service
+local function dienst_eh_nodig(s)
   local eh = s.eherkenning
   if EH[eh] then return eh end
   local auth = s.auth
   if EH[auth] then return auth end
   return nil
 end
+hulp.dienst_eh_nodig = dienst_eh_nodig
+function hulp.eh_nodig(r) return dienst_eh_nodig(r.service) end
 
 -- De inwoner noemde een DigiD-niveau dat lager is dan nodig (niet "none": dat is geen DigiD).
 function hulp.digid_te_laag(r)
@@ -107,10 +112,24 @@ hulp.aantal = aantal
 
 -- Gaat de vraag over een lopende aanvraag? Ja als de inwoner dat zegt (intent "status"),
 -- of als de sessie al stappen of een afronding voor deze dienst bevat.
+-- (Eén keer door de sessie, en klaar bij de eerste stap of afronding.)
 function hulp.is_status(r)
   if r.context.intent == "status" then return true end
-  if not r.session then return false end
-  return aantal(r, "step") > 0 or aantal(r, "completed") > 0
+  local sessie = r.session
+  if not sessie then return false end
+  local events = sessie.events
+  if type(events) ~= "table" then return false end
+  local id, eigen = r.service.id, sessie.service
+  local i, e = 1, events[1]
+  while e ~= nil do
+    local soort = e.type
+    if (soort == "step" or soort == "completed") and (e.service or eigen) == id then
+      return true
+    end
+    i = i + 1
+    e = events[i]
+  end
+  return false
 end
 
 function hulp.is_spoed(r)
@@ -125,5 +144,7 @@ function hulp.bellen(r, a, punten, reden)
   if heeft_tag(r, "sociaal_domein") then a:prefer("telefoon_zorg", punten, reden) end
 end
 
-local FEESTDAGEN = feestdagen   -- uit channels.lua
-function hulp.is_feestdag(r) return bevat(FEESTDAGEN, r.context.date) end
+-- De feestdagen uit channels.lua, als verzameling: één opzoeking in plaats van de lijst af.
+local FEESTDAG = {}
+for _, dag in ipairs(feestdagen) do FEESTDAG[dag] = true end
+function hulp.is_feestdag(r) return FEESTDAG[r.context.date] == true end

@@ -4,10 +4,10 @@
 
 rule "ondernemer: eHerkenning-niveau te laag" {
   priority = 80,
+  service = function(s) return hulp.dienst_eh_nodig(s) ~= nil end,
   when = function(r)
-    local nodig = hulp.eh_nodig(r)
     local heeft = hulp.eh(r.citizen.authLevel)
-    return nodig ~= nil and heeft ~= nil and heeft < hulp.eh(nodig)
+    return heeft ~= nil and heeft < hulp.eh(hulp.eh_nodig(r))
   end,
   advise = function(r, a)
     local naam = hulp.eh_naam(hulp.eh_nodig(r))
@@ -20,10 +20,10 @@ rule "ondernemer: eHerkenning-niveau te laag" {
 
 rule "ondernemer: online met eHerkenning" {
   priority = 70,
+  service = function(s) return hulp.dienst_eh_nodig(s) ~= nil end,
   when = function(r)
-    local nodig = hulp.eh_nodig(r)
     local heeft = hulp.eh(r.citizen.authLevel)
-    return nodig ~= nil and heeft ~= nil and heeft >= hulp.eh(nodig)
+    return heeft ~= nil and heeft >= hulp.eh(hulp.eh_nodig(r))
   end,
   advise = function(r, a)
     a:prefer("website", 20, "U kunt dit direct online regelen met eHerkenning.")
@@ -32,9 +32,8 @@ rule "ondernemer: online met eHerkenning" {
 
 rule "ondernemer: inloggen met eHerkenning" {
   priority = 70,
-  when = function(r)
-    return r.service.audience == "bedrijf" and hulp.eh(r.citizen.authLevel) == nil
-  end,
+  service = { audience = "bedrijf" },
+  when = function(r) return hulp.eh(r.citizen.authLevel) == nil end,
   advise = function(r, a)
     a:prefer("website", 0, "Online aanvragen doet u namens uw bedrijf met eHerkenning.")
     a:note("U logt in met eHerkenning niveau " .. hulp.eh_naam(hulp.eh_nodig(r))

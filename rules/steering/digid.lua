@@ -3,6 +3,7 @@
 
 rule "DigiD-niveau te laag" {
   priority = 80,
+  service = function(s) return hulp.dienst_online_met_digid(s) end,
   when = function(r) return hulp.digid_te_laag(r) end,
   advise = function(r, a)
     local nodig = hulp.digid_naam(r.service.auth)
@@ -16,7 +17,8 @@ rule "DigiD-niveau te laag" {
 
 rule "geen DigiD" {
   priority = 80,
-  when = function(r) return hulp.geen_digid(r) end,
+  service = function(s) return hulp.dienst_online_met_digid(s) end,
+  citizen = { authLevel = "none" },
   advise = function(r, a)
     a:avoid("website", 35, "Online regelen kan alleen met DigiD.")
     a:prefer("balie", 30, "Aan de balie regelt u het zonder DigiD. Maak wel eerst een afspraak.")
@@ -28,10 +30,11 @@ rule "geen DigiD" {
 
 rule "direct online regelen" {
   priority = 70,
+  service = function(s)
+    return s.online ~= false and s.presence ~= true and hulp.digid(s.auth) ~= nil
+  end,
   when = function(r)
-    local s = r.service
-    return s.online ~= false and s.presence ~= true and not hulp.digid_te_laag(r)
-       and not hulp.geen_digid(r) and hulp.digid(s.auth) ~= nil
+    return not hulp.digid_te_laag(r) and not hulp.geen_digid(r)
        -- ondernemer met eHerkenning bij een eHerkenning-dienst: zie business.lua
        and not (hulp.eh(r.citizen.authLevel) ~= nil and hulp.eh_nodig(r) ~= nil)
   end,
@@ -52,10 +55,8 @@ rule "direct online regelen" {
 -- Waarom: bij een anonieme vraag weten we het niveau niet; noem het vooraf.
 rule "ID-check nodig" {
   priority = 70,
-  when = function(r)
-    return hulp.online_met_digid(r) and hulp.digid(r.service.auth) >= 3
-       and r.citizen.authLevel == nil
-  end,
+  service = function(s) return hulp.dienst_online_met_digid(s) and hulp.digid(s.auth) >= 3 end,
+  when = function(r) return r.citizen.authLevel == nil end,
   advise = function(r, a)
     a:note("Online heeft u de DigiD app met ID-check nodig. Lukt dat niet? Maak dan een afspraak aan de balie.")
   end,
@@ -63,7 +64,7 @@ rule "ID-check nodig" {
 
 rule "DigiD Machtigen" {
   priority = 40,
-  when = function(r) return r.service.machtigen == true end,
+  service = { machtigen = true },
   advise = function(r, a)
     a:note("Regelt u dit voor iemand anders, bijvoorbeeld als familielid of mantelzorger? Dat kan met DigiD Machtigen.")
   end,

@@ -4,7 +4,7 @@
 
 rule "bezwaar of klacht: brief of formulier" {
   priority = 20,
-  when = function(r) return r.service.formeel == true end,
+  service = { formeel = true },
   advise = function(r, a)
     a:exclude("email", "Een bezwaar of klacht kunt u niet per e-mail indienen.")
     a:prefer("post", 15, "U mag uw bezwaar of klacht ook per brief sturen.")
@@ -13,7 +13,7 @@ rule "bezwaar of klacht: brief of formulier" {
 
 rule "post alleen waar het kan" {
   priority = 20,
-  when = function(r) return r.service.post == false end,
+  service = { post = false },
   advise = function(r, a)
     a:exclude("post", "Dit kunt u niet per post regelen.")
   end,

@@ -16,7 +16,7 @@ rule "online vastgelopen: hulp aanbieden" {
 
 rule "ingewikkelde aanvraag: persoonlijk advies" {
   priority = 30,
-  when = function(r) return r.service.complexity == "high" end,
+  service = { complexity = "high" },
   advise = function(r, a)
     a:prefer("telefoon", 10, "Bij deze aanvraag is persoonlijk advies handig.")
     a:prefer("balie", 10)
@@ -26,7 +26,7 @@ rule "ingewikkelde aanvraag: persoonlijk advies" {
 -- Waarom: dit kan niet online; de website geeft alleen uitleg.
 rule "niet online te regelen" {
   priority = 60,
-  when = function(r) return r.service.online == false and r.service.presence ~= true end,
+  service = { online = false, presence = false },
   advise = function(r, a)
     a:avoid("website", 30, "Dit kunt u niet online regelen. Op de website leest u wat u moet doen.")
     a:prefer("telefoon", 10, "Bel ons, dan vertellen wij wat u moet doen.")
@@ -36,7 +36,7 @@ rule "niet online te regelen" {
 
 rule "uitleg bij de dienst" {
   priority = 20,
-  when = function(r) return r.service.termijn ~= nil or r.service.uitleg ~= nil end,
+  service = function(s) return s.termijn ~= nil or s.uitleg ~= nil end,
   advise = function(r, a)
     if r.service.termijn then a:note(r.service.termijn) end
     if r.service.uitleg then a:note(r.service.uitleg) end

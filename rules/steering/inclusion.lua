@@ -4,7 +4,7 @@
 
 rule "weinig digitale vaardigheden" {
   priority = 60,
-  when = function(r) return r.citizen.digitalSkills == "low" end,
+  citizen = { digitalSkills = "low" },
   advise = function(r, a)
     a:avoid("website", 30, "Liever niet online? Kies dan voor persoonlijke hulp.")
     if hulp.heeft_tag(r, "burgerzaken") then
@@ -24,10 +24,8 @@ rule "weinig digitale vaardigheden" {
 
 rule "goede digitale vaardigheden" {
   priority = 60,
-  when = function(r)
-    return r.citizen.digitalSkills == "high" and r.service.online ~= false
-       and r.service.presence ~= true
-  end,
+  service = function(s) return s.online ~= false and s.presence ~= true end,
+  citizen = { digitalSkills = "high" },
   advise = function(r, a)
     a:prefer("website", 15)
     a:avoid("ido", 10)
@@ -45,7 +43,7 @@ rule "oudere inwoner" {
 
 rule "slechtziend of blind" {
   priority = 60,
-  when = function(r) return hulp.heeft_behoefte(r, "visual") end,
+  citizen = { needs = "visual" },
   advise = function(r, a)
     a:avoid("chat", 30, "Chatten is lastiger als u slecht ziet.")
     a:avoid("videobellen", 10)
@@ -57,7 +55,7 @@ rule "slechtziend of blind" {
 
 rule "slechthorend of doof" {
   priority = 60,
-  when = function(r) return hulp.heeft_behoefte(r, "hearing") end,
+  citizen = { needs = "hearing" },
   advise = function(r, a)
     a:avoid("telefoon", 40, "Bellen is lastig als u slecht hoort.")
     a:avoid("telefoon_zorg", 40, "Bellen is lastig als u slecht hoort.")
@@ -70,7 +68,7 @@ rule "slechthorend of doof" {
 
 rule "slecht ter been" {
   priority = 60,
-  when = function(r) return hulp.heeft_behoefte(r, "mobility") end,
+  citizen = { needs = "mobility" },
   advise = function(r, a)
     a:avoid("balie", 10, "Naar het stadskantoor komen is misschien lastig.")
     a:prefer("videobellen", 15, "Met videobellen helpen wij u vanuit huis.")
@@ -80,9 +78,7 @@ rule "slecht ter been" {
 
 rule "lezen en schrijven lastig" {
   priority = 60,
-  when = function(r)
-    return hulp.heeft_behoefte(r, "literacy") or hulp.heeft_behoefte(r, "cognitive")
-  end,
+  citizen = { needs = { "literacy", "cognitive" } },   -- een van beide
   advise = function(r, a)
     hulp.bellen(r, a, 30, "Wij leggen alles rustig uit.")
     a:prefer("balie", 15, "Aan de balie helpen wij u met de formulieren.")

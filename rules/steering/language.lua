@@ -3,7 +3,7 @@
 
 rule "gebarentaal" {
   priority = 65,
-  when = function(r) return r.citizen.language == "sgn" end,
+  citizen = { language = "sgn" },
   advise = function(r, a)
     a:prefer("videobellen", 40, "Videobellen met een tolk gebarentaal.")
     a:avoid("telefoon", 40)

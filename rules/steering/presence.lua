@@ -5,7 +5,8 @@
 rule "persoonlijk verschijnen" {
   priority = 100,
   -- Een vraag over een lopende aanvraag (is mijn paspoort klaar?) valt hier niet onder.
-  when = function(r) return r.service.presence == true and not hulp.is_status(r) end,
+  service = { presence = true },
+  when = function(r) return not hulp.is_status(r) end,
   advise = function(r, a)
     a:only({ "balie", "website", "telefoon", "terugbelverzoek" },
            "Voor deze aanvraag moet u er zelf bij zijn.")
@@ -17,7 +18,7 @@ rule "persoonlijk verschijnen" {
 
 rule "document ophalen aan de balie" {
   priority = 50,
-  when = function(r) return r.service.ophalen_balie == true end,
+  service = { ophalen_balie = true },
   advise = function(r, a)
     a:note("U haalt uw document later persoonlijk op aan de balie. Neem een geldig identiteitsbewijs mee.")
   end,
@@ -27,9 +28,8 @@ rule "document ophalen aan de balie" {
 -- (Paspoortwet art. 34). Voor een identiteitskaart niet.
 rule "toestemming ouders bij paspoort minderjarige" {
   priority = 50,
-  when = function(r)
-    return r.service.toestemming_minderjarig == true and r.citizen.age ~= nil and r.citizen.age < 18
-  end,
+  service = { toestemming_minderjarig = true },
+  when = function(r) return r.citizen.age ~= nil and r.citizen.age < 18 end,
   advise = function(r, a)
     a:note("Jonger dan 18? Dan is toestemming nodig van beide ouders of gezaghouders. "
         .. "Zij geven die vóór de afspraak online met DigiD of op een formulier.")
@@ -38,10 +38,8 @@ rule "toestemming ouders bij paspoort minderjarige" {
 
 rule "kind komt zelf mee naar de afspraak" {
   priority = 50,
-  when = function(r)
-    return r.service.presence == true and hulp.heeft_tag(r, "reisdocument")
-       and r.citizen.age ~= nil and r.citizen.age < 18
-  end,
+  service = { presence = true, tags = "reisdocument" },
+  when = function(r) return r.citizen.age ~= nil and r.citizen.age < 18 end,
   advise = function(r, a)
     a:note("Het kind komt zelf mee naar de afspraak, ook bij het ophalen.")
   end,
@@ -50,9 +48,8 @@ rule "kind komt zelf mee naar de afspraak" {
 -- Waarom: wie door ziekte of beperking niet kan komen, krijgt een afspraak aan huis.
 rule "aan huis bij beperking" {
   priority = 50,
-  when = function(r)
-    return r.service.presence == true and hulp.heeft_behoefte(r, "mobility")
-  end,
+  service = { presence = true },
+  citizen = { needs = "mobility" },
   advise = function(r, a)
     a:prefer("telefoon", 20, "Bel ons om een afspraak bij u thuis te maken.")
     a:note("Kunt u door ziekte of een beperking niet naar het stadskantoor komen? Dan komen wij bij u thuis.")

@@ -2,7 +2,7 @@
 
 rule "zorgtelefoon alleen voor zorg, werk en inkomen" {
   priority = 20,
-  when = function(r) return not hulp.heeft_tag(r, "sociaal_domein") end,
+  service = function(s) return not hulp.bevat(s.tags, "sociaal_domein") end,
   advise = function(r, a)
     a:exclude("telefoon_zorg", "Dit nummer is alleen voor vragen over zorg, werk en inkomen.")
   end,
@@ -11,7 +11,7 @@ rule "zorgtelefoon alleen voor zorg, werk en inkomen" {
 -- Waarom: bij Wmo en schulden begint het met een gesprek; bij bijstand kan online ook goed.
 rule "sociaal team" {
   priority = 70,
-  when = function(r) return hulp.heeft_tag(r, "sociaal_domein") end,
+  service = { tags = "sociaal_domein" },
   advise = function(r, a)
     local punten = r.service.gesprek and 35 or 20
     a:prefer("telefoon_zorg", punten, "Een consulent van het Sociaal Team denkt met u mee.")
@@ -21,10 +21,8 @@ rule "sociaal team" {
 -- Waarom: 's middags is het Sociaal Team niet telefonisch bereikbaar; het KCC neemt het over.
 rule "sociaal team gesloten: KCC neemt over" {
   priority = 40,
-  when = function(r)
-    return hulp.heeft_tag(r, "sociaal_domein") and not r.channels.telefoon_zorg.open
-       and r.channels.telefoon.open
-  end,
+  service = { tags = "sociaal_domein" },
+  when = function(r) return not r.channels.telefoon_zorg.open and r.channels.telefoon.open end,
   advise = function(r, a)
     a:prefer("telefoon", 10, "Het Sociaal Team is nu niet bereikbaar. Het KCC helpt u of maakt een afspraak.")
   end,

@@ -13,7 +13,8 @@ rule "vraag over lopende aanvraag" {
 -- Waarom: zonder DigiD kunt u niet inloggen; een medewerker zoekt het dan op.
 rule "status zonder DigiD" {
   priority = 85,
-  when = function(r) return hulp.is_status(r) and r.citizen.authLevel == "none" end,
+  citizen = { authLevel = "none" },
+  when = function(r) return hulp.is_status(r) end,
   advise = function(r, a)
     a:avoid("mijn_omgeving", 40, "Voor Mijn Voorbeeldstad heeft u DigiD nodig.")
     a:prefer("telefoon", 30, "Bel ons, dan zoeken wij de stand van uw aanvraag voor u op.")

@@ -2,10 +2,8 @@
 
 rule "gevaarlijke situatie in de openbare ruimte" {
   priority = 95,
-  when = function(r)
-    return hulp.heeft_tag(r, "openbare_ruimte")
-       and (r.context.gevaar == true or r.context.intent == "gevaar")
-  end,
+  service = { tags = "openbare_ruimte" },
+  when = function(r) return r.context.gevaar == true or r.context.intent == "gevaar" end,
   advise = function(r, a)
     a:prefer("telefoon", 60, "Bij een gevaarlijke situatie belt u ons direct.")
     if r.channels.telefoon.open then
@@ -23,10 +21,8 @@ rule "gevaarlijke situatie in de openbare ruimte" {
 -- Waarom: online melden kan altijd en met een foto; zo komt het direct bij de juiste ploeg.
 rule "melding openbare ruimte online" {
   priority = 60,
-  when = function(r)
-    return hulp.heeft_tag(r, "openbare_ruimte")
-       and not (r.context.gevaar == true or r.context.intent == "gevaar")
-  end,
+  service = { tags = "openbare_ruimte" },
+  when = function(r) return not (r.context.gevaar == true or r.context.intent == "gevaar") end,
   advise = function(r, a)
     a:prefer("website", 20, "Doe uw melding online, dag en nacht. U kunt een foto toevoegen.")
     a:note("U hoort binnen 10 werkdagen wat wij met uw melding doen.")
@@ -46,7 +42,8 @@ rule "spoed" {
 
 rule "spoedaanvraag reisdocument" {
   priority = 85,
-  when = function(r) return hulp.is_spoed(r) and hulp.heeft_tag(r, "reisdocument") end,
+  service = { tags = "reisdocument" },
+  when = function(r) return hulp.is_spoed(r) end,
   advise = function(r, a)
     a:note("Met een spoedaanvraag ligt uw document meestal de volgende werkdag klaar. Dit kost extra.")
   end,
@@ -56,7 +53,8 @@ rule "spoedaanvraag reisdocument" {
 -- de volgende werkdag klaar.
 rule "spoed: niet online" {
   priority = 85,
-  when = function(r) return hulp.is_spoed(r) and r.service.spoed_online == false end,
+  service = { spoed_online = false },
+  when = function(r) return hulp.is_spoed(r) end,
   advise = function(r, a)
     a:avoid("website", 40, "Met spoed kan dit niet online.")
     a:prefer("balie", 20, "Vraag vóór 14.00 uur aan, dan is het de volgende werkdag klaar.")
