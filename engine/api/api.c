@@ -142,7 +142,7 @@ static void log_decision(ww_app_worker *w, const decision *d, const ww_answer_in
     ww_metrics_advice(w->metrics, service, info->first);
     if (info->degraded) ww_metrics_degraded(w->metrics);
   }
-  if (w->store == NULL) return;
+  if (w->store == NULL || ww_store_get_opts(w->store)->decision_log_maxlen <= 0) return;
   const json_t *ctx = json_object_get(d->body, "context");
   const char *origin = str_field(ctx, "origin");
   json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "adviceId", info->advice_id,

@@ -125,6 +125,7 @@ void ww_rules_free(ww_rules *R) {
   json_decref(R->files);
   json_decref(R->targets);
   ww__dstate_free(&R->d);
+  free(R->upv_n);
   ww__mac_free(R);
   free(R->dir);
   free(R);
@@ -512,9 +513,12 @@ static int index_rules(ww_rules *R, ww_err *err) {
       filter_call fc = {ru, s, 0};
       lua_pushcfunction(L, filter_lua);
       lua_pushlightuserdata(L, &fc);
+      ww__load *ld = R->ld;
+      R->ld = NULL;   /* rule, service, case ... refuse inside a filter: as inside a rule */
       ww__budget_start(R, R->budget);
       int rc = lua_pcall(L, 1, 0, 0);
       ww__budget_stop(R);
+      R->ld = ld;
       if (rc != LUA_OK) {
         const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error";
         const char *colon = strrchr(ru->source, ':');
@@ -589,13 +593,16 @@ int ww__load_finish(ww_rules *R, ww_err *err) {
   if (R->nholidays > 1) qsort(R->holidays, (size_t)R->nholidays, sizeof *R->holidays, cmp_i64);
   if (R->nrules > 1) qsort(R->rules, (size_t)R->nrules, sizeof *R->rules, cmp_rule);
   lua_State *L = R->L;
+  /* before the freeze: a filter function is load-time code like the files' own, so what
+   * it leaves behind is what every decision starts from */
+  if (index_rules(R, err) != 0) return -1;
   lua_pushcfunction(L, finish_lua);
   if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
     ww__load_error(err, "", 0, "the rule set could not be prepared: %s", lua_tostring(L, -1));
     lua_settop(L, 0);
     return -1;
   }
-  return index_rules(R, err);
+  return 0;
 }
 
 /* Fills err from a Lua error message "FILE:LINE: text" of the file being run. */

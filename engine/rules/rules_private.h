@@ -136,7 +136,8 @@ struct ww_rules {
   /* registry refs */
   int ref_env, ref_idmap, ref_a_mt, ref_randomseed, ref_upv, ref_svc_mt;
   int ref_r, ref_r_back, ref_citizen_mt, ref_context_mt;
-  int nupv;                   /* triples in ref_upv */
+  int nupv;                   /* (function, value) pairs in ref_upv */
+  int *upv_n, cupv;           /* owned: the index of each of those upvalues in its function */
 
   /* channels view: built once at load (r.channels); per channel a state table (a copy of
    * the catalogue entry) whose open / waitSeconds are updated when cst[] changes */

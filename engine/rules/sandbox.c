@@ -512,6 +512,7 @@ json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
 typedef struct frz {
   int memo, env, upv, upvids;
   int nupv;
+  ww_rules *R;                /* R->upv_n: each recorded upvalue's index in its function */
 } frz;
 
 static void protect_top(lua_State *L, frz *F, int depth);
@@ -540,13 +541,19 @@ static void protect_fn(lua_State *L, frz *F, int f, int depth) {
       lua_pushlightuserdata(L, id);
       lua_pushboolean(L, 1);
       lua_rawset(L, F->upvids);
+      ww_rules *R = F->R;
+      if (F->nupv == R->cupv) {
+        int nc = R->cupv ? 2 * R->cupv : 64;
+        int *q = realloc(R->upv_n, (size_t)nc * sizeof *q);
+        if (q == NULL) luaL_error(L, "not enough memory");
+        R->upv_n = q;
+        R->cupv = nc;
+      }
       lua_pushvalue(L, f);
-      lua_rawseti(L, F->upv, 3 * F->nupv + 1);
-      lua_pushinteger(L, i);
-      lua_rawseti(L, F->upv, 3 * F->nupv + 2);
+      lua_rawseti(L, F->upv, 2 * F->nupv + 1);
       lua_pushvalue(L, -1);
-      lua_rawseti(L, F->upv, 3 * F->nupv + 3);
-      F->nupv++;
+      lua_rawseti(L, F->upv, 2 * F->nupv + 2);
+      R->upv_n[F->nupv++] = i;
     } else {
       lua_pop(L, 1);
     }
@@ -634,6 +641,7 @@ int ww__freeze(lua_State *L) {
   lua_newtable(L);
   F.upvids = lua_gettop(L);
   F.nupv = 0;
+  F.R = R;
 
   lua_pushnil(L);
   while (lua_next(L, F.env)) {
@@ -655,6 +663,11 @@ int ww__freeze(lua_State *L) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, R->rules[i].advise_ref);
     protect_top(L, &F, 0);
     lua_pop(L, 1);
+    if (R->rules[i].svc_ref != LUA_NOREF) {   /* a filter function (or conditions) */
+      lua_rawgeti(L, LUA_REGISTRYINDEX, R->rules[i].svc_ref);
+      if (lua_type(L, -1) == LUA_TFUNCTION) protect_top(L, &F, 0);
+      lua_pop(L, 1);
+    }
   }
 
   /* B1 = allow-list + the rule set's globals; E becomes an empty read-only view */
@@ -703,12 +716,9 @@ int ww__restore_upvalues(lua_State *L) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_upv);
   int t = lua_gettop(L);
   for (int i = 0; i < R->nupv; i++) {
-    lua_rawgeti(L, t, 3 * i + 1);
-    lua_rawgeti(L, t, 3 * i + 3);
-    lua_rawgeti(L, t, 3 * i + 2);
-    int n = (int)lua_tointeger(L, -1);
-    lua_pop(L, 1);
-    lua_setupvalue(L, -2, n);
+    lua_rawgeti(L, t, 2 * i + 1);      /* the function */
+    lua_rawgeti(L, t, 2 * i + 2);      /* the value at load */
+    lua_setupvalue(L, -2, R->upv_n[i]);
     lua_pop(L, 1);
   }
   lua_settop(L, t - 1);

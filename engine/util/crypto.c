@@ -61,8 +61,25 @@ void ww_sha256_final_hex(ww_sha256 *h, char out[65]) {
   to_hex(md, 32, out);
 }
 
+/* Small requests (an adviceId, a session id) are served from a per-thread block filled by
+ * one RAND_bytes call: the call itself costs more than the bytes (~1.5 us each, per
+ * request). Bytes handed out are wiped from the block. wegwijzer never forks, so the block
+ * is never shared by two processes. */
+#define POOL_SIZE 1024
+static _Thread_local unsigned char pool[POOL_SIZE];
+static _Thread_local size_t pool_left;
+
 int ww_random_bytes(void *buf, size_t len) {
-  return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+  if (len > POOL_SIZE / 4) return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+  if (pool_left < len) {
+    if (RAND_bytes(pool, POOL_SIZE) != 1) return -1;
+    pool_left = POOL_SIZE;
+  }
+  unsigned char *p = pool + (POOL_SIZE - pool_left);
+  memcpy(buf, p, len);
+  OPENSSL_cleanse(p, len);
+  pool_left -= len;
+  return 0;
 }
 
 int ww_random_below(uint32_t bound, uint32_t *out) {
