@@ -26,13 +26,12 @@ int ww__conds_build(lua_State *L, int idx, const char **bad_key) {
       lua_settop(L, out - 1);
       return -1;
     }
-    lua_newtable(L);                       /* the values, always a list */
-    int vals = lua_gettop(L);
     int ok = 1;
-    if (is_scalar(L, -2)) {
-      lua_pushvalue(L, -2);
-      lua_rawseti(L, vals, 1);
-    } else if (lua_type(L, -2) == LUA_TTABLE) {
+    if (is_scalar(L, -1)) {                /* one value: kept as it is */
+      lua_pushvalue(L, -1);
+    } else if (lua_type(L, -1) == LUA_TTABLE) {   /* a list of values: a copy */
+      lua_newtable(L);
+      int vals = lua_gettop(L);
       lua_Integer m = (lua_Integer)lua_rawlen(L, -2);
       ok = m > 0;
       for (lua_Integer i = 1; ok && i <= m; i++) {
@@ -42,6 +41,7 @@ int ww__conds_build(lua_State *L, int idx, const char **bad_key) {
       }
     } else {
       ok = 0;
+      lua_pushnil(L);
     }
     if (!ok) {
       *bad_key = lua_tostring(L, -3);      /* a string key: stays valid in the table */
@@ -56,8 +56,9 @@ int ww__conds_build(lua_State *L, int idx, const char **bad_key) {
   return 0;
 }
 
-/* Is the value at 'v' one of the list at 'vals'? */
+/* Is the value at 'v' the value at 'vals', or one of the list at 'vals'? */
 static int one_of(lua_State *L, int v, int vals) {
+  if (lua_type(L, vals) != LUA_TTABLE) return lua_rawequal(L, v, vals);
   lua_Integer n = (lua_Integer)lua_rawlen(L, vals);
   for (lua_Integer i = 1; i <= n; i++) {
     lua_rawgeti(L, vals, i);
@@ -69,8 +70,6 @@ static int one_of(lua_State *L, int v, int vals) {
 }
 
 int ww__conds_match(lua_State *L, int conds, int from) {
-  conds = lua_absindex(L, conds);
-  from = lua_absindex(L, from);
   int top = lua_gettop(L);
   lua_Integer n = (lua_Integer)lua_rawlen(L, conds);
   int match = 1;

@@ -169,11 +169,11 @@ json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
 int ww__restore_upvalues(lua_State *L);                  /* lua_CFunction */
 
 /* filter.c: the declarative conditions of a rule */
-/* Pushes the conditions of the table at idx, normalized: {key1, {values}, key2, ...}.
+/* Pushes the conditions of the table at idx, normalized: {key1, value or {values}, ...}.
  * -1 (nothing pushed) when a key is not a text or, with *bad_key set, when a value is not
  * a text, number, boolean or list of those. */
 int ww__conds_build(lua_State *L, int idx, const char **bad_key);
-/* Do the conditions at 'conds' hold for the plain table at 'from'? */
+/* Do the conditions at 'conds' hold for the plain table at 'from'? Both absolute indexes. */
 int ww__conds_match(lua_State *L, int conds, int from);
 
 /* loader.c / dsl.c */
