@@ -3,23 +3,30 @@
 # (embedded store, or Redis with --redis), and /v1/route with a session at one connection.
 # Bounded runs; prints one line per run with req/s, p50 and p99.
 #
-#   bench/http.sh [--redis] [--workers N] [--duration S] [--connections C]
+#   bench/http.sh [--redis] [--workers N] [--duration S] [--connections C] [--build DIR] [--pin]
+#
+# --pin: the server (all its workers) on CPU 0, wrk on CPU 1 (taskset), Redis unpinned:
+# on a 2-core machine the load generator needs a core of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DUR=5 CONNS=32 WORKERS=2 USE_REDIS=0
+DUR=5 CONNS=32 WORKERS=2 USE_REDIS=0 BUILD=build PIN=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --redis) USE_REDIS=1 ;;
     --workers) WORKERS=$2; shift ;;
     --duration) DUR=$2; shift ;;
     --connections) CONNS=$2; shift ;;
-    *) echo "usage: $0 [--redis] [--workers N] [--duration S] [--connections C]" >&2; exit 2 ;;
+    --build) BUILD=$2; shift ;;
+    --pin) PIN=1 ;;
+    *) echo "usage: $0 [--redis] [--workers N] [--duration S] [--connections C] [--build DIR] [--pin]" >&2; exit 2 ;;
   esac
   shift
 done
 sh scripts/setup.sh --bench
-[ -x build/wegwijzer ] || { meson setup build >/dev/null; }
-ninja -C build >/dev/null
+[ -x "$BUILD/wegwijzer" ] || { meson setup "$BUILD" >/dev/null; }
+ninja -C "$BUILD" >/dev/null
+SRV_PIN=() WRK_PIN=()
+if [ "$PIN" = 1 ]; then SRV_PIN=(taskset -c 0) WRK_PIN=(taskset -c 1); fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 TMP=$(mktemp -d)
@@ -36,7 +43,7 @@ if [ "$USE_REDIS" = 1 ]; then
   for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 PORT=$(free_port)
-./build/wegwijzer serve --listen "127.0.0.1:$PORT" --rules rules --workers "$WORKERS" \
+${SRV_PIN[@]+"${SRV_PIN[@]}"} "$BUILD/wegwijzer" serve --listen "127.0.0.1:$PORT" --rules rules --workers "$WORKERS" \
   --log-level warn "${STORE_ARGS[@]}" >"$TMP/server.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
@@ -57,10 +64,10 @@ cat > "$TMP/route.json" <<JSON
 {"service":"verhuizing","sessionId":"$SID","context":{"time":"2026-12-01T10:15:00+01:00"}}
 JSON
 LUA=bench/post.lua
-echo "wegwijzer $(./build/wegwijzer version | awk '{print $2}'), workers $WORKERS, store $([ $USE_REDIS = 1 ] && echo redis || echo memory), $(date -u +%FT%TZ), $(nproc) cores"
+echo "wegwijzer $("$BUILD/wegwijzer" version | awk '{print $2}') ($BUILD), workers $WORKERS, pinned $([ $PIN = 1 ] && echo 'server cpu0, wrk cpu1' || echo no), store $([ $USE_REDIS = 1 ] && echo redis || echo memory), $(date -u +%FT%TZ), $(nproc) cores"
 run() { # name path body conns
   local out
-  out=$(wrk -t1 -c"$4" -d"${DUR}s" --latency -s "$LUA" "$BASE$2" -- "$3" 2>&1 | grep WRKRESULT)
+  out=$(${WRK_PIN[@]+"${WRK_PIN[@]}"} wrk -t1 -c"$4" -d"${DUR}s" --latency -s "$LUA" "$BASE$2" -- "$3" 2>&1 | grep WRKRESULT)
   echo "$1 c=$4 $out" | sed 's/WRKRESULT //'
 }
 run advice-anon /v1/advice "$TMP/anon.json" "$CONNS"

@@ -32,8 +32,13 @@ int ww__conds_build(lua_State *L, int idx, const char **bad_key) {
     } else if (lua_type(L, -1) == LUA_TTABLE) {   /* a list of values: a copy */
       lua_newtable(L);
       int vals = lua_gettop(L);
-      lua_Integer m = (lua_Integer)lua_rawlen(L, -2);
-      ok = m > 0;
+      lua_Integer m = (lua_Integer)lua_rawlen(L, -2), entries = 0;
+      lua_pushnil(L);
+      while (lua_next(L, -3)) {   /* a list only: { "a", x = "b" } is a mistake */
+        entries++;
+        lua_pop(L, 1);
+      }
+      ok = m > 0 && entries == m;
       for (lua_Integer i = 1; ok && i <= m; i++) {
         lua_rawgeti(L, -2, i);
         ok = is_scalar(L, -1);

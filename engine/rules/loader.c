@@ -485,7 +485,9 @@ static int filter_lua(lua_State *L) {
   lua_settop(L, 0);
   lua_rawgeti(L, LUA_REGISTRYINDEX, fc->ru->svc_ref);          /* 1: the filter */
   if (lua_type(L, 1) == LUA_TFUNCTION) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->proxy_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->back_ref);   /* s: a catalogue view, so a */
+    ww__ro_wrap(L, -1, 0);                                /* write says "catalogue", not "r" */
+    lua_remove(L, -2);
     lua_call(L, 1, 1);
     fc->match = lua_toboolean(L, -1);
     return 0;
@@ -520,7 +522,8 @@ static int index_rules(ww_rules *R, ww_err *err) {
       ww__budget_stop(R);
       R->ld = ld;
       if (rc != LUA_OK) {
-        const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error";
+        const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                         : "error (not a text message)";
         const char *colon = strrchr(ru->source, ':');
         char file[256];
         snprintf(file, sizeof file, "%.*s", colon ? (int)(colon - ru->source) : 0, ru->source);

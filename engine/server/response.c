@@ -66,6 +66,15 @@ static char *put(char *p, const char *s, size_t n) {
 }
 #define PUTS(p, lit) put((p), (lit), sizeof(lit) - 1)
 
+/* Decimal digits of v (snprintf costs more than the rest of the header together). */
+static char *put_uint(char *p, size_t v) {
+  char tmp[24];
+  int n = 0;
+  do tmp[n++] = (char)('0' + v % 10); while ((v /= 10) != 0);
+  while (n) *p++ = tmp[--n];
+  return p;
+}
+
 /* The Date header line, formatted once per second per worker. */
 static void refresh_date(ww__worker *w) {
   time_t now = time(NULL);
@@ -118,13 +127,22 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
   }
   b->owned_body = NULL;
   char *p = b->data;
-  p += snprintf(p, 64, "HTTP/1.1 %d %s\r\n", status, ww_http_reason(status));
+  const char *reason = ww_http_reason(status);
+  p = PUTS(p, "HTTP/1.1 ");
+  p = put_uint(p, (size_t)(status > 0 && status < 1000 ? status : 500));
+  *p++ = ' ';
+  p = put(p, reason, strnlen(reason, 40));
+  p = PUTS(p, "\r\n");
   if (ctype) {
     p = PUTS(p, "Content-Type: ");
     p = put(p, ctype, strlen(ctype));
     p = PUTS(p, "\r\n");
   }
-  if (!no_body) p += sprintf(p, "Content-Length: %zu\r\n", len);
+  if (!no_body) {
+    p = PUTS(p, "Content-Length: ");
+    p = put_uint(p, len);
+    p = PUTS(p, "\r\n");
+  }
   p = put(p, c->w->date, c->w->date_len);
   p = PUTS(p, FIXED);
   if (s->ncors) p = PUTS(p, "Vary: Origin\r\n");
