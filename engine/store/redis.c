@@ -2,16 +2,28 @@
  *
  * Key layout (every script touches one hash slot; "{...}" is the Redis Cluster hash tag):
  *   ww:{<sid>}:s      hash    id, citizenRef, service, channel, createdAt, updatedAt,
- *                             expiresAt, data (JSON text), x:<nonce> (a "claimed" event of
- *                             handover <nonce> is in) -- TTL session_ttl, sliding
- *   ww:{<sid>}:ev     list    event JSON {at, channel, type, service, detail}, oldest
- *                             first, at most max_events -- same TTL
- *   ww:{<sid>}:el     list    the same latest min(max_events, WW_STORE_LEAN_EVENTS) events
- *                             flat, 5 strings each: at, channel, type, service ('' = none),
- *                             detail JSON ('' = none) -- same TTL. Written with 'ev' by the
- *                             same script; the lean read of /v1/advice takes it, so the
- *                             reply needs no JSON parsing
- *   ww:cz:{<ref>}     string  the citizen's latest session id -- TTL slides with it
+ *                             expiresAt, data (JSON text), czAt (epoch ms of the last slide
+ *                             of the citizen index), x:<nonce> (a "claimed" event of
+ *                             handover <nonce> is in) -- TTL session_ttl, sliding. Scripts
+ *                             read it with HMGET of META_FIELDS (never the x: fields)
+ *   ww:{<sid>}:ev     list    the events, oldest first, at most max_events -- same TTL. An
+ *                             event is PACKED: at, channel, type, service ('' = none),
+ *                             detail JSON ('' = none), joined by 0x1f (WW_REDIS_SEP), so
+ *                             the reply needs no JSON parsing and Redis one string per
+ *                             event; or a JSON object {at, channel, type, service, detail}
+ *                             (first byte '{') when it cannot be packed exactly (a 0x1f in
+ *                             a string, service "", the handover event whose channel the
+ *                             script fills in) and for events written before packing.
+ *                             Readers take both. (Older versions also wrote ww:{<sid>}:el,
+ *                             a flat copy of the latest 10; it is no longer read or
+ *                             written and expires by itself.)
+ *   ww:cz:{<ref>}     string  the citizen's latest session id -- TTL session_ttl + margin
+ *                             (margin = ttl/8 in [1 s, 1 h]). An append slides it (SC_TOUCH,
+ *                             a second command) only when the script finds czAt margin/2
+ *                             or more old (or in the future), and then sets czAt = now. So
+ *                             the last slide is < margin/2 (+ clock skew between instances,
+ *                             which must stay below margin/2) before the session's last
+ *                             update, and the index never expires before its session.
  *   ww:{hc}:c:<code>  string  "<sid> <nonce>" of a live handover code -- TTL handover_ttl
  *   ww:{hc}:f:<client> string failed claims of a client -- TTL claim_fail_window
  *   ww:{st}           hash    channel id -> status override JSON
@@ -20,13 +32,16 @@
  * All codes and failure counters share the slot {hc}, so the rate check, the lookup and
  * the single-use delete of a claim are one script. A session lives in its own slot, so
  * changes that span a code (or the citizen index) and a session take two steps:
- *   create    SC_CREATE on the session + SET of the index, pipelined (one round trip);
+ *   create    SC_CREATE on the session (czAt = now) + SET of the index, pipelined (one
+ *             round trip);
  *             an index without its session is never followed (lookups read the session).
  *   handover  SET NX of the code, then SC_APPEND of the "handover" event; if the second
  *             step fails the code is deleted again (and was never shown to anyone).
  *   claim     SC_CLAIM on {hc}, then SC_APPEND of "claimed" with the code's nonce as a
  *             once-token (retries do not duplicate it). If Redis fails between the two,
  *             the code is spent and the claim answers 503: a code is never claimed twice.
+ *   append    SC_APPEND on the session: one command; plus SC_TOUCH of the index when the
+ *             script says so (at most every margin/2 per session).
  * Nothing uses WATCH or MULTI (the connection is shared by all requests of a worker).
  *
  * Connections: two per handle -- commands (pipelined: any number in flight) and the
@@ -711,23 +726,20 @@ static void reload_status(rstore *st) {
 
 /* ---- parsing replies into sessions ---- */
 
-static const redisReply *field(const redisReply *meta, const char *name) {
-  for (size_t i = 0; i + 1 < meta->elements; i += 2)
-    if (meta->element[i]->type == REDIS_REPLY_STRING && strcmp(meta->element[i]->str, name) == 0)
-      return meta->element[i + 1];
-  return NULL;
-}
+/* The meta of a session reply is HMGET of META_FIELDS (redis_scripts.h), in this order. */
+enum { META_ID, META_REF, META_SERVICE, META_CHANNEL, META_CREATED, META_UPDATED,
+       META_EXPIRES, META_DATA, META_N };
 
-static const char *fstr(const redisReply *meta, const char *name) {
-  const redisReply *v = field(meta, name);
-  return v && v->type == REDIS_REPLY_STRING ? v->str : NULL;
+static const char *mstr(const redisReply *meta, int i) {
+  const redisReply *v = meta->element[i];
+  return v->type == REDIS_REPLY_STRING ? v->str : NULL;
 }
 
 /* The meta's 'data' (JSON text) as a new object, or NULL. "{}" (most sessions) is not
  * parsed. */
 static json_t *meta_data(const redisReply *meta) {
-  const redisReply *d = field(meta, "data");
-  if (d == NULL || d->type != REDIS_REPLY_STRING) return NULL;
+  const redisReply *d = meta->element[META_DATA];
+  if (d->type != REDIS_REPLY_STRING) return NULL;
   if (d->len == 2 && d->str[0] == '{' && d->str[1] == '}') return json_object();
   json_t *data = json_loadb(d->str, d->len, 0, NULL);
   if (data && !json_is_object(data)) {
@@ -737,72 +749,72 @@ static json_t *meta_data(const redisReply *meta) {
   return data;
 }
 
-/* meta: HGETALL array; events: array of JSON strings. updated/expires override the
- * meta's (the script's meta is from before its own update). New, or NULL if malformed. */
+/* A string of 'len' bytes as new JSON: '' -> null when 'empty_null'. Reuses 'prev' (one
+ * of the previous event's values, immutable once built) when the bytes are the same: a
+ * session's events mostly repeat channel, type and service. */
+static json_t *flat_str(const char *p, size_t len, json_t *prev, int empty_null) {
+  if (empty_null && len == 0) return json_null();
+  if (prev && json_is_string(prev) && json_string_length(prev) == len &&
+      memcmp(json_string_value(prev), p, len) == 0)
+    return json_incref(prev);
+  return json_stringn(p, len);   /* NULL when not UTF-8 */
+}
+
+/* One packed event (see the key layout) as a new object, or NULL when malformed. 'prev'
+ * holds the previous event's channel, type and service (borrowed) and is updated. */
+static json_t *packed_event(const char *p, size_t len, json_t *prev[3]) {
+  const char *end = p + len, *f[5];
+  size_t n[5];
+  for (int k = 0; k < 4; k++) {
+    const char *sep = memchr(p, WW_REDIS_SEP, (size_t)(end - p));
+    if (sep == NULL) return NULL;
+    f[k] = p;
+    n[k] = (size_t)(sep - p);
+    p = sep + 1;
+  }
+  f[4] = p;
+  n[4] = (size_t)(end - p);
+  json_t *at = json_stringn(f[0], n[0]);
+  json_t *v[3];
+  for (int k = 0; k < 3; k++) v[k] = flat_str(f[1 + k], n[1 + k], prev[k], k == 2);
+  json_t *detail = n[4] ? json_loadb(f[4], n[4], JSON_DECODE_ANY, NULL) : json_null();
+  json_t *ev = json_object();
+  if (at == NULL || v[0] == NULL || v[1] == NULL || v[2] == NULL || detail == NULL ||
+      ev == NULL) {
+    json_decref(at), json_decref(v[0]), json_decref(v[1]), json_decref(v[2]);
+    json_decref(detail), json_decref(ev);
+    return NULL;
+  }
+  /* literal ASCII keys: no UTF-8 check; the order of ww_session_event */
+  json_object_set_new_nocheck(ev, "at", at);
+  json_object_set_new_nocheck(ev, "channel", v[0]);
+  json_object_set_new_nocheck(ev, "type", v[1]);
+  json_object_set_new_nocheck(ev, "service", v[2]);
+  json_object_set_new_nocheck(ev, "detail", detail);
+  for (int k = 0; k < 3; k++) prev[k] = v[k];
+  return ev;
+}
+
 json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
                              const char *updated, const char *expires) {
-  if (meta->type != REDIS_REPLY_ARRAY || events->type != REDIS_REPLY_ARRAY) return NULL;
-  const char *id = fstr(meta, "id");
+  if (meta->type != REDIS_REPLY_ARRAY || meta->elements < META_N ||
+      events->type != REDIS_REPLY_ARRAY)
+    return NULL;
+  const char *id = mstr(meta, META_ID);
   if (id == NULL) return NULL;
   json_t *evs = json_array();
-  for (size_t i = 0; i < events->elements; i++) {
+  json_t *prev[3] = {NULL, NULL, NULL};   /* borrowed from the last packed event */
+  for (size_t i = 0; evs && i < events->elements; i++) {
     const redisReply *e = events->element[i];
-    if (e->type != REDIS_REPLY_STRING) continue;
-    json_t *v = json_loadb(e->str, e->len, 0, NULL);
+    if (e->type != REDIS_REPLY_STRING || e->len == 0) continue;
+    json_t *v = e->str[0] == '{' ? json_loadb(e->str, e->len, 0, NULL)
+                                 : packed_event(e->str, e->len, prev);
     if (v) json_array_append_new(evs, v);
   }
-  return ww_session_build(id, fstr(meta, "citizenRef"), fstr(meta, "service"),
-                          fstr(meta, "channel"), fstr(meta, "createdAt"),
-                          updated ? updated : fstr(meta, "updatedAt"),
-                          expires ? expires : fstr(meta, "expiresAt"), evs, meta_data(meta));
-}
-
-/* A string element as new JSON: '' -> null when 'empty_null'. Reuses 'prev' (one of the
- * previous event's values, immutable once built) when the bytes are the same: a session's
- * events mostly repeat channel, type and service. */
-static json_t *flat_str(const redisReply *e, json_t *prev, int empty_null) {
-  if (empty_null && e->len == 0) return json_null();
-  if (prev && json_is_string(prev) && json_string_length(prev) == e->len &&
-      memcmp(json_string_value(prev), e->str, e->len) == 0)
-    return json_incref(prev);
-  return json_stringn(e->str, e->len);   /* NULL when not UTF-8 */
-}
-
-json_t *ww__redis_session_flat_of(const redisReply *meta, const redisReply *flat,
-                                  const char *updated, const char *expires) {
-  if (meta->type != REDIS_REPLY_ARRAY || flat->type != REDIS_REPLY_ARRAY) return NULL;
-  const char *id = fstr(meta, "id");
-  if (id == NULL) return NULL;
-  json_t *evs = json_array();
-  json_t *prev[3] = {NULL, NULL, NULL};   /* borrowed from the last event */
-  for (size_t i = 0; evs && i + 5 <= flat->elements; i += 5) {
-    const redisReply *const *f = (const redisReply *const *)flat->element + i;
-    int ok = 1;
-    for (int k = 0; k < 5; k++) ok &= f[k]->type == REDIS_REPLY_STRING;
-    if (!ok) continue;
-    json_t *at = json_stringn(f[0]->str, f[0]->len);
-    json_t *v[3];
-    for (int k = 0; k < 3; k++) v[k] = flat_str(f[1 + k], prev[k], k == 2);
-    json_t *detail = f[4]->len ? json_loadb(f[4]->str, f[4]->len, JSON_DECODE_ANY, NULL) : NULL;
-    json_t *ev = json_object();
-    if (at == NULL || v[0] == NULL || v[1] == NULL || v[2] == NULL || ev == NULL) {
-      json_decref(at), json_decref(v[0]), json_decref(v[1]), json_decref(v[2]);
-      json_decref(detail), json_decref(ev);
-      continue;
-    }
-    /* literal ASCII keys: no UTF-8 check */
-    json_object_set_new_nocheck(ev, "at", at);
-    json_object_set_new_nocheck(ev, "channel", v[0]);
-    json_object_set_new_nocheck(ev, "type", v[1]);
-    json_object_set_new_nocheck(ev, "service", v[2]);
-    json_object_set_new_nocheck(ev, "detail", detail ? detail : json_null());
-    for (int k = 0; k < 3; k++) prev[k] = v[k];
-    json_array_append_new(evs, ev);
-  }
-  return ww_session_build(id, fstr(meta, "citizenRef"), fstr(meta, "service"),
-                          fstr(meta, "channel"), fstr(meta, "createdAt"),
-                          updated ? updated : fstr(meta, "updatedAt"),
-                          expires ? expires : fstr(meta, "expiresAt"), evs, meta_data(meta));
+  return ww_session_build(id, mstr(meta, META_REF), mstr(meta, META_SERVICE),
+                          mstr(meta, META_CHANNEL), mstr(meta, META_CREATED),
+                          updated ? updated : mstr(meta, META_UPDATED),
+                          expires ? expires : mstr(meta, META_EXPIRES), evs, meta_data(meta));
 }
 
 /* ---- operations ---- */
@@ -820,6 +832,7 @@ typedef struct rop {
   char code[WW_HANDOVER_CODE_LEN + 1];
   char nonce[17];
   char t_now[32], t_exp[32];
+  int64_t now_ms;            /* the time of t_now */
   char *channel, *to, *client;   /* owned copies */
   char ref[72];
 } rop;
@@ -852,16 +865,27 @@ static void op_done(rop *o, int status, json_t *result) {
     return;                                      \
   }
 
-static void session_keys(const char *sid, char ks[48], char kev[48], char kel[48]) {
+static void session_keys(const char *sid, char ks[48], char kev[48]) {
   snprintf(ks, 48, "ww:{%s}:s", sid);
   snprintf(kev, 48, "ww:{%s}:ev", sid);
-  snprintf(kel, 48, "ww:{%s}:el", sid);
 }
 
 static void times(rop *o, long ttl_s) {
   int64_t now = ww__store_now_ms();
+  o->now_ms = now;
   ww_session_time(now, o->t_now);
   ww_session_time(now + (int64_t)ttl_s * 1000, o->t_exp);
+}
+
+long ww__redis_cz_margin(long session_ttl) {
+  long m = session_ttl / 8;
+  return m < 1 ? 1 : m > 3600 ? 3600 : m;
+}
+
+/* The citizen index's TTL: the session's plus the margin (see the key layout). */
+static void cz_ttl(const rstore *st, char out[24]) {
+  long ttl = st->base.opts.session_ttl;
+  snprintf(out, 24, "%ld", ttl + ww__redis_cz_margin(ttl));
 }
 
 /* -- create -- */
@@ -894,9 +918,11 @@ static void r_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void
   const char *ref = json_string_value(json_object_get(in, "citizenRef"));
   const char *service = json_string_value(json_object_get(in, "service"));
   char *djson = json_is_object(data) ? json_dumps(data, JSON_COMPACT) : strdup("{}");
-  char ks[48], kev[48], kel[48], ttl[24];
-  session_keys(o->sid, ks, kev, kel);
+  char ks[48], kev[48], ttl[24], czttl[24], now_ms[24];
+  session_keys(o->sid, ks, kev);
   snprintf(ttl, sizeof ttl, "%ld", s->opts.session_ttl);
+  cz_ttl(st, czttl);
+  snprintf(now_ms, sizeof now_ms, "%lld", (long long)o->now_ms);
   o->result = ww_session_build(o->sid, ref, service, channel, o->t_now, o->t_now, o->t_exp,
                                json_array(), json_is_object(data) ? json_deep_copy(data) : NULL);
   if (djson == NULL || o->result == NULL) {
@@ -906,19 +932,19 @@ static void r_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void
   }
   int with_ref = ref && ref[0];
   o->pending = with_ref ? 2 : 1;
-  const char *args[11] = {ks, kev, kel, o->sid, ref ? ref : "", service ? service : "",
-                          channel, o->t_now, o->t_exp, ttl, djson};
+  const char *args[11] = {ks, kev, o->sid, ref ? ref : "", service ? service : "",
+                          channel, o->t_now, o->t_exp, ttl, djson, now_ms};
   /* Both go out in one write; the index is set even if the script would fail, which is
    * harmless: a lookup reads the session it names. */
   char kcz[96];
   if (with_ref) {
     snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
-    const char *argv[5] = {"SET", kcz, o->sid, "EX", ttl};
-    script(st, SC_CREATE, create_step, o, 3, 8, args, NULL);
+    const char *argv[5] = {"SET", kcz, o->sid, "EX", czttl};
+    script(st, SC_CREATE, create_step, o, 2, 9, args, NULL);
     /* 'o' is alive until both replies came (pending = 2) */
     issue(st, &st->cmd, 0, -1, create_step, o, 5, argv, NULL);
   } else {
-    script(st, SC_CREATE, create_step, o, 3, 8, args, NULL);
+    script(st, SC_CREATE, create_step, o, 2, 9, args, NULL);
   }
   free(djson);
 }
@@ -943,8 +969,8 @@ static void get_step(rstore *st, void *op, int status, redisReply *r) {
 }
 
 static void get_by_id(rstore *st, rop *o) {
-  char ks[48], kev[48], kel[48];
-  session_keys(o->sid, ks, kev, kel);
+  char ks[48], kev[48];
+  session_keys(o->sid, ks, kev);
   const char *args[2] = {ks, kev};
   script(st, SC_GET, get_step, o, 2, 0, args, NULL);
 }
@@ -962,29 +988,31 @@ static void r_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud)
 
 /* -- append -- */
 
+/* Slide the citizen index; SC_APPEND says when (at most every margin/2 per session). */
 static void touch_citizen(rstore *st, const char *ref, const char *sid) {
   char kcz[96], ttl[24];
   snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
-  snprintf(ttl, sizeof ttl, "%ld", st->base.opts.session_ttl);
+  cz_ttl(st, ttl);
   const char *args[3] = {kcz, sid, ttl};
   script(st, SC_TOUCH, NULL, NULL, 1, 2, args, NULL);
 }
 
-/* Reply of SC_APPEND into the session (and slide the citizen index). New or NULL. */
+/* Reply of SC_APPEND into the session (and slide the citizen index when the script says
+ * so). New or NULL. */
 static json_t *appended(rstore *st, rop *o, const redisReply *r) {
-  if (r->type != REDIS_REPLY_ARRAY || r->elements < 3) return NULL;
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 4 ||
+      r->element[2]->type != REDIS_REPLY_INTEGER || r->element[3]->type != REDIS_REPLY_INTEGER)
+    return NULL;
   long long count = r->element[2]->integer;
-  json_t *sess;
-  if (count < 0)
-    sess = ww__redis_session_of(r->element[0], r->element[1], NULL, NULL);
-  else if (o->flags & WW_STORE_LEAN)   /* the flat list 'el' */
-    sess = ww__redis_session_flat_of(r->element[0], r->element[1], o->t_now, o->t_exp);
-  else
-    sess = ww__redis_session_of(r->element[0], r->element[1], o->t_now, o->t_exp);
+  json_t *sess = count < 0 ? ww__redis_session_of(r->element[0], r->element[1], NULL, NULL)
+                           : ww__redis_session_of(r->element[0], r->element[1], o->t_now,
+                                                  o->t_exp);
   if (sess == NULL) return NULL;
   if (o->flags & WW_STORE_LEAN) json_object_set_new(sess, "eventCount", json_integer(count));
-  const char *ref = fstr(r->element[0], "citizenRef");
-  if (count >= 0 && ref && ref[0]) touch_citizen(st, ref, o->sid);
+  if (count >= 0 && r->element[3]->integer == 1) {
+    const char *ref = json_string_value(json_object_get(sess, "citizenRef"));
+    if (ref && ref[0]) touch_citizen(st, ref, o->sid);
+  }
   return sess;
 }
 
@@ -1002,40 +1030,72 @@ static void append_step(rstore *st, void *op, int status, redisReply *r) {
   op_done(o, sess ? 0 : WW_STORE_EUNAVAIL, sess);
 }
 
+/* 'ev' as one packed string (see the key layout), new; NULL when it cannot be packed
+ * exactly (a separator in a string, an empty service, a missing field: never through
+ * the API), and then it is stored as JSON. */
+static char *pack_event(const json_t *ev) {
+  const char *f[4];
+  size_t n[4];
+  const char *keys[4] = {"at", "channel", "type", "service"};
+  for (int k = 0; k < 4; k++) {
+    const json_t *v = json_object_get(ev, keys[k]);
+    if (k == 3 && json_is_null(v)) {
+      f[k] = "", n[k] = 0;
+      continue;
+    }
+    if (!json_is_string(v)) return NULL;
+    f[k] = json_string_value(v), n[k] = json_string_length(v);
+    if (memchr(f[k], WW_REDIS_SEP, n[k]) || memchr(f[k], '\0', n[k]) || (k == 3 && n[k] == 0))
+      return NULL;
+  }
+  if (n[0] == 0 || f[0][0] == '{') return NULL;   /* 'at' tells packed from JSON */
+  const json_t *detail = json_object_get(ev, "detail");
+  char *dj = detail && !json_is_null(detail)
+                 ? json_dumps(detail, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  if (detail && !json_is_null(detail) && dj == NULL) return NULL;
+  size_t dn = dj ? strlen(dj) : 0;
+  char *out = malloc(n[0] + n[1] + n[2] + n[3] + dn + 5);
+  if (out) {
+    char *p = out;
+    for (int k = 0; k < 4; k++) {
+      memcpy(p, f[k], n[k]);
+      p += n[k];
+      *p++ = WW_REDIS_SEP;
+    }
+    if (dn) memcpy(p, dj, dn);
+    p[dn] = '\0';
+  }
+  free(dj);
+  return out;
+}
+
 /* SC_APPEND of 'ev' (borrowed input event) to o->sid, answered by 'fn'. */
 static void append_cmd(rstore *st, rop *o, const json_t *in, int lean, const char *once,
                        int fill_channel, reply_fn fn) {
   json_t *ev = ww_session_event(o->t_now, in);
-  if (fill_channel) json_object_set_new(ev, "channel", json_string(""));
-  char *evj = json_dumps(ev, JSON_COMPACT);
-  /* the flat copy for 'el'; detail as JSON text, '' when none */
-  const json_t *detail = json_object_get(ev, "detail");
-  char *dj = detail && !json_is_null(detail)
-                 ? json_dumps(detail, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  const char *channel = json_string_value(json_object_get(ev, "channel"));
-  const char *type = json_string_value(json_object_get(ev, "type"));
-  const char *service = json_string_value(json_object_get(ev, "service"));
-  if (evj == NULL || (detail && !json_is_null(detail) && dj == NULL)) {
-    free(evj);
-    free(dj);
-    json_decref(ev);
+  char *evs = NULL;
+  if (fill_channel) {   /* the script fills in the channel: JSON */
+    json_object_set_new(ev, "channel", json_string(""));
+  } else {
+    evs = pack_event(ev);
+  }
+  if (evs == NULL) evs = json_dumps(ev, JSON_COMPACT);
+  json_decref(ev);
+  if (evs == NULL) {
     fail_status(st, fn, o);
     return;
   }
-  char ks[48], kev[48], kel[48], ttl[24], max[16], n[16], keep[16];
-  session_keys(o->sid, ks, kev, kel);
+  char ks[48], kev[48], ttl[24], max[16], n[16], now_ms[24], every[24];
+  session_keys(o->sid, ks, kev);
   snprintf(ttl, sizeof ttl, "%ld", st->base.opts.session_ttl);
   snprintf(max, sizeof max, "%d", st->base.opts.max_events);
   snprintf(n, sizeof n, "%d", lean ? WW_STORE_LEAN_EVENTS : 0);
-  snprintf(keep, sizeof keep, "%d", WW_STORE_LEAN_EVENTS);
-  const char *args[16] = {ks, kev, kel, evj, ttl, max, o->t_now, o->t_exp, n,
-                          once ? once : "", fill_channel ? "1" : "0",
-                          channel ? channel : "", type ? type : "", service ? service : "",
-                          dj ? dj : "", keep};
-  script(st, SC_APPEND, fn, o, 3, 13, args, NULL);
-  free(evj);
-  free(dj);
-  json_decref(ev);
+  snprintf(now_ms, sizeof now_ms, "%lld", (long long)o->now_ms);
+  snprintf(every, sizeof every, "%ld", ww__redis_cz_margin(st->base.opts.session_ttl) * 500);
+  const char *args[12] = {ks, kev, evs, ttl, max, o->t_now, o->t_exp, n,
+                          once ? once : "", fill_channel ? "1" : "0", now_ms, every};
+  script(st, SC_APPEND, fn, o, 2, 10, args, NULL);
+  free(evs);
 }
 
 static void r_session_append(ww_store *s, const char *id, const json_t *event, int flags,

@@ -13,16 +13,21 @@
  * an array. Fields that are not JSON are skipped. */
 json_t *ww__redis_status_of(const redisReply *r);
 
-/* A session from its meta hash (HGETALL array) and events (array of JSON strings);
- * 'updated'/'expires' override the meta's when not NULL. New, or NULL if malformed. */
+/* The separator of a packed event in ww:{sid}:ev (see the key layout in redis.c). */
+#define WW_REDIS_SEP '\x1f'
+
+/* A session from its meta (HMGET of META_FIELDS, redis_scripts.h: id, citizenRef,
+ * service, channel, createdAt, updatedAt, expiresAt, data; nil = absent) and events (the
+ * strings of ww:{sid}:ev, each a JSON object text or a packed event); 'updated'/'expires'
+ * override the meta's when not NULL. Events that are neither (not a string, not UTF-8,
+ * too few separators, a detail that is not JSON) are skipped. New, or NULL if malformed. */
 json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
                              const char *updated, const char *expires);
 
-/* As ww__redis_session_of, but 'flat' is the lean list ww:{sid}:el: 5 strings per event
- * (at, channel, type, service or '', detail JSON or ''); events with a non-string
- * element, text that is not UTF-8 or an incomplete tail are skipped. New, or NULL. */
-json_t *ww__redis_session_flat_of(const redisReply *meta, const redisReply *flat,
-                                  const char *updated, const char *expires);
+/* The citizen index's margin in seconds for 'session_ttl': ttl/8, at least 1, at most 3600.
+ * The index lives session_ttl + margin, and an append slides it only when its last slide
+ * was margin/2 or more ago. */
+long ww__redis_cz_margin(long session_ttl);
 
 /* The SC_CLAIM script's reply: 1 claimed ('sid' and 'nonce' filled), 0 unknown code or
  * malformed reply, -1 rate limited ('*retry' = seconds to wait, >= 1). */

@@ -8,64 +8,73 @@
 
 enum { SC_CREATE, SC_GET, SC_APPEND, SC_TOUCH, SC_CLAIM, SC_STATUS, SC_COUNT };
 
+/* The session fields every session reply reads, in this order (HMGET); redis.c's META_*
+ * indexes name the positions. */
+#define META_FIELDS \
+  " 'id', 'citizenRef', 'service', 'channel', 'createdAt', 'updatedAt', 'expiresAt', 'data'"
+
 static const char *const script_src[SC_COUNT] = {
-    /* SC_CREATE  KEYS: s, ev, el   ARGV: id, citizenRef, service, channel, now, expiresAt,
-     * ttl, data JSON. 0 if the id is taken (never, with 128 random bits), else 1. */
+    /* SC_CREATE  KEYS: s, ev   ARGV: id, citizenRef, service, channel, now, expiresAt,
+     * ttl, data JSON, now in epoch ms (czAt: the citizen index was just set). 0 if the id
+     * is taken (never, with 128 random bits), else 1. */
     "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "redis.call('DEL', KEYS[2], KEYS[3])\n"
+    "redis.call('DEL', KEYS[2])\n"
     "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'citizenRef', ARGV[2], 'service', ARGV[3],\n"
     "  'channel', ARGV[4], 'createdAt', ARGV[5], 'updatedAt', ARGV[5], 'expiresAt', ARGV[6],\n"
-    "  'data', ARGV[8])\n"
+    "  'data', ARGV[8], 'czAt', ARGV[9])\n"
     "redis.call('EXPIRE', KEYS[1], ARGV[7])\n"
     "return 1\n",
 
-    /* SC_GET  KEYS: s, ev. false, or {meta (HGETALL), events}. */
-    "local meta = redis.call('HGETALL', KEYS[1])\n"
-    "if #meta == 0 then return false end\n"
+    /* SC_GET  KEYS: s, ev. false, or {meta (HMGET of META_FIELDS), events}. */
+    "local meta = redis.call('HMGET', KEYS[1]," META_FIELDS ")\n"
+    "if not meta[1] then return false end\n"
     "return {meta, redis.call('LRANGE', KEYS[2], 0, -1)}\n",
 
-    /* SC_APPEND  KEYS: s, ev, el   ARGV: event JSON, ttl, max events, now, expiresAt,
-     * lean n (0 = all events after the append; n = the latest n before it), once-token
-     * ('' = none: else the append happens once per token), fill channel ('1': set the
-     * event's channel to the session's), then the same event flat: channel, type,
-     * service ('' = none), detail JSON ('' = none), and how many events 'el' keeps.
-     * false when the session is unknown/expired, else {meta (before the update), events,
-     * count after the append, or -1 when the once-token was seen: nothing changed}.
-     * With n > 0 'events' is the flat list 'el' (5 strings per event: at, channel, type,
-     * service, detail), so the caller parses no JSON; else JSON texts of 'ev'. */
-    "local meta = redis.call('HGETALL', KEYS[1])\n"
-    "if #meta == 0 then return false end\n"
+    /* SC_APPEND  KEYS: s, ev   ARGV: event (as stored in 'ev': packed or JSON), ttl, max
+     * events, now, expiresAt, lean n (0 = all events after the append; n = the latest n
+     * before it), once-token ('' = none: else the append happens once per token), fill
+     * channel ('1': the event is JSON; set its channel to the session's), now in epoch
+     * ms, the citizen index's slide interval in ms.
+     * false when the session is unknown/expired, else {meta (HMGET of META_FIELDS, before
+     * the update), events, count after the append or -1 when the once-token was seen
+     * (nothing changed), touch: 1 when the caller must slide the citizen index (the
+     * session has a citizenRef and czAt is older than the interval, or in the future:
+     * another instance's clock; czAt is then set to now)}.
+     * The reads are HMGET of the fields a reply uses (not HGETALL: no x:<nonce> fields)
+     * and LRANGE of n strings: every element a script reads or returns costs Redis a Lua
+     * string both ways. */
+    "local meta = redis.call('HMGET', KEYS[1]," META_FIELDS ", 'czAt')\n"
+    "if not meta[1] then return false end\n"
     "if ARGV[7] ~= '' and redis.call('HSETNX', KEYS[1], 'x:' .. ARGV[7], '1') == 0 then\n"
-    "  return {meta, redis.call('LRANGE', KEYS[2], 0, -1), -1}\n"
+    "  return {meta, redis.call('LRANGE', KEYS[2], 0, -1), -1, 0}\n"
     "end\n"
-    "local ev, ch = ARGV[1], ARGV[9]\n"
-    "if ARGV[8] == '1' then\n"
-    "  for i = 1, #meta, 2 do\n"
-    "    if meta[i] == 'channel' then\n"
-    "      ch = meta[i + 1]\n"
-    "      local t = cjson.decode(ev); t.channel = ch; ev = cjson.encode(t)\n"
-    "    end\n"
-    "  end\n"
+    "local ev = ARGV[1]\n"
+    "if ARGV[8] == '1' and meta[4] then\n"
+    "  local t = cjson.decode(ev); t.channel = meta[4]; ev = cjson.encode(t)\n"
     "end\n"
     "local n = tonumber(ARGV[6])\n"
     "local before\n"
-    "if n > 0 then before = redis.call('LRANGE', KEYS[3], -5 * n, -1) end\n"
+    "if n > 0 then before = redis.call('LRANGE', KEYS[2], -n, -1) end\n"
     "local count = redis.call('RPUSH', KEYS[2], ev)\n"
     "local max = tonumber(ARGV[3])\n"
     "if count > max then redis.call('LTRIM', KEYS[2], -max, -1); count = max end\n"
-    "local keep = 5 * math.min(max, tonumber(ARGV[13]))\n"
-    "if redis.call('RPUSH', KEYS[3], ARGV[4], ch, ARGV[10], ARGV[11], ARGV[12]) > keep then\n"
-    "  redis.call('LTRIM', KEYS[3], -keep, -1)\n"
+    "local touch = 0\n"
+    "if meta[2] and meta[2] ~= '' then\n"
+    "  local now, last = tonumber(ARGV[9]), tonumber(meta[9])\n"
+    "  if not last or now < last or now - last >= tonumber(ARGV[10]) then touch = 1 end\n"
     "end\n"
-    "redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4], 'expiresAt', ARGV[5])\n"
+    "if touch == 1 then\n"
+    "  redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4], 'expiresAt', ARGV[5], 'czAt', ARGV[9])\n"
+    "else\n"
+    "  redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4], 'expiresAt', ARGV[5])\n"
+    "end\n"
     "redis.call('EXPIRE', KEYS[1], ARGV[2])\n"
     "redis.call('EXPIRE', KEYS[2], ARGV[2])\n"
-    "redis.call('EXPIRE', KEYS[3], ARGV[2])\n"
-    "if n > 0 then return {meta, before, count} end\n"
-    "return {meta, redis.call('LRANGE', KEYS[2], 0, -1), count}\n",
+    "if n > 0 then return {meta, before, count, touch} end\n"
+    "return {meta, redis.call('LRANGE', KEYS[2], 0, -1), count, touch}\n",
 
-    /* SC_TOUCH  KEYS: cz   ARGV: session id, ttl. Slide the citizen index with the
-     * session it still points to. */
+    /* SC_TOUCH  KEYS: cz   ARGV: session id, ttl (the session's plus the margin). Slide
+     * the citizen index with the session it still points to. */
     "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
     "  return redis.call('EXPIRE', KEYS[1], ARGV[2])\n"
     "end\n"

@@ -1,8 +1,8 @@
 /* Fuzz target (d): Redis replies into the store's reply handling. The bytes go through
  * hiredis' own reader (RESP -> redisReply trees, as on the wire); every reply is handed
  * to each parser of engine/store/redis.c as the command callbacks do: channel status
- * (HGETALL), session (SC_GET / SC_APPEND: {meta, events[, count]}, events as JSON texts or
- * as the flat lean list) and claim (SC_CLAIM).
+ * (HGETALL), session (SC_GET / SC_APPEND: {meta (HMGET), events[, count, touch]}, each
+ * event a JSON text or packed) and claim (SC_CLAIM).
  * Results must encode as JSON. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,9 +26,6 @@ static void parse(const redisReply *r) {
     encodes(ww__redis_session_of(r->element[0], r->element[1], NULL, NULL));
     encodes(ww__redis_session_of(r->element[0], r->element[1], "2026-12-01T10:15:00+01:00",
                                  "2026-12-08T10:15:00+01:00"));
-    encodes(ww__redis_session_flat_of(r->element[0], r->element[1], NULL, NULL));
-    encodes(ww__redis_session_flat_of(r->element[0], r->element[1], "2026-12-01T10:15:00+01:00",
-                                      "2026-12-08T10:15:00+01:00"));
   }
   char sid[WW_SESSION_ID_LEN + 1], nonce[17];
   long long retry = 0;

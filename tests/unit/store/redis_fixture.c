@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -132,4 +133,34 @@ long long ww_test_redis_int(ww_test_redis *r, const char *fmt, ...) {
   }
   if (c) redisFree(c);
   return out;
+}
+
+int ww_test_redis_str(ww_test_redis *r, char *out, size_t size, const char *fmt, ...) {
+  struct timeval tv = {1, 0};
+  redisContext *c = redisConnectWithTimeout("127.0.0.1", r->port, tv);
+  int rc = -1;
+  if (size) out[0] = '\0';
+  if (c && !c->err) {
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *rep = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    if (rep && (rep->type == REDIS_REPLY_STRING || rep->type == REDIS_REPLY_STATUS) &&
+        rep->len < size) {
+      memcpy(out, rep->str, rep->len);
+      out[rep->len] = '\0';
+      rc = (int)rep->len;
+    }
+    if (rep) freeReplyObject(rep);
+  }
+  if (c) redisFree(c);
+  return rc;
+}
+
+long long ww_test_redis_stat_calls(ww_test_redis *r, const char *command) {
+  char info[8192], key[64];
+  if (ww_test_redis_str(r, info, sizeof info, "INFO commandstats") < 0) return -1;
+  snprintf(key, sizeof key, "cmdstat_%s:calls=", command);
+  const char *p = strstr(info, key);
+  return p ? strtoll(p + strlen(key), NULL, 10) : 0;
 }

@@ -712,7 +712,10 @@ Test(SUITE, key_layout_and_ttl, .init = setup, .fini = teardown, .timeout = 15) 
   ttl = ww_test_redis_int(&rds, "TTL ww:{%s}:ev", sid_of(c));
   cr_assert(ttl > 990 && ttl <= 1000, "ttl %lld", ttl);
   cr_assert_eq(ww_test_redis_int(&rds, "LLEN ww:{%s}:ev", sid_of(c)), 1);
-  cr_assert(ww_test_redis_int(&rds, "TTL ww:cz:{ref-k}") > 990);
+  /* the index: the session's TTL plus the margin (1000/8 s) */
+  long long zt = ww_test_redis_int(&rds, "TTL ww:cz:{ref-k}");
+  cr_assert(zt > 1115 && zt <= 1125, "index ttl %lld", zt);
+  cr_assert_eq(ww_test_redis_int(&rds, "EXISTS ww:{%s}:el", sid_of(c)), 0);
   json_decref(c);
   close_store(s);
 }
@@ -869,6 +872,174 @@ Test(SUITE, status_reloaded_after_reconnect, .init = setup, .fini = teardown, .t
   cr_assert(seen, "status change not seen after the restart");
   json_decref(in);
   close_store(s2);
+  close_store(s);
+}
+
+/* ---- Redis only: the citizen index and the event list ---- */
+
+/* The id of ref's latest session through the /v1/advice lookup, or NULL (status in *st).
+ * Its GET goes out on the same connection after any touch so far, so when it answers
+ * those ran. */
+static json_t *latest_id(ww_store *s, const char *ref, int *st) {
+  res r = {0};
+  ww_store_session_latest_id(s, ref, on_res, &r);
+  wait_res(&r);
+  *st = r.status;
+  return r.v;
+}
+
+static void reset_stats(void) {
+  char ok[8];
+  cr_assert_eq(ww_test_redis_str(&rds, ok, sizeof ok, "CONFIG RESETSTAT"), 2);
+}
+
+static json_t *lean_append(ww_store *s, const char *sid, int *st) {
+  return append(s, sid, "advice", NULL, WW_STORE_LEAN, st);
+}
+
+Test(SUITE, citizen_index_not_touched_on_every_append, .init = setup, .fini = teardown,
+     .timeout = 15) {
+  ww_store_opts o = {.session_ttl = 1000};   /* margin 125 s: slides at most every 62.5 s */
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, "ref-quiet", NULL, NULL);
+  reset_stats();
+  int st;
+  for (int i = 0; i < 20; i++) {
+    json_t *a = lean_append(s, sid_of(c), &st);
+    cr_assert_eq(st, 0);
+    json_decref(a);
+  }
+  json_t *l = latest_id(s, "ref-quiet", &st);
+  cr_assert_eq(st, 0);
+  cr_assert_str_eq(sid_of(l), sid_of(c));
+  json_decref(l);
+  /* one command per append; the only GET is the lookup's (SC_TOUCH would GET too) */
+  cr_assert_eq(ww_test_redis_stat_calls(&rds, "evalsha"), 20);
+  cr_assert_eq(ww_test_redis_stat_calls(&rds, "get"), 1);
+  cr_assert_eq(ww_test_redis_stat_calls(&rds, "hgetall"), 0);
+  /* the index lives the margin longer than the session */
+  long long zt = ww_test_redis_int(&rds, "TTL ww:cz:{ref-quiet}");
+  long long st_ttl = ww_test_redis_int(&rds, "TTL ww:{%s}:s", sid_of(c));
+  cr_assert(zt > 1100 && zt <= 1125, "index ttl %lld", zt);
+  cr_assert(st_ttl > 990 && st_ttl <= 1000, "session ttl %lld", st_ttl);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, citizen_index_slides_and_outlives_its_session, .init = setup, .fini = teardown,
+     .timeout = 30) {
+  /* ttl 2 s: margin 1 s, the index lives 3 s and slides when its last slide is >= 0.5 s
+   * old. Appends for 4 s: without sliding the index would be gone after 3 s. */
+  ww_store_opts o = {.session_ttl = 2};
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, "ref-slide", NULL, NULL);
+  reset_stats();
+  uint64_t t0 = uv_hrtime();
+  int appends = 0, lookups = 0, st;
+  while (uv_hrtime() - t0 < 4000000000ull) {
+    run_for(150);
+    json_t *a = lean_append(s, sid_of(c), &st);
+    cr_assert_eq(st, 0, "session expired although appended to");
+    json_decref(a);
+    appends++;
+    json_t *l = latest_id(s, "ref-slide", &st);
+    lookups++;
+    cr_assert_eq(st, 0, "index gone before its session, after %d appends", appends);
+    cr_assert_str_eq(sid_of(l), sid_of(c));
+    json_decref(l);
+    long long zt = ww_test_redis_int(&rds, "PTTL ww:cz:{ref-slide}");
+    long long sst = ww_test_redis_int(&rds, "PTTL ww:{%s}:s", sid_of(c));
+    cr_assert(zt >= sst, "index expires before its session: %lld < %lld ms", zt, sst);
+  }
+  double secs = (double)(uv_hrtime() - t0) / 1e9;
+  long long touches = ww_test_redis_stat_calls(&rds, "get") - lookups;
+  cr_assert_geq(touches, 2, "the index never slid (%d appends)", appends);
+  cr_assert_lt(touches, appends, "%lld touches for %d appends", touches, appends);
+  cr_assert_leq(touches, (long long)(secs / 0.5) + 1, "%lld touches in %.1f s", touches, secs);
+  json_decref(c);
+  close_store(s);
+}
+
+static int starts_packed(const char *e) { return e[0] != '{' && strchr(e, '\x1f') != NULL; }
+
+Test(SUITE, events_one_list_packed_or_json, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, "paspoort", NULL);
+  int st;
+  json_decref(append(s, sid_of(c), "advice", json_pack("{s:s, s:[i]}", "first", "balie", "n", 1),
+                     WW_STORE_LEAN, &st));
+  cr_assert_eq(st, 0);
+  /* what the API never sends is stored as JSON, exactly */
+  json_t *odd = json_pack("{s:s, s:s, s:s}", "channel", "chat", "type", "no\x1fte", "service", "");
+  res r = {0};
+  ww_store_session_append(s, sid_of(c), odd, 0, on_res, &r);
+  json_decref(odd);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  res_clear(&r);
+  char e[512];
+  cr_assert_gt(ww_test_redis_str(&rds, e, sizeof e, "LINDEX ww:{%s}:ev 0", sid_of(c)), 0);
+  cr_assert(starts_packed(e), "not packed: %s", e);
+  cr_assert_gt(ww_test_redis_str(&rds, e, sizeof e, "LINDEX ww:{%s}:ev 1", sid_of(c)), 0);
+  cr_assert_eq(e[0], '{', "not JSON: %s", e);
+  cr_assert_eq(ww_test_redis_int(&rds, "EXISTS ww:{%s}:el", sid_of(c)), 0);
+  json_t *g = get(s, sid_of(c), &st);
+  json_t *evs = json_object_get(g, "events");
+  cr_assert_eq(json_array_size(evs), 2);
+  json_t *e0 = json_array_get(evs, 0), *e1 = json_array_get(evs, 1);
+  cr_assert(json_is_null(json_object_get(e0, "service")));
+  json_t *want = json_pack("{s:s, s:[i]}", "first", "balie", "n", 1);
+  cr_assert(json_equal(json_object_get(e0, "detail"), want));
+  json_decref(want);
+  cr_assert_str_eq(json_string_value(json_object_get(e1, "type")), "no\x1fte");
+  cr_assert_str_eq(json_string_value(json_object_get(e1, "service")), "");
+  cr_assert(json_is_null(json_object_get(e1, "detail")));
+  json_decref(g);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, session_of_the_previous_layout_still_read, .init = setup, .fini = teardown,
+     .timeout = 15) {
+  /* written as the previous version did: JSON events, the lean copy 'el', no czAt, a
+   * once-token field in the hash */
+  ww_store_opts o = {.session_ttl = 1000};
+  ww_store *s = open_store(&o);
+  const char *sid = "00112233445566778899aabbccddeeff";
+  cr_assert_eq(ww_test_redis_int(&rds,
+      "HSET ww:{%s}:s id %s citizenRef ref-old service verhuizing channel website "
+      "createdAt 2026-12-01T10:00:00+01:00 updatedAt 2026-12-01T10:00:00+01:00 "
+      "expiresAt 2026-12-08T10:00:00+01:00 data {\"step\":2} x:abcd 1", sid, sid), 9);
+  for (int i = 0; i < 12; i++)
+    cr_assert_eq(ww_test_redis_int(&rds, "RPUSH ww:{%s}:ev {\"at\":\"2026-12-01T10:00:00+01:00\","
+                 "\"channel\":\"web\",\"type\":\"step\",\"service\":null,\"detail\":{\"n\":%d}}",
+                 sid, i), i + 1);
+  ww_test_redis_int(&rds, "EXPIRE ww:{%s}:s 100", sid);
+  ww_test_redis_int(&rds, "EXPIRE ww:{%s}:ev 100", sid);
+  ww_test_redis_str(&rds, (char[8]){0}, 8, "SET ww:cz:{ref-old} %s EX 100", sid);
+  int st;
+  json_t *a = lean_append(s, sid, &st);
+  cr_assert_eq(st, 0);
+  json_t *evs = json_object_get(a, "events");
+  cr_assert_eq(json_array_size(evs), WW_STORE_LEAN_EVENTS);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_array_get(evs, 9), "detail"), "n")), 11);
+  cr_assert_eq(json_integer_value(json_object_get(a, "eventCount")), 13);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(a, "data"), "step")), 2);
+  cr_assert_null(json_object_get(a, "x:abcd"));
+  json_decref(a);
+  json_t *l = latest_id(s, "ref-old", &st);   /* after the touch (same connection) */
+  json_decref(l);
+  cr_assert_eq(st, 0);
+  /* no czAt yet: the first append slid the index (and the session's TTL) */
+  cr_assert_gt(ww_test_redis_int(&rds, "TTL ww:cz:{ref-old}"), 1100);
+  cr_assert_gt(ww_test_redis_int(&rds, "TTL ww:{%s}:ev", sid), 990);
+  json_t *g = get(s, sid, &st);
+  cr_assert_eq(st, 0);
+  evs = json_object_get(g, "events");
+  cr_assert_eq(json_array_size(evs), 13);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_array_get(evs, 0), "detail"), "n")), 0);
+  cr_assert_str_eq(json_string_value(json_object_get(json_array_get(evs, 12), "type")), "advice");
+  json_decref(g);
   close_store(s);
 }
 #endif
