@@ -291,9 +291,16 @@ static void fill_fields(lua_State *L, int t, const json_t *j) {
 static const char *const EV_KEYS[5] = {"at", "channel", "type", "service", "detail"};
 
 static int ev_key(const char *k) {
-  for (int i = 0; i < 5; i++)
-    if (strcmp(k, EV_KEYS[i]) == 0) return i;
-  return -1;
+  int i;
+  switch (k[0]) {   /* one strcmp per key, not up to five */
+    case 'a': i = 0; break;
+    case 'c': i = 1; break;
+    case 't': i = 2; break;
+    case 's': i = 3; break;
+    case 'd': i = 4; break;
+    default: return -1;
+  }
+  return strcmp(k, EV_KEYS[i]) == 0 ? i : -1;
 }
 
 /* An event with only the usual fields into the table at 't' (absolute): all five are

@@ -60,11 +60,35 @@ void ww_time_local(int64_t epoch, ww_localtime *out) {
   out->weekday = (int)(wd < 0 ? wd + 7 : wd);
 }
 
+/* 'n' decimal digits of v (0 <= v < 10^n) at p. */
+static char *put_digits(char *p, int v, int n) {
+  for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+  return p + n;
+}
+
 void ww_time_format(int64_t epoch, char out[32]) {
   ww_localtime lt;
   ww_time_local(epoch, &lt);
-  snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", lt.year, lt.month, lt.day,
-           lt.hour, lt.minute, lt.second, lt.offset / 3600);
+  if (lt.year < 0 || lt.year > 9999) {   /* outside what the fast path writes */
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", lt.year, lt.month, lt.day,
+             lt.hour, lt.minute, lt.second, lt.offset / 3600);
+    return;
+  }
+  /* by hand: snprintf of seven numbers cost more than the whole time conversion */
+  char *p = put_digits(out, lt.year, 4);
+  *p++ = '-';
+  p = put_digits(p, lt.month, 2);
+  *p++ = '-';
+  p = put_digits(p, lt.day, 2);
+  *p++ = 'T';
+  p = put_digits(p, lt.hour, 2);
+  *p++ = ':';
+  p = put_digits(p, lt.minute, 2);
+  *p++ = ':';
+  p = put_digits(p, lt.second, 2);
+  *p++ = '+';
+  p = put_digits(p, lt.offset / 3600, 2);
+  memcpy(p, ":00", 4);
 }
 
 const char *ww_time_weekday_name(int weekday) {
