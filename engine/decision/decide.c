@@ -208,10 +208,15 @@ static int decide_main(lua_State *L) {
   lua_setfield(L, 2, "__index");
   lua_settop(L, 1);
 
-  if (X->opts && X->opts->session && json_is_object(X->opts->session))
+  R->d.service = s->id;
+  R->d.session = NULL;
+  R->d.nev = -1;
+  if (X->opts && X->opts->session && json_is_object(X->opts->session)) {
+    R->d.session = X->opts->session;
     ww__push_session(L, X->opts->session);
-  else
+  } else {
     lua_pushnil(L);
+  }
   lua_setfield(L, 1, "session");
 
   if (R->rand_used) {   /* same numbers every decision: reseed after any use */
@@ -533,6 +538,7 @@ static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, i
   lua_pushlightuserdata(L, &X);
   rc = lua_pcall(L, 1, 0, 0);
   R->d.active = 0;
+  R->d.session = NULL;
   R->d.gen++;
   if (rc == LUA_OK) {
     lua_settop(L, 0);

@@ -233,6 +233,57 @@ void ww__api_open(lua_State *L, ww_rules *R) {
   lua_pop(L, 1);
 }
 
+/* count_events(r, type [, service]): how many events of 'type' r.session has for
+ * 'service' (default: the request's), an event without a service counting for the
+ * session's own. The walk a rule would do over r.session.events, without the Lua. */
+int ww__count_events(lua_State *L) {
+  ww_rules *R = ww__rules_of(L);
+  if (!R->d.active) return luaL_error(L, "count_events can only be used inside a rule");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_r);
+  int is_r = lua_rawequal(L, 1, -1);
+  lua_pop(L, 1);
+  if (!is_r) return luaL_error(L, "count_events(r, type): the first argument must be r");
+  const char *type = luaL_checkstring(L, 2);
+  const char *service = luaL_optstring(L, 3, R->d.service);
+  ww__dstate *d = &R->d;
+  const json_t *events = json_object_get(d->session, "events");
+  if (d->nev == -1) {   /* the first call of this decision: index the events once */
+    const char *own = json_string_value(json_object_get(d->session, "service"));
+    size_t n = json_array_size(events);
+    d->nev = n <= WW__EV_MAX ? (int)n : 0;
+    for (int i = 0; i < d->nev; i++) {
+      const json_t *e = json_array_get(events, (size_t)i);
+      const json_t *es = json_object_get(e, "service");
+      d->ev_type[i] = json_string_value(json_object_get(e, "type"));
+      d->ev_service[i] = json_is_string(es) ? json_string_value(es) : own;
+    }
+    if (n > WW__EV_MAX) d->nev = -2;   /* too many to index: walk the JSON each call */
+  }
+  lua_Integer count = 0;
+  if (service == NULL) {
+    lua_pushinteger(L, 0);
+    return 1;
+  }
+  if (d->nev >= 0) {
+    for (int i = 0; i < d->nev; i++)
+      if (d->ev_type[i] && d->ev_service[i] && strcmp(d->ev_type[i], type) == 0 &&
+          strcmp(d->ev_service[i], service) == 0)
+        count++;
+  } else {
+    const char *own = json_string_value(json_object_get(d->session, "service"));
+    size_t i;
+    const json_t *e;
+    json_array_foreach(events, i, e) {
+      const char *t = json_string_value(json_object_get(e, "type"));
+      const json_t *es = json_object_get(e, "service");
+      const char *s = json_is_string(es) ? json_string_value(es) : own;
+      if (t && s && strcmp(t, type) == 0 && strcmp(s, service) == 0) count++;
+    }
+  }
+  lua_pushinteger(L, count);
+  return 1;
+}
+
 void ww__push_a(lua_State *L, ww_rules *R) {
   a_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->R = R;
@@ -324,6 +375,104 @@ static int fill_event(lua_State *L, int t, const json_t *e) {
   return 1;
 }
 
+/* The events list 'v' (borrowed JSON array) into the pooled events view; pushes its
+ * proxy. 'pool' is the absolute index of the pool table. */
+static void fill_events(lua_State *L, int pool, const json_t *v) {
+  luaL_checkstack(L, 8, "session view");
+  lua_getfield(L, pool, "slots");
+  lua_Integer slots = lua_tointeger(L, -1);
+  lua_getfield(L, pool, "used");
+  lua_Integer used = lua_tointeger(L, -1);
+  lua_pop(L, 2);
+  lua_getfield(L, pool, "odd");
+  int odd = lua_gettop(L);
+  lua_rawgeti(L, pool, POOL_EVENTS + 1);   /* the events backing */
+  int eb = odd + 1;
+  lua_Integer n = (lua_Integer)json_array_size(v);
+  for (lua_Integer i = 1; i <= n; i++) {
+    const json_t *e = json_array_get(v, (size_t)i - 1);
+    if (json_is_null(e)) {
+      lua_pushnil(L);
+    } else if (!json_is_object(e) || i > POOL_MAX) {
+      ww__push_json(L, e, 2);
+    } else {
+      if (i > slots) {   /* a new slot, kept for later decisions */
+        pool_view(L, pool, (int)(POOL_SLOT0 - 2 + 2 * i), 6);
+        slots = i;
+        lua_pushinteger(L, slots);
+        lua_setfield(L, pool, "slots");
+      }
+      lua_rawgeti(L, pool, POOL_SLOT0 - 1 + 2 * i);   /* the slot's backing */
+      lua_rawgeti(L, odd, i);
+      int was_odd = lua_toboolean(L, -1);
+      lua_pop(L, 1);
+      if (was_odd) clear_table(L, eb + 1);
+      int is_odd = !fill_event(L, eb + 1, e);
+      if (is_odd) {
+        if (!was_odd) clear_table(L, eb + 1);
+        fill_fields(L, eb + 1, e);
+      }
+      if (is_odd != was_odd) {
+        lua_pushboolean(L, is_odd);
+        lua_rawseti(L, odd, i);
+      }
+      lua_pop(L, 1);
+      lua_rawgeti(L, pool, POOL_SLOT0 - 2 + 2 * i);   /* its proxy */
+    }
+    lua_rawseti(L, eb, i);
+  }
+  /* the rest of the last filling's events: gone from the list, their slots emptied */
+  for (lua_Integer i = n + 1; i <= used; i++) {
+    lua_pushnil(L);
+    lua_rawseti(L, eb, i);
+    if (i <= slots) {
+      lua_rawgeti(L, pool, POOL_SLOT0 - 1 + 2 * i);
+      clear_table(L, eb + 1);
+      lua_pop(L, 1);
+      lua_pushboolean(L, 0);
+      lua_rawseti(L, odd, i);
+    }
+  }
+  lua_pushinteger(L, n);
+  lua_setfield(L, pool, "used");
+  lua_settop(L, odd - 1);
+  lua_rawgeti(L, pool, POOL_EVENTS);
+}
+
+/* r.session.events is filled on first use in a decision: most rules never read it (they
+ * ask count_events), and filling the views costs more than the rest of the session.
+ * __index of the session's backing: (backing, key). */
+static int session_lazy(lua_State *L) {
+  ww_rules *R = ww__rules_of(L);
+  const json_t *events = json_object_get(R->d.session, "events");
+  if (!R->d.active || !json_is_array(events) || lua_type(L, 2) != LUA_TSTRING ||
+      strcmp(lua_tostring(L, 2), "events") != 0)
+    return 0;
+  lua_getfield(L, LUA_REGISTRYINDEX, SESS_POOL);
+  fill_events(L, lua_gettop(L), events);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 1, "events");   /* a plain table: no metamethod; from now on a hit */
+  return 1;
+}
+
+static int backing_next(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 2);
+  if (lua_next(L, 1)) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
+/* pairs(r.session) must list the events too: fill them first. */
+static int session_pairs(lua_State *L) {
+  lua_getfield(L, 1, "events");   /* through the proxy: session_lazy if not yet there */
+  lua_getmetatable(L, 1);
+  lua_pushcfunction(L, backing_next);
+  lua_getfield(L, -2, "__index");   /* the backing */
+  lua_pushnil(L);
+  return 3;
+}
+
 void ww__push_session(lua_State *L, const json_t *sess) {
   luaL_checkstack(L, 12, "session view");
   int top = lua_gettop(L);
@@ -332,6 +481,17 @@ void ww__push_session(lua_State *L, const json_t *sess) {
     lua_createtable(L, POOL_SLOT0 + 2 * 12, 2);
     int p = lua_gettop(L);
     pool_view(L, p, POOL_SESSION, 12);
+    lua_rawgeti(L, p, POOL_SESSION + 1);   /* the session backing: events on demand */
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, session_lazy);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pop(L, 1);
+    lua_rawgeti(L, p, POOL_SESSION);       /* its proxy: pairs fills the events too */
+    lua_getmetatable(L, -1);
+    lua_pushcfunction(L, session_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pop(L, 2);
     lua_createtable(L, 16, 0);
     ww__ro_wrap(L, -1, 1);
     lua_rawseti(L, p, POOL_EVENTS);
@@ -346,80 +506,17 @@ void ww__push_session(lua_State *L, const json_t *sess) {
     lua_setfield(L, LUA_REGISTRYINDEX, SESS_POOL);
   }
   int pool = top + 1;
-  lua_getfield(L, pool, "slots");
-  lua_Integer slots = lua_tointeger(L, -1);
-  lua_getfield(L, pool, "used");
-  lua_Integer used = lua_tointeger(L, -1);
-  lua_settop(L, pool);
-  lua_getfield(L, pool, "odd");   /* pool + 1 */
-  int odd = pool + 1;
-
-  lua_rawgeti(L, pool, POOL_SESSION + 1);   /* pool + 2: session backing */
-  int sb = pool + 2;
+  lua_rawgeti(L, pool, POOL_SESSION + 1);   /* pool + 1: session backing */
+  int sb = pool + 1;
   clear_table(L, sb);
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)sess, k, v) {
     if (json_is_null(v)) continue;
-    if (strcmp(k, "events") != 0 || !json_is_array(v)) {
-      ww__push_json(L, v, 2);
-      lua_setfield(L, sb, k);
-      continue;
-    }
-    lua_rawgeti(L, pool, POOL_EVENTS + 1);   /* sb + 1: events backing */
-    int eb = sb + 1;
-    lua_Integer n = (lua_Integer)json_array_size(v);
-    for (lua_Integer i = 1; i <= n; i++) {
-      const json_t *e = json_array_get(v, (size_t)i - 1);
-      if (json_is_null(e)) {
-        lua_pushnil(L);
-      } else if (!json_is_object(e) || i > POOL_MAX) {
-        ww__push_json(L, e, 2);
-      } else {
-        if (i > slots) {   /* a new slot, kept for later decisions */
-          pool_view(L, pool, (int)(POOL_SLOT0 - 2 + 2 * i), 6);
-          slots = i;
-          lua_pushinteger(L, slots);
-          lua_setfield(L, pool, "slots");
-        }
-        lua_rawgeti(L, pool, POOL_SLOT0 - 1 + 2 * i);   /* the slot's backing */
-        lua_rawgeti(L, odd, i);
-        int was_odd = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-        if (was_odd) clear_table(L, eb + 1);
-        int is_odd = !fill_event(L, eb + 1, e);
-        if (is_odd) {
-          if (!was_odd) clear_table(L, eb + 1);
-          fill_fields(L, eb + 1, e);
-        }
-        if (is_odd != was_odd) {
-          lua_pushboolean(L, is_odd);
-          lua_rawseti(L, odd, i);
-        }
-        lua_pop(L, 1);
-        lua_rawgeti(L, pool, POOL_SLOT0 - 2 + 2 * i);   /* its proxy */
-      }
-      lua_rawseti(L, eb, i);
-    }
-    /* the rest of the last decision's events: gone from the list, their slots emptied */
-    for (lua_Integer i = n + 1; i <= used; i++) {
-      lua_pushnil(L);
-      lua_rawseti(L, eb, i);
-      if (i <= slots) {
-        lua_rawgeti(L, pool, POOL_SLOT0 - 1 + 2 * i);
-        clear_table(L, eb + 1);
-        lua_pop(L, 1);
-        lua_pushboolean(L, 0);
-        lua_rawseti(L, odd, i);
-      }
-    }
-    used = n;
-    lua_rawgeti(L, pool, POOL_EVENTS);
-    lua_setfield(L, sb, "events");
-    lua_settop(L, sb);
+    if (strcmp(k, "events") == 0 && json_is_array(v)) continue;   /* session_lazy */
+    ww__push_json(L, v, 2);
+    lua_setfield(L, sb, k);
   }
-  lua_pushinteger(L, used);
-  lua_setfield(L, pool, "used");
   lua_rawgeti(L, pool, POOL_SESSION);
   lua_replace(L, pool);
   lua_settop(L, pool);

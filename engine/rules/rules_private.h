@@ -13,6 +13,7 @@
 
 #define WW__MAX_SHIFTS 8
 #define WW__MAX_CHANNELS 256
+#define WW__EV_MAX 128              /* session events count_events indexes (more: not cached) */
 
 /* Pre-rendered compact JSON text, owned. */
 typedef struct ww__frag { char *s; size_t n; } ww__frag;
@@ -94,6 +95,12 @@ typedef struct ww__dstate {
   uint64_t gen;               /* bumped after each decision: older 'a' objects are dead */
   int active;
   const void *a_cur;          /* the live 'a' userdata of the running decision */
+  const json_t *session;      /* borrowed: the running decision's session, or NULL */
+  const char *service;        /* borrowed: the running decision's service id */
+  /* count_events: each event's type and service (the session's when it has none),
+   * read from 'session' once per decision, at the first call */
+  int nev;                    /* -1: not read yet in this decision */
+  const char *ev_type[WW__EV_MAX], *ev_service[WW__EV_MAX];
 } ww__dstate;
 
 /* Normalized, validated request (request.c). Pointers borrowed from the request. */
@@ -189,6 +196,7 @@ void ww__load_error(ww_err *err, const char *file, int line, const char *fmt, ..
 /* api.c: the 'a' object and per-decision recording */
 void ww__api_open(lua_State *L, ww_rules *R);            /* a metatable, idmap */
 void ww__push_a(lua_State *L, ww_rules *R);
+int ww__count_events(lua_State *L);   /* lua_CFunction: count_events(r, type [, service]) */
 void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain);
 void ww__dstate_free(ww__dstate *d);
 /* Pushes r.session: a read-only view of 'sess' (borrowed object), as

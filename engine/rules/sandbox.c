@@ -335,6 +335,8 @@ static int setup_env(lua_State *L) {
 
   ww__dsl_open(L, 2);
   ww__api_open(L, R);
+  lua_pushcfunction(L, ww__count_events);
+  lua_setfield(L, 2, "count_events");
 
   lua_newtable(L);                 /* E: the rule set's _ENV */
   lua_createtable(L, 0, 1);

@@ -94,42 +94,17 @@ end
 
 -- Aantal gebeurtenissen van dit type voor deze dienst in de sessie.
 -- Een gebeurtenis zonder dienst telt mee als de sessie over deze dienst gaat.
-local function aantal(r, soort)
-  local sessie = r.session
-  if not sessie then return 0 end
-  local events = sessie.events
-  if type(events) ~= "table" then return 0 end
-  local n, id = 0, r.service.id
-  local i, e = 1, events[1]
-  while e ~= nil do
-    if e.type == soort and (e.service or sessie.service) == id then n = n + 1 end
-    i = i + 1
-    e = events[i]
-  end
-  return n
-end
+-- (count_events doet dat tellen in de engine: hetzelfde als r.session.events aflopen,
+-- maar zonder Lua.)
+local function aantal(r, soort) return count_events(r, soort) end
 hulp.aantal = aantal
 
 -- Gaat de vraag over een lopende aanvraag? Ja als de inwoner dat zegt (intent "status"),
 -- of als de sessie al stappen of een afronding voor deze dienst bevat.
--- (Eén keer door de sessie, en klaar bij de eerste stap of afronding.)
 function hulp.is_status(r)
   if r.context.intent == "status" then return true end
-  local sessie = r.session
-  if not sessie then return false end
-  local events = sessie.events
-  if type(events) ~= "table" then return false end
-  local id, eigen = r.service.id, sessie.service
-  local i, e = 1, events[1]
-  while e ~= nil do
-    local soort = e.type
-    if (soort == "step" or soort == "completed") and (e.service or eigen) == id then
-      return true
-    end
-    i = i + 1
-    e = events[i]
-  end
-  return false
+  if not r.session then return false end
+  return aantal(r, "step") > 0 or aantal(r, "completed") > 0
 end
 
 function hulp.is_spoed(r)

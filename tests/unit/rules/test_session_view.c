@@ -32,6 +32,9 @@ Test(session_view, exactly_this_request_and_read_only) {
            "{\"type\":\"advice\",\"channel\":\"web\"},{\"type\":\"advice\",\"channel\":\"web\"},"
            "{\"type\":\"handover\",\"channel\":\"web\",\"detail\":{\"code\":\"123\"}},"
            "{\"type\":\"note\",\"channel\":\"app\",\"extra\":5}],\"data\":{\"k\":\"v\"}}");
+  HAS("keys=data,events,id,service |");
+  HAS("c=2/0 |");
+    HAS("the first argument must be r");
   HAS("n=4");
   HAS("3:channel=web,detail={123},type=handover");
   HAS("4:channel=app,extra=5,type=note");
@@ -45,9 +48,12 @@ Test(session_view, exactly_this_request_and_read_only) {
   HASNT("w5=ok");
 
   /* a smaller session right after: no event, field or data of the first one stays */
-  probe(R, "{\"id\":\"b\",\"events\":[{\"type\":\"step\",\"channel\":\"kcc\"}],\"data\":{}}");
-  HAS("n=1");
-  HAS("1:channel=kcc,type=step |");
+  probe(R, "{\"id\":\"b\",\"events\":[{\"type\":\"step\",\"channel\":\"kcc\"},"
+           "{\"type\":\"advice\",\"channel\":\"kcc\",\"service\":\"paspoort\"}],\"data\":{}}");
+  HAS("keys=data,events,id |");
+  HAS("c=0/1 |");
+  HAS("n=2");
+  HAS("1:channel=kcc,type=step;2:channel=kcc,service=paspoort,type=advice |");
   HASNT("extra");
   HASNT("detail");
   HAS("data=nil");
