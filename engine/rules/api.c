@@ -455,19 +455,11 @@ static int session_lazy(lua_State *L) {
   return 1;
 }
 
-static int backing_next(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 2);
-  if (lua_next(L, 1)) return 2;
-  lua_pushnil(L);
-  return 1;
-}
-
 /* pairs(r.session) must list the events too: fill them first. */
 static int session_pairs(lua_State *L) {
   lua_getfield(L, 1, "events");   /* through the proxy: session_lazy if not yet there */
   lua_getmetatable(L, 1);
-  lua_pushcfunction(L, backing_next);
+  lua_pushcfunction(L, ww__raw_next);
   lua_getfield(L, -2, "__index");   /* the backing */
   lua_pushnil(L);
   return 3;

@@ -104,7 +104,7 @@ static int ro_len(lua_State *L) {
   return 1;
 }
 
-static int raw_next(lua_State *L) {
+int ww__raw_next(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_settop(L, 2);
   if (lua_next(L, 1)) return 2;
@@ -113,7 +113,7 @@ static int raw_next(lua_State *L) {
 }
 
 static int ro_pairs(lua_State *L) {
-  lua_pushcfunction(L, raw_next);
+  lua_pushcfunction(L, ww__raw_next);
   push_backing(L, 1);
   lua_pushnil(L);
   return 3;

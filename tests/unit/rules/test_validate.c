@@ -17,47 +17,15 @@ static const char CHANNELS[] =
     "fallback { channels = { \"telefoon\" }, route = \"telefoon\" }\n";
 static const char SERVICES[] = "service \"afval\" { name = \"Grofvuil\" }\n";
 
-static void put(const char *rel, const char *text) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/steering", dir);
-  mkdir(path, 0700);
-  snprintf(path, sizeof path, "%s/tests", dir);
-  mkdir(path, 0700);
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
-  FILE *f = fopen(path, "wb");
-  cr_assert_not_null(f);
-  fwrite(text, 1, strlen(text), f);
-  fclose(f);
-}
-
-static void setup(void) {
-  snprintf(dir, sizeof dir, "/tmp/ww-rules-test-XXXXXX");
-  cr_assert_not_null(mkdtemp(dir));
-  put("channels.lua", CHANNELS);
-  put("services.lua", SERVICES);
-}
-
-static void teardown(void) {
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  cr_assert_eq(system(cmd), 0);
-}
+static void put(const char *rel, const char *text) { scratch_put(dir, rel, text); }
+static void setup(void) { scratch_new(dir, sizeof dir, CHANNELS, SERVICES); }
+static void teardown(void) { scratch_remove(dir); }
 
 TestSuite(validate, .init = setup, .fini = teardown, .timeout = 10);
 
 /* Loads 'dir' expecting failure at file:line with a message containing 'text'. */
 static void fails_at(const char *file, int line, const char *text) {
-  ww_err err = {0};
-  ww_rules *r = ww_rules_load(dir, NULL, &err);
-  cr_assert_null(r, "expected a load error at %s:%d", file, line);
-  cr_assert_str_eq(err.code, "ruleset_invalid");
-  cr_assert_str_eq(err.file, file, "file %s (msg %s)", err.file, err.msg);
-  cr_assert_eq(err.line, line, "line %d (msg %s)", err.line, err.msg);
-  char prefix[300];
-  snprintf(prefix, sizeof prefix, line ? "%s:%d: " : "%s: ", file, line);
-  cr_assert(strncmp(err.msg, prefix, strlen(prefix)) == 0, "msg %s", err.msg);
-  cr_assert(strstr(err.msg, text), "msg %s lacks %s", err.msg, text);
-  ww_err_clear(&err);
+  scratch_fails_at(dir, file, line, text, NULL);
 }
 
 Test(validate, ok_set_loads) {
