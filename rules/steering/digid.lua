@@ -4,7 +4,11 @@
 rule "DigiD-niveau te laag" {
   priority = 80,
   service = function(s) return hulp.dienst_online_met_digid(s) end,
-  when = function(r) return hulp.digid_te_laag(r) end,
+  -- (de dienst kan online met DigiD: dat zegt `service` al)
+  when = function(r)
+    local heeft = hulp.digid(r.citizen.authLevel)
+    return heeft ~= nil and heeft > 0 and heeft < hulp.digid(r.service.auth)
+  end,
   advise = function(r, a)
     local nodig = hulp.digid_naam(r.service.auth)
     a:avoid("website", 40, "Online regelen kan alleen met " .. nodig .. ".")
@@ -34,9 +38,11 @@ rule "direct online regelen" {
     return s.online ~= false and s.presence ~= true and hulp.digid(s.auth) ~= nil
   end,
   when = function(r)
+    local niveau = r.citizen.authLevel
+    if niveau == nil then return true end   -- niveau onbekend: online aanbieden
     return not hulp.digid_te_laag(r) and not hulp.geen_digid(r)
        -- ondernemer met eHerkenning bij een eHerkenning-dienst: zie business.lua
-       and not (hulp.eh(r.citizen.authLevel) ~= nil and hulp.eh_nodig(r) ~= nil)
+       and not (hulp.eh(niveau) ~= nil and hulp.eh_nodig(r) ~= nil)
   end,
   advise = function(r, a)
     local s = r.service

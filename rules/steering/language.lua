@@ -23,14 +23,19 @@ rule "andere taal dan Nederlands" {
     local taal = r.citizen.language
     local naam = hulp.taal_naam(taal)
     local kanalen = hulp.kanalen(r)
-    local met_taal = {}
+    local kanaal = r.channels
+    local met_taal, aantal = {}, 0   -- kanaal-id -> true: helpt in deze taal
     for _, id in ipairs(kanalen) do
-      if hulp.bevat(r.channels[id].languages, taal) then met_taal[#met_taal + 1] = id end
+      if hulp.bevat(kanaal[id].languages, taal) then
+        met_taal[id] = true
+        aantal = aantal + 1
+      end
     end
-    if #met_taal > 0 then
+    if aantal > 0 then
+      local hier = "Hier helpen wij u ook in " .. naam .. "."
       for _, id in ipairs(kanalen) do
-        if hulp.bevat(met_taal, id) then
-          a:prefer(id, 20, "Hier helpen wij u ook in " .. naam .. ".")
+        if met_taal[id] then
+          a:prefer(id, 20, hier)
         else
           a:avoid(id, 10, "Alleen in het Nederlands.")
         end
@@ -39,7 +44,7 @@ rule "andere taal dan Nederlands" {
     else
       -- Geen kanaal in deze taal: een tolk via telefoon of balie.
       for _, id in ipairs(kanalen) do
-        if r.channels[id].tolk == true then
+        if kanaal[id].tolk == true then
           a:prefer(id, 25, "Wij kunnen een tolk voor u inschakelen.")
         end
       end
