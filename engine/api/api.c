@@ -396,8 +396,8 @@ static void decide(ww_req *req, int route) {
   } else if (json_is_string(cid) && json_string_length(cid) > 0 &&
              json_string_length(cid) <= 64) {
     char ref[65];
-    ww_citizen_ref(w->app->secret, w->app->secret_len, json_string_value(cid),
-                   json_string_length(cid), ref);
+    ww_rules_citizen_ref(d->rs->rules, w->app->secret, w->app->secret_len,
+                         json_string_value(cid), json_string_length(cid), ref);
     ww_store_session_latest_id(w->store, ref, on_latest, d);
   } else {
     finish(d, NULL);   /* the decision validates the rest */

@@ -30,8 +30,8 @@ void ww__mac_free(ww_rules *R) {
   R->mac_key_len = 0;
 }
 
-static void citizen_ref(ww_rules *R, const unsigned char *key, size_t klen, const char *id,
-                        size_t n, char out[65]) {
+void ww_rules_citizen_ref(ww_rules *R, const unsigned char *key, size_t klen, const char *id,
+                          size_t n, char out[65]) {
   static const unsigned char empty = 0;
   if (key == NULL) key = &empty, klen = 0;
   if (R->mac == NULL || R->mac_key_len != klen || memcmp(R->mac_key, key, klen) != 0) {
@@ -143,8 +143,8 @@ int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts
         if (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > 64) {
           bad(params, "citizen.id", "must be a non-empty string of at most 64 characters");
         } else if (opts) {
-          citizen_ref(R, opts->secret, opts->secret_len, json_string_value(id),
-                      json_string_length(id), in_->ref);
+          ww_rules_citizen_ref(R, opts->secret, opts->secret_len, json_string_value(id),
+                               json_string_length(id), in_->ref);
           in_->has_ref = 1;
         }
       }

@@ -140,6 +140,10 @@ void ww_rules_failure_kinds(const ww_rules *rules, unsigned long *budget,
 /* citizenRef: HMAC-SHA256(secret, id) as 64 lowercase hex digits + NUL into 'out'. */
 void ww_citizen_ref(const unsigned char *secret, size_t secret_len, const char *id,
                     size_t id_len, char out[65]);
+/* The same value, several times cheaper: reuses the keyed HMAC context 'rules' keeps for
+ * its decisions (so, like ww_decide, only on the thread that uses 'rules'). */
+void ww_rules_citizen_ref(ww_rules *rules, const unsigned char *secret, size_t secret_len,
+                          const char *id, size_t id_len, char out[65]);
 
 /* Run the rule set's test cases (tests/ *.lua), then the duty-of-care check (Wmebv,
  * Awb 2:1): for every service, an anonymous request, one with digitalSkills "low" and one

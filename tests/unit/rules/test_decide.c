@@ -291,3 +291,19 @@ Test(decide, request_extras_visible_on_service) {
                    "Grofvuil ophalen");
   json_decref(a);
 }
+
+Test(decide, citizen_ref_cached_equals_one_shot) {
+  const unsigned char k1[] = "key-one", k2[] = "another key";
+  char a[65], b[65];
+  for (int round = 0; round < 3; round++) {   /* key changes in between: no stale context */
+    const unsigned char *k = round == 1 ? k2 : k1;
+    size_t kl = round == 1 ? sizeof k2 - 1 : sizeof k1 - 1;
+    ww_citizen_ref(k, kl, "999993653", 9, a);
+    ww_rules_citizen_ref(R, k, kl, "999993653", 9, b);
+    cr_assert_str_eq(a, b, "round %d", round);
+    cr_assert_eq(strlen(b), 64);
+  }
+  ww_rules_citizen_ref(R, NULL, 0, "x", 1, b);   /* an empty key is a key too */
+  ww_citizen_ref(NULL, 0, "x", 1, a);
+  cr_assert_str_eq(a, b);
+}
