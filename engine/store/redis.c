@@ -126,6 +126,8 @@ struct rstore {
   int sent_port[MAX_SENTINELS];
   char master[128];
   rconn sq, ss;              /* query (SENTINEL get-master-addr-by-name), +switch-master */
+  /* script arguments that only depend on the options, formatted once */
+  char a_ttl[24], a_max[16], a_every[24];
 };
 
 /* Reply handler of one command: 'r' is borrowed (valid only during the call) and NULL
@@ -865,9 +867,14 @@ static void op_done(rop *o, int status, json_t *result) {
     return;                                      \
   }
 
+/* ww:{<sid>}:s and ww:{<sid>}:ev ('sid' is a valid session id: WW_SESSION_ID_LEN hex). */
 static void session_keys(const char *sid, char ks[48], char kev[48]) {
-  snprintf(ks, 48, "ww:{%s}:s", sid);
-  snprintf(kev, 48, "ww:{%s}:ev", sid);
+  _Static_assert(WW_SESSION_ID_LEN + 8 <= 48, "session key buffers");
+  memcpy(ks, "ww:{", 4);
+  memcpy(ks + 4, sid, WW_SESSION_ID_LEN);
+  memcpy(ks + 4 + WW_SESSION_ID_LEN, "}:s", 4);
+  memcpy(kev, ks, 4 + WW_SESSION_ID_LEN);
+  memcpy(kev + 4 + WW_SESSION_ID_LEN, "}:ev", 5);
 }
 
 static void times(rop *o, long ttl_s) {
@@ -1085,15 +1092,12 @@ static void append_cmd(rstore *st, rop *o, const json_t *in, int lean, const cha
     fail_status(st, fn, o);
     return;
   }
-  char ks[48], kev[48], ttl[24], max[16], n[16], now_ms[24], every[24];
+  char ks[48], kev[48], n[16], now_ms[24];
   session_keys(o->sid, ks, kev);
-  snprintf(ttl, sizeof ttl, "%ld", st->base.opts.session_ttl);
-  snprintf(max, sizeof max, "%d", st->base.opts.max_events);
   snprintf(n, sizeof n, "%d", lean ? WW_STORE_LEAN_EVENTS : 0);
   snprintf(now_ms, sizeof now_ms, "%lld", (long long)o->now_ms);
-  snprintf(every, sizeof every, "%ld", ww__redis_cz_margin(st->base.opts.session_ttl) * 500);
-  const char *args[12] = {ks, kev, evs, ttl, max, o->t_now, o->t_exp, n,
-                          once ? once : "", fill_channel ? "1" : "0", now_ms, every};
+  const char *args[12] = {ks, kev, evs, st->a_ttl, st->a_max, o->t_now, o->t_exp, n,
+                          once ? once : "", fill_channel ? "1" : "0", now_ms, st->a_every};
   script(st, SC_APPEND, fn, o, 2, 10, args, NULL);
   free(evs);
 }
@@ -1576,6 +1580,10 @@ static rstore *rstore_new(uv_loop_t *loop, const ww_store_opts *opts) {
   if (opts) st->base.opts = *opts;
   ww_store_opts_defaults(&st->base.opts);
   st->loop = loop;
+  snprintf(st->a_ttl, sizeof st->a_ttl, "%ld", st->base.opts.session_ttl);
+  snprintf(st->a_max, sizeof st->a_max, "%d", st->base.opts.max_events);
+  snprintf(st->a_every, sizeof st->a_every, "%ld",
+           ww__redis_cz_margin(st->base.opts.session_ttl) * 500);
   return st;
 }
 
