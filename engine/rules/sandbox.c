@@ -369,7 +369,26 @@ lua_State *ww__sandbox_new(ww_rules *R) {
 
 /* ---- JSON <-> Lua ---- */
 
+/* One empty read-only table per message kind, shared: an empty {} or [] in a request or
+ * session (data = {}, needs = []) costs a registry read instead of three new tables. */
+static void push_empty_ro(lua_State *L, int ro) {
+  const char *key = ro == 2 ? "ww.empty_r" : "ww.empty_data";
+  if (lua_getfield(L, LUA_REGISTRYINDEX, key) == LUA_TTABLE) return;
+  lua_pop(L, 1);
+  lua_newtable(L);
+  ww__ro_wrap(L, -1, ro == 2);
+  lua_remove(L, -2);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, key);
+}
+
 static void push_json_(lua_State *L, const json_t *j, int ro, int wrap_top) {
+  if (ro && wrap_top &&
+      ((json_is_object(j) && json_object_size(j) == 0) ||
+       (json_is_array(j) && json_array_size(j) == 0))) {
+    push_empty_ro(L, ro);
+    return;
+  }
   switch (json_typeof(j)) {
     case JSON_OBJECT: {
       luaL_checkstack(L, 6, "data nested too deeply");
