@@ -71,3 +71,23 @@ Test(crypto, random_helpers) {
   cr_assert(ww_ct_equal("abcd", "abcd", 4));
   cr_assert(!ww_ct_equal("abcd", "abce", 4));
 }
+
+/* Small requests come from a per-thread block refilled every 1 KiB: ids across several
+ * refills never repeat, and both sizes (pooled and direct) fill every byte. */
+Test(crypto, random_pool_refills_and_sizes) {
+  enum { N = 300 };   /* 300 x 16 bytes: more than four refills */
+  static char ids[N][33];
+  for (int i = 0; i < N; i++) {
+    cr_assert_eq(ww_random_hex(ids[i], 16), 0);
+    for (int k = 0; k < i; k++) cr_assert_str_neq(ids[i], ids[k], "repeat at %d and %d", k, i);
+  }
+  unsigned char big[600];   /* beyond the pool's share: straight from the CSPRNG */
+  memset(big, 0, sizeof big);
+  cr_assert_eq(ww_random_bytes(big, sizeof big), 0);
+  int zero_run = 0, longest = 0;
+  for (size_t i = 0; i < sizeof big; i++) {
+    zero_run = big[i] == 0 ? zero_run + 1 : 0;
+    if (zero_run > longest) longest = zero_run;
+  }
+  cr_assert_lt(longest, 8, "600 random bytes with a run of %d zero bytes", longest);
+}
