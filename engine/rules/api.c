@@ -389,6 +389,12 @@ static void fill_events(lua_State *L, int pool, const json_t *v) {
   lua_rawgeti(L, pool, POOL_EVENTS + 1);   /* the events backing */
   int eb = odd + 1;
   lua_Integer n = (lua_Integer)json_array_size(v);
+  /* first say how far the list may reach: a fill that fails half-way (memory cap, caught
+   * by a rule's pcall) leaves entries the next fill must still clear */
+  if (n > used) {
+    lua_pushinteger(L, n);
+    lua_setfield(L, pool, "used");
+  }
   for (lua_Integer i = 1; i <= n; i++) {
     const json_t *e = json_array_get(v, (size_t)i - 1);
     if (json_is_null(e)) {
@@ -396,9 +402,12 @@ static void fill_events(lua_State *L, int pool, const json_t *v) {
     } else if (!json_is_object(e) || i > POOL_MAX) {
       ww__push_json(L, e, 2);
     } else {
-      if (i > slots) {   /* a new slot, kept for later decisions */
-        pool_view(L, pool, (int)(POOL_SLOT0 - 2 + 2 * i), 6);
-        slots = i;
+      if (i > slots) {   /* new slots, kept for later decisions: all up to i, so none is
+                            missing behind an event that needed none (null, not an object) */
+        while (slots < i) {
+          slots++;
+          pool_view(L, pool, (int)(POOL_SLOT0 - 2 + 2 * slots), 6);
+        }
         lua_pushinteger(L, slots);
         lua_setfield(L, pool, "slots");
       }
@@ -459,9 +468,8 @@ static int session_lazy(lua_State *L) {
 static int session_pairs(lua_State *L) {
   lua_getfield(L, 1, "events");   /* through the proxy: session_lazy if not yet there */
   lua_getmetatable(L, 1);
-  lua_pushcfunction(L, ww__raw_next);
-  lua_getfield(L, -2, "__index");   /* the backing */
-  lua_pushnil(L);
+  lua_getfield(L, -1, "__index");   /* the backing */
+  ww__push_pairs(L, -1, 1);
   return 3;
 }
 

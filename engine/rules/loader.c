@@ -501,10 +501,14 @@ static int filter_lua(lua_State *L) {
  * function runs here, once per service, with the instruction budget on. */
 static int index_rules(ww_rules *R, ww_err *err) {
   lua_State *L = R->L;
+  /* one instruction budget for all filters of the load together: a slow filter must not
+   * cost services x rules budgets */
+  ww__budget_start(R, R->budget);
   for (int k = 0; k < R->nsvc; k++) {
     ww__service *s = &R->svc[k];
     s->applies = malloc(R->nrules > 0 ? (size_t)R->nrules : 1);
     if (s->applies == NULL) {
+      ww__budget_stop(R);
       ww__load_error(err, "", 0, "not enough memory to load the rule set");
       return -1;
     }
@@ -517,11 +521,10 @@ static int index_rules(ww_rules *R, ww_err *err) {
       lua_pushlightuserdata(L, &fc);
       ww__load *ld = R->ld;
       R->ld = NULL;   /* rule, service, case ... refuse inside a filter: as inside a rule */
-      ww__budget_start(R, R->budget);
       int rc = lua_pcall(L, 1, 0, 0);
-      ww__budget_stop(R);
       R->ld = ld;
       if (rc != LUA_OK) {
+        ww__budget_stop(R);
         const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
                                                          : "error (not a text message)";
         const char *colon = strrchr(ru->source, ':');
@@ -536,6 +539,7 @@ static int index_rules(ww_rules *R, ww_err *err) {
       s->applies[i] = (uint8_t)fc.match;
     }
   }
+  ww__budget_stop(R);
   return 0;
 }
 

@@ -169,7 +169,9 @@ void ww__budget_start(ww_rules *R, unsigned long budget);
 void ww__budget_stop(ww_rules *R);
 void ww__ro_wrap(lua_State *L, int idx, int rmsg);       /* pushes a read-only proxy */
 int ww__freeze(lua_State *L);                            /* lua_CFunction: after load */
-int ww__raw_next(lua_State *L);   /* lua_CFunction: next() on a plain table (for __pairs) */
+/* Pushes the three values of pairs(proxy) over 'backing': an iterator that keeps the
+ * backing to itself, the proxy, nil (for __pairs of read-only views). */
+void ww__push_pairs(lua_State *L, int backing, int proxy);
 int ww__unknown_channel(lua_State *L);   /* lua_CFunction: __index behind r.channels */
 void ww__push_json(lua_State *L, const json_t *j, int rmsg);   /* deep, read-only */
 /* Lua value at idx -> new JSON (plain data only); NULL with msg on bad data. */

@@ -104,18 +104,29 @@ static int ro_len(lua_State *L) {
   return 1;
 }
 
-int ww__raw_next(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+/* next() over the backing table held as upvalue 1; the loop's state argument (the proxy)
+ * is ignored. The backing itself never reaches the rule: handing it out as the state, as
+ * plain next() would need, would give the rule a writable table behind a read-only one. */
+static int backing_next(lua_State *L) {
   lua_settop(L, 2);
-  if (lua_next(L, 1)) return 2;
+  if (lua_next(L, lua_upvalueindex(1))) return 2;
   lua_pushnil(L);
   return 1;
 }
 
-static int ro_pairs(lua_State *L) {
-  lua_pushcfunction(L, ww__raw_next);
-  push_backing(L, 1);
+void ww__push_pairs(lua_State *L, int backing, int proxy) {
+  backing = lua_absindex(L, backing);
+  proxy = lua_absindex(L, proxy);
+  lua_pushvalue(L, backing);
+  lua_pushcclosure(L, backing_next, 1);
+  lua_pushvalue(L, proxy);
   lua_pushnil(L);
+}
+
+static int ro_pairs(lua_State *L) {
+  push_backing(L, 1);
+  if (!lua_istable(L, -1)) return luaL_error(L, "bad read-only table");
+  ww__push_pairs(L, -1, 1);
   return 3;
 }
 

@@ -72,7 +72,11 @@ static _Thread_local size_t pool_left;
 int ww_random_bytes(void *buf, size_t len) {
   if (len > POOL_SIZE / 4) return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
   if (pool_left < len) {
-    if (RAND_bytes(pool, POOL_SIZE) != 1) return -1;
+    if (RAND_bytes(pool, POOL_SIZE) != 1) {   /* nothing half-filled is ever handed out */
+      OPENSSL_cleanse(pool, POOL_SIZE);
+      pool_left = 0;
+      return -1;
+    }
     pool_left = POOL_SIZE;
   }
   unsigned char *p = pool + (POOL_SIZE - pool_left);

@@ -82,6 +82,7 @@ Test(sandbox, rawset_on_r) { refused("rawset", 1); }
 Test(sandbox, rawset_on_catalogue) { refused("rawset_cat", 1); }
 Test(sandbox, catalogue_writes) { refused("catalogue", 3); }
 Test(sandbox, setmetatable_on_r) { refused("setmetatable", 1); }
+Test(sandbox, pairs_state_is_not_the_backing) { refused("pairs_state", 3); }
 Test(sandbox, write_service_name) { refused("servicename", 1); }
 Test(sandbox, write_r) { refused("rwrite", 1); }
 Test(sandbox, new_global) { refused("global", 1); }
@@ -128,12 +129,12 @@ Test(sandbox, infinite_loop_in_pcall) { contained("pcall_loop", "instruction bud
 Test(sandbox, infinite_loop_in_xpcall) { contained("xpcall_loop", "instruction budget exceeded"); }
 Test(sandbox, memory_bomb) { contained("memory", "memory limit"); }
 Test(sandbox, memory_bomb_in_pcall) { contained("memory_pcall", "budget"); }
-Test(sandbox, throwing_rule) { contained("error", "steering/escapes.lua:73: boom"); }
+Test(sandbox, throwing_rule) { contained("error", "steering/escapes.lua:77: boom"); }
 Test(sandbox, unknown_channel_at_run_time) {
-  contained("unknown_channel", "steering/escapes.lua:76: a:prefer: unknown channel \"nope\"");
+  contained("unknown_channel", "steering/escapes.lua:80: a:prefer: unknown channel \"nope\"");
 }
 Test(sandbox, unknown_channel_view_at_run_time) {
-  contained("unknown_view", "steering/escapes.lua:79: unknown channel \"nope\" (r.channels)");
+  contained("unknown_view", "steering/escapes.lua:83: unknown channel \"nope\" (r.channels)");
 }
 
 Test(sandbox, many_failures_then_normal) {

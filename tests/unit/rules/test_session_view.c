@@ -46,6 +46,8 @@ Test(session_view, exactly_this_request_and_read_only) {
   HASNT("w3=ok");
   HASNT("w4=ok");
   HASNT("w5=ok");
+  HASNT("w6=ok");
+  HASNT("w7=ok");
 
   /* a smaller session right after: no event, field or data of the first one stays */
   probe(R, "{\"id\":\"b\",\"events\":[{\"type\":\"step\",\"channel\":\"kcc\"},"
@@ -67,5 +69,24 @@ Test(session_view, exactly_this_request_and_read_only) {
            "{\"type\":\"b\",\"channel\":\"k\"}]}");
   HAS("n=2");
   HAS("1:channel=k,type=a,zz=1;2:channel=k,type=b |");
+  ww_rules_free(R);
+}
+
+/* A fresh state whose first session has an event that is not an object: that event takes
+ * no view, but the views behind it must all exist for the next, longer session. */
+Test(session_view, views_complete_behind_an_odd_event) {
+  ww_rules *R = load_fixture("session", NULL);
+  probe(R, "{\"id\":\"d\",\"events\":[{\"type\":\"a\",\"channel\":\"k\"},5,"
+           "{\"type\":\"c\",\"channel\":\"k\"}]}");
+  HAS("n=3");
+  HAS("1:channel=k,type=a;2:(5);3:channel=k,type=c |");
+  probe(R, "{\"id\":\"e\",\"events\":[{\"type\":\"e1\",\"channel\":\"k\"},"
+           "{\"type\":\"e2\",\"channel\":\"k\"},{\"type\":\"e3\",\"channel\":\"k\"},"
+           "{\"type\":\"e4\",\"channel\":\"k\"}]}");
+  HAS("n=4");
+  HAS("1:channel=k,type=e1;2:channel=k,type=e2;3:channel=k,type=e3;4:channel=k,type=e4 |");
+  probe(R, "{\"id\":\"f\",\"events\":[{\"type\":\"f1\",\"channel\":\"k\"}]}");
+  HAS("n=1");
+  HAS("1:channel=k,type=f1 |");
   ww_rules_free(R);
 }
