@@ -13,55 +13,6 @@
 
 #ifndef WW_FIXTURES
 #error "WW_FIXTURES must name tests/unit/rules/fixtures"
-/* ---- a rule set written file by file into a temporary directory ---- */
-
-/* Writes 'text' to dir/rel (steering/ and tests/ made as needed). */
-static inline void scratch_put(const char *dir, const char *rel, const char *text) {
-  char path[512];
-  snprintf(path, sizeof path, "%s/steering", dir);
-  mkdir(path, 0700);
-  snprintf(path, sizeof path, "%s/tests", dir);
-  mkdir(path, 0700);
-  snprintf(path, sizeof path, "%s/%s", dir, rel);
-  FILE *f = fopen(path, "wb");
-  cr_assert_not_null(f);
-  fwrite(text, 1, strlen(text), f);
-  fclose(f);
-}
-
-/* A new temporary 'dir' (size 'n') with channels.lua and services.lua. */
-static inline void scratch_new(char *dir, size_t n, const char *channels, const char *services) {
-  snprintf(dir, n, "/tmp/ww-rules-test-XXXXXX");
-  cr_assert_not_null(mkdtemp(dir));
-  scratch_put(dir, "channels.lua", channels);
-  scratch_put(dir, "services.lua", services);
-}
-
-static inline void scratch_remove(const char *dir) {
-  char cmd[300];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  cr_assert_eq(system(cmd), 0);
-}
-
-/* Loads 'dir' expecting failure at file:line (line 0: no line) with a message that
- * contains 'text' (and 'text2' when not NULL). */
-static inline void scratch_fails_at(const char *dir, const char *file, int line,
-                                    const char *text, const char *text2) {
-  ww_err err = {0};
-  ww_rules *r = ww_rules_load(dir, NULL, &err);
-  if (r) ww_rules_free(r);
-  cr_assert_null(r, "expected a load error at %s:%d", file, line);
-  cr_assert_str_eq(err.code, "ruleset_invalid");
-  cr_assert_str_eq(err.file, file, "file %s (msg %s)", err.file, err.msg);
-  cr_assert_eq(err.line, line, "line %d (msg %s)", err.line, err.msg);
-  char prefix[300];
-  snprintf(prefix, sizeof prefix, line ? "%s:%d: " : "%s: ", file, line);
-  cr_assert(strncmp(err.msg, prefix, strlen(prefix)) == 0, "msg %s", err.msg);
-  cr_assert(strstr(err.msg, text), "msg %s lacks %s", err.msg, text);
-  if (text2) cr_assert(strstr(err.msg, text2), "msg %s lacks %s", err.msg, text2);
-  ww_err_clear(&err);
-}
-
 #endif
 
 static inline ww_rules *load_fixture(const char *name, const ww_limits *lim) {
