@@ -19,16 +19,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_common.h"
 #include "wegwijzer/wegwijzer.h"
 
-/* ---- allocation counter: glibc's __libc_* are the real allocator ---- */
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-static atomic_ulong allocs;
-void *malloc(size_t n) { atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed); return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed); return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed); return __libc_realloc(p, n); }
 
 #define MAX_CORPUS 4096
 
@@ -64,11 +57,6 @@ typedef struct item {
   int status;      /* 1: use the status overrides */
 } item;
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Service ids from services.lua: the `service "id"` lines (a benchmark, not a parser). */
 static size_t read_services(const char *dir, char ids[][64], size_t max) {

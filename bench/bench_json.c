@@ -15,15 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_common.h"
 #include "wegwijzer/wegwijzer.h"
 
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-static atomic_ulong allocs;
-void *malloc(size_t n) { atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed); return __libc_malloc(n); }
-void *calloc(size_t a, size_t b) { atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed); return __libc_calloc(a, b); }
-void *realloc(void *p, size_t n) { atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed); return __libc_realloc(p, n); }
 
 static const char BODY[] =
     "{\"service\":\"verhuizing\",\"sessionId\":\"3f0c5e9a2b7d4c1e8f6a0b9c2d4e6f81\","
@@ -31,11 +25,6 @@ static const char BODY[] =
     "\"language\":\"nld\",\"needs\":[\"visual\"],\"age\":81},\"context\":{\"origin\":\"web\","
     "\"device\":\"mobile\",\"time\":\"2026-12-01T10:15:00+01:00\",\"intent\":\"adreswijziging\"}}";
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 typedef struct res { double ns, allocs; } res;
 

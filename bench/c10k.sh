@@ -23,18 +23,9 @@ while [ $# -gt 0 ]; do
 done
 WANT=$((IDLE + 4096)); HARD=$(ulimit -Hn); [ "$HARD" = unlimited ] || [ "$HARD" -ge "$WANT" ] || WANT=$HARD
 ulimit -n "$WANT" && [ "$WANT" -gt "$IDLE" ] || { echo "c10k: cannot raise ulimit -n (run as root or raise the hard limit)" >&2; exit 2; }
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$TMP"; }
-trap cleanup EXIT
+. bench/lib.sh
 cc -O2 -o "$TMP/c10k_client" bench/c10k_client.c
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PORT=$(free_port)
-"$BUILD/wegwijzer" serve --listen "127.0.0.1:$PORT" --rules rules --workers "$WORKERS" \
-  --max-connections $((IDLE + 1000)) --log-level warn >"$TMP/server.log" 2>&1 &
-SPID=$!
-PIDS+=($SPID)
-for _ in $(seq 200); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+start_server -- --max-connections $((IDLE + 1000))
 rss() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$SPID/status"; }
 echo "c10k: $(date -u +%FT%TZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), build $BUILD, --workers $WORKERS, idle $IDLE"
 echo "RSS at start: $(rss) MiB"

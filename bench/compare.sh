@@ -24,7 +24,7 @@ done
 cd "$ROOT"
 [ -x "$BUILD/wegwijzer" ] || { echo "compare.sh: build $BUILD/wegwijzer first" >&2; exit 2; }
 if [ -z "$PORT" ]; then
-  PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  PORT=$(. bench/lib.sh; free_port)
 fi
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/wegwijzer-compare.XXXXXX")
 echo "compare.sh: $(date -u +%FT%TZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), build $BUILD ($(meson introspect "$BUILD" --buildoptions 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))' 2>/dev/null || echo '?')), --workers $WORKERS"

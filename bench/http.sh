@@ -28,27 +28,9 @@ ninja -C "$BUILD" >/dev/null
 SRV_PIN=() WRK_PIN=()
 if [ "$PIN" = 1 ]; then SRV_PIN=(taskset -c 0) WRK_PIN=(taskset -c 1); fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
-trap cleanup EXIT
-
-STORE_ARGS=()
-if [ "$USE_REDIS" = 1 ]; then
-  RPORT=$(free_port)
-  redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no >"$TMP/redis.log" 2>&1 &
-  PIDS+=($!)
-  STORE_ARGS=(--redis "redis://127.0.0.1:$RPORT")
-  for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
-fi
-PORT=$(free_port)
-${SRV_PIN[@]+"${SRV_PIN[@]}"} "$BUILD/wegwijzer" serve --listen "127.0.0.1:$PORT" --rules rules --workers "$WORKERS" \
-  --log-level warn "${STORE_ARGS[@]}" >"$TMP/server.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.05; done
-
-BASE="http://127.0.0.1:$PORT"
+. bench/lib.sh
+[ "$USE_REDIS" = 1 ] && start_redis
+start_server ${SRV_PIN[@]+"${SRV_PIN[@]}"}
 SID=$(curl -sf "$BASE/v1/sessions" -H 'Content-Type: application/json' \
   -d '{"service":"verhuizing","channel":"website"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["id"])')
 cat > "$TMP/anon.json" <<JSON

@@ -18,26 +18,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-TMP=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$TMP"; }
-trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-STORE=()
-if [ "$USE_REDIS" = 1 ]; then
-  RPORT=$(free_port)
-  redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no >"$TMP/redis.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 100); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
-  STORE=(--redis "redis://127.0.0.1:$RPORT")
-fi
-PORT=$(free_port)
-"$BUILD/wegwijzer" serve --listen "127.0.0.1:$PORT" --rules rules --workers "$WORKERS" \
-  --log-level warn "${STORE[@]}" >"$TMP/server.log" 2>&1 &
-SPID=$!
-PIDS+=($SPID)
-BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 200); do curl -sf "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+. bench/lib.sh
+[ "$USE_REDIS" = 1 ] && start_redis
+start_server
 SID=$(curl -sf "$BASE/v1/sessions" -H 'Content-Type: application/json' \
   -d '{"service":"verhuizing","channel":"website"}' | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["session"]["id"])')
 printf '%s\n' '{"service":"verhuizing","context":{"origin":"web"}}' >"$TMP/anon.json"

@@ -103,6 +103,7 @@ typedef struct decision {
   json_t *body;          /* owned: the request */
   int route;
   int store_down;        /* the store failed: answer without session, degraded */
+  char citizen_ref[65];  /* "" or the body's citizen.id hashed for the index lookup */
 } decision;
 
 static const char *str_field(const json_t *obj, const char *key) {
@@ -142,7 +143,7 @@ static void log_decision(ww_app_worker *w, const decision *d, const ww_answer_in
     ww_metrics_advice(w->metrics, service, info->first);
     if (info->degraded) ww_metrics_degraded(w->metrics);
   }
-  if (w->store == NULL || ww_store_get_opts(w->store)->decision_log_maxlen <= 0) return;
+  if (w->store == NULL || !ww_store_decision_log_on(w->store)) return;   /* no fields for nothing */
   const json_t *ctx = json_object_get(d->body, "context");
   const char *origin = str_field(ctx, "origin");
   json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "adviceId", info->advice_id,
@@ -165,7 +166,7 @@ static void free_decision(decision *d) {
 }
 
 void ww_api_log_handover(ww_app_worker *w, const char *kind, const json_t *obj) {
-  if (w == NULL || w->store == NULL) return;
+  if (w == NULL || w->store == NULL || !ww_store_decision_log_on(w->store)) return;
   const json_t *sid = json_object_get(obj, "sessionId");
   if (sid == NULL) sid = json_object_get(obj, "id");
   const json_t *events = json_object_get(obj, "events");
@@ -203,6 +204,7 @@ static void finish(decision *d, const json_t *session) {
   opts.secret = w->app->secret;
   opts.secret_len = w->app->secret_len;
   opts.route = d->route;
+  if (d->citizen_ref[0]) opts.citizen_ref = d->citizen_ref;   /* hashed once, for the lookup */
   opts.session = session;
   opts.status = ww_app_status(w, &opts.status_version);
   int store_down = d->store_down || (w->store && !ww_store_ready(w->store));
@@ -395,10 +397,9 @@ static void decide(ww_req *req, int route) {
     json_decref(ev);
   } else if (json_is_string(cid) && json_string_length(cid) > 0 &&
              json_string_length(cid) <= 64) {
-    char ref[65];
     ww_rules_citizen_ref(d->rs->rules, w->app->secret, w->app->secret_len,
-                         json_string_value(cid), json_string_length(cid), ref);
-    ww_store_session_latest_id(w->store, ref, on_latest, d);
+                         json_string_value(cid), json_string_length(cid), d->citizen_ref);
+    ww_store_session_latest_id(w->store, d->citizen_ref, on_latest, d);
   } else {
     finish(d, NULL);   /* the decision validates the rest */
   }

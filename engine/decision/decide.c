@@ -109,10 +109,6 @@ static void set_str(lua_State *L, int t, const char *k, const char *v) {
   lua_setfield(L, t, k);
 }
 
-static void digits(char *out, int v, int n) {
-  for (int i = n - 1; i >= 0; i--, v /= 10) out[i] = (char)('0' + (v % 10 + 10) % 10);
-}
-
 static int decide_main(lua_State *L) {
   ww_rules *R = ww__rules_of(L);
   const dctx *X = lua_touserdata(L, 1);
@@ -190,17 +186,11 @@ static int decide_main(lua_State *L) {
   set_str(L, 3, "origin", in->origin);
   lua_pushinteger(L, (lua_Integer)in->time);
   lua_setfield(L, 3, "time");
-  digits(date, lt.year, 4);
-  date[4] = '-';
-  digits(date + 5, lt.month, 2);
-  date[7] = '-';
-  digits(date + 8, lt.day, 2);
+  ww_time_put_date(date, &lt);
   lua_pushlstring(L, date, 10);
   lua_setfield(L, 3, "date");
   set_str(L, 3, "weekday", ww_time_weekday_name(lt.weekday));
-  digits(hm, lt.hour, 2);
-  hm[2] = ':';
-  digits(hm + 3, lt.minute, 2);
+  ww_time_put_hhmm(hm, &lt);
   lua_pushlstring(L, hm, 5);
   lua_setfield(L, 3, "hhmm");
   lua_pushinteger(L, lt.hour * 60 + lt.minute);

@@ -143,8 +143,11 @@ int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts
         if (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > 64) {
           bad(params, "citizen.id", "must be a non-empty string of at most 64 characters");
         } else if (opts) {
-          ww_rules_citizen_ref(R, opts->secret, opts->secret_len, json_string_value(id),
-                               json_string_length(id), in_->ref);
+          if (opts->citizen_ref && strlen(opts->citizen_ref) == 64)
+            memcpy(in_->ref, opts->citizen_ref, 65);
+          else
+            ww_rules_citizen_ref(R, opts->secret, opts->secret_len, json_string_value(id),
+                                 json_string_length(id), in_->ref);
           in_->has_ref = 1;
         }
       }

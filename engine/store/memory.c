@@ -220,30 +220,30 @@ static void m_session_append(ww_store *s, const char *id, const json_t *event, i
   cb(ud, 0, out);
 }
 
+/* The live session record a citizen's index points to (borrowed, under the lock), and
+ * its id in *sid; NULL when there is none. */
+static json_t *citizen_session(mstore *ms, const char *ref, int64_t now, const char **sid) {
+  json_t *ix = live(ms->m->citizens, ref, now);
+  *sid = ix ? json_string_value(json_object_get(ix, "sid")) : NULL;
+  return *sid ? live(ms->m->sessions, *sid, now) : NULL;
+}
+
 static void m_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
-  int64_t now = ww__store_now_ms();
-  json_t *out = NULL;
+  const char *sid;
   lock(ms);
-  json_t *ix = live(ms->m->citizens, ref, now);
-  if (ix) {
-    json_t *rec = live(ms->m->sessions, json_string_value(json_object_get(ix, "sid")), now);
-    if (rec) out = json_deep_copy(json_object_get(rec, "s"));
-  }
+  json_t *rec = citizen_session(ms, ref, ww__store_now_ms(), &sid);
+  json_t *out = rec ? json_deep_copy(json_object_get(rec, "s")) : NULL;
   unlock(ms);
   cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
 }
 
 static void m_latest_id(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
-  int64_t now = ww__store_now_ms();
-  json_t *out = NULL;
+  const char *sid;
   lock(ms);
-  json_t *ix = live(ms->m->citizens, ref, now);
-  if (ix) {
-    const char *sid = json_string_value(json_object_get(ix, "sid"));
-    if (sid && live(ms->m->sessions, sid, now)) out = json_pack("{s:s}", "id", sid);
-  }
+  json_t *out = citizen_session(ms, ref, ww__store_now_ms(), &sid)
+                    ? json_pack("{s:s}", "id", sid) : NULL;
   unlock(ms);
   cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
 }

@@ -110,9 +110,12 @@ void ww_store_status_set(ww_store *s, const char *id, const json_t *status, ww_s
 
 const json_t *ww_store_status(ww_store *s) { return s->vt->status(s); }
 
+int ww_store_decision_log_on(const ww_store *s) {
+  return !s->closing && s->opts.decision_log_maxlen > 0 && s->vt->decision_log != NULL;
+}
+
 void ww_store_decision_log(ww_store *s, const json_t *fields) {
-  if (s->closing || s->opts.decision_log_maxlen <= 0 || s->vt->decision_log == NULL) return;
-  s->vt->decision_log(s, fields);
+  if (ww_store_decision_log_on(s)) s->vt->decision_log(s, fields);
 }
 
 const char *ww_store_kind(const ww_store *s) { return s->vt->kind; }

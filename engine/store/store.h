@@ -206,6 +206,8 @@ const json_t *ww_store_status(ww_store *s);
  * forget: never calls back, never delays a request; a lost write counts in log_errors.
  * No-op when decision_log_maxlen is 0 or for the memory store. */
 void ww_store_decision_log(ww_store *s, const json_t *fields);
+/* Would ww_store_decision_log write anything? (Callers skip building the fields if not.) */
+int ww_store_decision_log_on(const ww_store *s);
 
 #ifdef __cplusplus
 }

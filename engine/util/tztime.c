@@ -60,10 +60,25 @@ void ww_time_local(int64_t epoch, ww_localtime *out) {
   out->weekday = (int)(wd < 0 ? wd + 7 : wd);
 }
 
-/* 'n' decimal digits of v (0 <= v < 10^n) at p. */
+/* The last 'n' decimal digits of v at p (by hand: snprintf costs more than the time
+ * conversion itself). */
 static char *put_digits(char *p, int v, int n) {
-  for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+  for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + (v % 10 + 10) % 10);
   return p + n;
+}
+
+char *ww_time_put_date(char *p, const ww_localtime *lt) {
+  p = put_digits(p, lt->year, 4);
+  *p++ = '-';
+  p = put_digits(p, lt->month, 2);
+  *p++ = '-';
+  return put_digits(p, lt->day, 2);
+}
+
+char *ww_time_put_hhmm(char *p, const ww_localtime *lt) {
+  p = put_digits(p, lt->hour, 2);
+  *p++ = ':';
+  return put_digits(p, lt->minute, 2);
 }
 
 void ww_time_format(int64_t epoch, char out[32]) {
@@ -74,16 +89,9 @@ void ww_time_format(int64_t epoch, char out[32]) {
              lt.hour, lt.minute, lt.second, lt.offset / 3600);
     return;
   }
-  /* by hand: snprintf of seven numbers cost more than the whole time conversion */
-  char *p = put_digits(out, lt.year, 4);
-  *p++ = '-';
-  p = put_digits(p, lt.month, 2);
-  *p++ = '-';
-  p = put_digits(p, lt.day, 2);
+  char *p = ww_time_put_date(out, &lt);
   *p++ = 'T';
-  p = put_digits(p, lt.hour, 2);
-  *p++ = ':';
-  p = put_digits(p, lt.minute, 2);
+  p = ww_time_put_hhmm(p, &lt);
   *p++ = ':';
   p = put_digits(p, lt.second, 2);
   *p++ = '+';

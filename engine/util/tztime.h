@@ -24,6 +24,11 @@ void ww_time_local(int64_t epoch, ww_localtime *out);
 /* Epoch seconds -> "2026-12-01T10:15:00+01:00" (Amsterdam local with offset). */
 void ww_time_format(int64_t epoch, char out[32]);
 
+/* "2026-12-01" (10 chars) and "10:15" (5 chars) of a local time at p, no NUL; both return
+ * the end. */
+char *ww_time_put_date(char *p, const ww_localtime *lt);
+char *ww_time_put_hhmm(char *p, const ww_localtime *lt);
+
 /* "mon".."sun" for a weekday 0..6. */
 const char *ww_time_weekday_name(int weekday);
 

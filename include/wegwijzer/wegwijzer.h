@@ -87,6 +87,9 @@ typedef struct ww_decide_opts {
   uint64_t status_version;       /* nonzero: 'status' has the same content as long as this
                                     value is the same (lets the engine cache the channels
                                     view per minute); 0 with a non-NULL 'status' = no cache */
+  const char *citizen_ref;       /* NULL, or the citizenRef of this request's citizen.id,
+                                    already computed with 'secret' (ww_rules_citizen_ref):
+                                    then it is not hashed a second time */
 } ww_decide_opts;
 
 /* Validate 'request' (borrowed; the SPEC 3.1 request object) and decide.
