@@ -95,6 +95,7 @@ static void req_reset(ww_conn *c) {
   c->hlen = 0;
   c->hcount = 0;
   c->last_cb = 0;
+  c->gap_lf = 0;
   c->err_status = 0;
   c->err_code = c->err_detail = NULL;
   if (c->hcap) c->hbuf[0] = '\0';
@@ -278,12 +279,35 @@ static int on_url(http_parser *p, const char *at, size_t len) {
   return append(p->data, 1, at, len);
 }
 
+/* Debian builds http_parser lenient (HTTP_PARSER_STRICT=0): it takes a blank inside or
+ * after a field name as part of the name, and it joins folded lines (obs-fold) into the
+ * value. RFC 9112 5.1 and 5.2: a server answers 400 to both, so a proxy in front of us
+ * and we never frame a request differently ("Transfer-Encoding : chunked"). */
 static int on_header_field(http_parser *p, const char *at, size_t len) {
-  return append(p->data, 2, at, len);
+  ww_conn *c = p->data;
+  if (memchr(at, ' ', len) || memchr(at, '\t', len)) {
+    refuse(c, 400, "bad_request",
+           "whitespace in a header field name or before its colon (RFC 9112 5.1)");
+    return -1;
+  }
+  c->gap_from = at + len;
+  c->gap_lf = 0;
+  return append(c, 2, at, len);
 }
 
+/* A value's text after a line end is a folded line. (An empty piece carries nothing: a
+ * fold of blanks only is the same as one space, which RFC 9112 5.2 allows.) */
 static int on_header_value(http_parser *p, const char *at, size_t len) {
-  return append(p->data, 3, at, len);
+  ww_conn *c = p->data;
+  int line_end = c->gap_lf ||
+                 (at > c->gap_from && memchr(c->gap_from, '\n', (size_t)(at - c->gap_from)));
+  if (len > 0 && line_end) {
+    refuse(c, 400, "bad_request", "folded header line (obs-fold) not allowed (RFC 9112 5.2)");
+    return -1;
+  }
+  c->gap_from = at + len;
+  c->gap_lf = 0;
+  return append(c, 3, at, len);
 }
 
 const char *ww__req_header(const ww_req *r, const char *name, size_t name_len) {
@@ -525,7 +549,12 @@ static int can_parse(const ww_conn *c) {
 static size_t parse_some(ww_conn *c, const char *data, size_t len) {
   size_t off = 0;
   while (off < len && can_parse(c)) {
+    c->gap_from = data + off;
     size_t n = http_parser_execute(&c->parser, &settings, data + off, len - off);
+    /* inside the header lines: remember a line end after the last field or value */
+    if ((c->last_cb == 2 || c->last_cb == 3) && c->gap_from < data + off + n &&
+        memchr(c->gap_from, '\n', (size_t)(data + off + n - c->gap_from)))
+      c->gap_lf = 1;
     off += n;
     if (c->ready) {
       c->ready = 0;

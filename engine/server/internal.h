@@ -169,6 +169,12 @@ struct ww_conn {
   uint32_t hlen, hcap;
   uint32_t hcount;               /* header bytes counted against max_header_bytes */
   int last_cb;                   /* 0 none, 1 url, 2 field, 3 value */
+  /* obs-fold detection: the raw bytes between two header callbacks must not hold a line
+   * end before a value's text. 'gap_from' is where the bytes after the last field or
+   * value start in the buffer being parsed; 'gap_lf' says a line end was among them in
+   * an earlier buffer. */
+  const char *gap_from;
+  int gap_lf;
   char *body;                    /* owned, grows up to max_body, reused */
   size_t body_cap;
   /* bytes received but not parsed yet (the parser is paused on a pending request) */

@@ -765,6 +765,101 @@ Test(conn, smuggling_cl_and_te_refused) {
   cr_assert_eq(closed, 1);
 }
 
+/* RFC 9112 5.1: no whitespace between a field name and its colon; the lenient build of
+ * http_parser would take "Transfer-Encoding : chunked" for framing. */
+static void expect_strict_400(const char *req, const char *detail_part) {
+  ww_conn *c = conn();
+  feeds(c, req);
+  ww_http_resp r;
+  next(&r);
+  check_problem(&r, 400, "bad_request");
+  cr_assert_not_null(strstr(r.body, detail_part), "%s", r.body);
+  cr_assert_str_eq(ww_http_header(&r, "Connection"), "close");
+  ww_http_resp_free(&r);
+  cr_assert_eq(pending_bytes(), 0, "more than one answer: %s", out + out_read);
+  cr_assert_eq(closed, 1);
+}
+
+Test(conn, space_before_colon_400) {
+  expect_strict_400("POST /raw HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n"
+                    "3\r\nabc\r\n0\r\n\r\n", "whitespace");
+}
+Test(conn, space_before_colon_content_length_400) {
+  expect_strict_400("POST /raw HTTP/1.1\r\nContent-Length : 3\r\n\r\nabc", "whitespace");
+}
+Test(conn, space_before_colon_any_header_400) {
+  expect_strict_400("GET /ok HTTP/1.1\r\nX-Foo  : bar\r\n\r\n", "whitespace");
+}
+Test(conn, whitespace_before_first_header_400) {
+  expect_strict_400("GET /ok HTTP/1.1\r\n X-Foo: bar\r\n\r\n", "whitespace");
+}
+
+/* RFC 9112 5.2: obs-fold (a header line continued on the next line that starts with a
+ * space or tab) is rejected. */
+Test(conn, obs_fold_400) {
+  expect_strict_400("GET /ok HTTP/1.1\r\nX-Foo: a\r\n b\r\n\r\n", "folded");
+}
+Test(conn, obs_fold_tab_and_bare_lf_400) {
+  expect_strict_400("GET /ok HTTP/1.1\nX-Foo: a\n\tb\n\n", "folded");
+}
+Test(conn, obs_fold_after_empty_value_400) {
+  expect_strict_400("GET /ok HTTP/1.1\r\nX-Foo:\r\n b\r\n\r\n", "folded");
+}
+Test(conn, obs_fold_of_transfer_encoding_400) {
+  expect_strict_400("POST /raw HTTP/1.1\r\nTransfer-Encoding: gzip,\r\n chunked\r\n\r\n"
+                    "3\r\nabc\r\n0\r\n\r\n", "folded");
+}
+
+/* Fed in every split (each byte on its own too): a fold is found across reads, and a
+ * value split across reads is not taken for one. */
+Test(conn, obs_fold_found_in_any_split) {
+  static const char *const folds[] = {
+    "GET /ok HTTP/1.1\r\nX-Foo: ab\r\n cd\r\n\r\n",
+    "GET /ok HTTP/1.1\r\nX-Foo:\r\n cd\r\n\r\n",
+    "GET /ok HTTP/1.1\r\nX-Foo : cd\r\n\r\n",
+  };
+  for (size_t k = 0; k < sizeof folds / sizeof folds[0]; k++) {
+    size_t n = strlen(folds[k]);
+    for (size_t cut = 1; cut < n; cut++) {
+      out_len = out_read = 0;
+      closed = 0;
+      ww_conn *c = conn();
+      ww__conn_feed(c, folds[k], cut);
+      if (!closed) ww__conn_feed(c, folds[k] + cut, n - cut);
+      ww_http_resp r;
+      next(&r);
+      cr_assert_eq(r.status, 400, "case %zu cut at %zu: %d", k, cut, r.status);
+      ww_http_resp_free(&r);
+      cr_assert_eq(closed, 1);
+    }
+    out_len = out_read = 0;
+    closed = 0;
+    ww_conn *c = conn();
+    for (size_t i = 0; i < n && !closed; i++) ww__conn_feed(c, folds[k] + i, 1);
+    ww_http_resp r;
+    next(&r);
+    cr_assert_eq(r.status, 400, "case %zu byte by byte", k);
+    ww_http_resp_free(&r);
+  }
+  static const char ok[] = "GET /items/7 HTTP/1.1\r\nUser-Agent: ab  cd\r\nX-E:\r\n\r\n";
+  for (size_t cut = 1; cut < sizeof ok - 1; cut++) {
+    out_len = out_read = 0;
+    closed = 0;
+    ww_conn *c = conn();
+    ww__conn_feed(c, ok, cut);
+    ww__conn_feed(c, ok + cut, sizeof ok - 1 - cut);
+    ww_http_resp r;
+    next(&r);
+    cr_assert_eq(r.status, 200, "cut at %zu: %d %s", cut, r.status, r.body);
+    json_t *j = ww_http_json(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "ua")), "ab  cd", "cut at %zu", cut);
+    json_decref(j);
+    ww_http_resp_free(&r);
+    ww__conn_close(c);
+    uv_run(&loop, UV_RUN_NOWAIT);
+  }
+}
+
 Test(conn, reasons) {
   cr_assert_str_eq(ww_http_reason(404), "Not Found");
   cr_assert_str_eq(ww_http_reason(413), "Content Too Large");
