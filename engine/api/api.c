@@ -12,36 +12,26 @@
 #include "session/session.h"
 #include "store/store.h"
 
-/* The sessions handlers (sessions.c) behind the token check of their role. */
-#define AUTHORIZED(name, role, handler)                  \
-  static void name(ww_req *req) {                        \
-    if (ww_api_authorize(req, role)) handler(req);       \
-  }
-AUTHORIZED(session_create, WW_ROLE_ADVICE, ww_api_session_create)
-AUTHORIZED(session_get, WW_ROLE_ADVICE, ww_api_session_get)
-AUTHORIZED(session_event, WW_ROLE_ADVICE, ww_api_session_event)
-AUTHORIZED(session_handover, WW_ROLE_ADVICE, ww_api_session_handover)
-AUTHORIZED(handover_claim, WW_ROLE_ADVICE, ww_api_handover_claim)
-AUTHORIZED(channel_status, WW_ROLE_ADMIN, ww_api_channel_status)
-
+/* Each route with the role it needs (the gate: the server calls ww_api_authorize with it
+ * before the handler, and before it sends 100 Continue). 0: open. */
 static const ww_route routes[] = {
-    {"POST", "/v1/advice", ww_api_advice},
-    {"POST", "/v1/route", ww_api_route},
-    {"GET", "/v1/channels", ww_api_channels},
-    {"PUT", "/v1/channels/{id}/status", channel_status},
-    {"POST", "/v1/sessions", session_create},
-    {"GET", "/v1/sessions/{id}", session_get},
-    {"POST", "/v1/sessions/{id}/events", session_event},
-    {"POST", "/v1/sessions/{id}/handover", session_handover},
-    {"POST", "/v1/handover/claim", handover_claim},
-    {"GET", "/v1/rules", ww_api_rules},
-    {"POST", "/v1/rules/reload", ww_api_rules_reload},
-    {"GET", "/healthz", ww_api_healthz},
-    {"GET", "/readyz", ww_api_readyz},
-    {"HEAD", "/healthz", ww_api_healthz},   /* load balancers probe with HEAD too */
-    {"HEAD", "/readyz", ww_api_readyz},
-    {"GET", "/metrics", ww_api_metrics},
-    {"GET", "/v1/openapi.json", ww_api_openapi},
+    {"POST", "/v1/advice", ww_api_advice, WW_ROLE_ADVICE},
+    {"POST", "/v1/route", ww_api_route, WW_ROLE_ADVICE},
+    {"GET", "/v1/channels", ww_api_channels, WW_ROLE_ADVICE},
+    {"PUT", "/v1/channels/{id}/status", ww_api_channel_status, WW_ROLE_ADMIN},
+    {"POST", "/v1/sessions", ww_api_session_create, WW_ROLE_ADVICE},
+    {"GET", "/v1/sessions/{id}", ww_api_session_get, WW_ROLE_ADVICE},
+    {"POST", "/v1/sessions/{id}/events", ww_api_session_event, WW_ROLE_ADVICE},
+    {"POST", "/v1/sessions/{id}/handover", ww_api_session_handover, WW_ROLE_ADVICE},
+    {"POST", "/v1/handover/claim", ww_api_handover_claim, WW_ROLE_ADVICE},
+    {"GET", "/v1/rules", ww_api_rules, WW_ROLE_ADVICE},
+    {"POST", "/v1/rules/reload", ww_api_rules_reload, WW_ROLE_ADMIN},
+    {"GET", "/healthz", ww_api_healthz, 0},
+    {"GET", "/readyz", ww_api_readyz, 0},
+    {"HEAD", "/healthz", ww_api_healthz, 0},   /* load balancers probe with HEAD too */
+    {"HEAD", "/readyz", ww_api_readyz, 0},
+    {"GET", "/metrics", ww_api_metrics, 0},
+    {"GET", "/v1/openapi.json", ww_api_openapi, 0},
 };
 
 const ww_route *ww_api_routes(size_t *n) {
@@ -49,7 +39,8 @@ const ww_route *ww_api_routes(size_t *n) {
   return routes;
 }
 
-int ww_api_authorize(ww_req *req, ww_role need) {
+int ww_api_authorize(ww_req *req, int role) {
+  ww_role need = (ww_role)role;
   ww_app_worker *w = ww_req_app(req);
   const char *who = NULL;
   int rc = ww_auth_policy(w->app->auth, w->app->listen_loopback, need,
@@ -353,7 +344,7 @@ static int valid_request(ww_req *req, decision *d) {
 
 static void decide(ww_req *req, int route) {
   ww_app_worker *w = ww_req_app(req);
-  if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
+  if (!have_rules(req, w)) return;
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
   decision *d = calloc(1, sizeof *d);
@@ -413,7 +404,7 @@ void ww_api_route(ww_req *req) { decide(req, 1); }
 
 void ww_api_channels(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
+  if (!have_rules(req, w)) return;
   uint64_t version;
   const json_t *status = ww_app_status(w, &version);
   ww_respond_json(req, 200, ww_rules_channels(w->rules, (int64_t)time(NULL), status));
@@ -421,7 +412,7 @@ void ww_api_channels(ww_req *req) {
 
 void ww_api_rules(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!ww_api_authorize(req, WW_ROLE_ADVICE) || !have_rules(req, w)) return;
+  if (!have_rules(req, w)) return;
   ww_respond_json(req, 200, ww_ruleset_info(w->current));
 }
 

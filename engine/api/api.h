@@ -20,10 +20,11 @@ void ww_app_worker_fini(void *app, void *worker_state);
 void ww_app_on_complete(void *worker_state, const ww_req *req, int status, double seconds);
 void ww_app_on_reload(void *app);   /* SIGHUP (reload.c) */
 
-/* Check the request's bearer token for 'need' (SPEC 3.4: admin routes never open without
- * an admin token; advice routes open without a tokens file only on loopback). Returns 1
+/* The server's authorize hook (ww_server_opts): check the request's bearer token for
+ * 'role', a ww_role, the gate of its route (SPEC 3.4: admin routes never open without an
+ * admin token; advice routes open without a tokens file only on loopback). Returns 1
  * when allowed; otherwise answers 401/403 itself and returns 0. */
-int ww_api_authorize(ww_req *req, ww_role need);
+int ww_api_authorize(ww_req *req, int role);
 
 /* Append a handover ("handover") or claim ("claimed") entry to the decision stream, for
  * wegwijzer report: {kind, sessionId, service?, channel?}. 'obj' (borrowed) is the

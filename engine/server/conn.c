@@ -90,6 +90,7 @@ static void req_reset(ww_conn *c) {
   r->keep_alive = 0;
   r->responded = 0;
   r->status = 0;
+  r->gate_ok = 0;
   r->cors_ok = 0;
   r->origin = r->origin_len = 0;
   c->hlen = 0;
@@ -376,6 +377,34 @@ static void check_origin(ww_conn *c) {
   }
 }
 
+/* Match the route; for one with params, a copy of the path with each param
+ * NUL-terminated, for ww_req_param. -1 when there is no room for the copy. */
+static int route_request(ww_conn *c) {
+  ww_req *r = &c->req;
+  ww__router_match(&c->w->srv->router, r->method, c->hbuf + r->url, r->path_len, &r->match);
+  if (!r->match.route || r->match.nparams == 0) return 0;
+  if (hbuf_reserve(c, r->path_len + 1) != 0) return -1;
+  r->pcopy = c->hlen;
+  memcpy(c->hbuf + c->hlen, c->hbuf + r->url, r->path_len);
+  c->hlen += r->path_len;
+  hbuf_nul(c);
+  for (int i = 0; i < r->match.nparams; i++)
+    c->hbuf[r->pcopy + r->match.off[i] + r->match.len[i]] = '\0';
+  return 0;
+}
+
+/* The route's access check (opts.authorize with its gate), once per request: 1 when the
+ * request may go on, 0 when the hook answered it (the request may be reset already). */
+static int gate_passes(ww_conn *c) {
+  ww_req *r = &c->req;
+  const ww_server_opts *o = &c->w->srv->opts;
+  int gate = r->match.route ? r->match.route->gate : 0;
+  if (gate == 0 || !o->authorize || r->gate_ok) return 1;
+  if (!o->authorize(r, gate)) return 0;
+  r->gate_ok = 1;
+  return 1;
+}
+
 static int on_headers_complete(http_parser *p) {
   ww_conn *c = p->data;
   ww_req *r = &c->req;
@@ -403,6 +432,10 @@ static int on_headers_complete(http_parser *p) {
     return -1;
   }
   check_origin(c);
+  if (route_request(c) != 0) {
+    refuse(c, 431, "headers_too_large", "request target too long");
+    return -1;
+  }
   r->keep_alive = http_should_keep_alive(p);
   int chunked = (p->flags & F_CHUNKED) != 0;
   int has_len = !chunked && p->content_length != ULLONG_MAX && p->content_length > 0;
@@ -421,7 +454,15 @@ static int on_headers_complete(http_parser *p) {
   }
   if ((has_len || chunked) && p->http_major == 1 && p->http_minor >= 1) {
     const char *e = ww__req_header(r, "Expect", 6);
-    if (e && strcasecmp(e, "100-continue") == 0) ww__conn_send_continue(c);
+    if (e && strcasecmp(e, "100-continue") == 0) {
+      /* Refused here, the answer goes out now and the unread body ends the connection;
+       * -1 stops the parser (parse_some knows the request was answered). */
+      int ka = r->keep_alive;
+      r->keep_alive = 0;
+      if (!gate_passes(c)) return -1;
+      r->keep_alive = ka;
+      ww__conn_send_continue(c);
+    }
   }
   return 0;
 }
@@ -491,23 +532,8 @@ static void dispatch(ww_conn *c) {
   if (c->w->stopping) r->keep_alive = 0;
   r->pending = 1;
   c->refs++;
-  const char *path = c->hbuf + r->url;
-  ww__router_match(&s->router, r->method, path, r->path_len, &r->match);
   if (r->match.route) {
-    if (r->match.nparams > 0) {
-      /* a copy of the path with each param NUL-terminated, for ww_req_param */
-      if (hbuf_reserve(c, r->path_len + 1) != 0) {
-        ww_respond_problem(r, 431, "headers_too_large", "request target too long", NULL, NULL);
-        return;
-      }
-      r->pcopy = c->hlen;
-      memcpy(c->hbuf + c->hlen, c->hbuf + r->url, r->path_len);
-      c->hlen += r->path_len;
-      hbuf_nul(c);
-      for (int i = 0; i < r->match.nparams; i++)
-        c->hbuf[r->pcopy + r->match.off[i] + r->match.len[i]] = '\0';
-    }
-    r->match.route->handler(r);
+    if (gate_passes(c)) r->match.route->handler(r);
     return;
   }
   if (r->match.path_id >= 0 && strcmp(r->method, "OPTIONS") == 0) {
@@ -563,7 +589,8 @@ static size_t parse_some(ww_conn *c, const char *data, size_t len) {
       continue;
     }
     if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK) {
-      parse_error(c);
+      /* a refusal before 100 Continue stopped it: answered, nothing more to say */
+      if (!c->close_after && !c->closing) parse_error(c);
       return len;
     }
     if (n == 0) break;

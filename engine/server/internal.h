@@ -28,6 +28,7 @@ typedef struct ww__route {
   const char *method;      /* borrowed from the opts' table */
   const char *pattern;     /* borrowed from the opts' table */
   ww_handler_fn handler;
+  int gate;                /* the table's: 0 open, else passed to opts.authorize */
   char *buf;               /* owned: segment texts */
   ww__seg segs[WW__MAX_SEGMENTS];
   int nsegs;
@@ -140,6 +141,7 @@ struct ww_req {
   int responded;
   int gone;
   int status;
+  int gate_ok;                   /* opts.authorize let it through (before 100 Continue) */
   int cors_ok;                   /* Origin is allowed */
   uint32_t origin, origin_len;   /* offsets of the Origin value when cors_ok */
 };

@@ -49,6 +49,13 @@ ww_server *ww__server_new(const ww_server_opts *opts, char *err, size_t errlen) 
     for (size_t i = 0; i < s->ncors; i++) s->cors_len[i] = strlen(o->cors_origins[i]);
   }
   if (ww__router_init(&s->router, o->routes, o->nroutes, err, errlen) != 0) goto fail;
+  for (size_t i = 0; i < o->nroutes && !o->authorize; i++) {
+    if (o->routes[i].gate != 0) {   /* fail closed: a gate nobody checks would be open */
+      snprintf(err, errlen, "route %s %s has a gate but the server no authorize hook",
+               o->routes[i].method, o->routes[i].pattern);
+      goto fail;
+    }
+  }
   s->workers = calloc((size_t)o->workers, sizeof *s->workers);
   if (!s->workers) {
     snprintf(err, errlen, "out of memory");

@@ -27,6 +27,10 @@
  *   CORS preflight 204; otherwise a 204 with Allow and no CORS headers. "Vary: Origin"
  *   goes on every response when cors_origins is set.
  * - on_complete is not called for a request whose client was gone before the answer.
+ * - A route with a nonzero gate is checked by opts.authorize once its headers are in:
+ *   for a request with "Expect: 100-continue" before 100 Continue is sent (a refused
+ *   client never sends its body: the refusal goes out with Connection: close), else just
+ *   before the handler. Authentication comes before the body.
  * - max_header_bytes is capped at 60000.
  */
 #ifndef WW_SERVER_H
@@ -45,6 +49,8 @@ typedef struct ww_route {
   const char *method;     /* "GET", "POST", "PUT", ... */
   const char *pattern;    /* "/v1/sessions/{id}/events": "{name}" matches one segment */
   ww_handler_fn handler;
+  int gate;               /* 0: open; else the application's access level for the route
+                             (e.g. a role), given to opts.authorize */
 } ww_route;
 
 /* Per-worker application state: init runs on the worker's thread before it accepts,
@@ -76,6 +82,11 @@ typedef struct ww_server_opts {
    * since the request's first byte. Runs on the worker's thread; may be NULL. */
   void (*on_complete)(void *worker_state, const ww_req *req, int status, double seconds);
   int max_connections;          /* per worker; more are accepted and closed; default 10000 */
+  /* The access check of a route with a nonzero gate, on the worker's thread, when the
+   * request's headers are in (the body may not be: see above; ww_req_body is empty then).
+   * Return 1 to let the request through, or answer it (a ww_respond_*) and return 0.
+   * May be NULL: gates are then ignored. */
+  int (*authorize)(ww_req *req, int gate);
 } ww_server_opts;
 
 /* Bind, start the workers, run until SIGTERM/SIGINT, drain, return 0 (or a negative

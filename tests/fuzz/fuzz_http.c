@@ -51,6 +51,7 @@ static void setup(void) {
     .nroutes = n,
     .app = &app,
     .on_complete = ww_app_on_complete,
+    .authorize = ww_api_authorize,
     .max_body = cfg.max_body,
   };
   char err[256];

@@ -218,6 +218,37 @@ Test(http, expect_continue_large_body) {
   stop_server();
 }
 
+/* The access check comes before 100 Continue: without the token the client gets 401 and
+ * no invitation to send its body; with it, 100 and then the answer. */
+Test(http, expect_continue_only_after_authentication) {
+  start_server(NULL);
+  static const char head[] = "POST /private HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                             "Expect: 100-continue\r\n";
+  ww_client *c = ww_client_connect(port);
+  cr_assert_eq(ww_client_sends(c, head), 0);
+  cr_assert_eq(ww_client_sends(c, "\r\n"), 0);
+  char buf[64] = {0};
+  cr_assert_eq(recv(ww_client_fd(c), buf, 12, MSG_WAITALL), 12);
+  cr_assert_str_eq(buf, "HTTP/1.1 401", "the first answer was not the 401");
+  cr_assert(ww_client_wait_closed(c, 5000), "connection kept with an unread body");
+  ww_client_close(c);
+
+  c = ww_client_connect(port);
+  cr_assert_eq(ww_client_sends(c, head), 0);
+  cr_assert_eq(ww_client_sends(c, "Authorization: Bearer let-me-in\r\n\r\n"), 0);
+  memset(buf, 0, sizeof buf);
+  cr_assert_eq(recv(ww_client_fd(c), buf, 25, MSG_WAITALL), 25);
+  cr_assert_str_eq(buf, "HTTP/1.1 100 Continue\r\n\r\n");
+  cr_assert_eq(ww_client_sends(c, "hello"), 0);
+  ww_http_resp r;
+  cr_assert_eq(ww_client_read(c, &r, 0, 5000), 0);
+  cr_assert_eq(r.status, 200);
+  cr_assert_str_eq(r.body, "hello");
+  ww_http_resp_free(&r);
+  ww_client_close(c);
+  stop_server();
+}
+
 Test(http, errors_413_415_404_405) {
   const char *extra[] = {"--max-body", "1000", NULL};
   start_server(extra);

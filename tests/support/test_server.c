@@ -6,7 +6,8 @@
  * Routes: GET /healthz, POST /echo (JSON body back), POST /echo-raw (bytes back),
  * GET|PUT /items/{id}, GET /items/{id}/parts/{part}, GET /slow?ms=N (answers after N ms
  * from a uv_timer: an async handler), GET /big?n=N (N bytes), GET /count (requests
- * completed by this worker). Prints "listening on HOST:PORT" and "reload" (SIGHUP) on
+ * completed by this worker), POST /private (as /echo-raw, behind the access check: it
+ * wants "Authorization: Bearer let-me-in", else 401). Prints "listening on HOST:PORT" and "reload" (SIGHUP) on
  * stderr. */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -66,6 +67,17 @@ static void h_echo_raw(ww_req *req) {
   const char *b = ww_req_body(req, &len);
   const char *ct = ww_req_header(req, "Content-Type");
   ww_respond_raw(req, 200, ct ? ct : "application/octet-stream", b, len);
+}
+
+/* The access check of gated routes: one fixed token. */
+static int authorize(ww_req *req, int gate) {
+  (void)gate;
+  const char *a = ww_req_header(req, "Authorization");
+  if (a && strcmp(a, "Bearer let-me-in") == 0) return 1;
+  ww_req_add_header(req, "WWW-Authenticate", "Bearer");
+  ww_respond_problem(req, 401, "unauthorized", "send Authorization: Bearer let-me-in", NULL,
+                     NULL);
+  return 0;
 }
 
 static void h_item(ww_req *req) {
@@ -162,15 +174,16 @@ static void on_reload(void *app) {
 
 int main(int argc, char **argv) {
   static const ww_route routes[] = {
-    {"GET", "/healthz", h_healthz},
-    {"POST", "/echo", h_echo},
-    {"POST", "/echo-raw", h_echo_raw},
-    {"GET", "/items/{id}", h_item},
-    {"PUT", "/items/{id}", h_item},
-    {"GET", "/items/{id}/parts/{part}", h_part},
-    {"GET", "/slow", h_slow},
-    {"GET", "/big", h_big},
-    {"GET", "/count", h_count},
+    {"GET", "/healthz", h_healthz, 0},
+    {"POST", "/echo", h_echo, 0},
+    {"POST", "/echo-raw", h_echo_raw, 0},
+    {"GET", "/items/{id}", h_item, 0},
+    {"PUT", "/items/{id}", h_item, 0},
+    {"GET", "/items/{id}/parts/{part}", h_part, 0},
+    {"GET", "/slow", h_slow, 0},
+    {"GET", "/big", h_big, 0},
+    {"GET", "/count", h_count, 0},
+    {"POST", "/private", h_echo_raw, 1},
   };
   const char *cors[17] = {0};
   int ncors = 0;
@@ -184,6 +197,7 @@ int main(int argc, char **argv) {
     .on_listening = on_listening,
     .on_reload = on_reload,
     .on_complete = on_complete,
+    .authorize = authorize,
     .cors_origins = cors,
   };
   for (int i = 1; i + 1 < argc; i += 2) {

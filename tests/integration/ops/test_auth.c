@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ops_test.h"
 
@@ -124,6 +125,45 @@ Test(auth, no_tokens_file_on_loopback) {
     call c = {"GET", open_paths[i], NULL};
     do_call(&c, NULL, 200);
   }
+  ww_test_stop(&srv);
+}
+
+/* "Expect: 100-continue" on the real binary: the token is checked before the server
+ * invites the body. 'token' may be NULL; 'first' is what the first answer starts with. */
+static void expect_continue(const char *method, const char *path, const char *token,
+                            const char *first) {
+  ww_client *c = ww_client_connect(srv.port);
+  cr_assert_not_null(c);
+  char head[512];
+  snprintf(head, sizeof head,
+           "%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           "Content-Length: %zu\r\nExpect: 100-continue\r\n%s%s%s\r\n",
+           method, path, strlen(OPS_ADVICE_BODY), token ? "Authorization: Bearer " : "",
+           token ? token : "", token ? "\r\n" : "");
+  cr_assert_eq(ww_client_sends(c, head), 0);
+  char buf[32] = {0};
+  size_t n = strlen(first);
+  cr_assert_eq(recv(ww_client_fd(c), buf, n, MSG_WAITALL), (ssize_t)n);
+  cr_assert_str_eq(buf, first, "%s %s with %s", method, path, token ? token : "no token");
+  if (strstr(first, "100 Continue")) {
+    cr_assert_eq(ww_client_sends(c, OPS_ADVICE_BODY), 0);
+    ww_http_resp r;
+    cr_assert_eq(ww_client_read(c, &r, 0, 5000), 0);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    ww_http_resp_free(&r);
+  } else {
+    cr_assert(ww_client_wait_closed(c, 5000), "connection kept with an unread body");
+  }
+  ww_client_close(c);
+}
+
+Test(auth, expect_continue_only_after_authentication) {
+  const char *args[] = {"--tokens", tokens, NULL};
+  ww_test_serve(&srv, args);
+  expect_continue("POST", "/v1/advice", NULL, "HTTP/1.1 401");
+  expect_continue("POST", "/v1/advice", "wrong-token-0000", "HTTP/1.1 401");
+  expect_continue("PUT", "/v1/channels/telefoon/status", OPS_ADVICE_TOKEN, "HTTP/1.1 403");
+  expect_continue("POST", "/v1/advice", OPS_ADVICE_TOKEN, "HTTP/1.1 100 Continue\r\n\r\n");
   ww_test_stop(&srv);
 }
 

@@ -73,17 +73,40 @@ static void on_complete(void *st, const ww_req *r, int status, double s) {
   last_status = status;
 }
 
+static int handled;
+static void h_private(ww_req *r) {
+  handled++;
+  h_raw(r);
+}
+
+/* The access hook: gate 1 wants "Authorization: Bearer good", gate 2 "Bearer admin". */
+static int authorized;
+static int authorize(ww_req *r, int gate) {
+  authorized++;
+  const char *a = ww_req_header(r, "Authorization");
+  if (a && strcmp(a, gate == 2 ? "Bearer admin" : "Bearer good") == 0) return 1;
+  if (a) {
+    ww_respond_problem(r, 403, "forbidden", "wrong token", NULL, NULL);
+    return 0;
+  }
+  ww_req_add_header(r, "WWW-Authenticate", "Bearer");
+  ww_respond_problem(r, 401, "unauthorized", "no token", NULL, NULL);
+  return 0;
+}
+
 static const ww_route routes[] = {
-  {"GET", "/ok", h_ok},
-  {"HEAD", "/ok", h_ok},
-  {"POST", "/echo", h_echo},
-  {"POST", "/raw", h_raw},
-  {"GET", "/items/{id}", h_item},
-  {"GET", "/items/{id}/parts/{part}", h_item},
-  {"GET", "/async", h_async},
-  {"POST", "/async", h_async},
-  {"GET", "/hdr", h_hdr},
-  {"GET", "/problem", h_problem},
+  {"GET", "/ok", h_ok, 0},
+  {"POST", "/private", h_private, 1},
+  {"POST", "/admin", h_private, 2},
+  {"HEAD", "/ok", h_ok, 0},
+  {"POST", "/echo", h_echo, 0},
+  {"POST", "/raw", h_raw, 0},
+  {"GET", "/items/{id}", h_item, 0},
+  {"GET", "/items/{id}/parts/{part}", h_item, 0},
+  {"GET", "/async", h_async, 0},
+  {"POST", "/async", h_async, 0},
+  {"GET", "/hdr", h_hdr, 0},
+  {"GET", "/problem", h_problem, 0},
 };
 static const char *const cors[] = {"https://www.gemeente.nl", NULL};
 
@@ -98,6 +121,7 @@ static ww_server_opts base_opts(void) {
     .routes = routes,
     .nroutes = sizeof routes / sizeof routes[0],
     .on_complete = on_complete,
+    .authorize = authorize,
   };
   return o;
 }
@@ -130,6 +154,7 @@ static void teardown(void) {
   out = NULL;
   out_len = out_cap = out_read = 0;
   closed = completed = last_status = 0;
+  handled = authorized = 0;
 }
 
 static ww_conn *conn(void) {
@@ -415,6 +440,85 @@ Test(conn, expect_100_over_limit_gets_413_not_continue) {
   next(&r);
   cr_assert_eq(r.status, 413);
   ww_http_resp_free(&r);
+}
+
+/* Authentication comes before 100 Continue: a client without a valid token learns it
+ * before it sends its body, and gets no invitation to send it. */
+Test(conn, expect_100_without_token_gets_401_not_continue) {
+  ww_conn *c = conn();
+  feeds(c, "POST /private HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+  cr_assert_null(strstr(out, "100 Continue"), "%s", out);
+  ww_http_resp r;
+  next(&r);
+  check_problem(&r, 401, "unauthorized");
+  cr_assert_str_eq(ww_http_header(&r, "WWW-Authenticate"), "Bearer");
+  cr_assert_str_eq(ww_http_header(&r, "Connection"), "close");   /* the body is not read */
+  ww_http_resp_free(&r);
+  feeds(c, "abcGET /ok HTTP/1.1\r\n\r\n");   /* sent anyway: never parsed */
+  cr_assert_eq(pending_bytes(), 0, "%s", out + out_read);
+  cr_assert_eq(handled, 0);
+  cr_assert_eq(completed, 1);
+  cr_assert_eq(last_status, 401);
+  cr_assert_eq(closed, 1);
+}
+
+Test(conn, expect_100_with_wrong_role_gets_403_not_continue) {
+  ww_conn *c = conn();
+  feeds(c, "POST /admin HTTP/1.1\r\nContent-Length: 3\r\nAuthorization: Bearer good\r\n"
+           "Expect: 100-continue\r\n\r\n");
+  cr_assert_null(strstr(out, "100 Continue"), "%s", out);
+  ww_http_resp r;
+  next(&r);
+  check_problem(&r, 403, "forbidden");
+  ww_http_resp_free(&r);
+  cr_assert_eq(handled, 0);
+}
+
+Test(conn, expect_100_with_token_continues_once_checked) {
+  ww_conn *c = conn();
+  feeds(c, "POST /private HTTP/1.1\r\nContent-Length: 3\r\nAuthorization: Bearer good\r\n"
+           "Expect: 100-continue\r\n\r\n");
+  cr_assert_str_eq(out, "HTTP/1.1 100 Continue\r\n\r\n");
+  feeds(c, "abc");
+  ww_http_resp r;
+  next(&r);
+  cr_assert_eq(r.status, 200);
+  cr_assert_str_eq(r.body, "abc");
+  cr_assert(r.keep_alive);
+  ww_http_resp_free(&r);
+  cr_assert_eq(handled, 1);
+  cr_assert_eq(authorized, 1, "checked again after the body");
+}
+
+/* Without Expect the check runs once the request is in, before the handler, and the
+ * connection stays usable. */
+Test(conn, gate_before_handler_keeps_connection) {
+  ww_conn *c = conn();
+  feeds(c, "POST /private HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /ok HTTP/1.1\r\n\r\n");
+  ww_http_resp r;
+  next(&r);
+  check_problem(&r, 401, "unauthorized");
+  cr_assert(r.keep_alive);
+  ww_http_resp_free(&r);
+  next(&r);
+  cr_assert_eq(r.status, 200);
+  ww_http_resp_free(&r);
+  cr_assert_eq(handled, 0);
+  cr_assert_eq(closed, 0);
+  feeds(c, "POST /private HTTP/1.1\r\nContent-Length: 2\r\nAuthorization: Bearer good\r\n\r\nhi");
+  next(&r);
+  cr_assert_eq(r.status, 200);
+  cr_assert_str_eq(r.body, "hi");
+  ww_http_resp_free(&r);
+  cr_assert_eq(handled, 1);
+}
+
+Test(conn, gate_without_authorize_hook_refused_at_start) {
+  ww_server_opts o = base_opts();
+  o.authorize = NULL;
+  char err[160];
+  cr_assert_null(ww__server_new(&o, err, sizeof err));
+  cr_assert_not_null(strstr(err, "/private"), "%s", err);
 }
 
 Test(conn, pipelined_in_order) {

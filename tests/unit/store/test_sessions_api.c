@@ -49,12 +49,12 @@ static void on_listening(void *appv, const char *host, int p) {
 }
 
 static const ww_route routes[] = {
-    {"POST", "/v1/sessions", ww_api_session_create},
-    {"GET", "/v1/sessions/{id}", ww_api_session_get},
-    {"POST", "/v1/sessions/{id}/events", ww_api_session_event},
-    {"POST", "/v1/sessions/{id}/handover", ww_api_session_handover},
-    {"POST", "/v1/handover/claim", ww_api_handover_claim},
-    {"PUT", "/v1/channels/{id}/status", ww_api_channel_status},
+    {"POST", "/v1/sessions", ww_api_session_create, 0},
+    {"GET", "/v1/sessions/{id}", ww_api_session_get, 0},
+    {"POST", "/v1/sessions/{id}/events", ww_api_session_event, 0},
+    {"POST", "/v1/sessions/{id}/handover", ww_api_session_handover, 0},
+    {"POST", "/v1/handover/claim", ww_api_handover_claim, 0},
+    {"PUT", "/v1/channels/{id}/status", ww_api_channel_status, 0},
 };
 
 static void *server_main(void *arg) {
