@@ -58,15 +58,37 @@ static const option_def options[] = {
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
-static int add_origin(ww_config *cfg, const char *origin) {
+/* 1 if 'o' is http://localhost, http://127.0.0.1 or http://[::1], with or without a port:
+ * a page on the developer's own machine. */
+static int loopback_http_origin(const char *o) {
+  static const char *const hosts[] = {"http://localhost", "http://127.0.0.1", "http://[::1]"};
+  for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+    size_t n = strlen(hosts[i]);
+    if (strncmp(o, hosts[i], n) != 0) continue;
+    const char *p = o + n;
+    if (*p == '\0') return 1;
+    if (*p++ != ':') return 0;
+    size_t digits = strspn(p, "0123456789");
+    return digits >= 1 && digits <= 5 && p[digits] == '\0';
+  }
+  return 0;
+}
+
+static int add_origin(ww_config *cfg, const char *origin, const char *what) {
   if (*origin == '\0') return 0;
   if (cfg->n_cors >= WW_MAX_CORS) {
     fprintf(stderr, "wegwijzer: at most %d --cors-origin values\n", WW_MAX_CORS);
     return -1;
   }
-  if (strncmp(origin, "http://", 7) != 0 && strncmp(origin, "https://", 8) != 0) {
-    fprintf(stderr, "wegwijzer: --cors-origin %s: give a full origin such as "
-                    "https://www.gemeente.nl\n", origin);
+  int https = strncmp(origin, "https://", 8) == 0 && origin[8] != '\0';
+  if (!https && !loopback_http_origin(origin)) {
+    if (strncmp(origin, "http://", 7) == 0)   /* a page over plain http can be altered */
+      fprintf(stderr, "wegwijzer: %s %s: a website origin must use https:// (http:// only "
+                      "for http://localhost, http://127.0.0.1 or http://[::1], any port, "
+                      "for development)\n", what, origin);
+    else
+      fprintf(stderr, "wegwijzer: %s %s: give a full origin such as "
+                      "https://www.gemeente.nl\n", what, origin);
     return -1;
   }
   cfg->cors_origins[cfg->n_cors++] = strdup(origin);
@@ -115,7 +137,7 @@ static int set_option(ww_config *cfg, const option_def *o, const char *v, const 
     int rc = 0;
     for (char *t = strtok_r(copy, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
       while (*t == ' ') t++;
-      rc = add_origin(cfg, t);
+      rc = add_origin(cfg, t, what);
     }
     free(copy);
     return rc;

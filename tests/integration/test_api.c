@@ -344,3 +344,37 @@ Test(api, route_with_only_a_code_for_a_session_without_service) {
   json_decref(b);
   ww_http_resp_free(&r);
 }
+
+/* `serve` with a plain-http CORS origin (flag or variable) is a usage error: exit 2 and a
+ * message that says what to use instead; loopback origins are fine for development. */
+/* The exit status, or -1 when it started (it is then stopped). */
+static int serve_with_origin(const char *flag_origin, const char *env_origin, char **log) {
+  ww_proc p;
+  memset(&p, 0, sizeof p);
+  char listen[64], env[200];
+  snprintf(listen, sizeof listen, "127.0.0.1:%d", ww_free_port());
+  char *argv[] = {(char *)ww_test_binary(), "serve", "--listen", listen, "--rules",
+                  (char *)ww_test_source("rules"), "--cors-origin", (char *)flag_origin, NULL};
+  if (flag_origin == NULL) argv[6] = NULL;
+  snprintf(env, sizeof env, "WEGWIJZER_CORS_ORIGIN=%s", env_origin ? env_origin : "");
+  char *envp[] = {env, NULL};
+  cr_assert_eq(ww_proc_start(&p, argv, envp, 0, 0), 0);
+  int st = ww_proc_wait_log(&p, "wegwijzer started", 3000) ? -1 : ww_proc_stop(&p, 0, 15000);
+  *log = ww_read_file(p.log, NULL);
+  ww_proc_stop(&p, SIGTERM, 10000);
+  ww_proc_cleanup(&p);
+  return st;
+}
+
+Test(api, cors_origin_over_plain_http_refused) {
+  char *log = NULL;
+  cr_assert_eq(serve_with_origin("http://www.gemeente.nl", NULL, &log), 2);
+  cr_assert_not_null(strstr(log, "--cors-origin http://www.gemeente.nl: a website origin must use https://"),
+                     "%s", log);
+  free(log);
+  cr_assert_eq(serve_with_origin(NULL, "http://www.gemeente.nl", &log), 2);
+  cr_assert_not_null(strstr(log, "WEGWIJZER_CORS_ORIGIN http://www.gemeente.nl"), "%s", log);
+  free(log);
+  cr_assert_eq(serve_with_origin("http://localhost:8000", NULL, &log), -1, "%s", log);
+  free(log);
+}
