@@ -13,6 +13,7 @@
 #include "log/log.h"
 #include "store/store.h"
 #include "util/crypto.h"
+#include "util/owner.h"
 
 /* Read the citizenRef key. The file must be private to its owner (0600 or 0400): the
  * key is what keeps citizenRef from being reversed by trying every BSN. */
@@ -25,6 +26,12 @@ static int read_secret(ww_app *app, const char *path) {
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ww_logf(WW_LOG_ERROR, "--secret-file %s is not a regular file", path);
+    close(fd);
+    return -1;
+  }
+  char owner[300];
+  if (ww_file_owner_check(&st, path, owner, sizeof owner) != 0) {
+    ww_logf(WW_LOG_ERROR, "--secret-file %s: %s", path, owner);
     close(fd);
     return -1;
   }

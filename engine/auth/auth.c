@@ -1,6 +1,7 @@
 #include "auth/auth.h"
 
 #include "util/crypto.h"
+#include "util/owner.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -142,6 +143,11 @@ ww_auth *ww_auth_load(const char *path, char *err, size_t errlen) {
   }
   if (!S_ISREG(st.st_mode)) {
     set_err(err, errlen, "%s: tokens file is not a regular file", path);
+    goto fail;
+  }
+  char owner[300];
+  if (ww_file_owner_check(&st, path, owner, sizeof owner) != 0) {
+    set_err(err, errlen, "%s: tokens file: %s", path, owner);
     goto fail;
   }
   if (st.st_mode & (S_IROTH | S_IWOTH | S_IWGRP)) {

@@ -23,8 +23,9 @@ typedef struct ww_auth ww_auth;   /* opaque */
 
 /* Load a tokens file. New (release with ww_auth_free()); NULL on error with a message in
  * 'err' such as "FILE:LINE: unknown role \"root\" (want advice or admin)". Refuses a file
- * that is not a regular file, that others may read or write, or that the group may write
- * (the message says to chmod 600), and a file without tokens. */
+ * that is not a regular file, that is owned by neither the user the process runs as nor
+ * root (the message says whom to chown it to), that others may read or write, or that the
+ * group may write (the message says to chmod 600), and a file without tokens. */
 ww_auth *ww_auth_load(const char *path, char *err, size_t errlen);
 
 void ww_auth_free(ww_auth *auth);           /* NULL-safe */

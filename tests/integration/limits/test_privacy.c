@@ -306,7 +306,8 @@ Test(privacy, raw_citizen_id_never_leaves_the_request) {
 
 /* ---- the secret file ---- */
 
-static void refused(mode_t mode) {
+/* The start is refused with a log that says 'want' and how to fix it ('fix'). */
+static void refused(mode_t mode, const char *want, const char *fix) {
   write_secret(mode);
   int port = ww_free_port();
   char listen[32];
@@ -320,16 +321,24 @@ static void refused(mode_t mode) {
   while (ww_proc_alive(&srv, &status) && ww_now_ms() < end) usleep(10000);
   char *log = ww_read_file(srv.log, NULL);
   cr_assert_not_null(log);
-  cr_assert_not_null(strstr(log, "readable by group or others"), "%s", log);
-  cr_assert_not_null(strstr(log, "chmod 600"), "%s", log);
+  cr_assert_not_null(strstr(log, want), "%s", log);
+  cr_assert_not_null(strstr(log, fix), "%s", log);
   free(log);
   ww_proc_cleanup(&srv);
 }
 
 Test(privacy, secret_file_readable_by_others_is_refused) {
-  refused(0640);
-  refused(0604);
-  refused(0660);
+  refused(0640, "readable by group or others", "chmod 600");
+  refused(0604, "readable by group or others", "chmod 600");
+  refused(0660, "readable by group or others", "chmod 600");
+}
+
+/* Another user could swap the key of citizenRef: refused like the tokens file. */
+Test(privacy, secret_file_of_another_user_is_refused) {
+  if (geteuid() != 0) cr_skip_test("needs root to chown the file to another user");
+  write_secret(0600);
+  cr_assert_eq(chown(secret_path, 65534, 65534), 0);   /* refused() rewrites it: same owner */
+  refused(0600, "owned by uid 65534", "run: chown 0 ");
 }
 
 static void ref_of(int port, char out[65]) {

@@ -189,6 +189,24 @@ static int start_refused(mode_t mode, const char *want_text) {
   return st;
 }
 
+Test(auth, tokens_file_of_another_user_refused) {
+  if (geteuid() != 0) cr_skip_test("needs root to chown the file to another user");
+  cr_assert_eq(chown(tokens, 65534, 65534), 0);
+  int port = ww_free_port();
+  char listen[64];
+  snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+  char *argv[] = {(char *)ww_test_binary(), "serve", "--listen", listen, "--rules",
+                  (char *)ww_test_source("rules"), "--tokens", tokens, NULL};
+  cr_assert_eq(ww_proc_start(&srv, argv, NULL, 0, 0), 0);
+  int st = ww_proc_stop(&srv, 0, 15000);
+  cr_assert_neq(st, -1, "the server started with a tokens file of uid 65534");
+  cr_assert_neq(st, 0);
+  char *log = ww_read_file(srv.log, NULL);
+  cr_assert_not_null(strstr(log, "owned by uid 65534"), "no clear message: %s", log);
+  cr_assert_not_null(strstr(log, "run: chown 0 "), "no advice how to fix: %s", log);
+  free(log);
+}
+
 Test(auth, world_readable_tokens_file_refused) {
   start_refused(0644, "anyone may read it");
   start_refused(0606, "anyone may write it");

@@ -108,6 +108,25 @@ Test(auth, bad_lines_name_file_and_line) {
   expect_error("", 0, "no tokens");
 }
 
+/* A tokens file another user owns could be rewritten by that user: refused, with the
+ * chown that fixes it. Needs root to give the file away. */
+Test(auth, refuses_a_file_of_another_user) {
+  if (geteuid() != 0) cr_skip_test("needs root to chown the file to another user");
+  write_file("advice website " ABC_HASH "\n", 0600);
+  cr_assert_eq(chown(path, 65534, 65534), 0);
+  char err[512] = "";
+  ww_auth *a = ww_auth_load(path, err, sizeof err);
+  cr_expect_null(a, "a tokens file of uid 65534 loaded");
+  ww_auth_free(a);
+  cr_expect_not_null(strstr(err, "owned by uid 65534"), "%s", err);
+  cr_expect_not_null(strstr(err, "run: chown 0 "), "%s", err);
+  cr_assert_eq(chown(path, 0, 65534), 0);   /* root's, group another's: fine */
+  cr_assert_eq(chmod(path, 0640), 0);
+  a = ww_auth_load(path, err, sizeof err);
+  cr_expect_not_null(a, "%s", err);
+  ww_auth_free(a);
+}
+
 Test(auth, refuses_open_permissions) {
   static const struct { mode_t mode; const char *why; } bad[] = {
       {0644, "anyone may read it"},

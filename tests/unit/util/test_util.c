@@ -1,8 +1,11 @@
-/* Unit tests of engine/util: Europe/Amsterdam time and the crypto helpers. */
+/* Unit tests of engine/util: Europe/Amsterdam time, the crypto helpers, file owners. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/crypto.h"
+#include "util/owner.h"
 #include "util/tztime.h"
 
 static int64_t parse(const char *s) {
@@ -90,4 +93,22 @@ Test(crypto, random_pool_refills_and_sizes) {
     if (zero_run > longest) longest = zero_run;
   }
   cr_assert_lt(longest, 8, "600 random bytes with a run of %d zero bytes", longest);
+}
+
+/* ---- owner of a tokens or secret file ---- */
+
+Test(owner, own_user_or_root_only) {
+  struct stat st = {0};
+  char why[300] = "";
+  st.st_uid = geteuid();
+  cr_assert_eq(ww_file_owner_check(&st, "/x/tokens", why, sizeof why), 0);
+  st.st_uid = 0;
+  cr_assert_eq(ww_file_owner_check(&st, "/x/tokens", why, sizeof why), 0, "root may own it");
+  st.st_uid = geteuid() == 0 ? 65534 : geteuid() + 1;
+  cr_assert_eq(ww_file_owner_check(&st, "/x/tokens", why, sizeof why), -1);
+  char want[80];
+  snprintf(want, sizeof want, "owned by uid %u", (unsigned)st.st_uid);
+  cr_assert_not_null(strstr(why, want), "%s", why);
+  snprintf(want, sizeof want, "run: chown %u /x/tokens", (unsigned)geteuid());
+  cr_assert_not_null(strstr(why, want), "%s", why);
 }
