@@ -10,6 +10,7 @@
 #define WW_SERVER_INTERNAL_H
 
 #include <http_parser.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "server/server.h"
@@ -85,6 +86,7 @@ typedef struct ww__worker {
   int grace_over;
   ww_conn *conns;               /* intrusive list of open connections */
   int ended;
+  atomic_int returned;          /* the thread is done (the main thread reads it) */
   long long date_sec;           /* second the cached Date line is for */
   char date[48];                /* "Date: Tue, 01 Dec 2026 10:15:00 GMT\r\n" */
   size_t date_len;
@@ -99,6 +101,7 @@ struct ww_server {
   int port;                     /* the bound port */
   size_t ncors;
   size_t *cors_len;             /* owned: strlen of each cors origin */
+  uv_async_t *worker_returned;  /* the main loop's: a worker thread is done */
 };
 
 /* Copy opts, fill defaults, compile routes. New; NULL with a message in err. */

@@ -7,7 +7,11 @@
  * listen, on_listening is called. The main thread runs its own loop for signals:
  * SIGTERM/SIGINT wake every worker (uv_async_send), which closes its listener, closes
  * idle connections, lets in-flight requests finish for up to shutdown_grace_ms, then
- * ends its loop. SIGHUP calls on_reload on the main thread. */
+ * ends its loop. SIGHUP calls on_reload on the main thread.
+ *
+ * A worker that does not come back (its thread stuck in C code: a handler or a rule that
+ * never returns) must not keep the process alive: EXIT_AFTER_GRACE_MS after the grace
+ * the main thread logs which worker hangs and ends the process with _exit(1). */
 #include <errno.h>
 #include <netdb.h>
 #include <signal.h>
@@ -19,6 +23,8 @@
 
 #include "log/log.h"
 #include "server/internal.h"
+
+#define EXIT_AFTER_GRACE_MS 1000   /* worker_fini's time to close stores after the grace */
 
 ww_server *ww__server_new(const ww_server_opts *opts, char *err, size_t errlen) {
   ww_server *s = calloc(1, sizeof *s);
@@ -176,6 +182,8 @@ static void worker_main(void *arg) {
             w->index, w->nconns);
   if (uv_loop_close(w->loop) != 0)
     ww_logf(WW_LOG_ERROR, "worker %d: loop did not close cleanly", w->index);
+  atomic_store(&w->returned, 1);
+  uv_async_send(s->worker_returned);
 }
 
 /* ------------------------------------------------------------------ binding */
@@ -238,13 +246,40 @@ static int bind_worker(ww__worker *w, struct sockaddr_storage *ss) {
 typedef struct sigctx {
   ww_server *s;
   uv_signal_t term, intr, hup;
+  uv_async_t returned;          /* s->worker_returned */
+  uv_timer_t deadline;          /* the stop signal + grace + EXIT_AFTER_GRACE_MS */
+  int nstarted;                 /* worker threads running */
   int stopped;
 } sigctx;
 
 static void close_signals(sigctx *x) {
+  if (uv_is_closing((uv_handle_t *)&x->term)) return;
   uv_close((uv_handle_t *)&x->term, NULL);
   uv_close((uv_handle_t *)&x->intr, NULL);
   uv_close((uv_handle_t *)&x->hup, NULL);
+}
+
+/* A worker thread returned: once all have, the main loop may end (and join them). */
+static void on_worker_returned(uv_async_t *a) {
+  sigctx *x = a->data;
+  int n = 0;
+  for (int i = 0; i < x->nstarted; i++) n += atomic_load(&x->s->workers[i].returned);
+  if (n < x->nstarted) return;
+  close_signals(x);
+  uv_close((uv_handle_t *)&x->returned, NULL);
+  uv_close((uv_handle_t *)&x->deadline, NULL);
+}
+
+static void on_deadline(uv_timer_t *t) {
+  sigctx *x = t->data;
+  for (int i = 0; i < x->nstarted; i++) {
+    if (!atomic_load(&x->s->workers[i].returned))
+      ww_logf(WW_LOG_ERROR, "worker %d did not stop within the shutdown grace (%u ms): its "
+              "thread is stuck in a request; exiting without it", i,
+              x->s->opts.shutdown_grace_ms);
+  }
+  fflush(NULL);
+  _exit(1);
 }
 
 static void on_signal(uv_signal_t *h, int signum) {
@@ -261,6 +296,8 @@ static void on_signal(uv_signal_t *h, int signum) {
           s->opts.shutdown_grace_ms);
   for (int i = 0; i < s->opts.workers; i++) uv_async_send(&s->workers[i].stop_async);
   close_signals(x);
+  uv_timer_start(&x->deadline, on_deadline,
+                 (uint64_t)s->opts.shutdown_grace_ms + EXIT_AFTER_GRACE_MS, 0);
 }
 
 int ww_server_run(const ww_server_opts *opts) {
@@ -322,6 +359,10 @@ int ww_server_run(const ww_server_opts *opts) {
   uv_signal_init(&main_loop, &x.intr);
   uv_signal_init(&main_loop, &x.hup);
   x.term.data = x.intr.data = x.hup.data = &x;
+  uv_async_init(&main_loop, &x.returned, on_worker_returned);
+  uv_timer_init(&main_loop, &x.deadline);
+  x.returned.data = x.deadline.data = &x;
+  s->worker_returned = &x.returned;
   uv_signal_start(&x.term, on_signal, SIGTERM);
   uv_signal_start(&x.intr, on_signal, SIGINT);
   uv_signal_start(&x.hup, on_signal, SIGHUP);
@@ -333,6 +374,7 @@ int ww_server_run(const ww_server_opts *opts) {
     if ((rc = uv_thread_create(&s->workers[i].thread, worker_main, &s->workers[i])) != 0) break;
     nstarted++;
   }
+  x.nstarted = nstarted;
   uv_mutex_lock(&ready_mu);
   while (ready_count < nstarted) uv_cond_wait(&ready_cv, &ready_mu);
   uv_mutex_unlock(&ready_mu);
@@ -353,6 +395,9 @@ int ww_server_run(const ww_server_opts *opts) {
     for (int i = 0; i < nstarted; i++)
       if (s->workers[i].ready_status == 0) uv_async_send(&s->workers[i].stop_async);
     close_signals(&x);
+    uv_timer_start(&x.deadline, on_deadline, (uint64_t)o->shutdown_grace_ms + EXIT_AFTER_GRACE_MS,
+                   0);
+    uv_async_send(&x.returned);   /* counts those already back (or none started) */
     uv_run(&main_loop, UV_RUN_DEFAULT);
   }
   uv_loop_close(&main_loop);

@@ -505,6 +505,27 @@ Test(http, sigterm_grace_limits_stuck_requests) {
   ww_proc_cleanup(&srv);
 }
 
+/* A worker whose thread never comes back (a handler or rule stuck in C code) does not
+ * keep the process alive: it exits 1 shortly after the grace, with a log line. */
+Test(http, sigterm_ends_the_process_even_with_a_stuck_worker) {
+  const char *extra[] = {"--grace", "300", NULL};
+  start_server(extra);
+  ww_client *c = ww_client_connect(port);
+  cr_assert_eq(ww_client_sends(c, "GET /block?ms=60000 HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
+  cr_assert(ww_proc_wait_log(&srv, "block start", 5000));
+  double t0 = ww_now_ms();
+  kill(srv.pid, SIGTERM);
+  int st = ww_proc_stop(&srv, 0, 10000);
+  double d = ww_now_ms() - t0;
+  cr_assert_neq(st, -1, "still running 10 s after SIGTERM");
+  cr_assert_eq(st, 1, "exit status %d", st);
+  /* grace 300 ms + 1 s for the workers' cleanup; a generous margin for a busy machine */
+  cr_assert_lt(d, 3500.0, "exit after %.0f ms", d);
+  cr_assert(ww_proc_wait_log(&srv, "did not stop within the shutdown grace", 100));
+  ww_client_close(c);
+  ww_proc_cleanup(&srv);
+}
+
 Test(http, sighup_calls_reload) {
   start_server(NULL);
   kill(srv.pid, SIGHUP);

@@ -7,7 +7,8 @@
  * GET|PUT /items/{id}, GET /items/{id}/parts/{part}, GET /slow?ms=N (answers after N ms
  * from a uv_timer: an async handler), GET /big?n=N (N bytes), GET /count (requests
  * completed by this worker), POST /private (as /echo-raw, behind the access check: it
- * wants "Authorization: Bearer let-me-in", else 401). Prints "listening on HOST:PORT" and "reload" (SIGHUP) on
+ * wants "Authorization: Bearer let-me-in", else 401), GET /block?ms=N (holds its worker's
+ * thread for N ms without returning to the loop, as a stuck rule would). Prints "listening on HOST:PORT" and "reload" (SIGHUP) on
  * stderr. */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -156,6 +157,13 @@ static void h_big(ww_req *req) {
   free(b);
 }
 
+static void h_block(ww_req *req) {
+  long ms = query_num(req, "ms");
+  fprintf(stderr, "block start\n");
+  uv_sleep((unsigned)(ms > 0 ? ms : 0));
+  ww_respond_json(req, 200, json_pack("{s:i}", "blocked", (json_int_t)ms));
+}
+
 static void h_count(ww_req *req) {
   worker *w = ww_req_app(req);
   ww_respond_json(req, 200, json_pack("{s:i,s:i}", "worker", ww_req_worker(req), "completed",
@@ -184,6 +192,7 @@ int main(int argc, char **argv) {
     {"GET", "/big", h_big, 0},
     {"GET", "/count", h_count, 0},
     {"POST", "/private", h_echo_raw, 1},
+    {"GET", "/block", h_block, 0},
   };
   const char *cors[17] = {0};
   int ncors = 0;
