@@ -15,6 +15,7 @@ static const char usage_text[] =
     "                       [--redis-sentinel HOST:PORT,... --redis-master NAME]\n"
     "                       [--session-ttl SECONDS] [--handover-ttl SECONDS]\n"
     "                       [--decision-log MAXLEN] [--max-connections N]\n"
+    "                       [--max-output-memory BYTES]\n"
     "                       [--claim-fail-limit N] [--claim-fail-window SECONDS]\n"
     "                       [--log-level debug|info|warn|error] [--watch]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
@@ -52,6 +53,8 @@ static const option_def options[] = {
     NUM("handover-ttl", "WEGWIJZER_HANDOVER_TTL", OPT_LONG, handover_ttl, 10, 86400),
     NUM("decision-log", "WEGWIJZER_DECISION_LOG", OPT_LONG, decision_log_maxlen, 0, 100000000L),
     NUM("max-connections", "WEGWIJZER_MAX_CONNECTIONS", OPT_INT, max_connections, 1, 1000000),
+    NUM("max-output-memory", "WEGWIJZER_MAX_OUTPUT_MEMORY", OPT_SIZE, max_output_memory,
+        1L << 20, 1L << 40),
     NUM("claim-fail-limit", "WEGWIJZER_CLAIM_FAIL_LIMIT", OPT_INT, claim_fail_limit, 1, 1000000),
     NUM("claim-fail-window", "WEGWIJZER_CLAIM_FAIL_WINDOW", OPT_LONG, claim_fail_window, 1, 86400),
     {"watch", "WEGWIJZER_WATCH", OPT_FLAG, offsetof(ww_config, watch), 0, 0, 0},
@@ -180,6 +183,7 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->session_ttl = 7L * 86400;
   cfg->handover_ttl = 15L * 60;
   cfg->max_connections = 10000;
+  cfg->max_output_memory = (size_t)64 << 20;
   cfg->claim_fail_limit = 10;
   cfg->claim_fail_window = 300;
 

@@ -26,6 +26,8 @@ typedef struct ww_config {
   long handover_ttl;           /* --handover-ttl SECONDS, default 15 minutes */
   long decision_log_maxlen;    /* --decision-log N: XADD MAXLEN ~ N; 0 = off */
   int max_connections;         /* --max-connections per worker, default 10000 */
+  size_t max_output_memory;    /* --max-output-memory BYTES: answers held for clients that
+                                  do not read them, whole process; default 64 MiB */
   int claim_fail_limit;        /* --claim-fail-limit: wrong handover codes per client per
                                   window before 429; default 10 */
   long claim_fail_window;      /* --claim-fail-window SECONDS, default 300 */

@@ -21,8 +21,13 @@
 #include "server/internal.h"
 
 #define IN_MAX (64 * 1024)          /* unparsed input kept per connection */
-#define WRITE_HIGH (1024 * 1024)    /* stop parsing above this much unsent output */
-#define WRITE_LOW (256 * 1024)
+/* Output backpressure: above WRITE_HIGH bytes of answers held for the socket (queued, or
+ * written but not yet freed) a connection is neither read nor parsed until under
+ * WRITE_LOW. It also bounds what one pipelining connection makes the loop do per turn
+ * (about 20 advice answers), so the others, /healthz too, are not kept waiting. */
+#define WRITE_HIGH (64 * 1024)
+#define WRITE_LOW (16 * 1024)
+#define SNDBUF (256 * 1024)         /* SO_SNDBUF of a client socket (the kernel doubles it) */
 #define LINGER_MS 2000
 #define HBUF_INIT 2048
 
@@ -615,10 +620,11 @@ static int in_append(ww_conn *c, const char *data, size_t len) {
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
 
-/* Input flow control: stop reading while IN_MAX bytes wait unparsed. */
+/* Flow control: stop reading while IN_MAX bytes wait unparsed, or while the client does
+ * not take its answers (write_blocked). */
 static void flow(ww_conn *c) {
   if (!c->has_tcp || c->closing) return;
-  int want = c->in_len < IN_MAX;
+  int want = c->in_len < IN_MAX && !c->write_blocked;
   if (want && !c->reading) {
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0) c->reading = 1;
   } else if (!want && c->reading) {
@@ -680,11 +686,41 @@ void ww__conn_request_done(ww_conn *c) {
 
 /* ------------------------------------------------------------------ writes */
 
+static void uncharge(ww_conn *c, size_t n) {
+  if (c->out_released) return;   /* given back all at once when it was closed */
+  c->out_bytes -= n;
+  atomic_fetch_sub(&c->w->srv->out_bytes, n);
+}
+
+/* The process holds more answers than its budget: close this worker's paused connections
+ * (clients that do not read) with the most output held, until it is under the budget or
+ * none is left. Their memory is freed as the loop closes them; it is given back to the
+ * budget now, so one overrun closes no more than it must. */
+static void shed(ww__worker *w) {
+  ww_server *s = w->srv;
+  while (atomic_load(&s->out_bytes) > s->opts.max_output_bytes) {
+    ww_conn *worst = NULL;
+    for (ww_conn *c = w->conns; c; c = c->next)
+      if (c->write_blocked && !c->closing && (!worst || c->out_bytes > worst->out_bytes))
+        worst = c;
+    if (!worst) return;
+    ww_log(WW_LOG_WARN, "closing a connection that does not read its answers: over the output memory budget",
+           json_pack("{s:s,s:I,s:I}", "peer", worst->peer, "heldBytes",
+                     (json_int_t)worst->out_bytes, "budgetBytes",
+                     (json_int_t)s->opts.max_output_bytes));
+    atomic_fetch_sub(&s->out_bytes, worst->out_bytes);
+    worst->out_bytes = 0;
+    worst->out_released = 1;
+    conn_close_now(worst);
+  }
+}
+
 static void on_write(uv_write_t *wr, int status) {
   ww__wblock *b = wr->data;
   ww_conn *c = b->conn;
   c->writes--;
-  if (status < 0) {
+  uncharge(c, b->charge);
+  if (status < 0 && !c->closing) {   /* a cancel after our own close says nothing new */
     ww_log(status == UV_ECANCELED ? WW_LOG_INFO : WW_LOG_WARN, "response write failed",
            json_pack("{s:s,s:s}", "peer", c->peer, "error", uv_strerror(status)));
     conn_close_now(c);
@@ -692,10 +728,9 @@ static void on_write(uv_write_t *wr, int status) {
   free(b->owned_body);
   free(b);
   if (c->closing) return;
-  if (c->write_blocked &&
-      uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) < WRITE_LOW) {
+  if (c->write_blocked && c->out_bytes < WRITE_LOW) {
     c->write_blocked = 0;
-    conn_process(c);
+    conn_process(c);   /* and reads again (flow) */
   }
   if (c->eof && c->writes == 0 && !c->shut) conn_close_now(c);
 }
@@ -714,10 +749,15 @@ void ww__conn_send(ww_conn *c, ww__wblock *b) {
     return;
   }
   b->wr.data = b;
+  b->charge = sizeof *b;
+  for (int i = 0; i < b->nbufs; i++) b->charge += b->bufs[i].len;
   c->writes++;
+  c->out_bytes += b->charge;
+  size_t total = atomic_fetch_add(&c->w->srv->out_bytes, b->charge) + b->charge;
   int rc = uv_write(&b->wr, (uv_stream_t *)&c->tcp, b->bufs, (unsigned)b->nbufs, on_write);
   if (rc != 0) {
     c->writes--;
+    uncharge(c, b->charge);
     ww_log(WW_LOG_WARN, "response write failed",
            json_pack("{s:s,s:s}", "peer", c->peer, "error", uv_strerror(rc)));
     free(b->owned_body);
@@ -725,7 +765,12 @@ void ww__conn_send(ww_conn *c, ww__wblock *b) {
     conn_close_now(c);
     return;
   }
-  if (uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) > WRITE_HIGH) c->write_blocked = 1;
+  /* the block lives until on_write, also when the socket took it all at once */
+  if (c->out_bytes > WRITE_HIGH && !c->write_blocked) {
+    c->write_blocked = 1;
+    flow(c);
+    if (total > c->w->srv->opts.max_output_bytes) shed(c->w);
+  }
 }
 
 void ww__conn_send_continue(ww_conn *c) {
@@ -816,6 +861,11 @@ void ww__conn_accept(ww__worker *w) {
     return;
   }
   uv_tcp_nodelay(&c->tcp, 1);
+  /* Linux grows a socket's send buffer up to tcp_wmem's maximum (4 MiB by default) for a
+   * client that does not read: kernel memory and copying per such client beyond our own
+   * budget. A fixed buffer (the kernel doubles it) holds plenty of answers. */
+  int sndbuf = SNDBUF;
+  uv_send_buffer_size((uv_handle_t *)&c->tcp, &sndbuf);
   struct sockaddr_storage ss;
   int len = sizeof ss;
   if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {

@@ -3,7 +3,8 @@
  *
  * Memory: one malloc per connection (struct + header buffer + header index), one body
  * buffer per connection that grows up to max_body and is reused, one block per response
- * write. The request is embedded in its connection; the connection is freed when its
+ * write. Response blocks count against a process-wide output budget until their write
+ * completes (conn.c: backpressure per connection, the worst readers closed). The request is embedded in its connection; the connection is freed when its
  * last reference goes: one per open libuv handle and one while a handler has not yet
  * answered (STYLE 2.6), so an async handler may answer after the client left. */
 #ifndef WW_SERVER_INTERNAL_H
@@ -102,6 +103,7 @@ struct ww_server {
   size_t ncors;
   size_t *cors_len;             /* owned: strlen of each cors origin */
   uv_async_t *worker_returned;  /* the main loop's: a worker thread is done */
+  atomic_size_t out_bytes;      /* response bytes held for the sockets, all workers */
 };
 
 /* Copy opts, fill defaults, compile routes. New; NULL with a message in err. */
@@ -186,6 +188,9 @@ struct ww_conn {
   char *in;                      /* owned */
   size_t in_len, in_cap;
   size_t writes;                 /* uv_writes in flight */
+  size_t out_bytes;              /* bytes of those writes' blocks, counted in the server's
+                                    out_bytes until each write completes */
+  int out_released;              /* closed for the budget: out_bytes already given back */
   int err_status;                /* set by a parser callback that refused the request */
   const char *err_code;
   const char *err_detail;
@@ -197,7 +202,7 @@ struct ww_conn {
   int upgrade_stop;              /* parser stopped (Upgrade/CONNECT): no further requests */
   int eof;
   int ready;                     /* a complete request waits for dispatch */
-  int write_blocked;             /* too much unsent output: parsing paused */
+  int write_blocked;             /* too much unsent output: reading and parsing paused */
 };
 
 /* A connection without a socket (tests, fuzzing). New; the server frees it after
@@ -229,6 +234,7 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
 typedef struct ww__wblock {
   uv_write_t wr;
   ww_conn *conn;
+  size_t charge;                 /* bytes it holds, counted in the output budget */
   char *owned_body;              /* freed with the block */
   uv_buf_t bufs[2];
   int nbufs;

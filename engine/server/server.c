@@ -44,6 +44,7 @@ ww_server *ww__server_new(const ww_server_opts *opts, char *err, size_t errlen) 
   if (o->idle_timeout_ms == 0) o->idle_timeout_ms = 60000;
   if (o->shutdown_grace_ms == 0) o->shutdown_grace_ms = 5000;
   if (o->max_connections <= 0) o->max_connections = 10000;
+  if (o->max_output_bytes == 0) o->max_output_bytes = (size_t)64 << 20;
   if (o->cors_origins)
     while (o->cors_origins[s->ncors]) s->ncors++;
   if (s->ncors) {

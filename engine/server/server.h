@@ -32,6 +32,11 @@
  *   client never sends its body: the refusal goes out with Connection: close), else just
  *   before the handler. Authentication comes before the body.
  * - max_header_bytes is capped at 60000.
+ * - Output backpressure: a connection with more than 256 KiB of answers not yet written
+ *   to its socket is neither read nor parsed until it is under 64 KiB again (a pipelining
+ *   client that does not read its answers stops itself). When all connections together
+ *   hold more than max_output_bytes, the worker closes its paused connections that hold
+ *   the most until the process is under the budget again (a warn log line each).
  */
 #ifndef WW_SERVER_H
 #define WW_SERVER_H
@@ -87,6 +92,9 @@ typedef struct ww_server_opts {
    * Return 1 to let the request through, or answer it (a ww_respond_*) and return 0.
    * May be NULL: gates are then ignored. */
   int (*authorize)(ww_req *req, int gate);
+  /* Response bytes the process may hold for clients that do not read them, all workers
+   * together; above it the connections holding the most are closed. Default 64 MiB. */
+  size_t max_output_bytes;
 } ww_server_opts;
 
 /* Bind, start the workers, run until SIGTERM/SIGINT, drain, return 0 (or a negative
