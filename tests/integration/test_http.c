@@ -308,6 +308,21 @@ Test(http, errors_413_415_404_405) {
   stop_server();
 }
 
+/* 'req' on a fresh connection gets one 400 bad_request, then the server closes (no second
+ * answer: nothing after the bad request was taken for another one). */
+static void expect_400_and_close(const char *req, size_t i) {
+  ww_client *c = ww_client_connect(port);
+  cr_assert_not_null(c);
+  cr_assert_eq(ww_client_sends(c, req), 0);
+  ww_http_resp r;
+  cr_assert_eq(ww_client_read(c, &r, 0, 5000), 0, "case %zu", i);
+  check_problem(&r, 400, "bad_request");
+  cr_assert_str_eq(ww_http_header(&r, "Connection"), "close");
+  ww_http_resp_free(&r);
+  cr_assert(ww_client_wait_closed(c, 5000), "case %zu: not closed (another answer?)", i);
+  ww_client_close(c);
+}
+
 Test(http, malformed_400_server_keeps_serving) {
   start_server(NULL);
   const char *bad[] = {
@@ -318,16 +333,8 @@ Test(http, malformed_400_server_keeps_serving) {
     "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    ww_client *c = ww_client_connect(port);
-    cr_assert_not_null(c);
-    cr_assert_eq(ww_client_sends(c, bad[i]), 0);
+    expect_400_and_close(bad[i], i);
     ww_http_resp r;
-    cr_assert_eq(ww_client_read(c, &r, 0, 5000), 0, "case %zu", i);
-    check_problem(&r, 400, "bad_request");
-    cr_assert_str_eq(ww_http_header(&r, "Connection"), "close");
-    ww_http_resp_free(&r);
-    cr_assert(ww_client_wait_closed(c, 5000), "case %zu: not closed", i);
-    ww_client_close(c);
     cr_assert_eq(ww_http_request(port, "GET", "/healthz", NULL, NULL, &r), 0);
     cr_assert_eq(r.status, 200);
     ww_http_resp_free(&r);
@@ -356,18 +363,7 @@ Test(http, strict_header_syntax_400) {
     "POST /echo-raw HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity,\r\n\tchunked\r\n\r\n"
     "0\r\n\r\n",
   };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    ww_client *c = ww_client_connect(port);
-    cr_assert_not_null(c);
-    cr_assert_eq(ww_client_sends(c, bad[i]), 0);
-    ww_http_resp r;
-    cr_assert_eq(ww_client_read(c, &r, 0, 5000), 0, "case %zu", i);
-    check_problem(&r, 400, "bad_request");
-    cr_assert_str_eq(ww_http_header(&r, "Connection"), "close");
-    ww_http_resp_free(&r);
-    cr_assert(ww_client_wait_closed(c, 5000), "case %zu: not closed (another answer?)", i);
-    ww_client_close(c);
-  }
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) expect_400_and_close(bad[i], i);
   ww_http_resp r;
   cr_assert_eq(ww_http_request(port, "GET", "/healthz", "X-Spaces: a  b\r\n", NULL, &r), 0);
   cr_assert_eq(r.status, 200);
@@ -487,18 +483,29 @@ Test(http, sigterm_answers_in_flight_and_exits_0) {
   ww_proc_cleanup(&srv);
 }
 
-Test(http, sigterm_grace_limits_stuck_requests) {
+/* Start the server with a 300 ms grace, send 'path' on a connection (returned in '*c'),
+ * wait until the log says 'started', then SIGTERM: the exit status (-1: still running
+ * 10 s later) and in '*ms' the time from the signal to the exit. */
+static int sigterm_during(const char *path, const char *started, ww_client **c, double *ms) {
   const char *extra[] = {"--grace", "300", NULL};
   start_server(extra);
-  ww_client *c = ww_client_connect(port);
-  cr_assert_eq(ww_client_sends(c, "GET /slow?ms=30000 HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
-  cr_assert(ww_proc_wait_log(&srv, "slow start 1", 5000));
+  *c = ww_client_connect(port);
+  char req[128];
+  snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+  cr_assert_eq(ww_client_sends(*c, req), 0);
+  cr_assert(ww_proc_wait_log(&srv, started, 5000));
   double t0 = ww_now_ms();
   kill(srv.pid, SIGTERM);
-  int st = ww_proc_stop(&srv, 0, 5000);
+  int st = ww_proc_stop(&srv, 0, 10000);
+  *ms = ww_now_ms() - t0;
   if (st != 0) ww_proc_dump_log(&srv);
-  cr_assert_eq(st, 0);
-  double d = ww_now_ms() - t0;
+  return st;
+}
+
+Test(http, sigterm_grace_limits_stuck_requests) {
+  ww_client *c;
+  double d;
+  cr_assert_eq(sigterm_during("/slow?ms=30000", "slow start 1", &c, &d), 0);
   cr_assert(d >= 250 && d < 3000, "exit after %.0f ms with grace 300", d);
   cr_assert(ww_client_wait_closed(c, 2000));
   ww_client_close(c);
@@ -508,15 +515,9 @@ Test(http, sigterm_grace_limits_stuck_requests) {
 /* A worker whose thread never comes back (a handler or rule stuck in C code) does not
  * keep the process alive: it exits 1 shortly after the grace, with a log line. */
 Test(http, sigterm_ends_the_process_even_with_a_stuck_worker) {
-  const char *extra[] = {"--grace", "300", NULL};
-  start_server(extra);
-  ww_client *c = ww_client_connect(port);
-  cr_assert_eq(ww_client_sends(c, "GET /block?ms=60000 HTTP/1.1\r\nHost: x\r\n\r\n"), 0);
-  cr_assert(ww_proc_wait_log(&srv, "block start", 5000));
-  double t0 = ww_now_ms();
-  kill(srv.pid, SIGTERM);
-  int st = ww_proc_stop(&srv, 0, 10000);
-  double d = ww_now_ms() - t0;
+  ww_client *c;
+  double d;
+  int st = sigterm_during("/block?ms=60000", "block start", &c, &d);
   cr_assert_neq(st, -1, "still running 10 s after SIGTERM");
   cr_assert_eq(st, 1, "exit status %d", st);
   /* grace 300 ms + 1 s for the workers' cleanup; a generous margin for a busy machine */
