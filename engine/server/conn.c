@@ -704,7 +704,8 @@ static void shed(ww__worker *w) {
       if (c->write_blocked && !c->closing && (!worst || c->out_bytes > worst->out_bytes))
         worst = c;
     if (!worst) return;
-    ww_log(WW_LOG_WARN, "closing a connection that does not read its answers: over the output memory budget",
+    ww_log(WW_LOG_WARN,
+           "closing a connection that does not read its answers: over the output memory budget",
            json_pack("{s:s,s:I,s:I}", "peer", worst->peer, "heldBytes",
                      (json_int_t)worst->out_bytes, "budgetBytes",
                      (json_int_t)s->opts.max_output_bytes));

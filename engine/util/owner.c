@@ -20,7 +20,7 @@ int ww_file_owner_check(const struct stat *st, const char *path, char *why, size
   uid_name(st->st_uid, owner, sizeof owner);
   uid_name(me, mine, sizeof mine);
   snprintf(why, whylen,
-           "it is owned by uid %u%s, not by the user wegwijzer runs as (uid %u%s) or root; "
+           "it is owned by uid %u%s, not by root or by uid %u%s, the user wegwijzer runs as; "
            "run: chown %u %s",
            (unsigned)st->st_uid, owner, (unsigned)me, mine, (unsigned)me, path);
   return -1;

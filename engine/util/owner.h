@@ -7,8 +7,8 @@
 
 /* 0 when 'st' (fstat of the opened file) is owned by the user the process runs as (its
  * effective uid) or by root: nobody else may have swapped the contents. Otherwise -1 with
- * what is wrong and the fix in 'why', e.g. "it is owned by uid 1000 (alice), not by
- * wegwijzer (uid 998) or root; run: chown wegwijzer /etc/wegwijzer/tokens". */
+ * what is wrong and the fix in 'why', e.g. "it is owned by uid 1000 (alice), not by root or
+ * by uid 998 (wegwijzer), the user wegwijzer runs as; run: chown 998 /etc/wegwijzer/tokens". */
 int ww_file_owner_check(const struct stat *st, const char *path, char *why, size_t whylen);
 
 #endif

@@ -369,8 +369,9 @@ static int serve_with_origin(const char *flag_origin, const char *env_origin, ch
 Test(api, cors_origin_over_plain_http_refused) {
   char *log = NULL;
   cr_assert_eq(serve_with_origin("http://www.gemeente.nl", NULL, &log), 2);
-  cr_assert_not_null(strstr(log, "--cors-origin http://www.gemeente.nl: a website origin must use https://"),
-                     "%s", log);
+  cr_assert_not_null(
+      strstr(log, "--cors-origin http://www.gemeente.nl: a website origin must use https://"),
+      "%s", log);
   free(log);
   cr_assert_eq(serve_with_origin(NULL, "http://www.gemeente.nl", &log), 2);
   cr_assert_not_null(strstr(log, "WEGWIJZER_CORS_ORIGIN http://www.gemeente.nl"), "%s", log);

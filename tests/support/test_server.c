@@ -8,8 +8,8 @@
  * from a uv_timer: an async handler), GET /big?n=N (N bytes), GET /count (requests
  * completed by this worker), POST /private (as /echo-raw, behind the access check: it
  * wants "Authorization: Bearer let-me-in", else 401), GET /block?ms=N (holds its worker's
- * thread for N ms without returning to the loop, as a stuck rule would). Prints "listening on HOST:PORT" and "reload" (SIGHUP) on
- * stderr. */
+ * thread for N ms without returning to the loop, as a stuck rule would). Prints
+ * "listening on HOST:PORT" and "reload" (SIGHUP) on stderr. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
