@@ -32,11 +32,13 @@
  *   client never sends its body: the refusal goes out with Connection: close), else just
  *   before the handler. Authentication comes before the body.
  * - max_header_bytes is capped at 60000.
- * - Output backpressure: a connection with more than 256 KiB of answers not yet written
- *   to its socket is neither read nor parsed until it is under 64 KiB again (a pipelining
- *   client that does not read its answers stops itself). When all connections together
- *   hold more than max_output_bytes, the worker closes its paused connections that hold
- *   the most until the process is under the budget again (a warn log line each).
+ * - Output backpressure: a connection with more than 64 KiB of answers not yet written
+ *   to its socket is neither read nor parsed until it is under 16 KiB again (a pipelining
+ *   client that does not read its answers stops itself). Client sockets get a 256 KiB
+ *   SO_SNDBUF (Linux doubles it and does not grow it to tcp_wmem's 4 MiB). When all
+ *   connections together hold more than max_output_bytes, the worker closes its paused
+ *   connections that hold the most until the process is under the budget again (a warn
+ *   log line each).
  */
 #ifndef WW_SERVER_H
 #define WW_SERVER_H
