@@ -1,6 +1,7 @@
 /* Handlers for advice, route, channels, rules and health (SPEC 3.1, 3.2, 3.4). */
 #include "api/api.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,21 @@ int ww_api_authorize(ww_req *req, ww_role need) {
                        NULL, NULL);
   }
   return 0;
+}
+
+void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]) {
+  const char *peer = ww_req_peer(req);
+  struct in6_addr a6;
+  char buf[INET6_ADDRSTRLEN];
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (peer && inet_pton(AF_INET6, peer, &a6) == 1 && memcmp(a6.s6_addr, mapped, 12) != 0) {
+    memset(a6.s6_addr + 8, 0, 8);
+    if (inet_ntop(AF_INET6, &a6, buf, sizeof buf)) {
+      snprintf(out, WW_API_CLIENT_KEY_MAX, "%s/64", buf);
+      return;
+    }
+  }
+  snprintf(out, WW_API_CLIENT_KEY_MAX, "%s", peer ? peer : "");
 }
 
 /* A worker whose rule set failed to load answers 503 rather than guessing. */
@@ -275,7 +291,8 @@ static json_t *advice_event(const decision *d) {
 
 static void on_session(void *ud, int status, json_t *result) {
   decision *d = ud;
-  if (status == WW_STORE_EUNAVAIL) d->store_down = 1;
+  /* unreachable, or full: answered without the session, degraded (SPEC 5) */
+  if (status == WW_STORE_EUNAVAIL || status == WW_STORE_EFULL) d->store_down = 1;
   finish(d, status == 0 ? result : NULL);
   json_decref(result);
 }
@@ -393,8 +410,9 @@ static void decide(ww_req *req, int route) {
   if (json_is_string(code)) {
     const char *chan = str_field(json_object_get(body, "context"), "origin");
     if (chan == NULL) chan = "ivr";
-    ww_store_handover_claim(w->store, json_string_value(code), chan, ww_req_peer(req),
-                            on_claimed, d);
+    char client[WW_API_CLIENT_KEY_MAX];
+    ww_api_client_addr(req, client);
+    ww_store_handover_claim(w->store, json_string_value(code), chan, client, on_claimed, d);
   } else if (json_is_string(sid)) {
     json_t *ev = advice_event(d);
     ww_store_session_append(w->store, json_string_value(sid), ev, WW_STORE_LEAN, on_session, d);
