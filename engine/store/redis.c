@@ -1220,20 +1220,27 @@ static void handover_appended(rstore *st, void *op, int status, redisReply *r) {
                           "sessionId", o->sid));
 }
 
-/* SC_HANDOVER's reply: {1, code}, {0} (no free candidate), {-2} (cap reached). */
+int ww__redis_handover_of(const redisReply *r, char code[WW_HANDOVER_CODE_LEN + 1]) {
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+      r->element[0]->type != REDIS_REPLY_INTEGER)
+    return -1;
+  long long verdict = r->element[0]->integer;
+  if (verdict == 0 || verdict == -2) return (int)verdict;
+  if (verdict != 1 || r->elements < 2 || r->element[1]->type != REDIS_REPLY_STRING ||
+      !ww_handover_code_valid(r->element[1]->str))
+    return -1;
+  memcpy(code, r->element[1]->str, WW_HANDOVER_CODE_LEN + 1);
+  return 1;
+}
+
 static void handover_reserved(rstore *st, void *op, int status, redisReply *r) {
   rop *o = op;
   if (status != 0) {
     op_done(o, status, NULL);
     return;
   }
-  long long verdict = r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
-                              r->element[0]->type == REDIS_REPLY_INTEGER
-                          ? r->element[0]->integer : -9;
-  if (verdict == 1 && r->elements >= 2 && r->element[1]->type == REDIS_REPLY_STRING &&
-      ww_handover_code_valid(r->element[1]->str)) {
-    memcpy(o->code, r->element[1]->str, WW_HANDOVER_CODE_LEN + 1);
-  } else {
+  int verdict = ww__redis_handover_of(r, o->code);
+  if (verdict != 1) {
     op_done(o, verdict == 0 ? WW_STORE_ECONFLICT : verdict == -2 ? WW_STORE_EFULL
                                                                  : WW_STORE_EUNAVAIL, NULL);
     return;
