@@ -27,7 +27,6 @@
 
 #include "session/session.h"
 #include "store/store_impl.h"
-#include "util/crypto.h"
 
 #define SWEEP_MS 5000
 #define CODE_TRIES 8
@@ -415,18 +414,19 @@ static void m_handover_create(ww_store *s, const char *sid, const char *channel,
                          "expiresAt", t_exp);
   json_t *ev = ww_session_event(at, in);
   json_decref(in);
-  size_t cb_ = cost(crec) + ENTRY_COST(code);
-  long add = (long)cb_ + append_delta(ms, rec, cost(ev)) + (long)(64 + WW_HANDOVER_CODE_LEN);
+  json_t *cv = json_string(code);   /* the record's "code" */
+  size_t code_bytes = cost(crec) + ENTRY_COST(code);
+  long add = (long)code_bytes + (long)cost(cv) + append_delta(ms, rec, cost(ev));
   if (add > 0 && !fits(&s->opts, m, (size_t)add)) {
     json_decref(crec);
+    json_decref(cv);
     json_decref(ev);
     full(ms, cb, ud);
     return;
   }
   /* one live code per session: a new one ends the previous (SPEC 3.3) */
   end_code(m, rec, sid);
-  put(m, m->codes, code, crec, cb_);
-  json_t *cv = json_string(code);
+  put(m, m->codes, code, crec, code_bytes);
   grew(m, rec, (long)cost(cv));
   json_object_set_new(rec, "code", cv);
   append_locked(ms, rec, ev, now);
