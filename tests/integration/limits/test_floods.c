@@ -21,32 +21,16 @@
 static ww_proc redis, srv;
 static char dir[256];
 
-static void setup(void) {
-  memset(&redis, 0, sizeof redis);
-  memset(&srv, 0, sizeof srv);
-  dir[0] = '\0';
-}
-
 static void teardown(void) {
-  if (srv.pid > 0) ww_proc_stop(&srv, SIGKILL, 5000);
-  ww_proc_cleanup(&srv);
-  if (redis.pid > 0) ww_proc_stop(&redis, SIGKILL, 5000);
-  ww_proc_cleanup(&redis);
+  st_kill(&srv);
+  st_kill(&redis);
   st_rmdir(dir);
 }
 
-TestSuite(floods, .init = setup, .fini = teardown, .timeout = 240);
+TestSuite(floods, .fini = teardown, .timeout = 240);
 
-/* wegwijzer on the embedded store or a fresh redis-server ('redis_args': its extra flags,
- * NULL-terminated), with 'extra' flags. */
 static void start(int use_redis, const char *const *redis_args, const char *const *extra) {
-  if (use_redis) {
-    cr_assert_eq(st_redis_start_on(&redis, ww_free_port(), NULL, 0, redis_args), 0);
-    st_serve(&srv, redis.port, extra);
-    st_wait_ready(&srv);
-  } else {
-    ww_test_serve(&srv, extra);
-  }
+  st_serve_on(use_redis, &redis, &srv, redis_args, extra);
 }
 
 /* The server's RSS says what the store holds, except under valgrind or ASan (its shadow
@@ -136,6 +120,25 @@ static char *session_body(size_t bytes) {
   return b;
 }
 
+/* POST 'body' to /v1/sessions on 'c' until the store is full (1; the 503 store_full
+ * checked) or 'max' were created (0); the ids of the 201s into 'ids'. */
+static int flood(ww_client *c, const char *body, int max, json_t *ids) {
+  for (int i = 0; i < max; i++) {
+    ww_http_resp r;
+    int s = send_on(c, "POST", "/v1/sessions", body, &r);
+    if (s != 201) {
+      expect_problem(&r, 503, "store_full");
+      ww_http_resp_free(&r);
+      return 1;
+    }
+    json_t *j = ww_http_json(&r);
+    json_array_append(ids, json_object_get(json_object_get(j, "session"), "id"));
+    json_decref(j);
+    ww_http_resp_free(&r);
+  }
+  return 0;
+}
+
 /* ---- the embedded store's bound ---- */
 
 Test(floods, embedded_store_bounded_under_a_session_flood) {
@@ -146,21 +149,7 @@ Test(floods, embedded_store_bounded_under_a_session_flood) {
   ww_client *c = ww_client_connect(srv.port);
   cr_assert_not_null(c);
   json_t *ids = json_array();
-  int full = 0;
-  for (int i = 0; i < 20000 && !full; i++) {
-    ww_http_resp r;
-    int s = send_on(c, "POST", "/v1/sessions", body, &r);
-    if (s == 201) {
-      json_t *j = ww_http_json(&r);
-      json_array_append(ids, json_object_get(json_object_get(j, "session"), "id"));
-      json_decref(j);
-    } else {
-      expect_problem(&r, 503, "store_full");
-      full = 1;
-    }
-    ww_http_resp_free(&r);
-  }
-  cr_assert(full, "a flood of 20,000 sessions x 16 KB was never refused");
+  cr_assert(flood(c, body, 20000, ids), "a flood of 20,000 sessions x 16 KB was never refused");
   long rss1 = rss_kib(srv.pid);
   /* more of the flood changes nothing */
   for (int i = 0; i < 500; i++)
@@ -197,22 +186,9 @@ Test(floods, redis_at_maxmemory_answers_503_and_loses_nothing) {
   start(1, rargs, extra);
   char *body = session_body(16384);
   ww_client *c = ww_client_connect(srv.port);
+  cr_assert_not_null(c);
   json_t *ids = json_array();
-  int full = 0;
-  for (int i = 0; i < 2000 && !full; i++) {
-    ww_http_resp r;
-    int s = send_on(c, "POST", "/v1/sessions", body, &r);
-    if (s == 201) {
-      json_t *j = ww_http_json(&r);
-      json_array_append(ids, json_object_get(json_object_get(j, "session"), "id"));
-      json_decref(j);
-    } else {
-      expect_problem(&r, 503, "store_full");
-      full = 1;
-    }
-    ww_http_resp_free(&r);
-  }
-  cr_assert(full, "Redis at maxmemory never refused");
+  cr_assert(flood(c, body, 2000, ids), "Redis at maxmemory never refused");
   size_t n = json_array_size(ids);
   cr_assert_gt(n, 10);
   /* Redis hovers at its limit (a small write may still fit): hold it there for the rest */

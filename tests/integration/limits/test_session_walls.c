@@ -14,32 +14,17 @@
 
 static ww_proc redis, srv;
 
-static void setup(void) {
-  memset(&redis, 0, sizeof redis);
-  memset(&srv, 0, sizeof srv);
-}
-
 static void teardown(void) {
-  if (srv.pid > 0) ww_proc_stop(&srv, SIGKILL, 5000);
-  ww_proc_cleanup(&srv);
-  if (redis.pid > 0) ww_proc_stop(&redis, SIGKILL, 5000);
-  ww_proc_cleanup(&redis);
+  st_kill(&srv);
+  st_kill(&redis);
 }
 
-TestSuite(walls, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(walls, .fini = teardown, .timeout = 120);
 
 #define BSN "172839465"
 #define AT "\"context\":{\"time\":\"2026-12-01T10:15:00+01:00\"}"
 
-static void start(int use_redis) {
-  if (use_redis) {
-    cr_assert_eq(ww_redis_start(&redis, 10000), 0, "redis-server did not start");
-    st_serve(&srv, redis.port, NULL);
-    st_wait_ready(&srv);
-  } else {
-    ww_test_serve(&srv, NULL);
-  }
-}
+static void start(int use_redis) { st_serve_on(use_redis, &redis, &srv, NULL, NULL); }
 
 /* POST; expects 'status'; the body (new). */
 static json_t *post(const char *path, const char *body, int status, ww_http_resp *keep) {
@@ -49,18 +34,6 @@ static json_t *post(const char *path, const char *body, int status, ww_http_resp
   if (keep) *keep = r;
   else ww_http_resp_free(&r);
   return b;
-}
-
-static json_t *session(const char *sid) {
-  char path[96];
-  snprintf(path, sizeof path, "/v1/sessions/%s", sid);
-  ww_http_resp r;
-  json_t *b = st_req(srv.port, "GET", path, NULL, NULL, &r);
-  cr_assert_eq(r.status, 200, "%s", r.body);
-  ww_http_resp_free(&r);
-  json_t *s = json_incref(json_object_get(b, "session"));
-  json_decref(b);
-  return s;
 }
 
 static const char *first_channel(const json_t *advice) {
@@ -103,7 +76,7 @@ static void bsn_is_no_oracle(int use_redis) {
   ww_http_resp_free(&r);
 
   /* the events were appended all the same */
-  json_t *s = session(sid);
+  json_t *s = st_session_get(srv.port, sid);
   cr_assert_eq(st_count_events(s, "advice"), 2);
   json_decref(s);
 
@@ -143,7 +116,7 @@ static void engine_events_are_the_engines(int use_redis) {
     json_decref(b);
     ww_http_resp_free(&r);
   }
-  json_t *s = session(sid);
+  json_t *s = st_session_get(srv.port, sid);
   cr_assert_eq(json_array_size(json_object_get(s, "events")), 0, "a forged event was stored");
   json_decref(s);
 

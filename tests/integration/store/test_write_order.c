@@ -9,45 +9,16 @@
 
 static ww_proc redis, srv;
 
-static void setup(void) {
-  memset(&redis, 0, sizeof redis);
-  memset(&srv, 0, sizeof srv);
-}
-
 static void teardown(void) {
-  if (srv.pid > 0) ww_proc_stop(&srv, SIGKILL, 5000);
-  ww_proc_cleanup(&srv);
-  if (redis.pid > 0) ww_proc_stop(&redis, SIGKILL, 5000);
-  ww_proc_cleanup(&redis);
+  st_kill(&srv);
+  st_kill(&redis);
 }
 
-TestSuite(write_order, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(write_order, .fini = teardown, .timeout = 120);
 
-#define TTL "3600"
-
-/* wegwijzer on the embedded store, or on a fresh redis-server. */
 static void start(int use_redis) {
-  const char *extra[] = {"--session-ttl", TTL, NULL};
-  if (use_redis) {
-    cr_assert_eq(ww_redis_start(&redis, 10000), 0, "redis-server did not start");
-    st_serve(&srv, redis.port, extra);
-    st_wait_ready(&srv);
-  } else {
-    ww_test_serve(&srv, extra);
-  }
-}
-
-/* The session as GET shows it (new); fails unless 200. */
-static json_t *session(const char *sid) {
-  char path[96];
-  snprintf(path, sizeof path, "/v1/sessions/%s", sid);
-  ww_http_resp r;
-  json_t *b = st_req(srv.port, "GET", path, NULL, NULL, &r);
-  cr_assert_eq(r.status, 200, "GET %s: %d %s", path, r.status, r.body);
-  ww_http_resp_free(&r);
-  json_t *s = json_incref(json_object_get(b, "session"));
-  json_decref(b);
-  return s;
+  const char *extra[] = {"--session-ttl", "3600", NULL};
+  st_serve_on(use_redis, &redis, &srv, NULL, extra);
 }
 
 /* What a write would change: the events, updatedAt, expiresAt (and on Redis the key's
@@ -58,7 +29,7 @@ typedef struct snap {
 } snap;
 
 static void take(const char *sid, snap *out) {
-  json_t *s = session(sid);
+  json_t *s = st_session_get(srv.port, sid);
   json_t *part = json_pack("{s:O, s:O, s:O}", "events", json_object_get(s, "events"),
                            "updatedAt", json_object_get(s, "updatedAt"), "expiresAt",
                            json_object_get(s, "expiresAt"));
