@@ -1,6 +1,7 @@
 /* Handlers for advice, route, channels, rules and health (SPEC 3.1, 3.2, 3.4). */
 #include "api/api.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,21 @@ int ww_api_authorize(ww_req *req, int role) {
   return 0;
 }
 
+void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]) {
+  const char *peer = ww_req_peer(req);
+  struct in6_addr a6;
+  char buf[INET6_ADDRSTRLEN];
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (peer && inet_pton(AF_INET6, peer, &a6) == 1 && memcmp(a6.s6_addr, mapped, 12) != 0) {
+    memset(a6.s6_addr + 8, 0, 8);
+    if (inet_ntop(AF_INET6, &a6, buf, sizeof buf)) {
+      snprintf(out, WW_API_CLIENT_KEY_MAX, "%s/64", buf);
+      return;
+    }
+  }
+  snprintf(out, WW_API_CLIENT_KEY_MAX, "%s", peer ? peer : "");
+}
+
 /* A worker whose rule set failed to load answers 503 rather than guessing. */
 static int have_rules(ww_req *req, ww_app_worker *w) {
   ww_app_rules_refresh(w);
@@ -94,6 +110,8 @@ typedef struct decision {
   json_t *body;          /* owned: the request */
   int route;
   int store_down;        /* the store failed: answer without session, degraded */
+  int by_citizen;        /* the session was found through citizen.id: never named in the
+                            answer (SPEC 3.1: a BSN must not reveal a session) */
   char citizen_ref[65];  /* "" or the body's citizen.id hashed for the index lookup */
 } decision;
 
@@ -220,11 +238,12 @@ static void finish(decision *d, const json_t *session) {
   }
   /* What the answer gets besides the decision, in this order. */
   json_t *extra = NULL;
-  if (session || store_down) {
+  const json_t *named = d->by_citizen ? NULL : session;   /* what the answer may show */
+  if (named || store_down) {
     extra = json_object();
-    if (session) {
-      json_object_set(extra, "sessionId", json_object_get(session, "id"));
-      if (d->route) json_object_set_new(extra, "agentContext", agent_context(session));
+    if (named) {
+      json_object_set(extra, "sessionId", json_object_get(named, "id"));
+      if (d->route) json_object_set_new(extra, "agentContext", agent_context(named));
     }
     /* SPEC 5: while the store is down every answer says so, session or not. */
     if (store_down) json_object_set_new(extra, "degraded", json_true());
@@ -263,7 +282,8 @@ static json_t *advice_event(const decision *d) {
 
 static void on_session(void *ud, int status, json_t *result) {
   decision *d = ud;
-  if (status == WW_STORE_EUNAVAIL) d->store_down = 1;
+  /* unreachable, or full: answered without the session, degraded (SPEC 5) */
+  if (status == WW_STORE_EUNAVAIL || status == WW_STORE_EFULL) d->store_down = 1;
   finish(d, status == 0 ? result : NULL);
   json_decref(result);
 }
@@ -310,10 +330,12 @@ static void on_claimed(void *ud, int status, json_t *result) {
     ww_metrics_handover_claimed(d->w->metrics);
     ww_api_log_handover(d->w, "claimed", result);
   }
-  /* A caller who gives a handover code need not pick the topic again. */
+  /* A caller who gives a handover code need not pick the topic again (a service the rule
+   * set no longer knows leaves it open: the standard route, not a 400 for a spent code). */
   if (status == 0 && !json_object_get(d->body, "service")) {
     const json_t *service = json_object_get(result, "service");
-    if (json_is_string(service)) json_object_set(d->body, "service", (json_t *)service);
+    if (json_is_string(service) && ww_rules_has_service(d->rs->rules, json_string_value(service)))
+      json_object_set(d->body, "service", (json_t *)service);
   }
   on_session(ud, status, result);
 }
@@ -326,17 +348,11 @@ static int bad_field(ww_req *req, const char *name, const char *reason) {
   return 0;
 }
 
-/* Validate the request as the decision will (answering 400 itself when invalid), without
- * a session. Returns 1 when valid. */
-static int valid_request(ww_req *req, decision *d) {
-  ww_decide_opts opts = {0};
-  opts.secret = d->w->app->secret;
-  opts.secret_len = d->w->app->secret_len;
-  opts.route = d->route;
-  json_t *out = NULL;
+/* Check the whole request before any store write (a request answered 400 changes no
+ * session and spends no code); answers 400 itself. Returns 1 when valid. */
+static int check_request(ww_req *req, decision *d, int service_optional) {
   ww_err err = {0};
-  int rc = ww_decide(d->rs->rules, d->body, &opts, &out, &err);
-  json_decref(out);
+  int rc = ww_request_check(d->rs->rules, d->body, service_optional, &err);
   if (rc == 0) return 1;
   respond_decide_error(req, rc, &err);
   return 0;
@@ -373,26 +389,30 @@ static void decide(ww_req *req, int route) {
     bad_field(req, "handoverCode", "must be the 6-digit handover code");
     goto drop;
   }
-  if (w->store == NULL) {
-    finish(d, NULL);
-  } else if (json_is_string(code)) {
-    /* A code is single use: check the rest of the request before spending it. */
-    if (json_object_get(body, "service") && !valid_request(req, d)) goto drop;
+  int by_citizen = json_is_string(cid) && json_string_length(cid) > 0 &&
+                   json_string_length(cid) <= 64;
+  if (w->store == NULL || !(json_is_string(code) || json_is_string(sid) || by_citizen)) {
+    finish(d, NULL);   /* no store write: the decision validates */
+    return;
+  }
+  /* A code is spent, a session changed: only for a valid request (a caller with a code
+   * need not name the service). */
+  if (!check_request(req, d, json_is_string(code))) goto drop;
+  if (json_is_string(code)) {
     const char *chan = str_field(json_object_get(body, "context"), "origin");
     if (chan == NULL) chan = "ivr";
-    ww_store_handover_claim(w->store, json_string_value(code), chan, ww_req_peer(req),
-                            on_claimed, d);
+    char client[WW_API_CLIENT_KEY_MAX];
+    ww_api_client_addr(req, client);
+    ww_store_handover_claim(w->store, json_string_value(code), chan, client, on_claimed, d);
   } else if (json_is_string(sid)) {
     json_t *ev = advice_event(d);
     ww_store_session_append(w->store, json_string_value(sid), ev, WW_STORE_LEAN, on_session, d);
     json_decref(ev);
-  } else if (json_is_string(cid) && json_string_length(cid) > 0 &&
-             json_string_length(cid) <= 64) {
+  } else {
+    d->by_citizen = 1;
     ww_rules_citizen_ref(d->rs->rules, w->app->secret, w->app->secret_len,
                          json_string_value(cid), json_string_length(cid), d->citizen_ref);
     ww_store_session_latest_id(w->store, d->citizen_ref, on_latest, d);
-  } else {
-    finish(d, NULL);   /* the decision validates the rest */
   }
   return;
 drop:

@@ -26,6 +26,12 @@ void ww_app_on_reload(void *app);   /* SIGHUP (reload.c) */
  * when allowed; otherwise answers 401/403 itself and returns 0. */
 int ww_api_authorize(ww_req *req, int role);
 
+/* The client's address as the key of its limits: an IPv6 address by its /64 (what one
+ * host usually gets, so it cannot dodge a limit by changing its last 64 bits), any other
+ * whole. Into 'out' (NUL-terminated). */
+#define WW_API_CLIENT_KEY_MAX 64
+void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]);
+
 /* Append a handover ("handover") or claim ("claimed") entry to the decision stream, for
  * wegwijzer report: {kind, sessionId, service?, channel?}. 'obj' (borrowed) is the
  * handover answer or the claimed session. No-op without --decision-log. */

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/owner.h"
+#include "util/ratelimit.h"
 
 /* Read the citizenRef key. The file must be private to its owner (0600 or 0400): the
  * key is what keeps citizenRef from being reversed by trying every BSN. */
@@ -79,6 +80,16 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   }
   app->metrics = ww_metrics_registry_new(cfg->workers);
   if (app->metrics == NULL) return -1;
+  /* Bursts of 10 s worth. The address tables are big enough for every client a real
+   * municipality has at once; the token tables are separate, so a flood from many
+   * addresses never pushes a token's bucket out. */
+  const int rates[WW_LIMIT_KINDS] = {cfg->session_rate, cfg->event_rate, cfg->handover_rate};
+  for (int k = 0; k < WW_LIMIT_KINDS; k++) {
+    if (rates[k] <= 0) continue;
+    app->limits[k][0] = ww_ratelimit_new(rates[k], 10.0 * rates[k], 4096);
+    app->limits[k][1] = ww_ratelimit_new(rates[k], 10.0 * rates[k], 256);
+    if (app->limits[k][0] == NULL || app->limits[k][1] == NULL) return -1;
+  }
   if (!cfg->redis_url[0] && !cfg->sentinels[0]) {
     app->memstore = ww_memstore_new();
     if (app->memstore == NULL) return -1;
@@ -125,6 +136,11 @@ void ww_app_close(ww_app *app) {
   app->auth = NULL;
   ww_metrics_registry_free(app->metrics);
   app->metrics = NULL;
+  for (int k = 0; k < WW_LIMIT_KINDS; k++) {
+    ww_ratelimit_free(app->limits[k][0]);
+    ww_ratelimit_free(app->limits[k][1]);
+    app->limits[k][0] = app->limits[k][1] = NULL;
+  }
   ww_memstore_free(app->memstore);
   app->memstore = NULL;
   if (app->pending) {
@@ -187,6 +203,8 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   so.decision_log_maxlen = app->cfg->decision_log_maxlen;
   so.claim_fail_limit = app->cfg->claim_fail_limit;
   so.claim_fail_window = app->cfg->claim_fail_window;
+  so.memory_max = app->cfg->memory_store_max;
+  so.handover_max_live = app->cfg->handover_max_live;
   if (app->memstore)
     w->store = ww_store_memory_open(app->memstore, loop, &so);
   else if (app->cfg->sentinels[0])

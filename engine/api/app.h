@@ -27,6 +27,15 @@ typedef struct ww_ruleset {
   unsigned long seen_runtime, seen_budget, seen_memory;   /* failures already in metrics */
 } ww_ruleset;
 struct ww_memstore;       /* the embedded store, shared by all workers */
+struct ww_ratelimit;      /* engine/util/ratelimit.h */
+
+/* The flood brakes on writes (--session-rate, --event-rate, --handover-rate). */
+typedef enum {
+  WW_LIMIT_SESSIONS,      /* POST /v1/sessions */
+  WW_LIMIT_EVENTS,        /* POST /v1/sessions/{id}/events */
+  WW_LIMIT_HANDOVERS,     /* POST /v1/sessions/{id}/handover */
+  WW_LIMIT_KINDS
+} ww_limit_kind;
 struct ww_watcher;        /* --watch: reload.c */
 
 typedef struct ww_app {
@@ -50,6 +59,8 @@ typedef struct ww_app {
   atomic_int *store_ready;         /* [workers]: each worker's store reachable (readyz) */
   struct ww_watcher *watcher;      /* owned; NULL without --watch */
   atomic_int reloads_running;      /* SIGHUP reload threads still running */
+  /* [kind][0] per client address, [kind][1] per token; owned; NULL when the rate is 0 */
+  struct ww_ratelimit *limits[WW_LIMIT_KINDS][2];
 } ww_app;
 
 typedef struct ww_app_worker {

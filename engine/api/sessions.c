@@ -11,6 +11,7 @@
 #include "log/log.h"
 #include "session/session.h"
 #include "store/store.h"
+#include "util/ratelimit.h"
 
 /* The worker, or answer 503 when it has no store (it failed to open). */
 static ww_app_worker *worker(ww_req *req) {
@@ -68,6 +69,12 @@ static void store_error(ww_req *req, int status, json_t *result, const char *wha
     ww_respond_problem(req, 400, "invalid_param", "The request is over a store limit.", NULL,
                        NULL);
     break;
+  case WW_STORE_EFULL:
+    ww_req_add_header(req, "Retry-After", "60");
+    ww_respond_problem(req, 503, "store_full",
+                       "The store is at its limit (memory, or live handover codes); nothing "
+                       "was changed. Try again later.", NULL, NULL);
+    break;
   case WW_STORE_ECONFLICT:
     ww_req_add_header(req, "Retry-After", "1");
     ww_respond_problem(req, 503, "store_unavailable",
@@ -80,6 +87,33 @@ static void store_error(ww_req *req, int status, json_t *result, const char *wha
     break;
   }
   json_decref(result);
+}
+
+/* The flood brake of 'kind' (issue 19): 1 when this client (its address, and its token
+ * when it has one) may write now; else answers 429 rate_limited with Retry-After and
+ * returns 0. */
+static int within_rate(ww_req *req, ww_app_worker *w, ww_limit_kind kind) {
+  ww_app *app = w->app;
+  if (app->limits[kind][0] == NULL) return 1;
+  int64_t now = ww_ratelimit_now_ms();
+  char addr[WW_API_CLIENT_KEY_MAX];
+  ww_api_client_addr(req, addr);
+  long wait = ww_ratelimit_take(app->limits[kind][0], addr, now);
+  const char *who = NULL;
+  if (wait == 0 && app->auth &&
+      ww_auth_policy(app->auth, app->listen_loopback, WW_ROLE_ADVICE,
+                     ww_req_header(req, "Authorization"), &who) == 0 && who)
+    wait = ww_ratelimit_take(app->limits[kind][1], who, now);
+  if (wait == 0) return 1;
+  static const char *const what[WW_LIMIT_KINDS] = {"sessions", "events", "handover codes"};
+  char retry[24], detail[160];
+  snprintf(retry, sizeof retry, "%ld", wait);
+  snprintf(detail, sizeof detail,
+           "Too many new %s from this client; try again in %ld s. Nothing was changed.",
+           what[kind], wait);
+  ww_req_add_header(req, "Retry-After", retry);
+  ww_respond_problem(req, 429, "rate_limited", detail, NULL, NULL);
+  return 0;
 }
 
 static void respond_session(ww_req *req, int http, int status, json_t *sess) {
@@ -115,6 +149,10 @@ void ww_api_session_create(ww_req *req) {
     json_t *p = NULL;
     ww_invalid_param(&p, "service", "is not a service of the rule set");
     ww_respond_problem(req, 400, "unknown_service", "Unknown service.", p, NULL);
+    return;
+  }
+  if (!within_rate(req, w, WW_LIMIT_SESSIONS)) {
+    json_decref(body);
     return;
   }
   json_t *in = json_object();
@@ -160,7 +198,7 @@ void ww_api_session_event(ww_req *req) {
   if (!body_ok(req, body, ww_session_check_event(body, ww_store_get_opts(w->store)->max_detail)))
     return;
   const char *id = session_param(req);
-  if (id == NULL) {
+  if (id == NULL || !within_rate(req, w, WW_LIMIT_EVENTS)) {
     json_decref(body);
     return;
   }
@@ -198,7 +236,7 @@ void ww_api_session_handover(ww_req *req) {
   if (body == NULL) return;
   if (!body_ok(req, body, ww_session_check_handover(body))) return;
   const char *id = session_param(req);
-  if (id == NULL) {
+  if (id == NULL || !within_rate(req, w, WW_LIMIT_HANDOVERS)) {
     json_decref(body);
     return;
   }
@@ -227,10 +265,11 @@ void ww_api_handover_claim(ww_req *req) {
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
   if (!body_ok(req, body, ww_session_check_claim(body))) return;
-  const char *peer = ww_req_peer(req);
+  char client[WW_API_CLIENT_KEY_MAX];
+  ww_api_client_addr(req, client);
   ww_store_handover_claim(w->store, json_string_value(json_object_get(body, "code")),
-                          json_string_value(json_object_get(body, "channel")),
-                          peer ? peer : "", on_claimed, req);
+                          json_string_value(json_object_get(body, "channel")), client,
+                          on_claimed, req);
   json_decref(body);
 }
 

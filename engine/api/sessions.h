@@ -1,8 +1,11 @@
 /* HTTP handlers of the sessions API (SPEC 3.3) and the channel status override (3.4).
  * Each is a ww_handler_fn: it validates the body, starts one store operation on the
  * worker's store (ww_req_app(req) -> ww_app_worker.store) and answers from its callback.
- * Store down -> 503 store_unavailable; bad fields -> 400 invalid_param with
- * invalidParams naming each field by its dotted path. */
+ * Store down -> 503 store_unavailable; store full (memory bound, Redis maxmemory, the cap
+ * on live codes) -> 503 store_full; bad fields -> 400 invalid_param with invalidParams
+ * naming each field by its dotted path. Creating sessions, events and handover codes is
+ * rate limited per client address and per token (app->limits) -> 429 rate_limited with
+ * Retry-After; a refused write changed nothing. */
 #ifndef WW_API_SESSIONS_H
 #define WW_API_SESSIONS_H
 
@@ -13,9 +16,11 @@
 void ww_api_session_create(ww_req *req);
 /* GET /v1/sessions/{id} -> 200 {session} | 404 */
 void ww_api_session_get(ww_req *req);
-/* POST /v1/sessions/{id}/events {channel, type, service?, detail?} -> 201 {session} */
+/* POST /v1/sessions/{id}/events {channel, type, service?, detail?} -> 201 {session}
+ * (type "handover" and "claimed" are the engine's: 400) */
 void ww_api_session_event(ww_req *req);
-/* POST /v1/sessions/{id}/handover {to?, channel?} -> 201 {code, expiresAt, sessionId} */
+/* POST /v1/sessions/{id}/handover {to?, channel?} -> 201 {code, expiresAt, sessionId}
+ * (the session's previous code ends) */
 void ww_api_session_handover(ww_req *req);
 /* POST /v1/handover/claim {code, channel} -> 200 {session} | 404 | 429 rate_limited */
 void ww_api_handover_claim(ww_req *req);

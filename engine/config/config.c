@@ -17,6 +17,8 @@ static const char usage_text[] =
     "                       [--decision-log MAXLEN] [--max-connections N]\n"
     "                       [--max-output-memory BYTES]\n"
     "                       [--claim-fail-limit N] [--claim-fail-window SECONDS]\n"
+    "                       [--memory-store-max BYTES] [--handover-max-live N]\n"
+    "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
     "                       [--log-level debug|info|warn|error] [--watch]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
     "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
@@ -58,6 +60,13 @@ static const option_def options[] = {
     NUM("claim-fail-limit", "WEGWIJZER_CLAIM_FAIL_LIMIT", OPT_INT, claim_fail_limit, 1, 1000000),
     NUM("claim-fail-window", "WEGWIJZER_CLAIM_FAIL_WINDOW", OPT_LONG, claim_fail_window, 1, 86400),
     {"watch", "WEGWIJZER_WATCH", OPT_FLAG, offsetof(ww_config, watch), 0, 0, 0},
+    NUM("memory-store-max", "WEGWIJZER_MEMORY_STORE_MAX", OPT_SIZE, memory_store_max,
+        1L << 20, 1L << 40),
+    NUM("handover-max-live", "WEGWIJZER_HANDOVER_MAX_LIVE", OPT_LONG, handover_max_live, 1,
+        1000000),
+    NUM("session-rate", "WEGWIJZER_SESSION_RATE", OPT_INT, session_rate, 0, 1000000),
+    NUM("event-rate", "WEGWIJZER_EVENT_RATE", OPT_INT, event_rate, 0, 1000000),
+    NUM("handover-rate", "WEGWIJZER_HANDOVER_RATE", OPT_INT, handover_rate, 0, 1000000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -186,6 +195,11 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->max_output_memory = (size_t)64 << 20;
   cfg->claim_fail_limit = 10;
   cfg->claim_fail_window = 300;
+  cfg->memory_store_max = (size_t)256 * 1024 * 1024;
+  cfg->handover_max_live = 100000;
+  cfg->session_rate = 20;
+  cfg->event_rate = 50;
+  cfg->handover_rate = 5;
 
   /* Environment first; a list from the environment is replaced by flags of its kind. */
   for (size_t i = 0; i < NOPTIONS; i++) {

@@ -32,6 +32,14 @@ typedef struct ww_config {
                                   window before 429; default 10 */
   long claim_fail_window;      /* --claim-fail-window SECONDS, default 300 */
   int watch;                   /* --watch: reload rules when their files change */
+  size_t memory_store_max;     /* --memory-store-max BYTES: the embedded store's bound,
+                                  default 256 MiB */
+  long handover_max_live;      /* --handover-max-live N: live handover codes at most,
+                                  default 100000 (10 % of the 10^6 codes) */
+  int session_rate;            /* --session-rate N: sessions a client may create per second
+                                  (bursts of 10 s worth), default 20; 0 = no limit */
+  int event_rate;              /* --event-rate N: events per second, default 50 */
+  int handover_rate;           /* --handover-rate N: handover codes per second, default 5 */
 } ww_config;
 
 /* Fill 'cfg' from defaults, then the environment, then argv (argv[0] is "serve").

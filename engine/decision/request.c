@@ -100,8 +100,9 @@ static void check_string(json_t *params, const json_t *obj, const char *key, con
   }
 }
 
-int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts,
-                      int ivr, ww__input *in_, ww_err *err) {
+/* 'service_optional': a missing service is no error (ww_request_check). */
+static int parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts, int ivr,
+                 int service_optional, ww__input *in_, ww_err *err) {
   memset(in_, 0, sizeof *in_);
   in_->req = req;
   json_t *params = json_array();
@@ -120,7 +121,7 @@ int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts
   }
   json_t *svc = json_object_get(req, "service");
   if (svc == NULL || json_is_null(svc)) {
-    bad(params, "service", "is required");
+    if (!service_optional) bad(params, "service", "is required");
   } else if (!json_is_string(svc)) {
     bad(params, "service", "must be a string (a service id)");
   } else {
@@ -243,4 +244,16 @@ done:
     json_decref(params);
   }
   return WW_EINVAL;
+}
+
+int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts, int ivr,
+                      ww__input *in_, ww_err *err) {
+  return parse(R, req, opts, ivr, 0, in_, err);
+}
+
+int ww_request_check(ww_rules *rules, const json_t *request, int service_optional,
+                     ww_err *err) {
+  ww__input in;
+  if (err) ww_err_clear(err);
+  return parse(rules, request, NULL, 0, service_optional, &in, err);
 }

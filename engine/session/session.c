@@ -7,8 +7,9 @@
 #include "util/crypto.h"
 #include "util/tztime.h"
 
-static const char *const event_types[] = {
-    "advice", "contact", "step", "abandoned", "completed", "handover", "claimed", "note",
+/* What a client may post; "handover" and "claimed" are written by the engine alone. */
+static const char *const client_event_types[] = {
+    "advice", "contact", "step", "abandoned", "completed", "note",
 };
 
 int ww_session_new_id(char out[WW_SESSION_ID_LEN + 1]) {
@@ -41,15 +42,15 @@ int ww_handover_code_valid(const char *s) {
   return i == WW_HANDOVER_CODE_LEN;
 }
 
-int ww_session_event_type_valid(const char *type) {
+int ww_session_client_event_type_valid(const char *type) {
   if (type == NULL) return 0;
-  for (size_t i = 0; i < sizeof event_types / sizeof event_types[0]; i++)
-    if (strcmp(type, event_types[i]) == 0) return 1;
+  for (size_t i = 0; i < sizeof client_event_types / sizeof client_event_types[0]; i++)
+    if (strcmp(type, client_event_types[i]) == 0) return 1;
   return 0;
 }
 
-const char *ww_session_event_types(void) {
-  return "advice, contact, step, abandoned, completed, handover, claimed, note";
+const char *ww_session_client_event_types(void) {
+  return "advice, contact, step, abandoned, completed, note";
 }
 
 int ww_session_token_valid(const char *s) {
@@ -130,9 +131,11 @@ json_t *ww_session_check_event(const json_t *body, size_t max_detail) {
   const json_t *type = json_object_get(body, "type");
   if (type == NULL || json_is_null(type)) {
     ww_invalid_param(&bad, "type", "is required");
-  } else if (!json_is_string(type) || !ww_session_event_type_valid(json_string_value(type))) {
-    char why[160];
-    snprintf(why, sizeof why, "must be one of: %s", ww_session_event_types());
+  } else if (!json_is_string(type) ||
+             !ww_session_client_event_type_valid(json_string_value(type))) {
+    char why[200];
+    snprintf(why, sizeof why, "must be one of: %s (handover and claimed are made by the "
+             "engine)", ww_session_client_event_types());
     ww_invalid_param(&bad, "type", why);
   }
   check_token(&bad, body, "service", "service", 1);

@@ -24,10 +24,12 @@ int ww_session_id_valid(const char *s);
 int ww_handover_new_code(char out[WW_HANDOVER_CODE_LEN + 1]);
 int ww_handover_code_valid(const char *s);
 
-/* advice, contact, step, abandoned, completed, handover, claimed, note. */
-int ww_session_event_type_valid(const char *type);
+/* Types a client may post: advice, contact, step, abandoned, completed, note. The other
+ * two, "handover" and "claimed", are the engine's alone (the handover routes write them),
+ * so an agent can trust them in agentContext. */
+int ww_session_client_event_type_valid(const char *type);
 /* The list above as "advice, contact, ..." (static storage), for error messages. */
-const char *ww_session_event_types(void);
+const char *ww_session_client_event_types(void);
 
 /* A channel/service/target id: 1..64 of [A-Za-z0-9_.-]. */
 int ww_session_token_valid(const char *s);

@@ -2,16 +2,23 @@
  * worker's handle. Each operation runs whole under the lock, so it is atomic (SPEC 6)
  * and its callback runs before the operation returns.
  *
- * Layout (jansson objects as hash tables; "exp" is epoch ms):
- *   sessions  id   -> {"s": session object (SPEC 3.3 shape), "exp", "x": {nonce: true}}
- *   citizens  ref  -> {"sid", "exp"}           latest session of a citizenRef
- *   codes     code -> {"sid", "nonce", "exp"}  live handover codes
- *   fails     client -> {"n", "exp"}           failed claims in the current window
+ * Layout (jansson objects as hash tables; "exp" is epoch ms, "b" the record's bytes):
+ *   sessions  id   -> {"s": session object (SPEC 3.3 shape), "exp", "code": the session's
+ *                      live handover code or null, "b"}
+ *   citizens  ref  -> {"sid", "exp", "b"}     latest session of a citizenRef
+ *   codes     code -> {"sid", "exp", "b"}     live handover codes (one per session)
+ *   fails     client -> {"n", "exp", "b"}     failed claims in the current window
  *   status    id -> status; the whole object is replaced on each change and never
  *             changed in place, so handles share it by reference (jansson refcounts are
  *             atomic) and only compare a version counter per request.
  * Expired entries are dropped when met and swept every few seconds by each handle's
- * timer. */
+ * timer.
+ *
+ * Bound (--memory-store-max): 'bytes' is the sum of the records' "b", an estimate of what
+ * jansson holds on the heap for them (cost()), kept exact under every change. A write that
+ * would take it over memory_max fails with EFULL and changes nothing; nothing stored is
+ * ever evicted for room (a citizen's session is worth more than a flood's). Writes that
+ * free as much as they add (an append to a full event list, a claim) always go in. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -20,7 +27,6 @@
 
 #include "session/session.h"
 #include "store/store_impl.h"
-#include "util/crypto.h"
 
 #define SWEEP_MS 5000
 #define CODE_TRIES 8
@@ -30,6 +36,8 @@ struct ww_memstore {
   json_t *sessions, *citizens, *codes, *fails;
   json_t *status;              /* immutable snapshot, replaced under mu */
   atomic_ulong version;        /* bumped after each status replacement */
+  size_t bytes;                /* sum of the records' "b", under mu */
+  int64_t codes_swept_ms;      /* the last sweep of 'codes' at the cap */
 };
 
 typedef struct mstore {
@@ -75,28 +83,96 @@ void ww_memstore_free(ww_memstore *m) {
   free(m);
 }
 
-/* ---- helpers (call with the lock held) ---- */
+size_t ww_memstore_bytes(ww_memstore *m) {
+  pthread_mutex_lock(&m->mu);
+  size_t n = m->bytes;
+  pthread_mutex_unlock(&m->mu);
+  return n;
+}
+
+/* ---- the byte count ---- */
+
+/* About what jansson holds on the heap for 'v', malloc's chunk overhead included (jansson
+ * 2.14: a string is a 32-byte struct plus its text, an object a 72-byte struct, a bucket
+ * array and a 56-byte pair per member, ...; true, false and null are shared). Counted, not
+ * measured: the figures in docs/operations.md compare it with the RSS. */
+static size_t cost(const json_t *v) {
+  size_t n = 0, i;
+  const char *k;
+  json_t *x;
+  switch (json_typeof(v)) {
+  case JSON_OBJECT:
+    n = 96 + 16 * (json_object_size(v) < 8 ? 8 : 2 * json_object_size(v));
+    json_object_foreach((json_t *)v, k, x) n += 80 + strlen(k) + cost(x);
+    return n;
+  case JSON_ARRAY:
+    n = 64 + 8 * (json_array_size(v) < 8 ? 8 : 2 * json_array_size(v));
+    json_array_foreach(v, i, x) n += cost(x);
+    return n;
+  case JSON_STRING:
+    return 64 + json_string_length(v);
+  case JSON_INTEGER:
+  case JSON_REAL:
+    return 32;
+  default:
+    return 0;
+  }
+}
+
+#define ENTRY_COST(key) (80 + strlen(key) + 32)   /* a map's pair and bucket share, "b" */
 
 static int64_t exp_of(const json_t *rec) {
   return json_integer_value(json_object_get(rec, "exp"));
 }
 
+static size_t bytes_of(const json_t *rec) {
+  return (size_t)json_integer_value(json_object_get(rec, "b"));
+}
+
+/* Does 'add' more bytes fit under the bound? (Call with the lock held, as all below.) */
+static int fits(const ww_store_opts *o, const ww_memstore *m, size_t add) {
+  return m->bytes + add <= o->memory_max;
+}
+
+/* map[key] = rec (stolen), counting its bytes ('b' = the estimate, or 0: compute). */
+static void put(ww_memstore *m, json_t *map, const char *key, json_t *rec, size_t b) {
+  json_t *old = json_object_get(map, key);
+  if (old) m->bytes -= bytes_of(old);
+  if (b == 0) b = cost(rec) + ENTRY_COST(key);
+  json_object_set_new(rec, "b", json_integer((json_int_t)b));
+  m->bytes += b;
+  json_object_set_new(map, key, rec);
+}
+
+static void drop(ww_memstore *m, json_t *map, const char *key) {
+  json_t *rec = json_object_get(map, key);
+  if (rec == NULL) return;
+  m->bytes -= bytes_of(rec);
+  json_object_del(map, key);
+}
+
+/* The record grew (or shrank) by 'delta' bytes. */
+static void grew(ww_memstore *m, json_t *rec, long delta) {
+  json_object_set_new(rec, "b", json_integer((json_int_t)((long)bytes_of(rec) + delta)));
+  m->bytes = (size_t)((long)m->bytes + delta);
+}
+
 /* The live entry 'key' of 'map', or NULL (an expired one is dropped). Borrowed. */
-static json_t *live(json_t *map, const char *key, int64_t now) {
+static json_t *live(ww_memstore *m, json_t *map, const char *key, int64_t now) {
   json_t *rec = json_object_get(map, key);
   if (rec && exp_of(rec) <= now) {
-    json_object_del(map, key);
+    drop(m, map, key);
     rec = NULL;
   }
   return rec;
 }
 
-static void sweep_map(json_t *map, int64_t now) {
+static void sweep_map(ww_memstore *m, json_t *map, int64_t now) {
   const char *key;
   json_t *rec;
   void *tmp;
   json_object_foreach_safe(map, tmp, key, rec) {
-    if (exp_of(rec) <= now) json_object_del(map, key);
+    if (exp_of(rec) <= now) drop(m, map, key);
   }
 }
 
@@ -121,13 +197,28 @@ static json_t *session_copy(const json_t *sess, size_t lean_n) {
   return out;
 }
 
+/* The bytes an append of an event costing 'ev_cost' adds to 'rec' (negative when the
+ * trim to max_events frees more). */
+static long append_delta(const mstore *ms, const json_t *rec, size_t ev_cost) {
+  const json_t *events = json_object_get(json_object_get(rec, "s"), "events");
+  long d = (long)ev_cost;
+  if (json_array_size(events) + 1 > (size_t)ms->base.opts.max_events)
+    d -= (long)cost(json_array_get(events, 0));
+  return d;
+}
+
 /* Append an event to a live session record: trim, slide the TTL. 'ev' stolen. */
 static void append_locked(mstore *ms, json_t *rec, json_t *ev, int64_t now) {
+  ww_memstore *m = ms->m;
   json_t *sess = json_object_get(rec, "s");
   json_t *events = json_object_get(sess, "events");
+  long delta = (long)cost(ev);
   json_array_append_new(events, ev);
-  while (json_array_size(events) > (size_t)ms->base.opts.max_events)
+  while (json_array_size(events) > (size_t)ms->base.opts.max_events) {
+    delta -= (long)cost(json_array_get(events, 0));
     json_array_remove(events, 0);
+  }
+  grew(m, rec, delta);
   int64_t exp = now + ms->base.opts.session_ttl * 1000;
   char t[32];
   ww_session_time(now, t);
@@ -138,7 +229,7 @@ static void append_locked(mstore *ms, json_t *rec, json_t *ev, int64_t now) {
   /* The citizen index slides with its session while it still points to it. */
   const char *ref = json_string_value(json_object_get(sess, "citizenRef"));
   if (ref) {
-    json_t *ix = json_object_get(ms->m->citizens, ref);
+    json_t *ix = json_object_get(m->citizens, ref);
     const char *sid = json_string_value(json_object_get(sess, "id"));
     if (ix && sid && strcmp(json_string_value(json_object_get(ix, "sid")), sid) == 0)
       json_object_set_new(ix, "exp", json_integer(exp));
@@ -147,6 +238,12 @@ static void append_locked(mstore *ms, json_t *rec, json_t *ev, int64_t now) {
 
 static void lock(mstore *ms) { pthread_mutex_lock(&ms->m->mu); }
 static void unlock(mstore *ms) { pthread_mutex_unlock(&ms->m->mu); }
+
+/* Answer EFULL (after unlocking). */
+static void full(mstore *ms, ww_store_cb cb, void *ud) {
+  unlock(ms);
+  cb(ud, WW_STORE_EFULL, NULL);
+}
 
 /* ---- operations ---- */
 
@@ -169,12 +266,19 @@ static void m_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void
                                   channel, t_now, t_now, t_exp, json_array(),
                                   json_is_object(data) ? json_deep_copy(data) : NULL);
   json_t *out = json_deep_copy(sess);
+  json_t *rec = json_pack("{s:o, s:I, s:n}", "s", sess, "exp", (json_int_t)exp, "code");
+  json_t *ix = ref && ref[0] ? json_pack("{s:s, s:I}", "sid", id, "exp", (json_int_t)exp) : NULL;
+  size_t b = cost(rec) + ENTRY_COST(id), bx = ix ? cost(ix) + ENTRY_COST(ref) : 0;
   lock(ms);
-  json_object_set_new(ms->m->sessions, id,
-                      json_pack("{s:o, s:I, s:{}}", "s", sess, "exp", (json_int_t)exp, "x"));
-  if (ref && ref[0])
-    json_object_set_new(ms->m->citizens, ref,
-                        json_pack("{s:s, s:I}", "sid", id, "exp", (json_int_t)exp));
+  if (!fits(&s->opts, ms->m, b + bx)) {
+    json_decref(rec);
+    json_decref(ix);
+    json_decref(out);
+    full(ms, cb, ud);
+    return;
+  }
+  put(ms->m, ms->m->sessions, id, rec, b);
+  if (ix) put(ms->m, ms->m->citizens, ref, ix, bx);
   unlock(ms);
   cb(ud, 0, out);
 }
@@ -182,7 +286,7 @@ static void m_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void
 static void m_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
   lock(ms);
-  json_t *rec = live(ms->m->sessions, id, ww__store_now_ms());
+  json_t *rec = live(ms->m, ms->m->sessions, id, ww__store_now_ms());
   json_t *out = rec ? json_deep_copy(json_object_get(rec, "s")) : NULL;
   unlock(ms);
   cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
@@ -195,12 +299,19 @@ static void m_session_append(ww_store *s, const char *id, const json_t *event, i
   char at[32];
   ww_session_time(now, at);
   json_t *ev = ww_session_event(at, event);
+  size_t ev_cost = cost(ev);
   lock(ms);
-  json_t *rec = live(ms->m->sessions, id, now);
+  json_t *rec = live(ms->m, ms->m->sessions, id, now);
   if (rec == NULL) {
     unlock(ms);
     json_decref(ev);
     cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  long delta = append_delta(ms, rec, ev_cost);
+  if (delta > 0 && !fits(&s->opts, ms->m, (size_t)delta)) {
+    json_decref(ev);
+    full(ms, cb, ud);
     return;
   }
   json_t *out = NULL;
@@ -223,9 +334,9 @@ static void m_session_append(ww_store *s, const char *id, const json_t *event, i
 /* The live session record a citizen's index points to (borrowed, under the lock), and
  * its id in *sid; NULL when there is none. */
 static json_t *citizen_session(mstore *ms, const char *ref, int64_t now, const char **sid) {
-  json_t *ix = live(ms->m->citizens, ref, now);
+  json_t *ix = live(ms->m, ms->m->citizens, ref, now);
   *sid = ix ? json_string_value(json_object_get(ix, "sid")) : NULL;
-  return *sid ? live(ms->m->sessions, *sid, now) : NULL;
+  return *sid ? live(ms->m, ms->m->sessions, *sid, now) : NULL;
 }
 
 static void m_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
@@ -248,94 +359,132 @@ static void m_latest_id(ww_store *s, const char *ref, ww_store_cb cb, void *ud) 
   cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
 }
 
+/* End the session record's live code, if it still is one of its own. */
+static void end_code(ww_memstore *m, json_t *rec, const char *sid) {
+  const char *code = json_string_value(json_object_get(rec, "code"));
+  if (code == NULL) return;
+  json_t *c = json_object_get(m->codes, code);
+  if (c && strcmp(json_string_value(json_object_get(c, "sid")), sid) == 0)
+    drop(m, m->codes, code);
+  grew(m, rec, -(long)cost(json_object_get(rec, "code")));
+  json_object_set_new(rec, "code", json_null());
+}
+
 static void m_handover_create(ww_store *s, const char *sid, const char *channel,
                               const char *to, ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
+  ww_memstore *m = ms->m;
   int64_t now = ww__store_now_ms(), exp = now + s->opts.handover_ttl * 1000;
-  char t_exp[32], nonce[17], code[WW_HANDOVER_CODE_LEN + 1];
+  char t_exp[32], at[32], code[WW_HANDOVER_CODE_LEN + 1];
   ww_session_time(exp, t_exp);
-  if (ww_random_hex(nonce, 8) != 0) goto unavail;
+  ww_session_time(now, at);
   lock(ms);
-  json_t *rec = live(ms->m->sessions, sid, now);
+  json_t *rec = live(m, m->sessions, sid, now);
   if (rec == NULL) {
     unlock(ms);
     cb(ud, WW_STORE_ENOTFOUND, NULL);
     return;
   }
+  /* the cap on live codes keeps the 10^6 space sparse; expired ones do not count, but
+   * sweeping them costs a walk over all codes: at most once a second */
+  if (json_object_size(m->codes) >= (size_t)s->opts.handover_max_live &&
+      now - m->codes_swept_ms >= 1000) {
+    m->codes_swept_ms = now;
+    sweep_map(m, m->codes, now);
+  }
+  if (json_object_size(m->codes) >= (size_t)s->opts.handover_max_live) {
+    full(ms, cb, ud);
+    return;
+  }
   int found = 0;
   for (int i = 0; i < CODE_TRIES && !found; i++) {
     if (ww_handover_new_code(code) != 0) break;
-    found = live(ms->m->codes, code, now) == NULL;
+    found = live(m, m->codes, code, now) == NULL;
   }
   if (!found) {
     unlock(ms);
     cb(ud, WW_STORE_ECONFLICT, NULL);
     return;
   }
-  json_object_set_new(ms->m->codes, code,
-                      json_pack("{s:s, s:s, s:I}", "sid", sid, "nonce", nonce, "exp",
-                                (json_int_t)exp));
+  json_t *crec = json_pack("{s:s, s:I}", "sid", sid, "exp", (json_int_t)exp);
   json_t *sess = json_object_get(rec, "s");
   json_t *ch = channel ? json_string(channel) : json_incref(json_object_get(sess, "channel"));
-  json_t *in = json_pack("{s:o, s:s, s:{s:s, s:o, s:s}}", "channel", ch, "type", "handover", "detail", "code", code, "to",
-                         to ? json_string(to) : json_null(), "expiresAt", t_exp);
-  char at[32];
-  ww_session_time(now, at);
-  append_locked(ms, rec, ww_session_event(at, in), now);
-  unlock(ms);
+  json_t *in = json_pack("{s:o, s:s, s:{s:s, s:o, s:s}}", "channel", ch, "type", "handover",
+                         "detail", "code", code, "to", to ? json_string(to) : json_null(),
+                         "expiresAt", t_exp);
+  json_t *ev = ww_session_event(at, in);
   json_decref(in);
+  json_t *cv = json_string(code);   /* the record's "code" */
+  size_t code_bytes = cost(crec) + ENTRY_COST(code);
+  long add = (long)code_bytes + (long)cost(cv) + append_delta(ms, rec, cost(ev));
+  if (add > 0 && !fits(&s->opts, m, (size_t)add)) {
+    json_decref(crec);
+    json_decref(cv);
+    json_decref(ev);
+    full(ms, cb, ud);
+    return;
+  }
+  /* one live code per session: a new one ends the previous (SPEC 3.3) */
+  end_code(m, rec, sid);
+  put(m, m->codes, code, crec, code_bytes);
+  grew(m, rec, (long)cost(cv));
+  json_object_set_new(rec, "code", cv);
+  append_locked(ms, rec, ev, now);
+  unlock(ms);
   cb(ud, 0, json_pack("{s:s, s:s, s:s}", "code", code, "expiresAt", t_exp, "sessionId", sid));
-  return;
-unavail:
-  s->stats.errors++;
-  cb(ud, WW_STORE_EUNAVAIL, NULL);
 }
 
 static void m_handover_claim(ww_store *s, const char *code, const char *channel,
                              const char *client, ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
+  ww_memstore *m = ms->m;
   int64_t now = ww__store_now_ms();
   lock(ms);
-  json_t *fail = live(ms->m->fails, client, now);
+  json_t *fail = live(m, m->fails, client, now);
   if (fail && json_integer_value(json_object_get(fail, "n")) >= s->opts.claim_fail_limit) {
     int64_t retry = (exp_of(fail) - now + 999) / 1000;
     unlock(ms);
     cb(ud, WW_STORE_ELIMIT, json_pack("{s:I}", "retryAfter", (json_int_t)retry));
     return;
   }
-  json_t *c = live(ms->m->codes, code, now);
-  json_t *rec = NULL;
-  if (c) {
-    rec = live(ms->m->sessions, json_string_value(json_object_get(c, "sid")), now);
-    json_incref(c);
-    json_object_del(ms->m->codes, code);   /* single use */
-  } else if (fail) {
-    json_object_set_new(fail, "n", json_integer(json_integer_value(json_object_get(fail, "n")) + 1));
-  } else {
-    json_object_set_new(ms->m->fails, client,
-                        json_pack("{s:i, s:I}", "n", 1, "exp",
-                                  (json_int_t)(now + s->opts.claim_fail_window * 1000)));
-  }
-  if (rec == NULL) {
+  json_t *c = live(m, m->codes, code, now);
+  json_t *rec = c ? live(m, m->sessions, json_string_value(json_object_get(c, "sid")), now)
+                  : NULL;
+  if (c && rec == NULL) {   /* its session expired first */
+    drop(m, m->codes, code);
     unlock(ms);
-    json_decref(c);
     cb(ud, WW_STORE_ENOTFOUND, NULL);
     return;
   }
-  const char *nonce = json_string_value(json_object_get(c, "nonce"));
-  json_t *seen = json_object_get(rec, "x");
-  if (!json_object_get(seen, nonce)) {   /* idempotent: one "claimed" per code issued */
-    json_object_set_new(seen, nonce, json_true());
-    json_t *in = json_pack("{s:s, s:s, s:{s:s}}", "channel", channel, "type", "claimed",
-                           "detail", "code", code);
-    char at[32];
-    ww_session_time(now, at);
-    append_locked(ms, rec, ww_session_event(at, in), now);
-    json_decref(in);
+  if (rec == NULL) {   /* a failed claim: counted, or refused when it cannot be */
+    if (fail) {
+      json_object_set_new(fail, "n", json_integer(json_integer_value(json_object_get(fail, "n")) + 1));
+    } else {
+      json_t *f = json_pack("{s:i, s:I}", "n", 1, "exp",
+                            (json_int_t)(now + s->opts.claim_fail_window * 1000));
+      size_t b = cost(f) + ENTRY_COST(client);
+      if (!fits(&s->opts, m, b)) {
+        json_decref(f);
+        full(ms, cb, ud);
+        return;
+      }
+      put(m, m->fails, client, f, b);
+    }
+    unlock(ms);
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
   }
+  /* single use: the code goes, its "claimed" event comes (always: it frees as much) */
+  drop(m, m->codes, code);
+  end_code(m, rec, json_string_value(json_object_get(json_object_get(rec, "s"), "id")));
+  json_t *in = json_pack("{s:s, s:s, s:{s:s}}", "channel", channel, "type", "claimed",
+                         "detail", "code", code);
+  char at[32];
+  ww_session_time(now, at);
+  append_locked(ms, rec, ww_session_event(at, in), now);
+  json_decref(in);
   json_t *out = json_deep_copy(json_object_get(rec, "s"));
   unlock(ms);
-  json_decref(c);
   cb(ud, 0, out);
 }
 
@@ -386,10 +535,10 @@ static void on_sweep(uv_timer_t *t) {
   mstore *ms = t->data;
   if (pthread_mutex_trylock(&ms->m->mu) != 0) return;   /* another worker is sweeping */
   int64_t now = ww__store_now_ms();
-  sweep_map(ms->m->sessions, now);
-  sweep_map(ms->m->citizens, now);
-  sweep_map(ms->m->codes, now);
-  sweep_map(ms->m->fails, now);
+  sweep_map(ms->m, ms->m->sessions, now);
+  sweep_map(ms->m, ms->m->citizens, now);
+  sweep_map(ms->m, ms->m->codes, now);
+  sweep_map(ms->m, ms->m->fails, now);
   unlock(ms);
 }
 

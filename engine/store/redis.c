@@ -24,19 +24,29 @@
  *                             the last slide is < margin/2 (+ clock skew between instances,
  *                             which must stay below margin/2) before the session's last
  *                             update, and the index never expires before its session.
- *   ww:{hc}:c:<code>  string  "<sid> <nonce>" of a live handover code -- TTL handover_ttl
+ *   ww:{hc}:codes     hash    code -> "<sid> <nonce> <expiry ms>" of each handover code
+ *   ww:{hc}:exp       zset    code scored by its expiry ms: counts the live codes (the cap
+ *                             handover_max_live) and finds the expired ones to sweep
+ *   ww:{hc}:sess      hash    sid -> the session's live code (one per session)
+ *                             -- the three live until the latest code expires; expired
+ *                             codes are swept by the next SC_HANDOVER (up to 64 a call)
+ *                             and are never claimable (the scripts compare the expiry)
  *   ww:{hc}:f:<client> string failed claims of a client -- TTL claim_fail_window
  *   ww:{st}           hash    channel id -> status override JSON
  *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N)
  *   pub/sub channel ww:st:<db>  a status override changed (payload: channel id)
  * All codes and failure counters share the slot {hc}, so the rate check, the lookup and
- * the single-use delete of a claim are one script. A session lives in its own slot, so
- * changes that span a code (or the citizen index) and a session take two steps:
+ * the single-use delete of a claim are one script, and so are the choice of a free code,
+ * the cap on live codes and the end of the session's previous code. A session lives in
+ * its own slot, so changes that span a code (or the citizen index) and a session take two
+ * steps:
  *   create    SC_CREATE on the session (czAt = now) + SET of the index, pipelined (one
  *             round trip);
  *             an index without its session is never followed (lookups read the session).
- *   handover  SET NX of the code, then SC_APPEND of the "handover" event; if the second
- *             step fails the code is deleted again (and was never shown to anyone).
+ *   handover  SC_HANDOVER (a free code of 8 candidates, the previous one ended), then
+ *             SC_APPEND of the "handover" event; if the second step fails the code is
+ *             taken back (SC_CODE_DEL; it was never shown to anyone) -- the previous code
+ *             stays ended.
  *   claim     SC_CLAIM on {hc}, then SC_APPEND of "claimed" with the code's nonce as a
  *             once-token (retries do not duplicate it). If Redis fails between the two,
  *             the code is spent and the claim answers 503: a code is never claimed twice.
@@ -126,6 +136,7 @@ struct rstore {
   int sent_port[MAX_SENTINELS];
   char master[128];
   rconn sq, ss;              /* query (SENTINEL get-master-addr-by-name), +switch-master */
+  uint64_t oom_logged_ms;     /* uv_now() of the last "at maxmemory" log line */
   /* script arguments that only depend on the options, formatted once */
   char a_ttl[24], a_max[16], a_every[24];
 };
@@ -262,6 +273,12 @@ static int is_noscript(const redisReply *r) {
   return r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "NOSCRIPT", 8) == 0;
 }
 
+/* "OOM command not allowed when used memory > 'maxmemory'" (also from inside a script). */
+static int is_oom(const redisReply *r) {
+  return r->type == REDIS_REPLY_ERROR && r->str &&
+         (strncmp(r->str, "OOM ", 4) == 0 || strstr(r->str, "OOM command not allowed"));
+}
+
 static void on_reply(redisAsyncContext *ac, void *reply, void *priv) {
   (void)ac;
   pcmd *c = priv;
@@ -277,6 +294,16 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *priv) {
   int status = 0;
   if (r == NULL) {
     status = WW_STORE_EUNAVAIL;
+  } else if (is_oom(r)) {
+    /* at maxmemory: the command changed nothing (redis_scripts.h); said once a minute */
+    uint64_t now = uv_now(st->loop);
+    if (st->oom_logged_ms == 0 || now - st->oom_logged_ms >= 60000) {
+      st->oom_logged_ms = now;
+      ww_logf(WW_LOG_WARN, "redis: at maxmemory, writes refused (answered 503 store_full): %s",
+              r->str);
+    }
+    status = WW_STORE_EFULL;
+    r = NULL;
   } else if (r->type == REDIS_REPLY_ERROR) {
     ww_logf(WW_LOG_WARN, "redis: command %s failed: %s",
             c->script >= 0 ? "script" : c->argv[0], r->str ? r->str : "?");
@@ -828,7 +855,6 @@ typedef struct rop {
   int flags;
   int pending;               /* create: replies still to come */
   int status;
-  int tries;
   json_t *result;            /* owned until delivered */
   char sid[WW_SESSION_ID_LEN + 1];
   char code[WW_HANDOVER_CODE_LEN + 1];
@@ -1169,15 +1195,12 @@ static void r_latest_id(ww_store *s, const char *ref, ww_store_cb cb, void *ud) 
 
 /* -- handover -- */
 
-static void code_key(const char *code, char out[32]) { snprintf(out, 32, "ww:{hc}:c:%s", code); }
-
-static void handover_reserve(rstore *st, rop *o);
+/* The keys of the handover codes, all in slot {hc} (see the key layout). */
+static const char *const code_keys[3] = {"ww:{hc}:codes", "ww:{hc}:exp", "ww:{hc}:sess"};
 
 static void handover_unreserve(rstore *st, rop *o) {
-  char kc[32];
-  code_key(o->code, kc);
-  const char *argv[2] = {"DEL", kc};
-  issue(st, &st->cmd, 0, -1, NULL, NULL, 2, argv, NULL);
+  const char *args[5] = {code_keys[0], code_keys[1], code_keys[2], o->code, o->sid};
+  script(st, SC_CODE_DEL, NULL, NULL, 3, 2, args, NULL);
 }
 
 static void handover_appended(rstore *st, void *op, int status, redisReply *r) {
@@ -1197,18 +1220,29 @@ static void handover_appended(rstore *st, void *op, int status, redisReply *r) {
                           "sessionId", o->sid));
 }
 
+int ww__redis_handover_of(const redisReply *r, char code[WW_HANDOVER_CODE_LEN + 1]) {
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+      r->element[0]->type != REDIS_REPLY_INTEGER)
+    return -1;
+  long long verdict = r->element[0]->integer;
+  if (verdict == 0 || verdict == -2) return (int)verdict;
+  if (verdict != 1 || r->elements < 2 || r->element[1]->type != REDIS_REPLY_STRING ||
+      !ww_handover_code_valid(r->element[1]->str))
+    return -1;
+  memcpy(code, r->element[1]->str, WW_HANDOVER_CODE_LEN + 1);
+  return 1;
+}
+
 static void handover_reserved(rstore *st, void *op, int status, redisReply *r) {
   rop *o = op;
   if (status != 0) {
     op_done(o, status, NULL);
     return;
   }
-  if (r->type == REDIS_REPLY_NIL) {   /* code in use: try another */
-    if (++o->tries >= CODE_TRIES) {
-      op_done(o, WW_STORE_ECONFLICT, NULL);
-      return;
-    }
-    handover_reserve(st, o);
+  int verdict = ww__redis_handover_of(r, o->code);
+  if (verdict != 1) {
+    op_done(o, verdict == 0 ? WW_STORE_ECONFLICT : verdict == -2 ? WW_STORE_EFULL
+                                                                 : WW_STORE_EUNAVAIL, NULL);
     return;
   }
   /* t_now/t_exp are for the session; the code's expiry was kept in o->ref */
@@ -1218,19 +1252,6 @@ static void handover_reserved(rstore *st, void *op, int status, redisReply *r) {
   if (o->channel) json_object_set_new(in, "channel", json_string(o->channel));
   append_cmd(st, o, in, 0, NULL, o->channel == NULL, handover_appended);
   json_decref(in);
-}
-
-static void handover_reserve(rstore *st, rop *o) {
-  if (ww_handover_new_code(o->code) != 0) {
-    op_done(o, WW_STORE_EUNAVAIL, NULL);
-    return;
-  }
-  char kc[32], val[64], ttl[24];
-  code_key(o->code, kc);
-  snprintf(val, sizeof val, "%s %s", o->sid, o->nonce);
-  snprintf(ttl, sizeof ttl, "%ld", st->base.opts.handover_ttl);
-  const char *argv[6] = {"SET", kc, val, "NX", "EX", ttl};
-  issue(st, &st->cmd, 0, -1, handover_reserved, o, 6, argv, NULL);
 }
 
 static void r_handover_create(ww_store *s, const char *sid, const char *channel,
@@ -1243,13 +1264,25 @@ static void r_handover_create(ww_store *s, const char *sid, const char *channel,
   NEW_OP(o, cb, ud);
   memcpy(o->sid, sid, WW_SESSION_ID_LEN + 1);
   times(o, s->opts.session_ttl);
-  ww_session_time(ww__store_now_ms() + (int64_t)s->opts.handover_ttl * 1000, o->ref);
-  if (ww_random_hex(o->nonce, 8) != 0 || (channel && (o->channel = strdup(channel)) == NULL) ||
+  int64_t exp = o->now_ms + (int64_t)s->opts.handover_ttl * 1000;
+  ww_session_time(exp, o->ref);
+  char cand[CODE_TRIES][WW_HANDOVER_CODE_LEN + 1];
+  int ok = ww_random_hex(o->nonce, 8) == 0;
+  for (int i = 0; i < CODE_TRIES && ok; i++) ok = ww_handover_new_code(cand[i]) == 0;
+  if (!ok || (channel && (o->channel = strdup(channel)) == NULL) ||
       (to && (o->to = strdup(to)) == NULL)) {
     op_done(o, WW_STORE_EUNAVAIL, NULL);
     return;
   }
-  handover_reserve(st, o);
+  char now_ms[24], exp_ms[24], max[24], ttl_ms[24];
+  snprintf(now_ms, sizeof now_ms, "%lld", (long long)o->now_ms);
+  snprintf(exp_ms, sizeof exp_ms, "%lld", (long long)exp);
+  snprintf(max, sizeof max, "%ld", s->opts.handover_max_live);
+  snprintf(ttl_ms, sizeof ttl_ms, "%lld", (long long)s->opts.handover_ttl * 1000);
+  const char *args[9 + CODE_TRIES] = {code_keys[0], code_keys[1], code_keys[2], o->sid,
+                                      o->nonce, now_ms, exp_ms, max, ttl_ms};
+  for (int i = 0; i < CODE_TRIES; i++) args[9 + i] = cand[i];
+  script(st, SC_HANDOVER, handover_reserved, o, 3, 6 + CODE_TRIES, args, NULL);
 }
 
 /* -- claim -- */
@@ -1319,13 +1352,14 @@ static void r_handover_claim(ww_store *s, const char *code, const char *channel,
     op_done(o, WW_STORE_EUNAVAIL, NULL);
     return;
   }
-  char kc[32], kf[300], limit[16], window[24];
-  code_key(o->code, kc);
+  char kf[300], limit[16], window[24], now_ms[24];
   snprintf(kf, sizeof kf, "ww:{hc}:f:%.256s", client);
   snprintf(limit, sizeof limit, "%d", s->opts.claim_fail_limit);
   snprintf(window, sizeof window, "%ld", s->opts.claim_fail_window);
-  const char *args[4] = {kc, kf, limit, window};
-  script(st, SC_CLAIM, claim_checked, o, 2, 2, args, NULL);
+  snprintf(now_ms, sizeof now_ms, "%lld", (long long)ww__store_now_ms());
+  const char *args[8] = {code_keys[0], code_keys[1], code_keys[2], kf, limit, window,
+                         o->code, now_ms};
+  script(st, SC_CLAIM, claim_checked, o, 4, 4, args, NULL);
 }
 
 /* -- status -- */

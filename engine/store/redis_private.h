@@ -34,6 +34,10 @@ long ww__redis_cz_margin(long session_ttl);
 int ww__redis_claim_of(const redisReply *r, char sid[WW_SESSION_ID_LEN + 1], char nonce[17],
                        long long *retry);
 
+/* The SC_HANDOVER script's reply: 1 (the new code in 'code'), 0 (every candidate taken),
+ * -2 (the cap on live codes reached), -1 (malformed). */
+int ww__redis_handover_of(const redisReply *r, char code[WW_HANDOVER_CODE_LEN + 1]);
+
 /* Bound what one reply may make hiredis allocate (arrays of at most 65536 elements,
  * 2^20 in one reply). For every reader of the store (and the fuzz target's). */
 void ww__redis_reader_limit(redisReader *r);

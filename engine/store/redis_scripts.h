@@ -2,11 +2,18 @@
  * Redis and touches keys of ONE hash slot only (Redis Cluster); see the key layout at
  * the top of redis.c. Loaded once per connection with SCRIPT LOAD, called with EVALSHA;
  * after a NOSCRIPT (script cache flushed, failover) the same call is retried with EVAL,
- * which caches the script again. */
+ * which caches the script again.
+ *
+ * maxmemory: Redis refuses a script's write with OOM only while the script has written
+ * nothing yet; after its first write (any write command, DEL and EXPIRE too) the rest
+ * runs, over the limit. So every script that grows memory writes first with a command
+ * Redis refuses under OOM (HSET, RPUSH, INCR, ...): at maxmemory it fails whole and
+ * changes nothing (WW_STORE_EFULL), never half, and never runs past the limit. */
 #ifndef WW_REDIS_SCRIPTS_H
 #define WW_REDIS_SCRIPTS_H
 
-enum { SC_CREATE, SC_GET, SC_APPEND, SC_TOUCH, SC_CLAIM, SC_STATUS, SC_COUNT };
+enum { SC_CREATE, SC_GET, SC_APPEND, SC_TOUCH, SC_CLAIM, SC_STATUS, SC_HANDOVER, SC_CODE_DEL,
+       SC_COUNT };
 
 /* The session fields every session reply reads, in this order (HMGET); redis.c's META_*
  * indexes name the positions. */
@@ -16,12 +23,12 @@ enum { SC_CREATE, SC_GET, SC_APPEND, SC_TOUCH, SC_CLAIM, SC_STATUS, SC_COUNT };
 static const char *const script_src[SC_COUNT] = {
     /* SC_CREATE  KEYS: s, ev   ARGV: id, citizenRef, service, channel, now, expiresAt,
      * ttl, data JSON, now in epoch ms (czAt: the citizen index was just set). 0 if the id
-     * is taken (never, with 128 random bits), else 1. */
+     * is taken (never, with 128 random bits), else 1. HSET first (see maxmemory above). */
     "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
-    "redis.call('DEL', KEYS[2])\n"
     "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'citizenRef', ARGV[2], 'service', ARGV[3],\n"
     "  'channel', ARGV[4], 'createdAt', ARGV[5], 'updatedAt', ARGV[5], 'expiresAt', ARGV[6],\n"
     "  'data', ARGV[8], 'czAt', ARGV[9])\n"
+    "redis.call('DEL', KEYS[2])\n"
     "redis.call('EXPIRE', KEYS[1], ARGV[7])\n"
     "return 1\n",
 
@@ -80,23 +87,83 @@ static const char *const script_src[SC_COUNT] = {
     "end\n"
     "return 0\n",
 
-    /* SC_CLAIM  KEYS: code, client's failure counter (same slot {hc})   ARGV: limit,
-     * window s. {-1, ttl} rate limited; {0} no such code (a failure counted);
-     * {1, "<sid> <nonce>"} claimed: the code is gone. GET + DEL rather than GETDEL
-     * (Redis 6.2+): inside a script it is just as atomic. */
-    "local n = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
-    "if n >= tonumber(ARGV[1]) then return {-1, redis.call('TTL', KEYS[2])} end\n"
-    "local v = redis.call('GET', KEYS[1])\n"
-    "if not v then\n"
-    "  if redis.call('INCR', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end\n"
+    /* SC_CLAIM  KEYS: codes, exp, sess, the client's failure counter (all in slot {hc})
+     * ARGV: limit, window s, code, now in epoch ms.
+     * {-1, ttl} rate limited; {0} no such live code (a failure counted); {1, "<sid> <nonce>
+     * <exp ms>"} claimed: the code is gone, and so is the session's pointer to it. The
+     * value is written back once before it goes: a write Redis refuses at maxmemory, so a
+     * full Redis refuses the claim whole instead of spending the code and then failing
+     * to append the "claimed" event. */
+    "local n = tonumber(redis.call('GET', KEYS[4]) or '0')\n"
+    "if n >= tonumber(ARGV[1]) then return {-1, redis.call('TTL', KEYS[4])} end\n"
+    "local v = redis.call('HGET', KEYS[1], ARGV[3])\n"
+    "local exp = v and tonumber(string.match(v, '(%d+)$'))\n"
+    "if not exp or exp <= tonumber(ARGV[4]) then\n"
+    "  if redis.call('INCR', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[2]) end\n"
     "  return {0}\n"
     "end\n"
-    "redis.call('DEL', KEYS[1])\n"
+    "redis.call('HSET', KEYS[1], ARGV[3], v)\n"
+    "redis.call('HDEL', KEYS[1], ARGV[3])\n"
+    "redis.call('ZREM', KEYS[2], ARGV[3])\n"
+    "local sid = string.sub(v, 1, 32)\n"
+    "if redis.call('HGET', KEYS[3], sid) == ARGV[3] then redis.call('HDEL', KEYS[3], sid) end\n"
     "return {1, v}\n",
 
     /* SC_STATUS  KEYS: st   ARGV: channel id, status JSON, pub/sub channel. */
     "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
     "redis.call('PUBLISH', ARGV[3], ARGV[1])\n"
+    "return 1\n",
+
+    /* SC_HANDOVER  KEYS: codes, exp, sess (slot {hc})   ARGV: sid, nonce, now ms, expiry
+     * ms, max live codes, key TTL ms, then candidate codes.
+     * {-2} the cap on live codes is reached; {0} every candidate is taken; {1, code}: the
+     * first free candidate is the session's live code, and the session's previous code
+     * (if it is still its own) has ended: one live code per session. Then up to 64
+     * expired codes are swept, and the three keys live at least until this code expires
+     * (all of it is gone a TTL after the last code). */
+    "local now = tonumber(ARGV[3])\n"
+    "if redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf') >= tonumber(ARGV[5]) then\n"
+    "  return {-2}\n"
+    "end\n"
+    "local code = nil\n"
+    "for i = 7, #ARGV do\n"
+    "  local v = redis.call('HGET', KEYS[1], ARGV[i])\n"
+    "  if not v or tonumber(string.match(v, '(%d+)$')) <= now then code = ARGV[i]; break end\n"
+    "end\n"
+    "if not code then return {0} end\n"
+    "redis.call('HSET', KEYS[1], code, ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. ARGV[4])\n"
+    "redis.call('ZADD', KEYS[2], ARGV[4], code)\n"
+    "local old = redis.call('HGET', KEYS[3], ARGV[1])\n"
+    "if old and old ~= code then\n"
+    "  local ov = redis.call('HGET', KEYS[1], old)\n"
+    "  if ov and string.sub(ov, 1, 32) == ARGV[1] then\n"
+    "    redis.call('HDEL', KEYS[1], old); redis.call('ZREM', KEYS[2], old)\n"
+    "  end\n"
+    "end\n"
+    "redis.call('HSET', KEYS[3], ARGV[1], code)\n"
+    "for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 64)) do\n"
+    "  local v = redis.call('HGET', KEYS[1], c)\n"
+    "  if v and tonumber(string.match(v, '(%d+)$')) <= now then\n"
+    "    redis.call('HDEL', KEYS[1], c)\n"
+    "    local s = string.sub(v, 1, 32)\n"
+    "    if redis.call('HGET', KEYS[3], s) == c then redis.call('HDEL', KEYS[3], s) end\n"
+    "  end\n"
+    "  redis.call('ZREM', KEYS[2], c)\n"
+    "end\n"
+    "for i = 1, 3 do\n"
+    "  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[6]) then\n"
+    "    redis.call('PEXPIRE', KEYS[i], ARGV[6])\n"
+    "  end\n"
+    "end\n"
+    "return {1, code}\n",
+
+    /* SC_CODE_DEL  KEYS: codes, exp, sess   ARGV: code, sid. Take back a code made for
+     * 'sid' (its handover event could not be written). */
+    "local v = redis.call('HGET', KEYS[1], ARGV[1])\n"
+    "if v and string.sub(v, 1, 32) == ARGV[2] then\n"
+    "  redis.call('HDEL', KEYS[1], ARGV[1]); redis.call('ZREM', KEYS[2], ARGV[1])\n"
+    "end\n"
+    "if redis.call('HGET', KEYS[3], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[3], ARGV[2]) end\n"
     "return 1\n",
 };
 

@@ -12,6 +12,7 @@ const char *ww_store_strerror(int status) {
   case WW_STORE_ECONFLICT: return "conflict";
   case WW_STORE_ELIMIT: return "rate limited";
   case WW_STORE_EINVAL: return "invalid input";
+  case WW_STORE_EFULL: return "store full";
   default: return "unknown store error";
   }
 }
@@ -27,6 +28,8 @@ void ww_store_opts_defaults(ww_store_opts *o) {
   if (o->max_detail == 0) o->max_detail = 4 * 1024;
   if (o->claim_fail_limit <= 0) o->claim_fail_limit = 10;
   if (o->claim_fail_window <= 0) o->claim_fail_window = 300;
+  if (o->memory_max == 0) o->memory_max = WW_STORE_DEFAULT_MEMORY_MAX;
+  if (o->handover_max_live <= 0) o->handover_max_live = WW_STORE_DEFAULT_HANDOVER_MAX_LIVE;
 }
 
 int64_t ww__store_now_ms(void) {

@@ -18,6 +18,9 @@
  * Durability (SPEC 6): status 0 means the change is in the store; an error means the store
  * is unchanged, or -- where a single key slot cannot hold the whole change -- holds nothing
  * a client can observe (see the key layout in redis.c).
+ *
+ * Bounds: every write that adds data may end with EFULL (the embedded store at
+ * memory_max, Redis at its maxmemory) and then changed nothing.
  */
 #ifndef WW_STORE_H
 #define WW_STORE_H
@@ -43,6 +46,8 @@ enum {
   WW_STORE_ECONFLICT = -2003,   /* e.g. no free handover code after retries -> 503/409 */
   WW_STORE_ELIMIT = -2004,      /* rate limited; result {retryAfter: s}     -> 429 */
   WW_STORE_EINVAL = -2005,      /* over a limit (data, event size) or bad input -> 400 */
+  WW_STORE_EFULL = -2006,       /* the store is at its bound (memory, live codes; Redis
+                                   at maxmemory): nothing changed  -> 503 store_full */
 };
 
 /* "not found", "store unavailable", ... (static storage). */
@@ -60,11 +65,17 @@ typedef struct ww_store_opts {
   size_t max_detail;          /* bytes of one event's 'detail' as compact JSON; default 4 KiB */
   int claim_fail_limit;       /* failed claims per client per window; default 10 */
   long claim_fail_window;     /* seconds; default 300 */
+  size_t memory_max;          /* embedded store: bytes of sessions, codes and counters;
+                                 default 256 MiB (--memory-store-max) */
+  long handover_max_live;     /* live handover codes at most (EFULL beyond); default
+                                 100000, 10 % of the 10^6 codes (--handover-max-live) */
 } ww_store_opts;
 
 #define WW_STORE_DEFAULT_SESSION_TTL (7L * 24 * 3600)
 #define WW_STORE_DEFAULT_HANDOVER_TTL (15L * 60)
 #define WW_STORE_LEAN_EVENTS 10
+#define WW_STORE_DEFAULT_MEMORY_MAX ((size_t)256 * 1024 * 1024)
+#define WW_STORE_DEFAULT_HANDOVER_MAX_LIVE 100000L
 
 /* Fill the zero fields of 'o' with the defaults. */
 void ww_store_opts_defaults(ww_store_opts *o);
@@ -81,6 +92,8 @@ typedef void (*ww_store_cb)(void *ud, int status, json_t *result);
 ww_memstore *ww_memstore_new(void);
 /* NULL-safe. Every handle opened on it must be closed (and its close finished) first. */
 void ww_memstore_free(ww_memstore *m);
+/* The bytes its records hold by the store's count (what memory_max bounds). */
+size_t ww_memstore_bytes(ww_memstore *m);
 
 /* A memory-store handle for the worker whose loop is 'loop' (borrowed; 'shared' must
  * outlive the handle). 'opts' may be NULL; it is copied. New; NULL on OOM. The TTLs and
@@ -168,10 +181,12 @@ void ww_store_session_latest_id(ww_store *s, const char *citizen_ref, ww_store_c
 /* ---- handover (SPEC 3.3) ---- */
 
 /* A 6-digit code, unique among live codes, valid handover_ttl, and a "handover" event
- * {channel, type: "handover", detail: {code, to, expiresAt}} on the session. 'channel'
- * (may be NULL: the session's channel) and 'to' (may be NULL) are borrowed.
- * Result: {code, expiresAt, sessionId}. ENOTFOUND when the session is unknown/expired;
- * ECONFLICT when no free code was found in a few tries. */
+ * {channel, type: "handover", detail: {code, to, expiresAt}} on the session. One live code
+ * per session: the session's previous code ends (a claim of it is ENOTFOUND, as for an
+ * unknown code). 'channel' (may be NULL: the session's channel) and 'to' (may be NULL)
+ * are borrowed. Result: {code, expiresAt, sessionId}. ENOTFOUND when the session is
+ * unknown/expired; ECONFLICT when no free code was found in a few tries; EFULL when
+ * handover_max_live codes are live (or the store is at its bound). */
 void ww_store_handover_create(ww_store *s, const char *session_id, const char *channel,
                               const char *to, ww_store_cb cb, void *ud);
 

@@ -110,6 +110,14 @@ int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts
 int ww_decide_text(ww_rules *rules, const char *json, size_t len,
                    const ww_decide_opts *opts, json_t **out, ww_err *err);
 
+/* Check 'request' (borrowed) as ww_decide does, without running the rules: 0, or
+ * WW_EINVAL with 'err' filled as ww_decide fills it. With 'service_optional' a missing
+ * "service" is no error (a /v1/route call with a handoverCode takes the service from the
+ * claimed session). For callers that must refuse a bad request before a side effect
+ * (a session write, spending a handover code). */
+int ww_request_check(ww_rules *rules, const json_t *request, int service_optional,
+                     ww_err *err);
+
 /* What a text answer says, for logs and metrics (ww_decide_text_out). */
 typedef struct ww_answer_info {
   const char *first;    /* borrowed, valid like the text: id of the first channel (advice)

@@ -2,7 +2,7 @@
  * hiredis' own reader (RESP -> redisReply trees, as on the wire); every reply is handed
  * to each parser of engine/store/redis.c as the command callbacks do: channel status
  * (HGETALL), session (SC_GET / SC_APPEND: {meta (HMGET), events[, count, touch]}, each
- * event a JSON text or packed) and claim (SC_CLAIM).
+ * event a JSON text or packed), claim (SC_CLAIM) and handover (SC_HANDOVER).
  * Results must encode as JSON. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +32,10 @@ static void parse(const redisReply *r) {
   int v = ww__redis_claim_of(r, sid, nonce, &retry);
   if (v < 0 && retry < 1) abort();
   if (v > 0 && (strlen(sid) != WW_SESSION_ID_LEN || strlen(nonce) > 16)) abort();
+  char code[WW_HANDOVER_CODE_LEN + 1];
+  v = ww__redis_handover_of(r, code);
+  if (v == 1 && !ww_handover_code_valid(code)) abort();
+  if (v != 1 && v != 0 && v != -1 && v != -2) abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

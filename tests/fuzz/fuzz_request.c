@@ -1,6 +1,9 @@
 /* Fuzz target (b): request JSON text into validation (engine/decision/request.c) and the
  * decision core on the bundled rule set, as advice and as route, with and without a
- * session. The rule set is loaded once. Every answer must encode as JSON. */
+ * session. The rule set is loaded once. Every answer must encode as JSON, and the
+ * validator alone (ww_request_check, what the server runs before a store write) must
+ * agree with the decision: valid exactly when the decision is not a 400, and never
+ * stricter with the service optional. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   json_t *out = NULL;
   int rc = ww_decide_text(rules, (const char *)data, size, &o, &out, &err);
   check(rc, out, &err);
+  json_t *req = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+  if (req) {
+    int strict = ww_request_check(rules, req, 0, &err);
+    ww_err_clear(&err);
+    int lenient = ww_request_check(rules, req, 1, &err);
+    ww_err_clear(&err);
+    json_decref(req);
+    if ((strict == 0) != (rc == 0) || (strict == 0 && lenient != 0)) abort();
+  }
   if (rc != 0) return 0;
   /* valid: the same request as route, and with a session */
   o.route = 1;

@@ -116,6 +116,12 @@ static inline void st_serve(ww_proc *p, int redis_port, const char *const *extra
   }
 }
 
+/* SIGKILL if still running, and clean up (for teardowns; NULL-safe as ww_proc_stop). */
+static inline void st_kill(ww_proc *p) {
+  if (p->pid > 0) ww_proc_stop(p, SIGKILL, 5000);
+  ww_proc_cleanup(p);
+}
+
 /* One request on a fresh connection; 'token' may be NULL. Returns the body as JSON (new,
  * or NULL) and fills 'r'; -1 in r->status when the request itself failed. */
 static inline json_t *st_req(int port, const char *method, const char *path, const char *token,
@@ -204,6 +210,22 @@ static inline int st_status(int port, const char *path) {
   return s;
 }
 
+/* For tests run on both stores: wegwijzer with 'extra' flags (NULL-terminated, may be NULL)
+ * on the embedded store (use_redis 0), or on a fresh redis-server in 'redis' started with
+ * 'redis_args' (NULL-terminated, may be NULL); waits until every worker is ready. */
+static inline void st_serve_on(int use_redis, ww_proc *redis, ww_proc *srv,
+                               const char *const *redis_args, const char *const *extra) {
+  if (use_redis) {
+    cr_assert_eq(st_redis_start_on(redis, ww_free_port(), NULL, 0, redis_args), 0,
+                 "redis-server did not start");
+    st_serve(srv, redis->port, extra);
+    st_wait_ready(srv);
+  } else {
+    memset(srv, 0, sizeof *srv);
+    ww_test_serve(srv, extra);
+  }
+}
+
 /* Create a session on 'port'; its id into 'sid' (33 bytes). Returns the HTTP status. */
 static inline int st_session_create(int port, const char *token, const char *body,
                                     char sid[64]) {
@@ -214,6 +236,19 @@ static inline int st_session_create(int port, const char *token, const char *bod
   if (s == 201) snprintf(sid, 64, "%s", st_str(json_object_get(b, "session"), "id"));
   json_decref(b);
   ww_http_resp_free(&r);
+  return s;
+}
+
+/* GET /v1/sessions/{sid} on 'port': the session object (new); fails unless 200. */
+static inline json_t *st_session_get(int port, const char *sid) {
+  char path[96];
+  snprintf(path, sizeof path, "/v1/sessions/%s", sid);
+  ww_http_resp r;
+  json_t *b = st_req(port, "GET", path, NULL, NULL, &r);
+  cr_assert_eq(r.status, 200, "GET %s: %d %s", path, r.status, r.body);
+  ww_http_resp_free(&r);
+  json_t *s = json_incref(json_object_get(b, "session"));
+  json_decref(b);
   return s;
 }
 

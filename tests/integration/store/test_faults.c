@@ -165,7 +165,8 @@ Test(faults, redis_killed_under_load_and_restarted) {
   st_mkdtemp(dir);
   int rport = ww_free_port();
   cr_assert_eq(st_redis_start_on(&redis, rport, dir, 1, NULL), 0);
-  st_serve(&srv, rport, NULL);
+  const char *unlimited[] = {"--session-rate", "0", NULL};   /* the load is one client */
+  st_serve(&srv, rport, unlimited);
   st_wait_ready(&srv);
 
   load *l = calloc(1, sizeof *l);

@@ -468,18 +468,18 @@ Test(SUITE, handover_single_use, .init = setup, .fini = teardown, .timeout = 15)
 
 Test(SUITE, handover_codes_unique, .init = setup, .fini = teardown, .timeout = 30) {
   ww_store *s = open_store(NULL);
-  json_t *c = create(s, NULL, NULL, NULL);
   json_t *seen = json_object();
   int st;
-  for (int i = 0; i < 300; i++) {
+  for (int i = 0; i < 300; i++) {   /* 300 live codes: one per session */
+    json_t *c = create(s, NULL, NULL, NULL);
     json_t *h = handover(s, sid_of(c), NULL, &st);
     cr_assert_eq(st, 0);
     cr_assert_null(json_object_get(seen, str(h, "code")), "code %s issued twice", str(h, "code"));
     json_object_set_new(seen, str(h, "code"), json_true());
     json_decref(h);
+    json_decref(c);
   }
   json_decref(seen);
-  json_decref(c);
   close_store(s);
 }
 
@@ -698,6 +698,189 @@ Test(SUITE, close_with_pending, .init = setup, .fini = teardown, .timeout = 15) 
   json_decref(c);
 }
 
+/* ---- bounds (issue 19): one live code per session, the cap on live codes ---- */
+
+static int count_type(const json_t *events, const char *type) {
+  int n = 0;
+  for (size_t i = 0; i < json_array_size(events); i++)
+    n += strcmp(str(json_array_get(events, i), "type"), type) == 0;
+  return n;
+}
+
+Test(SUITE, one_live_code_per_session, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, NULL, NULL);
+  int st;
+  json_t *a = handover(s, sid_of(c), NULL, &st);
+  cr_assert_eq(st, 0);
+  json_t *b = handover(s, sid_of(c), NULL, &st);
+  cr_assert_eq(st, 0);
+  cr_assert_str_neq(str(a, "code"), str(b, "code"));
+  /* the first ended when the second was made: unknown, and counted as a wrong code */
+  json_t *x = claim(s, str(a, "code"), "10.0.0.5", &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND, "the previous code still works: %s",
+               ww_store_strerror(st));
+  cr_assert_null(x);
+  x = claim(s, str(b, "code"), "10.0.0.5", &st);
+  cr_assert_eq(st, 0, "%s", ww_store_strerror(st));
+  cr_assert_eq(count_type(json_object_get(x, "events"), "handover"), 2);
+  cr_assert_eq(count_type(json_object_get(x, "events"), "claimed"), 1);
+  json_decref(x);
+  /* after the claim the session has no live code; a new one works */
+  json_t *d = handover(s, sid_of(c), NULL, &st);
+  cr_assert_eq(st, 0);
+  x = claim(s, str(d, "code"), "10.0.0.5", &st);
+  cr_assert_eq(st, 0);
+  json_decref(x);
+  json_decref(a);
+  json_decref(b);
+  json_decref(d);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, cap_on_live_codes, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.handover_max_live = 5};
+  ww_store *s = open_store(&o);
+  json_t *codes[5];
+  int st;
+  for (int i = 0; i < 5; i++) {
+    json_t *c = create(s, NULL, NULL, NULL);
+    codes[i] = handover(s, sid_of(c), NULL, &st);
+    cr_assert_eq(st, 0, "code %d: %s", i, ww_store_strerror(st));
+    json_decref(c);
+  }
+  json_t *c = create(s, NULL, NULL, NULL);
+  json_t *h = handover(s, sid_of(c), NULL, &st);
+  cr_assert_eq(st, WW_STORE_EFULL, "a sixth live code: %s", ww_store_strerror(st));
+  cr_assert_null(h);
+  json_t *g = get(s, sid_of(c), &st);
+  cr_assert_eq(json_array_size(json_object_get(g, "events")), 0, "the refused code left an event");
+  json_decref(g);
+  /* a claim frees its place */
+  json_decref(claim(s, str(codes[0], "code"), "10.0.0.6", &st));
+  cr_assert_eq(st, 0);
+  h = handover(s, sid_of(c), NULL, &st);
+  cr_assert_eq(st, 0, "%s", ww_store_strerror(st));
+  json_decref(h);
+  for (int i = 0; i < 5; i++) json_decref(codes[i]);
+  json_decref(c);
+  close_store(s);
+}
+
+Test(SUITE, expired_codes_leave_the_cap, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.handover_max_live = 3, .handover_ttl = 1};
+  ww_store *s = open_store(&o);
+  int st;
+  for (int i = 0; i < 3; i++) {
+    json_t *c = create(s, NULL, NULL, NULL);
+    json_decref(handover(s, sid_of(c), NULL, &st));
+    cr_assert_eq(st, 0);
+    json_decref(c);
+  }
+  json_t *c = create(s, NULL, NULL, NULL);
+  json_decref(handover(s, sid_of(c), NULL, &st));
+  cr_assert_eq(st, WW_STORE_EFULL);
+  run_for(1200);
+  json_t *h = handover(s, sid_of(c), NULL, &st);
+  cr_assert_eq(st, 0, "expired codes still count: %s", ww_store_strerror(st));
+  json_decref(h);
+  json_decref(c);
+  close_store(s);
+}
+
+#if !WW_TEST_REDIS
+/* The embedded store's bound: writes beyond memory_max answer EFULL and change nothing;
+ * nothing is evicted; the count goes back to 0 when everything has expired. */
+Test(SUITE, memory_bound, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store_opts o = {.memory_max = 256 * 1024, .session_ttl = 1, .handover_ttl = 1,
+                     .claim_fail_window = 1, .max_events = 5};
+  ww_store *s = open_store(&o);
+  json_t *data = json_object();
+  for (int i = 0; i < 40; i++) {   /* ~4 KiB of small members: the costly shape */
+    char k[8];
+    snprintf(k, sizeof k, "k%d", i);
+    json_object_set_new(data, k, json_string("0123456789012345678901234567890123456789"
+                                             "01234567890123456789"));
+  }
+  json_t *in = json_pack("{s:s, s:s, s:O}", "channel", "website", "citizenRef", "r", "data",
+                         data);
+  json_t *ids = json_array();
+  int full = 0;
+  for (int i = 0; i < 1000 && !full; i++) {
+    res r = {0};
+    ww_store_session_create(s, in, on_res, &r);
+    wait_res(&r);
+    if (r.status == WW_STORE_EFULL) full = 1;
+    else cr_assert_eq(r.status, 0, "%s", ww_store_strerror(r.status));
+    if (r.v) json_array_append_new(ids, json_string(sid_of(r.v)));
+    res_clear(&r);
+  }
+  cr_assert(full, "never full");
+  size_t n = json_array_size(ids), bytes = ww_memstore_bytes(mem);
+  cr_assert(n >= 10 && bytes <= o.memory_max, "%zu sessions, %zu bytes", n, bytes);
+  /* every session that was answered 0 is whole; growing one is refused, unchanged */
+  int st;
+  for (size_t i = 0; i < n; i++) {
+    json_t *g = get(s, json_string_value(json_array_get(ids, i)), &st);
+    cr_assert_eq(st, 0, "an acknowledged session is gone");
+    json_decref(g);
+  }
+  const char *last = json_string_value(json_array_get(ids, n - 1));
+  int appended = 0, refused = 0;
+  for (int i = 0; i < 200 && !refused; i++) {
+    json_t *a = append(s, last, "note", json_pack("{s:s}", "t", "0123456789abcdef0123456789"),
+                       0, &st);
+    json_decref(a);
+    if (st == WW_STORE_EFULL) refused = 1;
+    else appended += st == 0;
+  }
+  json_t *g = get(s, last, &st);
+  size_t events = json_array_size(json_object_get(g, "events"));
+  json_decref(g);
+  cr_assert(refused || events == 5, "appends grow past the bound (%d appended)", appended);
+  cr_assert_leq(ww_memstore_bytes(mem), o.memory_max);
+  /* everything expires: the count returns to nothing */
+  run_for(6500);   /* the TTLs (1 s) and a sweep (every 5 s) */
+  cr_assert_eq(ww_memstore_bytes(mem), 0, "%zu bytes left after everything expired",
+               ww_memstore_bytes(mem));
+  res r = {0};
+  ww_store_session_create(s, in, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0, "room again: %s", ww_store_strerror(r.status));
+  res_clear(&r);
+  json_decref(ids);
+  json_decref(in);
+  json_decref(data);
+  close_store(s);
+}
+
+/* Every kind of record is counted in and out: handover codes (made, ended, claimed),
+ * failed-claim counters, trimmed events, the citizen index. */
+Test(SUITE, memory_count_is_exact, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store_opts o = {.session_ttl = 1, .handover_ttl = 1, .claim_fail_window = 1,
+                     .max_events = 3};
+  ww_store *s = open_store(&o);
+  int st;
+  for (int i = 0; i < 20; i++) {
+    json_t *c = create(s, i % 2 ? "ref-a" : "ref-b", "verhuizing", NULL);
+    for (int k = 0; k < 5; k++) json_decref(append(s, sid_of(c), "step", json_integer(k), 0, &st));
+    json_t *h1 = handover(s, sid_of(c), "telefoon", &st);
+    json_t *h2 = handover(s, sid_of(c), NULL, &st);
+    if (i % 3 == 0) json_decref(claim(s, str(h2, "code"), "10.0.0.7", &st));
+    json_decref(claim(s, str(h1, "code"), i % 4 ? "10.0.0.8" : "10.0.0.9", &st));
+    json_decref(h1);
+    json_decref(h2);
+    json_decref(c);
+  }
+  cr_assert_gt(ww_memstore_bytes(mem), 0);
+  run_for(6500);
+  cr_assert_eq(ww_memstore_bytes(mem), 0, "%zu bytes counted after everything expired",
+               ww_memstore_bytes(mem));
+  close_store(s);
+}
+#endif
+
 #if WW_TEST_REDIS
 /* ---- Redis only: keys, scripts, faults ---- */
 
@@ -717,6 +900,53 @@ Test(SUITE, key_layout_and_ttl, .init = setup, .fini = teardown, .timeout = 15) 
   cr_assert(zt > 1115 && zt <= 1125, "index ttl %lld", zt);
   cr_assert_eq(ww_test_redis_int(&rds, "EXISTS ww:{%s}:el", sid_of(c)), 0);
   json_decref(c);
+  close_store(s);
+}
+
+/* Redis at maxmemory (noeviction): every write answers EFULL and changed nothing -- no
+ * half-done script, no spent code -- while reads go on; all works again when there is
+ * room. */
+Test(SUITE, at_maxmemory_writes_refused_whole, .init = setup, .fini = teardown,
+     .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *a = create(s, "ref-m", "verhuizing", NULL), *b = create(s, NULL, NULL, NULL);
+  int st;
+  json_decref(append(s, sid_of(a), "step", NULL, 0, &st));
+  json_t *h = handover(s, sid_of(a), NULL, &st);
+  cr_assert_eq(st, 0);
+  json_t *before = get(s, sid_of(a), &st);
+  char tmp[64];
+  cr_assert_gt(ww_test_redis_str(&rds, tmp, sizeof tmp, "CONFIG SET maxmemory 1"), 0);
+
+  json_decref(create(s, NULL, NULL, &st));
+  cr_assert_eq(st, WW_STORE_EFULL, "create: %s", ww_store_strerror(st));
+  json_decref(create(s, "ref-n", NULL, &st));
+  cr_assert_eq(st, WW_STORE_EFULL, "create with an index: %s", ww_store_strerror(st));
+  json_decref(append(s, sid_of(a), "note", NULL, WW_STORE_LEAN, &st));
+  cr_assert_eq(st, WW_STORE_EFULL, "append: %s", ww_store_strerror(st));
+  json_decref(handover(s, sid_of(b), NULL, &st));
+  cr_assert_eq(st, WW_STORE_EFULL, "handover: %s", ww_store_strerror(st));
+  json_decref(claim(s, str(h, "code"), "10.0.0.1", &st));
+  cr_assert_eq(st, WW_STORE_EFULL, "claim: %s", ww_store_strerror(st));
+  json_decref(claim(s, "000000", "10.0.0.2", &st));
+  cr_assert_eq(st, WW_STORE_EFULL, "a wrong code: %s", ww_store_strerror(st));
+  json_t *after = get(s, sid_of(a), &st);
+  cr_assert_eq(st, 0, "reads go on at maxmemory");
+  cr_assert(json_equal(before, after), "a refused write changed the session");
+  json_decref(after);
+  cr_assert_eq(ww_test_redis_int(&rds, "EXISTS ww:{hc}:f:10.0.0.2"), 0);
+
+  cr_assert_gt(ww_test_redis_str(&rds, tmp, sizeof tmp, "CONFIG SET maxmemory 0"), 0);
+  json_t *c = claim(s, str(h, "code"), "10.0.0.1", &st);
+  cr_assert_eq(st, 0, "the code was spent by the refused claim: %s", ww_store_strerror(st));
+  cr_assert_eq(count_type(json_object_get(c, "events"), "claimed"), 1);
+  json_decref(c);
+  json_decref(create(s, NULL, NULL, &st));
+  cr_assert_eq(st, 0);
+  json_decref(before);
+  json_decref(h);
+  json_decref(a);
+  json_decref(b);
   close_store(s);
 }
 
