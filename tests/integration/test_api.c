@@ -234,7 +234,10 @@ Test(api, health_and_readiness) {
   ww_http_resp_free(&r);
   b = ww_test_get(srv.port, "/readyz", &r);
   cr_assert_eq(r.status, 200, "%s", r.body);
-  cr_assert_str_eq(json_string_value(json_object_get(b, "store")), "memory");
+  cr_assert(json_is_true(json_object_get(b, "rules")), "%s", r.body);
+  cr_assert(json_is_true(json_object_get(b, "store")), "%s", r.body);
+  cr_assert_str_eq(json_string_value(json_object_get(b, "storeKind")), "memory");
+  cr_assert_eq(strlen(json_string_value(json_object_get(b, "rulesVersion"))), 12, "%s", r.body);
   json_decref(b);
   ww_http_resp_free(&r);
 }
