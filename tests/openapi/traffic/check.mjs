@@ -19,8 +19,8 @@
 //   node check.mjs [--doc FILE] DIR...     check recorded traffic by hand (exit 1 on a finding)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync,
-         readdirSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync,
+         readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -49,15 +49,13 @@ export function ensureInstalled() {
   const done = path.join(dir, '.installed');
   if (existsSync(done)) return dir;
   closeSync(openSync(path.join(dir, '.lock'), 'a'));
-  copyFileSync(path.join(HERE, 'package.json'), path.join(dir, 'package.json'));
-  copyFileSync(path.join(HERE, 'package-lock.json'), path.join(dir, 'package-lock.json'));
-  // The marker is written under the lock after a good install, so a second installer that
-  // waited finds it and does nothing. --ignore-scripts: Prism needs no install scripts.
-  const script = `test -e .installed || { npm ci --ignore-scripts --no-audit --no-fund ` +
-                 `--loglevel=error && touch .installed; }`;
+  // All under the lock: the copy, npm ci, and the marker after a good install, so a second
+  // installer that waited finds the marker and does nothing. --ignore-scripts: Prism needs
+  // no install scripts. npm's output goes to stderr: stdout is the test's TAP stream.
+  const script = 'test -e .installed || { cp "$1/package.json" "$1/package-lock.json" . && ' +
+                 'npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch .installed; }';
   console.error(`# openapi traffic: installing Stoplight Prism (package-lock.json) into ${dir}`);
-  // npm's output to stderr: stdout is the test's TAP stream
-  const r = spawnSync('flock', ['.lock', 'sh', '-c', script],
+  const r = spawnSync('flock', ['.lock', 'sh', '-c', script, 'sh', HERE],
                       { cwd: dir, stdio: ['ignore', process.stderr, process.stderr] });
   if (r.status !== 0 || !existsSync(done))
     throw new Error(`npm ci of tests/openapi/traffic failed in ${dir} (exit ${r.status})`);
