@@ -8,7 +8,7 @@
 // What is checked, per exchange (README.md beside this file):
 //   response  status documented for the operation; Content-Type one of the documented media
 //             types (exactly: application/json is not application/problem+json); body and
-//             headers against their schemas.
+//             headers against their schemas; no body property the document does not declare.
 //   request   when the server answered 2xx: path, query, headers, body and security against
 //             the operation (the server accepted it, so the document must allow it).
 //   any path  unknown path: 404 NotFound; known path, other method: 405 MethodNotAllowed;
