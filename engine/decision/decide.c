@@ -226,7 +226,7 @@ static int decide_main(lua_State *L) {
   lua_replace(L, 5);
   R->d.active = 1;
   ww__dstate *d = &R->d;
-  ww__budget_start(R, R->budget);
+  ww__budget_start(R, R->budget, 0);
   for (int i = 0; i < R->nrules; i++) {
     const ww__rule *ru = &R->rules[i];
     d->cur_rule = i;

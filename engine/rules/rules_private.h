@@ -122,8 +122,13 @@ struct ww_rules {
   lua_State *L;
   size_t mem_used, mem_cap;
   unsigned long budget;
-  long budget_left;
-  int in_hook_budget;         /* hook active */
+  long budget_left;           /* of the running budget; C functions charge it too */
+  int budget_on;              /* a run (decision, file, filters) has a budget */
+  int run_load;               /* the running budget is a load's (for the messages) */
+  unsigned timeout_ms;        /* wall-clock limit of one decision */
+  unsigned load_timeout_ms;   /* of a load (all files), and of the rule tests together */
+  int64_t load_deadline;      /* ww__now_ms() deadline of the load in progress */
+  int64_t deadline;           /* of the running budget (ms); 0: none */
 
   char *dir;                  /* owned */
   char version[13];
@@ -165,8 +170,30 @@ struct ww_rules {
 /* sandbox.c */
 lua_State *ww__sandbox_new(ww_rules *R);               /* new state with the safe env */
 ww_rules *ww__rules_of(lua_State *L);
-void ww__budget_start(ww_rules *R, unsigned long budget);
+/* A run's instruction budget and time limit: the decision's (now + timeout_ms) or, with
+ * 'load', the load's (load_deadline). Stop is idempotent. */
+void ww__budget_start(ww_rules *R, unsigned long budget, int load);
 void ww__budget_stop(ww_rules *R);
+/* Makes the hook fire at the next instruction (async-signal-safe: lua_sethook only). */
+void ww__budget_force(ww_rules *R);
+/* Charges 'units' (instructions) of work done or about to be done by C function 'fn';
+ * raises the sticky budget error when the budget does not cover it (or the time limit
+ * passed). A no-op outside a run. */
+void ww__charge(lua_State *L, double units, const char *fn);
+
+/* watchdog.c: the wall clock of runs */
+#define WW__WATCHDOG_SIGNAL SIGURG
+int64_t ww__now_ms(void);                                 /* coarse monotonic clock */
+void ww__watchdog_arm(ww_rules *R);    /* this thread runs R until R->deadline */
+void ww__watchdog_disarm(void);
+
+/* costed.c: the C library as rules reach it, every function charged for its work */
+void ww__costed_open(lua_State *L, int base, int string, int table, int utf8, int math);
+/* pattern.c: string.find, match, gmatch, gsub with the matcher's steps charged */
+int ww__str_find(lua_State *L);
+int ww__str_match(lua_State *L);
+int ww__str_gmatch(lua_State *L);
+int ww__str_gsub(lua_State *L);
 void ww__ro_wrap(lua_State *L, int idx, int rmsg);       /* pushes a read-only proxy */
 int ww__freeze(lua_State *L);                            /* lua_CFunction: after load */
 /* Pushes the three values of pairs(proxy) over 'backing': an iterator that keeps the

@@ -12,9 +12,7 @@
 #include "rules/rules_private.h"
 
 #define HOOK_EVERY 1000
-#define STR_REP_MAX (1u << 20)          /* 1 MiB result */
-#define PAT_SUBJECT_MAX (100u * 1024)   /* pattern functions: subject length */
-#define PAT_COST_MAX 1e7                /* ~ subject_len ^ (quantifiers + 1) */
+#define BIG_BLOCK (16u << 10)   /* allocations from here on charge the budget */
 
 ww_rules *ww__rules_of(lua_State *L) { return *(ww_rules **)lua_getextraspace(L); }
 
@@ -28,7 +26,15 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     R->mem_used -= old;
     return NULL;
   }
-  if (nsize > old && R->mem_used - old + nsize > R->mem_cap) return NULL;
+  if (nsize > old) {
+    if (R->mem_used - old + nsize > R->mem_cap) return NULL;
+    /* big blocks cost more than their copying (page faults, collection): charged here,
+     * and a spent budget stops the rule at its next instruction, not 1000 later */
+    if (nsize >= BIG_BLOCK && R->budget_on) {
+      R->budget_left -= (long)((nsize - old) >> 1);
+      if (R->budget_left <= 0) ww__budget_force(R);
+    }
+  }
   void *p = realloc(ptr, nsize);
   if (p == NULL) return NULL;
   R->mem_used = R->mem_used - old + nsize;
@@ -41,27 +47,79 @@ static int on_panic(lua_State *L) {
   abort();
 }
 
-/* ---- instruction budget: sticky once spent, so a rule's pcall cannot swallow it ---- */
+/* ---- instruction budget and time limit: sticky once spent, so a rule's pcall cannot
+ * swallow them ---- */
+
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* Raises "FILE:LINE: <fn: >what" at the running Lua line and keeps the hook firing at every
+ * instruction, so each later instruction raises again. */
+static int limit_error(lua_State *L, const char *fn, const char *what) {
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+  const char *sep = fn ? ": " : "";
+  if (fn == NULL) fn = "";
+  lua_Debug ar;   /* level 0: the running function; a C function has no line, its caller has */
+  for (int level = 0; level < 2; level++)
+    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+      lua_pushfstring(L, "%s:%d: %s%s%s", ar.short_src, ar.currentline, fn, sep, what);
+      return lua_error(L);
+    }
+  lua_pushfstring(L, "%s%s%s", fn, sep, what);
+  return lua_error(L);
+}
+
+static int time_error(lua_State *L, ww_rules *R, const char *fn) {
+  char what[200];
+  if (R->run_load)
+    snprintf(what, sizeof what, "loading took longer than %u ms (the time limit for loading a "
+             "rule set; look for a loop that does not stop)", R->load_timeout_ms);
+  else
+    snprintf(what, sizeof what, "the rules took longer than %u ms (the time limit of one "
+             "decision; look for a loop over long texts or big tables)", R->timeout_ms);
+  return limit_error(L, fn, what);
+}
 
 static void budget_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   ww_rules *R = ww__rules_of(L);
+  if (R->deadline && ww__now_ms() >= R->deadline) time_error(L, R, NULL);
   R->budget_left -= HOOK_EVERY;
   if (R->budget_left > 0) return;
-  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-  lua_Debug here;   /* level 0 inside a hook: the running Lua function */
-  if (lua_getstack(L, 0, &here) && lua_getinfo(L, "Sl", &here) && here.currentline > 0)
-    luaL_error(L, "%s:%d: instruction budget exceeded (the rules ran too long; look for an "
-                  "endless loop)", here.short_src, here.currentline);
-  luaL_error(L, "instruction budget exceeded (the rules ran too long; look for an endless loop)");
+  limit_error(L, NULL, "instruction budget exceeded (the rules ran too long; look for an "
+                       "endless loop, or for work on very long texts or big tables)");
 }
 
-void ww__budget_start(ww_rules *R, unsigned long budget) {
+void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
   R->budget_left = (long)budget;
+  R->run_load = load;
+  R->deadline = load ? R->load_deadline : ww__now_ms() + (int64_t)R->timeout_ms;
+  R->budget_on = 1;
   lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+  ww__watchdog_arm(R);
 }
 
-void ww__budget_stop(ww_rules *R) { lua_sethook(R->L, NULL, 0, 0); }
+void ww__budget_stop(ww_rules *R) {
+  ww__watchdog_disarm();   /* before the hook goes: a late signal then finds nothing */
+  R->budget_on = 0;
+  R->deadline = 0;
+  lua_sethook(R->L, NULL, 0, 0);
+}
+
+void ww__budget_force(ww_rules *R) { lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, 1); }
+
+void ww__charge(lua_State *L, double units, const char *fn) {
+  ww_rules *R = ww__rules_of(L);
+  if (!R->budget_on) return;
+  if (units < (double)R->budget_left) {
+    R->budget_left -= (long)units;
+    /* big work in C: the hook cannot look at the clock while it runs */
+    if (units >= 4096 && R->deadline && ww__now_ms() >= R->deadline) time_error(L, R, fn);
+    return;
+  }
+  R->budget_left = 0;
+  limit_error(L, fn, "instruction budget exceeded (this call is more work than the rules "
+                     "may still do in this decision; use shorter texts or smaller tables)");
+}
 
 /* ---- read-only proxies ---- */
 
@@ -155,86 +213,6 @@ void ww__ro_wrap(lua_State *L, int idx, int rmsg) {
   lua_setmetatable(L, -2);
 }
 
-/* ---- bounded string functions (hooks do not fire inside C) ---- */
-
-static int str_rep(lua_State *L) {
-  size_t l, lsep = 0;
-  luaL_checklstring(L, 1, &l);
-  lua_Integer n = luaL_checkinteger(L, 2);
-  luaL_optlstring(L, 3, "", &lsep);
-  if (n > 0) {
-    double total = (double)l * (double)n + (double)lsep * (double)(n - 1);
-    if (total > STR_REP_MAX)
-      return luaL_error(L, "string.rep: result too large (%f bytes; at most %d)", total,
-                        (int)STR_REP_MAX);
-  }
-  lua_CFunction orig = lua_tocfunction(L, lua_upvalueindex(1));
-  return orig(L);
-}
-
-/* Quantifiers in a Lua pattern, or -1 if it has no special characters. */
-static int pattern_quantifiers(const char *p, size_t pl, int *anchored) {
-  int q = 0, special = 0;
-  *anchored = pl > 0 && p[0] == '^';
-  for (size_t i = 0; i < pl; i++) {
-    char c = p[i];
-    if (c == '%') {
-      special = 1;
-      if (i + 1 < pl && p[i + 1] == 'b') i += 3;
-      else if (i + 1 < pl && p[i + 1] == 'f') i += 1;
-      else i++;
-      continue;
-    }
-    if (c == '[') {
-      special = 1;
-      i++;
-      if (i < pl && p[i] == '^') i++;
-      do {
-        if (i < pl && p[i] == '%') i++;
-        i++;
-      } while (i < pl && p[i] != ']');
-      continue;
-    }
-    if (c == '*' || c == '+' || c == '-' || c == '?') {
-      special = 1;
-      if (i > 0) q++;
-    } else if (strchr("^$().", c)) {
-      special = 1;
-    }
-  }
-  return special ? q : -1;
-}
-
-static void check_pattern(lua_State *L, const char *fname, int plain_arg) {
-  size_t sl, pl;
-  luaL_checklstring(L, 1, &sl);
-  const char *p = luaL_checklstring(L, 2, &pl);
-  if (plain_arg && lua_toboolean(L, 4)) return;   /* plain find: linear */
-  int anchored;
-  int q = pattern_quantifiers(p, pl, &anchored);
-  if (q < 0) return;
-  if (sl > PAT_SUBJECT_MAX)
-    luaL_error(L, "%s: text too long for a pattern (%d characters; at most %d)", fname,
-               (int)sl, (int)PAT_SUBJECT_MAX);
-  double cost = pow((double)sl + 1.0, (double)(q + (anchored ? 0 : 1)));
-  if (q > 1 && cost > PAT_COST_MAX)
-    luaL_error(L, "%s: pattern too complex for a text of %d characters (%d repetitions "
-                  "like * + -); simplify the pattern or shorten the text", fname, (int)sl, q);
-  if (q <= 1 && sl > 20000 && cost > PAT_COST_MAX * 10)
-    luaL_error(L, "%s: text too long for this pattern (%d characters)", fname, (int)sl);
-}
-
-#define BOUNDED(name, plain)                                          \
-  static int str_##name(lua_State *L) {                               \
-    check_pattern(L, "string." #name, plain);                         \
-    lua_CFunction orig = lua_tocfunction(L, lua_upvalueindex(1));     \
-    return orig(L);                                                   \
-  }
-BOUNDED(find, 1)
-BOUNDED(match, 0)
-BOUNDED(gmatch, 0)
-BOUNDED(gsub, 0)
-
 /* ---- safe base functions ---- */
 
 static int safe_print(lua_State *L) { (void)L; return 0; }
@@ -289,6 +267,13 @@ static const char *const safe_base[] = {
     "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "select", "tonumber",
     "tostring", "type", "rawequal", "rawget", "rawlen", "getmetatable", "_VERSION", NULL};
 
+/* Pushes a copy of library 'name' (opened by 'open') without 'skip'. */
+static void lib_copy(lua_State *L, const char *name, lua_CFunction open, const char *skip) {
+  luaL_requiref(L, name, open, 0);
+  copy_table(L, -1, skip, NULL);
+  lua_remove(L, -2);
+}
+
 static int setup_env(lua_State *L) {
   ww_rules *R = ww__rules_of(L);
   luaL_requiref(L, "_G", luaopen_base, 0);             /* 1: real globals, never exposed */
@@ -303,45 +288,30 @@ static int setup_env(lua_State *L) {
   lua_pushcfunction(L, safe_print);
   lua_setfield(L, 2, "print");
 
-  /* string: bounded copy; the shared string metatable points at it and is locked */
-  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);   /* 3 */
-  copy_table(L, 3, "dump", NULL);                        /* 4 */
-  wrap_orig(L, 4, "rep", str_rep);
-  wrap_orig(L, 4, "find", str_find);
-  wrap_orig(L, 4, "match", str_match);
-  wrap_orig(L, 4, "gmatch", str_gmatch);
-  wrap_orig(L, 4, "gsub", str_gsub);
+  lib_copy(L, LUA_STRLIBNAME, luaopen_string, "dump");   /* 3 */
+  lib_copy(L, LUA_TABLIBNAME, luaopen_table, NULL);      /* 4 */
+  lib_copy(L, LUA_UTF8LIBNAME, luaopen_utf8, NULL);      /* 5 */
+  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
+  lua_getfield(L, -1, "randomseed");
+  R->ref_randomseed = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pop(L, 1);
+  lib_copy(L, LUA_MATHLIBNAME, luaopen_math, "randomseed");   /* 6 */
+  wrap_orig(L, 6, "random", safe_random);
+  R->rand_used = 1;
+  ww__costed_open(L, 2, 3, 4, 5, 6);
+  /* the shared string metatable points at the string copy and is locked */
   lua_pushliteral(L, "");
   lua_getmetatable(L, -1);
-  lua_pushvalue(L, 4);
+  lua_pushvalue(L, 3);
   lua_setfield(L, -2, "__index");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 2);
-  ww__ro_wrap(L, 4, 0);
-  lua_setfield(L, 2, "string");
-  lua_settop(L, 2);
-
-  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
-  copy_table(L, -1, NULL, NULL);
-  ww__ro_wrap(L, -1, 0);
-  lua_setfield(L, 2, "table");
-  lua_settop(L, 2);
-
-  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
-  lua_getfield(L, -1, "randomseed");
-  R->ref_randomseed = luaL_ref(L, LUA_REGISTRYINDEX);
-  copy_table(L, -1, "randomseed", NULL);
-  wrap_orig(L, lua_gettop(L), "random", safe_random);
-  R->rand_used = 1;
-  ww__ro_wrap(L, -1, 0);
-  lua_setfield(L, 2, "math");
-  lua_settop(L, 2);
-
-  luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
-  copy_table(L, -1, NULL, NULL);
-  ww__ro_wrap(L, -1, 0);
-  lua_setfield(L, 2, "utf8");
+  static const char *const libs[] = {"string", "table", "utf8", "math"};
+  for (int i = 0; i < 4; i++) {
+    ww__ro_wrap(L, 3 + i, 0);
+    lua_setfield(L, 2, libs[i]);
+  }
   lua_settop(L, 2);
 
   ww__dsl_open(L, 2);
@@ -349,10 +319,14 @@ static int setup_env(lua_State *L) {
   lua_pushcfunction(L, ww__count_events);
   lua_setfield(L, 2, "count_events");
 
-  lua_newtable(L);                 /* E: the rule set's _ENV */
-  lua_createtable(L, 0, 1);
+  /* E: the rule set's _ENV. Its metatable is locked from the start: what is behind it
+   * (the allow-list) is shared by every decision and must stay out of reach. */
+  lua_newtable(L);
+  lua_createtable(L, 0, 2);
   lua_pushvalue(L, 2);
   lua_setfield(L, -2, "__index");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
   lua_pushvalue(L, -1);
   lua_setfield(L, 2, "_G");

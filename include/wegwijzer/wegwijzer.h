@@ -8,6 +8,13 @@
  *
  * Threads: a ww_rules is one Lua state. Use it from one thread at a time (the server
  * loads one per worker). Distinct ww_rules may be used from distinct threads at once.
+ *
+ * Watchdog: the first load or decision starts a watchdog thread and installs a SIGURG
+ * handler. When a run passes its time limit inside one slow Lua instruction, the watchdog
+ * sends SIGURG to that run's thread, whose handler makes Lua stop at the next
+ * instruction (with SA_RESTART, so interrupted system calls restart). Without it (a
+ * process that blocks or takes over SIGURG) the limit is still checked every 1000 Lua
+ * instructions.
  */
 #ifndef WEGWIJZER_H
 #define WEGWIJZER_H
@@ -45,10 +52,18 @@ typedef struct ww_err {
 
 void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
 
-/* Sandbox limits per Lua state (0 = default). */
+/* Sandbox limits per Lua state (0 = default). C library calls charge the instruction
+ * budget for their work (one instruction per element or a few characters they visit).
+ * The time limits are wall-clock: a decision over its limit answers the fallback
+ * ("degraded": true), a load over its limit fails; see the watchdog note above. */
+#define WW_DEFAULT_DECISION_TIMEOUT_MS 10
+#define WW_DEFAULT_LOAD_TIMEOUT_MS 5000
 typedef struct ww_limits {
   size_t memory_bytes;         /* memory cap of the Lua state; default 32 MiB */
   unsigned long instructions;  /* instruction budget per decision; default 2,000,000 */
+  unsigned decision_timeout_ms;   /* per decision; default 10 */
+  unsigned load_timeout_ms;    /* per load (all files), and for ww_rules_test's cases
+                                  together; default 5000 */
 } ww_limits;
 
 typedef struct ww_rules ww_rules;   /* opaque: one loaded rule set in one Lua state */
