@@ -54,6 +54,8 @@ static int read_secret(ww_app *app, const char *path) {
 /* Everything but the watcher; on failure the caller (ww_app_init) cleans up. */
 static int app_setup(ww_app *app, const ww_config *cfg) {
   app->listen_loopback = ww_is_loopback(cfg->listen_host);
+  app->limits.decision_timeout_ms = (unsigned)cfg->decision_timeout_ms;
+  app->limits.load_timeout_ms = (unsigned)cfg->load_timeout_ms;
   pthread_mutex_init(&app->reload_lock, NULL);
   pthread_mutex_init(&app->pending_lock, NULL);
   app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
@@ -156,7 +158,7 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   w->metrics = ww_metrics_worker(app->metrics, worker_index);
   ww_err err = {0};
   w->generation = atomic_load(&app->generation);
-  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, NULL, &err);
+  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, &app->limits, &err);
   if (rules == NULL) {
     ww_logf(WW_LOG_ERROR, "worker %d: rule set %s failed to load: %s", worker_index,
             app->cfg->rules_dir, err.msg);

@@ -31,6 +31,7 @@ struct ww_watcher;        /* --watch: reload.c */
 
 typedef struct ww_app {
   const ww_config *cfg;            /* borrowed */
+  ww_limits limits;                /* of every rule set loaded (time limits from cfg) */
   unsigned char secret[256];       /* citizenRef key (from --secret-file or random) */
   size_t secret_len;
   struct ww_memstore *memstore;    /* owned; NULL when --redis is given */
@@ -93,7 +94,8 @@ void ww_app_rules_refresh(ww_app_worker *w);
 
 /* Load, validate and test the rule set in cfg->rules_dir, then publish one copy per
  * worker. Blocking: call it off every event loop (thread pool or own thread). Returns 0
- * with '*info' (new, GET /v1/rules shape), or -1 with 'err' naming file and line. */
+ * with '*info' (new, GET /v1/rules shape), or -1 with 'err' naming file and line; err->code
+ * "reload_busy" when another reload held the lock for all of --load-timeout. */
 int ww_app_reload(ww_app *app, json_t **info, ww_err *err);
 
 /* --watch: reload when a file in the rules dir, steering/ or tests/ changes (debounced

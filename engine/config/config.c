@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wegwijzer/wegwijzer.h"   /* the default rule limits */
+
 static const char usage_text[] =
     "usage: wegwijzer serve [--listen 127.0.0.1:8080] [--rules ./rules]\n"
     "                       [--redis redis://HOST:PORT[/DB]] [--workers N]\n"
@@ -16,6 +18,7 @@ static const char usage_text[] =
     "                       [--session-ttl SECONDS] [--handover-ttl SECONDS]\n"
     "                       [--decision-log MAXLEN] [--max-connections N]\n"
     "                       [--claim-fail-limit N] [--claim-fail-window SECONDS]\n"
+    "                       [--decision-timeout MS] [--load-timeout MS]\n"
     "                       [--log-level debug|info|warn|error] [--watch]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
     "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
@@ -55,6 +58,8 @@ static const option_def options[] = {
     NUM("claim-fail-limit", "WEGWIJZER_CLAIM_FAIL_LIMIT", OPT_INT, claim_fail_limit, 1, 1000000),
     NUM("claim-fail-window", "WEGWIJZER_CLAIM_FAIL_WINDOW", OPT_LONG, claim_fail_window, 1, 86400),
     {"watch", "WEGWIJZER_WATCH", OPT_FLAG, offsetof(ww_config, watch), 0, 0, 0},
+    NUM("decision-timeout", "WEGWIJZER_DECISION_TIMEOUT", OPT_INT, decision_timeout_ms, 1, 60000),
+    NUM("load-timeout", "WEGWIJZER_LOAD_TIMEOUT", OPT_INT, load_timeout_ms, 100, 600000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -160,6 +165,8 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->max_connections = 10000;
   cfg->claim_fail_limit = 10;
   cfg->claim_fail_window = 300;
+  cfg->decision_timeout_ms = WW_DEFAULT_DECISION_TIMEOUT_MS;
+  cfg->load_timeout_ms = WW_DEFAULT_LOAD_TIMEOUT_MS;
 
   /* Environment first; a list from the environment is replaced by flags of its kind. */
   for (size_t i = 0; i < NOPTIONS; i++) {

@@ -658,7 +658,7 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
                                                   : WW_DEFAULT_DECISION_TIMEOUT_MS;
   R->load_timeout_ms = lim && lim->load_timeout_ms ? lim->load_timeout_ms
                                                    : WW_DEFAULT_LOAD_TIMEOUT_MS;
-  R->load_deadline = ww__now_ms() + (int64_t)R->load_timeout_ms;
+  R->load_deadline = ww__clock_ms() + (int64_t)R->load_timeout_ms;
   R->ref_env = R->ref_idmap = R->ref_a_mt = R->ref_randomseed = R->ref_upv = LUA_NOREF;
   R->ref_chstate = LUA_NOREF;
   R->dir = strdup(dir);

@@ -7,6 +7,7 @@
 #define WW_RULES_PRIVATE_H
 
 #include <lua.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "wegwijzer/wegwijzer.h"
@@ -128,7 +129,8 @@ struct ww_rules {
   unsigned timeout_ms;        /* wall-clock limit of one decision */
   unsigned load_timeout_ms;   /* of a load (all files), and of the rule tests together */
   int64_t load_deadline;      /* ww__now_ms() deadline of the load in progress */
-  int64_t deadline;           /* of the running budget (ms); 0: none */
+  int64_t deadline;           /* of the running budget (ww__clock_ms); 0: none */
+  volatile sig_atomic_t expired;   /* the watchdog saw 'deadline' pass (signal handler) */
 
   char *dir;                  /* owned */
   char version[13];
@@ -183,7 +185,8 @@ void ww__charge(lua_State *L, double units, const char *fn);
 
 /* watchdog.c: the wall clock of runs */
 #define WW__WATCHDOG_SIGNAL SIGURG
-int64_t ww__now_ms(void);                                 /* coarse monotonic clock */
+int64_t ww__clock_ms(void);   /* CLOCK_MONOTONIC: deadlines are set and enforced on it */
+int64_t ww__now_ms(void);     /* its coarse reading (may lag by a tick): the hook's check */
 void ww__watchdog_arm(ww_rules *R);    /* this thread runs R until R->deadline */
 void ww__watchdog_disarm(void);
 

@@ -82,7 +82,7 @@ static int time_error(lua_State *L, ww_rules *R, const char *fn) {
 static void budget_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   ww_rules *R = ww__rules_of(L);
-  if (R->deadline && ww__now_ms() >= R->deadline) time_error(L, R, NULL);
+  if (R->deadline && (R->expired || ww__now_ms() >= R->deadline)) time_error(L, R, NULL);
   R->budget_left -= HOOK_EVERY;
   if (R->budget_left > 0) return;
   limit_error(L, NULL, "instruction budget exceeded (the rules ran too long; look for an "
@@ -92,7 +92,8 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
 void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
   R->budget_left = (long)budget;
   R->run_load = load;
-  R->deadline = load ? R->load_deadline : ww__now_ms() + (int64_t)R->timeout_ms;
+  R->deadline = load ? R->load_deadline : ww__clock_ms() + (int64_t)R->timeout_ms;
+  R->expired = 0;
   R->budget_on = 1;
   lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
   ww__watchdog_arm(R);
@@ -113,7 +114,8 @@ void ww__charge(lua_State *L, double units, const char *fn) {
   if (units < (double)R->budget_left) {
     R->budget_left -= (long)units;
     /* big work in C: the hook cannot look at the clock while it runs */
-    if (units >= 4096 && R->deadline && ww__now_ms() >= R->deadline) time_error(L, R, fn);
+    if (units >= 4096 && R->deadline && (R->expired || ww__now_ms() >= R->deadline))
+      time_error(L, R, fn);
     return;
   }
   R->budget_left = 0;

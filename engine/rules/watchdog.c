@@ -1,13 +1,15 @@
 /* The wall-clock watchdog of rule runs (decisions, loads).
  *
- * A run has a deadline on the coarse monotonic clock. Two things enforce it:
- *  - the count hook (sandbox.c) reads the clock every 1000 Lua instructions;
+ * A run has a deadline on the monotonic clock. Two things enforce it:
+ *  - the count hook (sandbox.c) reads the clock every 1000 Lua instructions (its coarse
+ *    reading: a few nanoseconds, late by at most one tick of 1-4 ms);
  *  - this file's watchdog thread, for runs stuck in slow single instructions (a loop of
  *    `==` on long strings): once a deadline passes it sends WW__WATCHDOG_SIGNAL to the
  *    thread of that run, whose handler makes the hook fire at the next instruction.
  *    lua_sethook is signal-safe (the lua.c interpreter stops a script on Ctrl-C this
  *    way) but not thread-safe, hence the signal to the run's own thread rather than a
- *    call from the watchdog thread.
+ *    call from the watchdog thread. The watchdog sleeps until the nearest deadline, and
+ *    at most TICK_MS, so it sees a new run within TICK_MS and its end on time.
  *
  * Each thread that runs rules has a slot (thread-local, on a list the watchdog walks).
  * The hot path (arm / disarm once per run) only stores to the thread's own slot. */
@@ -41,11 +43,14 @@ static pthread_key_t slot_key;
 static int ready;               /* set once by the pthread_once routine */
 static _Thread_local wd_slot *tl_slot;
 
-int64_t ww__now_ms(void) {
+static int64_t ms_of(clockid_t clock) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  clock_gettime(clock, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int64_t ww__clock_ms(void) { return ms_of(CLOCK_MONOTONIC); }
+int64_t ww__now_ms(void) { return ms_of(CLOCK_MONOTONIC_COARSE); }
 
 /* On the thread of the run, between any two of its machine instructions. */
 static void on_signal(int sig) {
@@ -53,7 +58,10 @@ static void on_signal(int sig) {
   int saved = errno;
   wd_slot *s = tl_slot;
   ww_rules *R = s ? s->running : NULL;
-  if (R && R->deadline && ww__now_ms() >= R->deadline) ww__budget_force(R);
+  if (R && R->deadline && ww__clock_ms() >= R->deadline) {
+    R->expired = 1;
+    ww__budget_force(R);
+  }
   errno = saved;
 }
 
@@ -71,7 +79,7 @@ static void slot_free(void *p) {
 static void *watchdog_main(void *arg) {
   (void)arg;
   for (;;) {
-    int64_t now = ww__now_ms(), next = now + TICK_MS;
+    int64_t now = ww__clock_ms(), next = now + TICK_MS;
     pthread_mutex_lock(&lock);
     for (wd_slot *s = slots; s; s = s->next) {
       int64_t d = atomic_load_explicit(&s->deadline, memory_order_acquire);
