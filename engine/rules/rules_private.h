@@ -126,6 +126,8 @@ struct ww_rules {
   long budget_left;           /* of the running budget; C functions charge it too */
   int budget_on;              /* a run (decision, file, filters) has a budget */
   int run_load;               /* the running budget is a load's (for the messages) */
+  int64_t tests_deadline;     /* while ww_rules_test runs: every case's deadline (the
+                                 tests' together); 0 otherwise */
   unsigned timeout_ms;        /* wall-clock limit of one decision */
   unsigned load_timeout_ms;   /* of a load (all files), and of the rule tests together */
   int64_t load_deadline;      /* ww__now_ms() deadline of the load in progress */
@@ -172,8 +174,9 @@ struct ww_rules {
 /* sandbox.c */
 lua_State *ww__sandbox_new(ww_rules *R);               /* new state with the safe env */
 ww_rules *ww__rules_of(lua_State *L);
-/* A run's instruction budget and time limit: the decision's (now + timeout_ms) or, with
- * 'load', the load's (load_deadline). Stop is idempotent. */
+/* A run's instruction budget and time limit: the decision's (now + timeout_ms, or in the
+ * rule tests the tests' tests_deadline) or, with 'load', the load's (load_deadline). Stop
+ * is idempotent. */
 void ww__budget_start(ww_rules *R, unsigned long budget, int load);
 void ww__budget_stop(ww_rules *R);
 /* Makes the hook fire at the next instruction (async-signal-safe: lua_sethook only). */

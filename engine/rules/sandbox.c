@@ -73,6 +73,9 @@ static int time_error(lua_State *L, ww_rules *R, const char *fn) {
   if (R->run_load)
     snprintf(what, sizeof what, "loading took longer than %u ms (the time limit for loading a "
              "rule set; look for a loop that does not stop)", R->load_timeout_ms);
+  else if (R->tests_deadline)
+    snprintf(what, sizeof what, "the rule tests took longer than %u ms together (the time "
+             "limit for loading; look for a loop that does not stop)", R->load_timeout_ms);
   else
     snprintf(what, sizeof what, "the rules took longer than %u ms (the time limit of one "
              "decision; look for a loop over long texts or big tables)", R->timeout_ms);
@@ -92,7 +95,9 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
 void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
   R->budget_left = (long)budget;
   R->run_load = load;
-  R->deadline = load ? R->load_deadline : ww__clock_ms() + (int64_t)R->timeout_ms;
+  R->deadline = load              ? R->load_deadline
+                : R->tests_deadline ? R->tests_deadline
+                                    : ww__clock_ms() + (int64_t)R->timeout_ms;
   R->expired = 0;
   R->budget_on = 1;
   lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
