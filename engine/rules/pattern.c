@@ -405,12 +405,21 @@ typedef struct gstate {
   const char *src;         /* where the next search starts */
   const char *p;
   const char *lastmatch;   /* end of the last match: an empty match there is skipped */
+  int in_decision;         /* made in a decision (else while loading) ... */
+  uint64_t gen;            /* ... and which one */
   mstate ms;
 } gstate;
 
-/* Upvalues: the subject and the pattern (kept alive), the gstate. */
+/* Upvalues: the subject and the pattern (kept alive), the gstate. The position is state
+ * that outlives a call: an iterator made while loading, or kept from an earlier decision,
+ * would carry it into the next decision, so it works only where it was made. */
 static int gmatch_step(lua_State *L) {
   gstate *gm = lua_touserdata(L, lua_upvalueindex(3));
+  const ww__dstate *d = &ww__rules_of(L)->d;
+  if (gm->in_decision != d->active || (d->active && gm->gen != d->gen))
+    return luaL_error(L, "string.gmatch: this iterator was made %s; call string.gmatch where "
+                         "you use it", gm->in_decision ? "in an earlier decision"
+                                                       : "while loading the rules");
   gm->ms.L = L;
   for (const char *src = gm->src; src <= gm->ms.src_end; src++) {
     restart(&gm->ms);
@@ -440,6 +449,8 @@ int ww__str_gmatch(lua_State *L) {
   gm->src = s + init;
   gm->p = p;
   gm->lastmatch = NULL;
+  gm->in_decision = ww__rules_of(L)->d.active;
+  gm->gen = ww__rules_of(L)->d.gen;
   lua_pushcclosure(L, gmatch_step, 3);
   return 1;
 }

@@ -162,10 +162,11 @@ static void push_backing(lua_State *L, int idx) {
   lua_remove(L, -2);
 }
 
+/* #view: the raw length of the table behind (a __len of its own is on the view). */
 static int ro_len(lua_State *L) {
   push_backing(L, 1);
   if (!lua_istable(L, -1)) return luaL_error(L, "bad read-only table");
-  lua_len(L, -1);
+  lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
   return 1;
 }
 
@@ -235,8 +236,21 @@ static int safe_random(lua_State *L) {
   return lua_gettop(L);
 }
 
+static void copy_table(lua_State *L, int src, const char *skip1, const char *skip2);
+
+/* setmetatable: no __gc (a finalizer would run outside any budget). A read-only view (a
+ * table made while loading) has no metamethods of its own: it is replaced by a copy of the
+ * table behind it, so a class made while loading still makes objects in a rule. The copy
+ * belongs to this decision; the view stays as it was. */
 static int safe_setmetatable(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
+  if (lua_type(L, 2) == LUA_TTABLE && is_proxy(L, 2)) {
+    push_backing(L, 2);
+    ww__charge(L, 1 + (double)lua_rawlen(L, -1), "setmetatable");
+    copy_table(L, -1, NULL, NULL);
+    lua_replace(L, 2);
+    lua_settop(L, 2);
+  }
   if (lua_type(L, 2) == LUA_TTABLE) {
     lua_pushliteral(L, "__gc");
     int has_gc = lua_rawget(L, 2) != LUA_TNIL;
@@ -574,7 +588,66 @@ static void protect_fn(lua_State *L, frz *F, int f, int depth) {
   }
 }
 
-static void protect_table(lua_State *L, frz *F, int T, int depth) {
+/* __index of a frozen table whose own metatable had an __index function: the table's own
+ * fields, else the function, given the read-only view (P, as Lua gives the table indexed)
+ * and never the table behind it. Upvalues: the table, the function. */
+static int frozen_index(lua_State *L) {
+  lua_settop(L, 2);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+static int is_metamethod_to_move(const char *k) {
+  return strncmp(k, "__", 2) == 0 && strcmp(k, "__index") && strcmp(k, "__newindex") &&
+         strcmp(k, "__metatable") && strcmp(k, "__gc") && strcmp(k, "__mode");
+}
+
+/* Table T (view P) has a metatable of its own, M, on top of the stack (its contents frozen
+ * already). Metamethods get their first operand from Lua: on T they would get the writable
+ * table. So they move to P's metatable, where Lua gives them P; T keeps at most an __index
+ * that is not a function (a table is read by Lua itself, T never handed out); __newindex
+ * (P refuses writes), __gc and __mode (T is strong now) go. Pops M. */
+static void freeze_metatable(lua_State *L, int T, int P) {
+  int M = lua_gettop(L);
+  lua_getmetatable(L, P);
+  int PM = M + 1;
+  lua_pushnil(L);
+  while (lua_next(L, M)) {
+    if (lua_type(L, -2) == LUA_TSTRING && is_metamethod_to_move(lua_tostring(L, -2))) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, PM);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_pushliteral(L, "__index");
+  int it = lua_rawget(L, M);
+  if (it == LUA_TFUNCTION) {
+    lua_pushvalue(L, T);
+    lua_setfield(L, PM, "__data");   /* push_backing: the view's table */
+    lua_pushvalue(L, T);
+    lua_insert(L, -2);
+    lua_pushcclosure(L, frozen_index, 2);
+    lua_setfield(L, PM, "__index");
+    lua_pushnil(L);
+  } else if (it != LUA_TNIL) {
+    lua_createtable(L, 0, 2);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_setmetatable(L, T);   /* (nil: none) */
+  lua_settop(L, M - 1);
+}
+
+static void protect_table(lua_State *L, frz *F, int T, int P, int depth) {
   if (depth > 100) luaL_error(L, "rule data nested too deeply");
   luaL_checkstack(L, 10, "rule data nested too deeply");
   lua_newtable(L);                     /* keys that are tables, replaced after the walk */
@@ -610,9 +683,11 @@ static void protect_table(lua_State *L, frz *F, int T, int depth) {
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
-  if (lua_getmetatable(L, T)) {        /* a user metatable: its contents too */
+  if (lua_getmetatable(L, T)) {        /* a metatable of its own: its contents, then it */
     protect_top(L, F, depth + 1);
     lua_pop(L, 1);
+    lua_getmetatable(L, T);
+    freeze_metatable(L, T, P);
   }
 }
 
@@ -636,7 +711,7 @@ static void protect_top(lua_State *L, frz *F, int depth) {
   lua_pushvalue(L, T);
   lua_pushvalue(L, -2);
   lua_rawset(L, F->memo);
-  protect_table(L, F, T, depth);
+  protect_table(L, F, T, T + 1, depth);
   lua_replace(L, T);
 }
 
