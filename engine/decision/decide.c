@@ -417,13 +417,8 @@ static json_t *advice_answer(const ww_rules *R, const ww__input *in, const ww_de
     }
     json_decref(rs[c]);
   }
-  for (size_t i = 0; i < d->nnotes; i++) {
-    int dup = 0;
-    for (size_t j = 0; j < i && !dup; j++)
-      dup = d->notes[j].len == d->notes[i].len &&
-            memcmp(d->arena + d->notes[j].off, d->arena + d->notes[i].off, d->notes[i].len) == 0;
-    if (!dup) json_array_append_new(notes, arena_str(d, d->notes[i].off, d->notes[i].len));
-  }
+  for (size_t i = 0; i < d->nnotes; i++)   /* distinct already (a:note) */
+    json_array_append_new(notes, arena_str(d, d->notes[i].off, d->notes[i].len));
   json_t *o = json_object();
   add_ids(o, opts);
   json_object_set_nocheck(o, "service", R->svc[in->svc].answer);
@@ -836,14 +831,8 @@ static void render_advice(ww_rules *R, const ww__input *in, const ww_decide_opts
     out_json(R, x);
   } else {
     OUT_LIT(R, "[");
-    int m = 0;
-    for (size_t i = 0; i < d->nnotes; i++) {
-      int dup = 0;
-      for (size_t j = 0; j < i && !dup; j++)
-        dup = d->notes[j].len == d->notes[i].len &&
-              memcmp(d->arena + d->notes[j].off, d->arena + d->notes[i].off, d->notes[i].len) == 0;
-      if (dup) continue;
-      if (m++) OUT_LIT(R, ",");
+    for (size_t i = 0; i < d->nnotes; i++) {   /* distinct already (a:note) */
+      if (i) OUT_LIT(R, ",");
       out_str(R, d->arena + d->notes[i].off, d->notes[i].len);
     }
     OUT_LIT(R, "]");

@@ -22,6 +22,7 @@ void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain) {
     d->score[i] = R->ch[i].base;
     d->excluded[i] = 0;
   }
+  if (d->nnotes) memset(d->note_set, 0, d->note_slots * sizeof *d->note_set);
   d->nreasons = d->nnotes = d->nfx = d->ntrace = d->alen = 0;
   d->explain = explain;
   d->stop = 0;
@@ -30,13 +31,15 @@ void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain) {
 
 void ww__dstate_free(ww__dstate *d) {
   free(d->reasons), free(d->notes), free(d->fx), free(d->trace), free(d->arena);
+  free(d->note_set);
   memset(d, 0, sizeof *d);
 }
 
-/* Grows one of the arrays; raises (no leak: the array belongs to the ww_rules). */
+/* Room for item n of one of the arrays (at most MAX_ITEMS each, checked at every add);
+ * raises (no leak: the array belongs to the ww_rules). */
 static void *need(lua_State *L, void *p, size_t n, size_t *cap, size_t sz) {
-  if (n < *cap) return p;
   if (n >= MAX_ITEMS) luaL_error(L, "too many reasons, notes or effects in one decision");
+  if (n < *cap) return p;
   size_t nc = *cap ? *cap * 2 : 32;
   void *q = realloc(p, nc * sz);
   if (q == NULL) luaL_error(L, "not enough memory");
@@ -186,6 +189,40 @@ static int a_only(lua_State *L) {
   return 0;
 }
 
+static uint64_t text_hash(const char *s, size_t n) {   /* FNV-1a */
+  uint64_t h = 14695981039346656037ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  return h;
+}
+
+/* The slot of note text s..n in the set: holding its index + 1, or free (0). */
+static uint32_t *note_slot(ww__dstate *d, const char *s, size_t n, uint64_t h) {
+  size_t mask = d->note_slots - 1;
+  for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+    uint32_t k = d->note_set[i];
+    if (k == 0) return &d->note_set[i];
+    const ww__reason *x = &d->notes[k - 1];
+    if (x->len == n && memcmp(d->arena + x->off, s, n) == 0) return &d->note_set[i];
+  }
+}
+
+/* Keeps the set at most half full: twice the slots, the notes placed again. */
+static void note_set_grow(lua_State *L, ww__dstate *d) {
+  size_t slots = d->note_slots ? 2 * d->note_slots : 64;
+  uint32_t *set = calloc(slots, sizeof *set);
+  if (set == NULL) luaL_error(L, "not enough memory");
+  free(d->note_set);
+  d->note_set = set;
+  d->note_slots = slots;
+  for (size_t i = 0; i < d->nnotes; i++) {
+    const ww__reason *x = &d->notes[i];
+    *note_slot(d, d->arena + x->off, x->len, text_hash(d->arena + x->off, x->len)) =
+        (uint32_t)i + 1;
+  }
+}
+
+/* a:note: the answer lists each text once, where it was first noted; a hash set finds a
+ * repeat in one step (a list walk per note made 32,760 notes take seconds). */
 static int a_note(lua_State *L) {
   ww_rules *R = check_a(L, "note");
   size_t n = 0;
@@ -193,10 +230,15 @@ static int a_note(lua_State *L) {
   if (s == NULL) return luaL_error(L, "a:note: give the note as text, like a:note(\"...\")");
   if (n == 0) return 0;
   ww__dstate *d = &R->d;
-  d->notes = need(L, d->notes, d->nnotes, &d->cnotes, sizeof *d->notes);
-  d->notes[d->nnotes].off = arena_put(L, d, s, n);
-  d->notes[d->nnotes].len = (uint32_t)n;
-  d->nnotes++;
+  if (2 * (d->nnotes + 1) > d->note_slots) note_set_grow(L, d);
+  uint64_t h = text_hash(s, n);
+  uint32_t *slot = note_slot(d, s, n, h);
+  if (*slot == 0) {
+    d->notes = need(L, d->notes, d->nnotes, &d->cnotes, sizeof *d->notes);
+    d->notes[d->nnotes].off = arena_put(L, d, s, n);
+    d->notes[d->nnotes].len = (uint32_t)n;
+    *slot = (uint32_t)++d->nnotes;
+  }
   add_fx(L, d, WW__FX_NOTE, -1, 0, s, n);
   return 0;
 }

@@ -88,7 +88,8 @@ typedef struct ww__dstate {
   double score[WW__MAX_CHANNELS];
   uint8_t excluded[WW__MAX_CHANNELS];
   ww__reason *reasons; size_t nreasons, creasons;
-  ww__reason *notes; size_t nnotes, cnotes;   /* ch unused */
+  ww__reason *notes; size_t nnotes, cnotes;   /* ch unused; distinct, first seen first */
+  uint32_t *note_set; size_t note_slots;      /* open addressing: note index + 1, 0 free */
   ww__effect *fx; size_t nfx, cfx;
   ww__trace *trace; size_t ntrace, ctrace;
   char *arena; size_t alen, acap;
