@@ -18,6 +18,7 @@ static const char usage_text[] =
     "  check DIR                     load and validate a rule set\n"
     "  test DIR                      run a rule set's tests\n"
     "  eval DIR [REQUEST.json|-]     print the advice for one request, with trace\n"
+    "                                (--route, --advice-id ID to repeat a decision)\n"
     "  report [--redis URL|--from F] channel mix of a period (wegwijzer report --help)\n"
     "  version                       print the version\n";
 

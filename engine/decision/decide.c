@@ -121,37 +121,28 @@ static int decide_main(lua_State *L) {
     R->cache_ok = 1;
   }
 
+  /* r.service: the catalogue entry only. r.extra: the request's fields the engine does
+   * not know (never mixed into the catalogue: a request's "online": false must not read as
+   * the service's). */
   const ww__service *s = &R->svc[in->svc];
+  lua_rawgeti(L, LUA_REGISTRYINDEX, s->proxy_ref);
+  lua_setfield(L, 1, "service");
   if (in->has_extras) {
-    lua_createtable(L, 0, 12);
+    lua_createtable(L, 0, 4);
     int t = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->back_ref);
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-      lua_pushvalue(L, -2);
-      lua_insert(L, -2);
-      lua_rawset(L, t);
-    }
-    lua_pop(L, 1);
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)in->req, k, v) {
       if (ww__in_list(known_top, k) >= 0 || json_is_null(v)) continue;
-      if (lua_getfield(L, t, k) != LUA_TNIL) {   /* catalogue fields win */
-        lua_pop(L, 1);
-        continue;
-      }
-      lua_pop(L, 1);
       ww__push_json(L, v, 2);
       lua_setfield(L, t, k);
     }
     ww__ro_wrap(L, t, 2);
-    lua_setfield(L, 1, "service");
-    lua_settop(L, 1);
   } else {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->proxy_ref);
-    lua_setfield(L, 1, "service");
+    ww__push_empty_view(L);
   }
+  lua_setfield(L, 1, "extra");
+  lua_settop(L, 1);
 
   /* citizen: a new backing behind the fixed proxy */
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_citizen_mt);   /* 2 */
@@ -208,13 +199,6 @@ static int decide_main(lua_State *L) {
     lua_pushnil(L);
   }
   lua_setfield(L, 1, "session");
-
-  if (R->rand_used) {   /* same numbers every decision: reseed after any use */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_randomseed);
-    lua_pushinteger(L, 20260101);
-    lua_call(L, 1, 0);
-    R->rand_used = 0;
-  }
 
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_r);            /* 2: r */
   ww__push_a(L, R);                                       /* 3: a */
@@ -360,13 +344,18 @@ static json_t *trace_json(const ww_rules *R, const char *error) {
   return tr;
 }
 
-static void add_ids(json_t *o, const ww_decide_opts *opts) {
-  char id[33];
-  if (opts && opts->advice_id) {
-    json_object_set_new_nocheck(o, "adviceId", json_string(opts->advice_id));
-  } else if (ww_random_hex(id, 16) == 0) {
-    json_object_set_new_nocheck(o, "adviceId", json_string(id));
+const char *ww__advice_id(ww_rules *R) {
+  ww__dstate *d = &R->d;
+  if (d->advice_id == NULL) {
+    if (ww_random_hex(d->advice_id_buf, 16) != 0) d->advice_id_buf[0] = '\0';
+    d->advice_id = d->advice_id_buf;
   }
+  return d->advice_id;
+}
+
+static void add_ids(json_t *o, ww_rules *R) {
+  const char *id = ww__advice_id(R);
+  if (id[0]) json_object_set_new_nocheck(o, "adviceId", json_string(id));
 }
 
 /* Ranked non-excluded channels into order[]; returns how many. */
@@ -390,7 +379,7 @@ static int rank_channels(const ww_rules *R, int *order) {
   return n;
 }
 
-static json_t *advice_answer(const ww_rules *R, const ww__input *in, const ww_decide_opts *opts) {
+static json_t *advice_answer(ww_rules *R, const ww__input *in) {
   const ww__dstate *d = &R->d;
   json_t *rs[WW__MAX_CHANNELS], *xs[WW__MAX_CHANNELS];
   for (int c = 0; c < R->nch; c++) rs[c] = json_array(), xs[c] = json_array();
@@ -420,7 +409,7 @@ static json_t *advice_answer(const ww_rules *R, const ww__input *in, const ww_de
   for (size_t i = 0; i < d->nnotes; i++)   /* distinct already (a:note) */
     json_array_append_new(notes, arena_str(d, d->notes[i].off, d->notes[i].len));
   json_t *o = json_object();
-  add_ids(o, opts);
+  add_ids(o, R);
   json_object_set_nocheck(o, "service", R->svc[in->svc].answer);
   json_object_set_new_nocheck(o, "channels", chs);
   json_object_set_new_nocheck(o, "excluded", exc);
@@ -467,15 +456,14 @@ static json_t *route_answer(const ww_rules *R, const ww__input *in, int degraded
   return o;
 }
 
-static json_t *fallback_answer(const ww_rules *R, const ww__input *in,
-                               const ww_decide_opts *opts, const char *error) {
+static json_t *fallback_answer(ww_rules *R, const ww__input *in, const char *error) {
   json_t *chs = json_array();
   for (int k = 0; k < R->nfb; k++) {
     int c = R->fb_ch[k];
     json_array_append_new(chs, channel_item(R, c, k + 1, R->ch[c].base, json_array()));
   }
   json_t *o = json_object();
-  add_ids(o, opts);
+  add_ids(o, R);
   json_object_set_nocheck(o, "service", R->svc[in->svc].answer);
   json_object_set_new_nocheck(o, "channels", chs);
   json_object_set_new_nocheck(o, "excluded", json_array());
@@ -515,6 +503,7 @@ static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, i
   }
 
   ww__dstate_reset(&R->d, R, in->explain);
+  R->d.advice_id = opts ? opts->advice_id : NULL;   /* made on first use when NULL */
   if (!lua_checkstack(L, 8)) {
     ww__load_error(err, "", 0, "the rule engine is out of stack");
     return WW_ENOMEM;
@@ -565,10 +554,10 @@ static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, i
   return 0;
 }
 
-static json_t *answer_json(ww_rules *R, const ww__input *in, const ww_decide_opts *opts,
-                           int route, int failed, const char *error) {
+static json_t *answer_json(ww_rules *R, const ww__input *in, int route, int failed,
+                           const char *error) {
   if (route) return route_answer(R, in, failed, failed ? error : NULL);
-  return failed ? fallback_answer(R, in, opts, error) : advice_answer(R, in, opts);
+  return failed ? fallback_answer(R, in, error) : advice_answer(R, in);
 }
 
 int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
@@ -579,7 +568,7 @@ int ww__decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts,
   char error[400];
   int rc = run(R, request, opts, ivr_origin, &in, &failed, error, sizeof error, err);
   if (rc != 0) return rc;
-  *out = answer_json(R, &in, opts, route_answer_, failed, error);
+  *out = answer_json(R, &in, route_answer_, failed, error);
   return *out ? 0 : WW_ENOMEM;
 }
 
@@ -734,13 +723,12 @@ static const char *const answer_keys[] = {"adviceId", "service", "channels", "ex
                                           "notes", "ruleset", "degraded", NULL};
 
 /* The plain advice answer, exactly as advice_answer() + json_dumps(JSON_COMPACT). */
-static void render_advice(ww_rules *R, const ww__input *in, const ww_decide_opts *opts,
-                          const json_t *extra, ww_answer_info *info) {
+static void render_advice(ww_rules *R, const ww__input *in, const json_t *extra,
+                          ww_answer_info *info) {
   const ww__dstate *d = &R->d;
   const json_t *x;
-  char id[33];
-  const char *aid = opts && opts->advice_id ? opts->advice_id : NULL;
-  if (aid == NULL && ww_random_hex(id, 16) == 0) aid = id;
+  const char *aid = ww__advice_id(R);
+  if (!aid[0]) aid = NULL;
   OUT_LIT(R, "{");
   int comma = 0;
   if ((x = extra_for(extra, "adviceId"))) {
@@ -874,9 +862,9 @@ int ww_decide_text_out(ww_rules *R, const json_t *request, const ww_decide_opts 
   R->olen = 0;
   R->ooom = 0;
   if (!route && !failed && !in.explain) {
-    render_advice(R, &in, opts, extra, info);
+    render_advice(R, &in, extra, info);
   } else {   /* rarer answers: the tree, then jansson renders it */
-    json_t *o = answer_json(R, &in, opts, route, failed, error);
+    json_t *o = answer_json(R, &in, route, failed, error);
     if (o == NULL) return WW_ENOMEM;
     const char *k;
     json_t *v;

@@ -96,6 +96,9 @@ typedef struct ww__dstate {
   int explain, stop, cur_rule;
   uint64_t gen;               /* bumped after each decision: older 'a' objects are dead */
   int active;
+  uint64_t rand_gen;          /* gen + 1 of the decision that seeded math.random last */
+  const char *advice_id;      /* borrowed (opts) or advice_id_buf; NULL until needed */
+  char advice_id_buf[33];
   const void *a_cur;          /* the live 'a' userdata of the running decision */
   const json_t *session;      /* borrowed: the running decision's session, or NULL */
   const char *service;        /* borrowed: the running decision's service id */
@@ -115,7 +118,7 @@ typedef struct ww__input {
   const char *origin;
   int64_t time;
   int explain;
-  int has_extras;             /* unknown top-level fields -> r.service extras */
+  int has_extras;             /* unknown top-level fields -> r.extra */
 } ww__input;
 
 typedef struct ww__load ww__load;
@@ -147,7 +150,6 @@ struct ww_rules {
   json_t *targets;            /* owned object or NULL */
   unsigned long failures;
   unsigned long failures_budget, failures_memory;   /* of 'failures' */
-  int rand_used;              /* math.random ran since the last reseed (or at load) */
   char last_error[400];      /* the last run-time failure, for ww_rules_test */
 
   /* registry refs */
@@ -208,6 +210,7 @@ int ww__freeze(lua_State *L);                            /* lua_CFunction: after
 void ww__push_pairs(lua_State *L, int backing, int proxy);
 int ww__unknown_channel(lua_State *L);   /* lua_CFunction: __index behind r.channels */
 void ww__push_json(lua_State *L, const json_t *j, int rmsg);   /* deep, read-only */
+void ww__push_empty_view(lua_State *L);   /* the shared empty view of r (as r.extra) */
 /* Lua value at idx -> new JSON (plain data only); NULL with msg on bad data. */
 json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
 int ww__restore_upvalues(lua_State *L);                  /* lua_CFunction */
@@ -235,6 +238,9 @@ void ww__api_open(lua_State *L, ww_rules *R);            /* a metatable, idmap *
 void ww__push_a(lua_State *L, ww_rules *R);
 int ww__count_events(lua_State *L);   /* lua_CFunction: count_events(r, type [, service]) */
 void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain);
+/* The running decision's adviceId: the caller's (ww_decide_opts.advice_id) or one made on
+ * first use (32 hex digits; "" if no random bytes could be had). Borrowed. */
+const char *ww__advice_id(ww_rules *R);
 void ww__dstate_free(ww__dstate *d);
 /* Pushes r.session: a read-only view of 'sess' (borrowed object), as
  * ww__push_json(L, sess, 2) but built from views reused across decisions. */

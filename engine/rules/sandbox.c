@@ -225,12 +225,26 @@ void ww__ro_wrap(lua_State *L, int idx, int rmsg) {
 
 static int safe_print(lua_State *L) { (void)L; return 0; }
 
-/* math.random: marks the generator used, so the next decision reseeds (same numbers in
- * every decision without a reseed per decision). */
+static uint64_t fnv64(const char *s, uint64_t h) {
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+/* math.random: seeded at its first use in a decision from the decision's adviceId, so each
+ * decision has numbers of its own and the same request with the same adviceId gets the
+ * same numbers again (a trace can be reproduced). While loading: seeded once, fixed. */
 static int safe_random(lua_State *L) {
-  ww__rules_of(L)->rand_used = 1;
-  int n = lua_gettop(L);   /* a real call: the original keeps its state in its upvalue */
-  lua_pushvalue(L, lua_upvalueindex(1));
+  ww_rules *R = ww__rules_of(L);
+  int n = lua_gettop(L);
+  if (R->d.active && R->d.rand_gen != R->d.gen + 1) {
+    const char *id = ww__advice_id(R);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_randomseed);
+    lua_pushinteger(L, (lua_Integer)fnv64(id, 14695981039346656037ull));
+    lua_pushinteger(L, (lua_Integer)fnv64(id, 1469598103934665603ull));
+    lua_call(L, 2, 0);
+    R->d.rand_gen = R->d.gen + 1;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));   /* the original keeps its state in its upvalue */
   lua_insert(L, 1);
   lua_call(L, n, LUA_MULTRET);
   return lua_gettop(L);
@@ -314,11 +328,13 @@ static int setup_env(lua_State *L) {
   lib_copy(L, LUA_UTF8LIBNAME, luaopen_utf8, NULL);      /* 5 */
   luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
   lua_getfield(L, -1, "randomseed");
+  lua_pushvalue(L, -1);
   R->ref_randomseed = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushinteger(L, 20260101);   /* loading is the same each time (Lua seeds by the clock) */
+  lua_call(L, 1, 0);
   lua_pop(L, 1);
   lib_copy(L, LUA_MATHLIBNAME, luaopen_math, "randomseed");   /* 6 */
   wrap_orig(L, 6, "random", safe_random);
-  R->rand_used = 1;
   ww__costed_open(L, 2, 3, 4, 5, 6);
   /* the shared string metatable points at the string copy and is locked */
   lua_pushliteral(L, "");
@@ -387,6 +403,8 @@ static void push_empty_ro(lua_State *L, int ro) {
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, key);
 }
+
+void ww__push_empty_view(lua_State *L) { push_empty_ro(L, 2); }
 
 static void push_json_(lua_State *L, const json_t *j, int ro, int wrap_top) {
   if (ro && wrap_top &&
