@@ -164,6 +164,7 @@ static int a_only(lua_State *L) {
   char list[512];
   size_t ll = 0;
   lua_Integer len = (lua_Integer)lua_rawlen(L, 2);
+  ww__charge(L, (double)len, "a:only");
   for (lua_Integer i = 1; i <= len; i++) {
     lua_rawgeti(L, 2, i);
     int ch = chan_arg(L, lua_gettop(L), "only");
@@ -311,7 +312,8 @@ int ww__count_events(lua_State *L) {
       if (d->ev_type[i] && d->ev_service[i] && strcmp(d->ev_type[i], type) == 0 &&
           strcmp(d->ev_service[i], service) == 0)
         count++;
-  } else {
+  } else {   /* more than WW__EV_MAX: a walk over the JSON per call, charged */
+    ww__charge(L, (double)json_array_size(events), "count_events");
     const char *own = json_string_value(json_object_get(d->session, "service"));
     size_t i;
     const json_t *e;

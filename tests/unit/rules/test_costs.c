@@ -72,6 +72,7 @@ Test(costs, string_functions_over_long_texts) {
   ends_with(R, "sub", "instruction budget exceeded");
   ends_with(R, "concat_op", "instruction budget exceeded");
 }
+Test(costs, a_only_with_a_long_list) { ends_with(R, "only", BUDGET("a:only")); }
 Test(costs, pattern_backreference) { ends_with(R, "backref", BUDGET("string.find")); }
 Test(costs, pattern_balance) { ends_with(R, "balance", BUDGET("string.find")); }
 Test(costs, pattern_lazy_repetition) { ends_with(R, "lazy", BUDGET("string.find")); }
