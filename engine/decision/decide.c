@@ -510,6 +510,7 @@ static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, i
   }
   lua_pushcfunction(L, decide_main);
   lua_pushlightuserdata(L, &X);
+  R->limit_hit = 0;
   rc = lua_pcall(L, 1, 0, 0);
   R->d.active = 0;
   R->d.session = NULL;
@@ -536,7 +537,7 @@ static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, i
   }
   R->failures++;
   if (rc == LUA_ERRMEM) R->failures_memory++;
-  else if (strstr(msg, "instruction budget exceeded")) R->failures_budget++;
+  else if (R->limit_hit) R->failures_budget++;   /* the instruction budget or the time limit */
   ww_log(WW_LOG_WARN, "rule failed; fallback advice given",
          json_pack("{s:s, s:s, s:s, s:s}", "rule", cr >= 0 ? R->rules[cr].name : "",
                    "source", cr >= 0 ? R->rules[cr].source : "", "error", msg,

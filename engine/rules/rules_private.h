@@ -137,6 +137,7 @@ struct ww_rules {
   int64_t load_deadline;      /* ww__now_ms() deadline of the load in progress */
   int64_t deadline;           /* of the running budget (ww__clock_ms); 0: none */
   volatile sig_atomic_t expired;   /* the watchdog saw 'deadline' pass (signal handler) */
+  int limit_hit;              /* the budget or the time limit raised in this run */
 
   char *dir;                  /* owned */
   char version[13];
@@ -149,7 +150,8 @@ struct ww_rules {
   int fb_ch[WW__MAX_CHANNELS]; int nfb; int fb_route;
   json_t *targets;            /* owned object or NULL */
   unsigned long failures;
-  unsigned long failures_budget, failures_memory;   /* of 'failures' */
+  unsigned long failures_budget, failures_memory;   /* of 'failures' (budget: the instruction
+                                                       budget or the time limit) */
   char last_error[400];      /* the last run-time failure, for ww_rules_test */
 
   /* registry refs */

@@ -55,6 +55,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar);
 /* Raises "FILE:LINE: <fn: >what" at the running Lua line and keeps the hook firing at every
  * instruction, so each later instruction raises again. */
 static int limit_error(lua_State *L, const char *fn, const char *what) {
+  ww__rules_of(L)->limit_hit = 1;
   lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
   const char *sep = fn ? ": " : "";
   if (fn == NULL) fn = "";

@@ -151,7 +151,8 @@ json_t *ww_rules_fallback_route(const ww_rules *rules, const char *reason);
 
 /* Run-time rule failures (errors, budget or memory hits) since load. */
 unsigned long ww_rules_failures(const ww_rules *rules);
-/* Of those: instruction-budget and memory-cap hits (the rest are rule errors). */
+/* Of those: instruction-budget (or time-limit) and memory-cap hits (the rest are rule
+ * errors). */
 void ww_rules_failure_kinds(const ww_rules *rules, unsigned long *budget,
                             unsigned long *memory);
 
