@@ -164,7 +164,7 @@ static int a_only(lua_State *L) {
   char list[512];
   size_t ll = 0;
   lua_Integer len = (lua_Integer)lua_rawlen(L, 2);
-  ww__charge(L, (double)len, "a:only");
+  ww__charge(L, (double)len * WW__VALUE_STEPS, "a:only");
   for (lua_Integer i = 1; i <= len; i++) {
     lua_rawgeti(L, 2, i);
     int ch = chan_arg(L, lua_gettop(L), "only");

@@ -138,6 +138,7 @@ struct ww_rules {
   int64_t deadline;           /* of the running budget (ww__clock_ms); 0: none */
   volatile sig_atomic_t expired;   /* the watchdog saw 'deadline' pass (signal handler) */
   int limit_hit;              /* the budget or the time limit raised in this run */
+  long charged;               /* steps C functions charged since the clock was last read */
 
   char *dir;                  /* owned */
   char version[13];
@@ -190,6 +191,10 @@ void ww__budget_force(ww_rules *R);
  * raises the sticky budget error when the budget does not cover it (or the time limit
  * passed). A no-op outside a run. */
 void ww__charge(lua_State *L, double units, const char *fn);
+/* Steps per value a C function takes or gives back in numbers (string.byte, table.unpack,
+ * utf8.char, a:only, ...): measured, moving a value through the Lua stack and growing it
+ * costs about as much as this many instructions. */
+#define WW__VALUE_STEPS 8
 
 /* watchdog.c: the wall clock of runs */
 #define WW__WATCHDOG_SIGNAL SIGURG

@@ -12,6 +12,7 @@
 #include "rules/rules_private.h"
 
 #define HOOK_EVERY 1000
+#define CLOCK_EVERY 4096        /* charged steps between two looks at the clock */
 #define BIG_BLOCK (16u << 10)   /* allocations from here on charge the budget */
 
 ww_rules *ww__rules_of(lua_State *L) { return *(ww_rules **)lua_getextraspace(L); }
@@ -100,6 +101,7 @@ void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
                 : R->tests_deadline ? R->tests_deadline
                                     : ww__clock_ms() + (int64_t)R->timeout_ms;
   R->expired = 0;
+  R->charged = 0;
   R->budget_on = 1;
   lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
   ww__watchdog_arm(R);
@@ -119,8 +121,11 @@ void ww__charge(lua_State *L, double units, const char *fn) {
   if (!R->budget_on) return;
   if (units < (double)R->budget_left) {
     R->budget_left -= (long)units;
-    /* big work in C: the hook cannot look at the clock while it runs */
-    if (units >= 4096 && R->deadline && (R->expired || ww__now_ms() >= R->deadline))
+    /* C work is not seen by the hook: the watchdog's flag at every charge, the clock
+     * every CLOCK_EVERY charged steps (a C loop may charge one step at a time) */
+    R->charged += (long)units;
+    if (R->expired || (R->charged >= CLOCK_EVERY && R->deadline &&
+                       (R->charged = 0, ww__now_ms() >= R->deadline)))
       time_error(L, R, fn);
     return;
   }
