@@ -256,7 +256,7 @@ static int safe_random(lua_State *L) {
   return lua_gettop(L);
 }
 
-static void copy_table(lua_State *L, int src, const char *skip1, const char *skip2);
+static size_t copy_table(lua_State *L, int src, const char *skip1, const char *skip2);
 
 /* setmetatable: no __gc (a finalizer would run outside any budget). A read-only view (a
  * table made while loading) has no metamethods of its own: it is replaced by a copy of the
@@ -266,8 +266,8 @@ static int safe_setmetatable(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   if (lua_type(L, 2) == LUA_TTABLE && is_proxy(L, 2)) {
     push_backing(L, 2);
-    ww__charge(L, 1 + (double)lua_rawlen(L, -1), "setmetatable");
-    copy_table(L, -1, NULL, NULL);
+    size_t n = copy_table(L, -1, NULL, NULL);
+    ww__charge(L, 1 + (double)n * WW__VALUE_STEPS, "setmetatable");
     lua_replace(L, 2);
     lua_settop(L, 2);
   }
@@ -281,9 +281,11 @@ static int safe_setmetatable(lua_State *L) {
   return orig(L);
 }
 
-/* Copies every field of the table at 'src' into a new table (pushed), except 'skip'. */
-static void copy_table(lua_State *L, int src, const char *skip1, const char *skip2) {
+/* Copies every field of the table at 'src' into a new table (pushed), except 'skip';
+ * returns how many it copied. */
+static size_t copy_table(lua_State *L, int src, const char *skip1, const char *skip2) {
   src = lua_absindex(L, src);
+  size_t n = 0;
   lua_newtable(L);
   lua_pushnil(L);
   while (lua_next(L, src)) {
@@ -295,7 +297,9 @@ static void copy_table(lua_State *L, int src, const char *skip1, const char *ski
     lua_pushvalue(L, -2);
     lua_insert(L, -2);
     lua_rawset(L, -4);
+    n++;
   }
+  return n;
 }
 
 static void wrap_orig(lua_State *L, int tbl, const char *name, lua_CFunction f) {
