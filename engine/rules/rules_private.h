@@ -135,7 +135,7 @@ struct ww_rules {
   unsigned timeout_ms;        /* wall-clock limit of one decision */
   unsigned load_timeout_ms;   /* of a load (all files), and of the rule tests together */
   int64_t load_deadline;      /* ww__now_ms() deadline of the load in progress */
-  int64_t deadline;           /* of the running budget (ww__clock_ms); 0: none */
+  int64_t deadline;           /* the hook's own time check (ww__clock_ms); 0: none */
   volatile sig_atomic_t expired;   /* the watchdog saw 'deadline' pass (signal handler) */
   int limit_hit;              /* the budget or the time limit raised in this run */
   long charged;               /* steps C functions charged since the clock was last read */
@@ -200,7 +200,11 @@ void ww__charge(lua_State *L, double units, const char *fn);
 #define WW__WATCHDOG_SIGNAL SIGURG
 int64_t ww__clock_ms(void);   /* CLOCK_MONOTONIC: deadlines are set and enforced on it */
 int64_t ww__now_ms(void);     /* its coarse reading (may lag by a tick): the hook's check */
-void ww__watchdog_arm(ww_rules *R);    /* this thread runs R until R->deadline */
+/* This thread runs R from 'armed_at' until 'deadline' (ms): wall-clock when 'limit_ms' is
+ * 0, else a decision's running time of 'limit_ms' (at most WW__HARD_FACTOR x on the wall
+ * clock). Returns 1 when a watchdog looks after it, 0 when there is none. */
+#define WW__HARD_FACTOR 8
+int ww__watchdog_arm(ww_rules *R, int64_t armed_at, int64_t deadline, unsigned limit_ms);
 void ww__watchdog_disarm(void);
 
 /* costed.c: the C library as rules reach it, every function charged for its work */

@@ -79,7 +79,7 @@ static int time_error(lua_State *L, ww_rules *R, const char *fn) {
     snprintf(what, sizeof what, "the rule tests took longer than %u ms together (the time "
              "limit for loading; look for a loop that does not stop)", R->load_timeout_ms);
   else
-    snprintf(what, sizeof what, "the rules took longer than %u ms (the time limit of one "
+    snprintf(what, sizeof what, "the rules ran longer than %u ms (the time limit of one "
              "decision; look for a loop over long texts or big tables)", R->timeout_ms);
   return limit_error(L, fn, what);
 }
@@ -97,14 +97,19 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
 void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
   R->budget_left = (long)budget;
   R->run_load = load;
-  R->deadline = load              ? R->load_deadline
-                : R->tests_deadline ? R->tests_deadline
-                                    : ww__clock_ms() + (int64_t)R->timeout_ms;
   R->expired = 0;
   R->charged = 0;
   R->budget_on = 1;
+  int64_t now = ww__clock_ms();
+  int64_t deadline = load              ? R->load_deadline
+                     : R->tests_deadline ? R->tests_deadline
+                                         : now + (int64_t)R->timeout_ms;
+  unsigned limit = load || R->tests_deadline ? 0 : R->timeout_ms;   /* 0: wall-clock */
   lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
-  ww__watchdog_arm(R);
+  int watched = ww__watchdog_arm(R, now, deadline, limit);
+  /* the hook's own look at the clock: for a watched decision only the hard limit (the
+   * watchdog judges its running time), else the deadline itself */
+  R->deadline = watched && limit ? now + (int64_t)WW__HARD_FACTOR * limit : deadline;
 }
 
 void ww__budget_stop(ww_rules *R) {

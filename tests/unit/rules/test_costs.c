@@ -87,7 +87,7 @@ Test(costs, gsub_and_gmatch_over_a_long_text) {
 Test(costs, equality_loop_on_long_texts_ends_on_the_time_limit) {
   ww_limits lim = {.decision_timeout_ms = 50, .instructions = 100000000};
   ww_rules *r = load_fixture("costs", &lim);
-  ends_with(r, "eq", "the rules took longer than 50 ms (the time limit of one decision");
+  ends_with(r, "eq", "the rules ran longer than 50 ms (the time limit of one decision");
   unsigned long budget = 0, memory = 0;   /* counted (metrics) as a budget hit */
   ww_rules_failure_kinds(r, &budget, &memory);
   cr_assert_eq(budget, 1);
