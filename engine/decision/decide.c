@@ -138,11 +138,14 @@ static int decide_main(lua_State *L) {
       lua_setfield(L, t, k);
     }
     ww__ro_wrap(L, t, 2);
-  } else {
+    lua_setfield(L, 1, "extra");
+    lua_settop(L, 1);
+    R->extra_set = 1;
+  } else if (R->extra_set) {   /* r.extra is the empty view between requests with extras */
     ww__push_empty_view(L);
+    lua_setfield(L, 1, "extra");
+    R->extra_set = 0;
   }
-  lua_setfield(L, 1, "extra");
-  lua_settop(L, 1);
 
   /* citizen: a new backing behind the fixed proxy */
   lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_citizen_mt);   /* 2 */

@@ -22,8 +22,8 @@ void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain) {
     d->score[i] = R->ch[i].base;
     d->excluded[i] = 0;
   }
-  if (d->nnotes) memset(d->note_set, 0, d->note_slots * sizeof *d->note_set);
   d->nreasons = d->nnotes = d->nfx = d->ntrace = d->alen = 0;
+  d->notes_hashed = 0;
   d->explain = explain;
   d->stop = 0;
   d->cur_rule = -1;
@@ -207,14 +207,17 @@ static uint32_t *note_slot(ww__dstate *d, const char *s, size_t n, uint64_t h) {
   }
 }
 
-/* Keeps the set at most half full: twice the slots, the notes placed again. */
+/* (Re)builds the set with every note so far, at most half full: at the first use in a
+ * decision (the set holds the last decision's), and when it fills up. */
 static void note_set_grow(lua_State *L, ww__dstate *d) {
-  size_t slots = d->note_slots ? 2 * d->note_slots : 64;
+  size_t slots = 64;
+  while (slots < 4 * (d->nnotes + 1)) slots *= 2;
   uint32_t *set = calloc(slots, sizeof *set);
   if (set == NULL) luaL_error(L, "not enough memory");
   free(d->note_set);
   d->note_set = set;
   d->note_slots = slots;
+  d->notes_hashed = 1;
   for (size_t i = 0; i < d->nnotes; i++) {
     const ww__reason *x = &d->notes[i];
     *note_slot(d, d->arena + x->off, x->len, text_hash(d->arena + x->off, x->len)) =
@@ -222,8 +225,10 @@ static void note_set_grow(lua_State *L, ww__dstate *d) {
   }
 }
 
-/* a:note: the answer lists each text once, where it was first noted; a hash set finds a
- * repeat in one step (a list walk per note made 32,760 notes take seconds). */
+/* a:note: the answer lists each text once, where it was first noted. The first few are
+ * compared one by one (the usual decision has one or two notes); from SCAN_NOTES on a hash
+ * set finds a repeat in one step (a list walk per note made 32,760 notes take seconds). */
+#define SCAN_NOTES 8
 static int a_note(lua_State *L) {
   ww_rules *R = check_a(L, "note");
   size_t n = 0;
@@ -231,14 +236,22 @@ static int a_note(lua_State *L) {
   if (s == NULL) return luaL_error(L, "a:note: give the note as text, like a:note(\"...\")");
   if (n == 0) return 0;
   ww__dstate *d = &R->d;
-  if (2 * (d->nnotes + 1) > d->note_slots) note_set_grow(L, d);
-  uint64_t h = text_hash(s, n);
-  uint32_t *slot = note_slot(d, s, n, h);
-  if (*slot == 0) {
+  uint32_t *slot = NULL;
+  int seen = 0;
+  if (d->nnotes < SCAN_NOTES) {
+    for (size_t i = 0; i < d->nnotes && !seen; i++)
+      seen = d->notes[i].len == n && memcmp(d->arena + d->notes[i].off, s, n) == 0;
+  } else {
+    if (!d->notes_hashed || 2 * (d->nnotes + 1) > d->note_slots) note_set_grow(L, d);
+    slot = note_slot(d, s, n, text_hash(s, n));
+    seen = *slot != 0;
+  }
+  if (!seen) {
     d->notes = need(L, d->notes, d->nnotes, &d->cnotes, sizeof *d->notes);
     d->notes[d->nnotes].off = arena_put(L, d, s, n);
     d->notes[d->nnotes].len = (uint32_t)n;
-    *slot = (uint32_t)++d->nnotes;
+    d->nnotes++;
+    if (slot) *slot = (uint32_t)d->nnotes;
   }
   add_fx(L, d, WW__FX_NOTE, -1, 0, s, n);
   return 0;

@@ -462,6 +462,8 @@ static int finish_lua(lua_State *L) {
   lua_setfield(L, -2, "__data");
   lua_pop(L, 1);
   lua_setfield(L, rb, "channels");
+  ww__push_empty_view(L);                 /* r.extra, until a request has extras */
+  lua_setfield(L, rb, "extra");
   lua_createtable(L, 0, 1);               /* known ids stay in the VM; unknown ones raise */
   lua_pushcfunction(L, ww__unknown_channel);
   lua_setfield(L, -2, "__index");

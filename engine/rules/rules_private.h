@@ -90,6 +90,7 @@ typedef struct ww__dstate {
   ww__reason *reasons; size_t nreasons, creasons;
   ww__reason *notes; size_t nnotes, cnotes;   /* ch unused; distinct, first seen first */
   uint32_t *note_set; size_t note_slots;      /* open addressing: note index + 1, 0 free */
+  int notes_hashed;           /* note_set holds this decision's notes (from 8 notes on) */
   ww__effect *fx; size_t nfx, cfx;
   ww__trace *trace; size_t ntrace, ctrace;
   char *arena; size_t alen, acap;
@@ -158,6 +159,7 @@ struct ww_rules {
   /* registry refs */
   int ref_env, ref_idmap, ref_a_mt, ref_randomseed, ref_upv, ref_svc_mt;
   int ref_r, ref_r_back, ref_citizen_mt, ref_context_mt;
+  int extra_set;              /* r.extra holds the last request's extras (else the empty view) */
   int nupv;                   /* (function, value) pairs in ref_upv */
   int *upv_n, cupv;           /* owned: the index of each of those upvalues in its function */
 

@@ -70,16 +70,21 @@ Test(notes, the_item_limit_holds_at_every_add) {
 }
 
 Test(notes, repeated_notes_once_in_first_order) {
-  for (int text = 0; text < 2; text++) {   /* the tree and the text answer alike */
-    json_t *a = notes_of(text ? 60000 : 9000, 3, text);   /* (with a trace: effects count) */
-    cr_assert(json_is_false(json_object_get(a, "degraded")));
-    json_t *n = json_object_get(a, "notes");
-    cr_assert_eq(json_array_size(n), 3);
-    cr_assert_str_eq(json_string_value(json_array_get(n, 0)), "n1");
-    cr_assert_str_eq(json_string_value(json_array_get(n, 1)), "n2");
-    cr_assert_str_eq(json_string_value(json_array_get(n, 2)), "n3");
-    json_decref(a);
-  }
+  static const int distinct[] = {3, 8, 9, 40};   /* a list walk up to 8, a hash set from 9 */
+  for (int k = 0; k < 4; k++)
+    for (int text = 0; text < 2; text++) {   /* the tree and the text answer alike */
+      int d = distinct[k];
+      json_t *a = notes_of(text ? 60000 : 9000, d, text);   /* (a trace: effects count) */
+      cr_assert(json_is_false(json_object_get(a, "degraded")));
+      json_t *n = json_object_get(a, "notes");
+      cr_assert_eq((int)json_array_size(n), d);
+      for (int i = 0; i < d; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "n%d", i + 1);
+        cr_assert_str_eq(json_string_value(json_array_get(n, (size_t)i)), want);
+      }
+      json_decref(a);
+    }
   /* and the next decision starts with none */
   json_t *a = notes_of(1, 1, 1);
   cr_assert_eq(json_array_size(json_object_get(a, "notes")), 1);
