@@ -10,11 +10,10 @@
  * loads one per worker). Distinct ww_rules may be used from distinct threads at once.
  *
  * Watchdog: the first load or decision starts a watchdog thread and installs a SIGURG
- * handler. When a run passes its time limit inside one slow Lua instruction, the watchdog
- * sends SIGURG to that run's thread, whose handler makes Lua stop at the next
- * instruction (with SA_RESTART, so interrupted system calls restart). Without it (a
- * process that blocks or takes over SIGURG) the limit is still checked every 1000 Lua
- * instructions.
+ * handler. When a run is over its time limit the watchdog sends SIGURG to that run's
+ * thread, whose handler makes Lua stop at the next instruction (with SA_RESTART, so
+ * interrupted system calls restart). Without it (a process that blocks or takes over
+ * SIGURG) the count hook still checks the clock every 1000 Lua instructions.
  */
 #ifndef WEGWIJZER_H
 #define WEGWIJZER_H
@@ -54,8 +53,9 @@ void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
 
 /* Sandbox limits per Lua state (0 = default). C library calls charge the instruction
  * budget for their work (one instruction per element or a few characters they visit).
- * The time limits are wall-clock: a decision over its limit answers the fallback
- * ("degraded": true), a load over its limit fails; see the watchdog note above. */
+ * A decision over its time limit answers the fallback ("degraded": true); the limit is
+ * of running time (the wall clock less the time its thread waited for a processor, up to
+ * 8 times the limit on the wall clock). A load over its time limit (wall clock) fails. */
 #define WW_DEFAULT_DECISION_TIMEOUT_MS 10
 #define WW_DEFAULT_LOAD_TIMEOUT_MS 5000
 typedef struct ww_limits {
