@@ -35,13 +35,7 @@ static void teardown(void) {
 
 TestSuite(watchdog, .init = setup, .fini = teardown, .timeout = 240);
 
-static void serve(const char *const *more) {
-  const char *args[24] = {"--rules", rules, "--tokens", tokens};
-  int n = 4;
-  for (int i = 0; more && more[i]; i++) args[n++] = more[i];
-  args[n] = NULL;
-  ww_test_serve(&srv, args);
-}
+static void serve(const char *const *more) { ops_serve(&srv, rules, tokens, more); }
 
 /* Two equal 1 MiB strings compared for ever: each == is one slow VM instruction. */
 #define SLOW_LOOP                                                                        \

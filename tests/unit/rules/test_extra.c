@@ -45,16 +45,11 @@ Test(extra, a_request_field_does_not_change_the_bundled_advice) {
   ww_rules_free(r);
 }
 
-static const char CHANNELS[] =
-    "channel \"website\" { name = \"Website\", kind = \"online\", base = 50 }\n"
-    "channel \"telefoon\" { name = \"Telefoon\", kind = \"phone\", assisted = true,\n"
-    "                     route = { kind = \"queue\", queue = \"kcc\" } }\n"
-    "fallback { channels = { \"telefoon\", \"website\" }, route = \"telefoon\" }\n";
 static const char SERVICES[] = "service \"afval\" { name = \"Grofvuil ophalen\", online = true }\n";
 
 Test(extra, extras_are_r_extra_read_only) {
   char dir[64];
-  scratch_new(dir, sizeof dir, CHANNELS, SERVICES);
+  scratch_new(dir, sizeof dir, SCRATCH_CHANNELS, SERVICES);
   scratch_put(dir, "steering/extra.lua",
               "rule \"extra\" { advise = function(r, a)\n"
               "  local keys = {}\n"

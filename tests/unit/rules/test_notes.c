@@ -4,12 +4,6 @@
  * every add; a repeated note is found in one step and kept once, where it was first noted. */
 #include "helpers.h"
 
-static const char CHANNELS[] =
-    "channel \"website\" { name = \"Website\", kind = \"online\", base = 50 }\n"
-    "channel \"telefoon\" { name = \"Telefoon\", kind = \"phone\", assisted = true,\n"
-    "                     route = { kind = \"queue\", queue = \"kcc\" } }\n"
-    "fallback { channels = { \"telefoon\", \"website\" }, route = \"telefoon\" }\n";
-static const char SERVICES[] = "service \"afval\" { name = \"Grofvuil ophalen\" }\n";
 
 /* context.intent "N D": N a:note calls over D distinct texts ("n1", "n2", ... "nD", again) */
 static const char RULE[] =
@@ -25,7 +19,7 @@ static char dir[64];
 static ww_rules *R;
 
 static void setup(void) {
-  scratch_new(dir, sizeof dir, CHANNELS, SERVICES);
+  scratch_new(dir, sizeof dir, SCRATCH_CHANNELS, SCRATCH_SERVICES);
   scratch_put(dir, "steering/notes.lua", RULE);
   ww_limits lim = {.instructions = 50000000, .decision_timeout_ms = 60000};
   ww_err err = {0};

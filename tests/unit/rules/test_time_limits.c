@@ -10,16 +10,10 @@
   "local big, big2 = (\"a\"):rep(1 << 20), (\"a\"):rep(1 << 20)\n"                       \
   "local function spin() local n = 0 while true do if big == big2 then n = n + 1 end end end\n"
 
-static const char CHANNELS[] =
-    "channel \"website\" { name = \"Website\", kind = \"online\", base = 50 }\n"
-    "channel \"telefoon\" { name = \"Telefoon\", kind = \"phone\", assisted = true,\n"
-    "                     route = { kind = \"queue\", queue = \"kcc\" } }\n"
-    "fallback { channels = { \"telefoon\", \"website\" }, route = \"telefoon\" }\n";
-static const char SERVICES[] = "service \"afval\" { name = \"Grofvuil ophalen\" }\n";
 
 static char dir[64];
 
-static void setup(void) { scratch_new(dir, sizeof dir, CHANNELS, SERVICES); }
+static void setup(void) { scratch_new(dir, sizeof dir, SCRATCH_CHANNELS, SCRATCH_SERVICES); }
 static void teardown(void) { scratch_remove(dir); }
 
 TestSuite(time_limits, .init = setup, .fini = teardown, .timeout = 30);
