@@ -635,9 +635,10 @@ static int frozen_index(lua_State *L) {
   return 1;
 }
 
-static int is_metamethod_to_move(const char *k) {
+static int is_metamethod_to_move(const char *k) {   /* (__data: the views' own field) */
   return strncmp(k, "__", 2) == 0 && strcmp(k, "__index") && strcmp(k, "__newindex") &&
-         strcmp(k, "__metatable") && strcmp(k, "__gc") && strcmp(k, "__mode");
+         strcmp(k, "__metatable") && strcmp(k, "__gc") && strcmp(k, "__mode") &&
+         strcmp(k, "__data");
 }
 
 /* Table T (view P) has a metatable of its own, M, on top of the stack (its contents frozen
