@@ -9,9 +9,9 @@
  * (== on long strings) thus ends at its limit, not 1000 instructions later.
  *
  * Over its limit means, for a load, the wall clock; for a decision, the time it ran: the
- * wall-clock time before the watchdog first saw it plus the processor time its thread used
- * since (the thread's CPU clock). A decision that waited for a processor because the
- * machine was overloaded is not cut short for that, up to HARD_FACTOR times its limit on
+ * wall-clock time before the watchdog first saw it (at most TICK_MS) plus the processor
+ * time its thread used since (the thread's CPU clock). A decision that waited for a processor because the
+ * machine was overloaded is not cut short for that, up to WW__HARD_FACTOR times its limit on
  * the wall clock. The count hook checks the wall clock itself too (sandbox.c): at the hard
  * limit when this thread has a watchdog, at the limit without one.
  *
@@ -108,7 +108,10 @@ static int over_limit(wd_slot *s, int64_t now, int64_t *next) {
     return 0;
   }
   if (limit == 0 || now >= armed_at + (int64_t)WW__HARD_FACTOR * limit) return 1;
-  int64_t ran = (s->seen_at - armed_at) + (us_of(s->cpu) - s->seen_cpu) / 1000;
+  /* before it was first seen: counted as running, but no more than the watchdog's own
+   * sleep (a watchdog that woke late on a busy machine must not count its delay) */
+  int64_t before = s->seen_at - armed_at < TICK_MS ? s->seen_at - armed_at : TICK_MS;
+  int64_t ran = before + (us_of(s->cpu) - s->seen_cpu) / 1000;
   if (ran >= limit) return 1;
   int64_t again = now + (limit - ran);   /* at the earliest, if it runs all the time */
   if (again < *next) *next = again;

@@ -55,7 +55,7 @@ void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
  * budget for their work (one instruction per element or a few characters they visit).
  * A decision over its time limit answers the fallback ("degraded": true); the limit is
  * of running time (the wall clock less the time its thread waited for a processor, up to
- * 8 times the limit on the wall clock). A load over its time limit (wall clock) fails. */
+ * 3 times the limit on the wall clock). A load over its time limit (wall clock) fails. */
 #define WW_DEFAULT_DECISION_TIMEOUT_MS 10
 #define WW_DEFAULT_LOAD_TIMEOUT_MS 5000
 typedef struct ww_limits {
