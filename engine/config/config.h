@@ -31,7 +31,7 @@ typedef struct ww_config {
   long claim_fail_window;      /* --claim-fail-window SECONDS, default 300 */
   int watch;                   /* --watch: reload rules when their files change */
   int decision_timeout_ms;     /* --decision-timeout MS: wall-clock limit of one decision
-                                  (then the fallback advice); default 10 */
+                                  (then the fallback advice); default 5 */
   int load_timeout_ms;         /* --load-timeout MS: of loading a rule set, of its tests,
                                   and of waiting for another reload; default 5000 */
 } ww_config;

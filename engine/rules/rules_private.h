@@ -203,10 +203,15 @@ void ww__charge(lua_State *L, double units, const char *fn);
 int64_t ww__clock_ms(void);   /* CLOCK_MONOTONIC: deadlines are set and enforced on it */
 int64_t ww__now_ms(void);     /* its coarse reading (may lag by a tick): the hook's check */
 /* This thread runs R from 'armed_at' until 'deadline' (ms): wall-clock when 'limit_ms' is
- * 0, else a decision's running time of 'limit_ms' (at most WW__HARD_FACTOR x on the wall
+ * 0, else a decision's running time of 'limit_ms' (at most ww__hard_limit() on the wall
  * clock). Returns 1 when a watchdog looks after it, 0 when there is none. */
 #define WW__HARD_FACTOR 3   /* measured: 8 let hostile rules on an overloaded machine keep
                                /healthz waiting; 1 cut ordinary decisions short there */
+#define WW__HARD_MIN_MS 20
+static inline int64_t ww__hard_limit(unsigned limit_ms) {   /* on the wall clock */
+  int64_t h = (int64_t)WW__HARD_FACTOR * limit_ms;
+  return h < WW__HARD_MIN_MS ? WW__HARD_MIN_MS : h;
+}
 int ww__watchdog_arm(ww_rules *R, int64_t armed_at, int64_t deadline, unsigned limit_ms);
 void ww__watchdog_disarm(void);
 

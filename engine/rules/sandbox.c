@@ -13,6 +13,8 @@
 
 #define HOOK_EVERY 1000
 #define CLOCK_EVERY 4096        /* charged steps between two looks at the clock */
+#define CALL_MAX 1e6            /* steps one C call may do (2-5 ms): after its limit a
+                                   decision ends at most one such call late */
 #define BIG_BLOCK (16u << 10)   /* allocations from here on charge the budget */
 
 ww_rules *ww__rules_of(lua_State *L) { return *(ww_rules **)lua_getextraspace(L); }
@@ -109,7 +111,7 @@ void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
   int watched = ww__watchdog_arm(R, now, deadline, limit);
   /* the hook's own look at the clock: for a watched decision only the hard limit (the
    * watchdog judges its running time), else the deadline itself */
-  R->deadline = watched && limit ? now + (int64_t)WW__HARD_FACTOR * limit : deadline;
+  R->deadline = watched && limit ? now + ww__hard_limit(limit) : deadline;
 }
 
 void ww__budget_stop(ww_rules *R) {
@@ -124,6 +126,11 @@ void ww__budget_force(ww_rules *R) { lua_sethook(R->L, budget_hook, LUA_MASKCOUN
 void ww__charge(lua_State *L, double units, const char *fn) {
   ww_rules *R = ww__rules_of(L);
   if (!R->budget_on) return;
+  if (units > CALL_MAX) {   /* one call runs to its end: the time limit waits for it */
+    R->budget_left = 0;
+    limit_error(L, fn, "instruction budget exceeded (this call alone is more work than one "
+                       "call may do; use shorter texts or smaller tables)");
+  }
   if (units < (double)R->budget_left) {
     R->budget_left -= (long)units;
     /* C work is not seen by the hook: the watchdog's flag at every charge, the clock

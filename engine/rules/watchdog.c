@@ -11,8 +11,8 @@
  * Over its limit means, for a load, the wall clock; for a decision, the time it ran: the
  * wall-clock time before the watchdog first saw it (at most TICK_MS) plus the processor
  * time its thread used since (the thread's CPU clock). A decision that waited for a processor because the
- * machine was overloaded is not cut short for that, up to WW__HARD_FACTOR times its limit on
- * the wall clock. The count hook checks the wall clock itself too (sandbox.c): at the hard
+ * machine was overloaded is not cut short for that, up to ww__hard_limit() on the wall
+ * clock. The count hook checks the wall clock itself too (sandbox.c): at the hard
  * limit when this thread has a watchdog, at the limit without one.
  *
  * Each thread that runs rules has a slot (thread-local, on a list the watchdog walks). The
@@ -29,7 +29,7 @@
 #include "log/log.h"
 #include "rules/rules_private.h"
 
-#define TICK_MS 5   /* the longest the watchdog sleeps: how late it sees a new run */
+#define TICK_MS 2   /* the longest the watchdog sleeps: how late it sees a new run */
 
 typedef struct wd_slot {
   pthread_t thread;
@@ -107,7 +107,7 @@ static int over_limit(wd_slot *s, int64_t now, int64_t *next) {
     if (d < *next) *next = d;
     return 0;
   }
-  if (limit == 0 || now >= armed_at + (int64_t)WW__HARD_FACTOR * limit) return 1;
+  if (limit == 0 || now >= armed_at + ww__hard_limit((unsigned)limit)) return 1;
   /* before it was first seen: counted as running, but no more than the watchdog's own
    * sleep (a watchdog that woke late on a busy machine must not count its delay) */
   int64_t before = s->seen_at - armed_at < TICK_MS ? s->seen_at - armed_at : TICK_MS;

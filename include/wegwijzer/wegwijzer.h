@@ -55,13 +55,14 @@ void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
  * budget for their work (one instruction per element or a few characters they visit).
  * A decision over its time limit answers the fallback ("degraded": true); the limit is
  * of running time (the wall clock less the time its thread waited for a processor, up to
- * 3 times the limit on the wall clock). A load over its time limit (wall clock) fails. */
-#define WW_DEFAULT_DECISION_TIMEOUT_MS 10
+ * 3 times the limit and at least 20 ms on the wall clock). A load over its time limit
+ * (wall clock) fails. */
+#define WW_DEFAULT_DECISION_TIMEOUT_MS 5
 #define WW_DEFAULT_LOAD_TIMEOUT_MS 5000
 typedef struct ww_limits {
   size_t memory_bytes;         /* memory cap of the Lua state; default 32 MiB */
   unsigned long instructions;  /* instruction budget per decision; default 2,000,000 */
-  unsigned decision_timeout_ms;   /* per decision; default 10 */
+  unsigned decision_timeout_ms;   /* per decision; default 5 */
   unsigned load_timeout_ms;    /* per load (all files), and for ww_rules_test's cases
                                   together; default 5000 */
 } ww_limits;

@@ -72,6 +72,15 @@ Test(costs, string_functions_over_long_texts) {
   ends_with(R, "sub", "instruction budget exceeded");
   ends_with(R, "concat_op", "instruction budget exceeded");
 }
+/* One call runs to its end before the time limit can stop it: no call may do more than
+ * 1,000,000 steps (a few ms), whatever the budget has left. */
+Test(costs, one_call_has_a_ceiling) {
+  ww_limits lim = {.decision_timeout_ms = 60000, .instructions = 100000000};
+  ww_rules *r = load_fixture("costs", &lim);
+  ends_with(r, "one_call", "utf8.len: instruction budget exceeded (this call alone is more "
+                           "work than one call may do");
+  ww_rules_free(r);
+}
 Test(costs, a_only_with_a_long_list) { ends_with(R, "only", BUDGET("a:only")); }
 Test(costs, pattern_backreference) { ends_with(R, "backref", BUDGET("string.find")); }
 Test(costs, pattern_balance) { ends_with(R, "balance", BUDGET("string.find")); }
