@@ -62,6 +62,8 @@ static int read_secret(ww_app *app, const char *path) {
 /* Everything but the watcher; on failure the caller (ww_app_init) cleans up. */
 static int app_setup(ww_app *app, const ww_config *cfg) {
   app->listen_loopback = ww_is_loopback(cfg->listen_host);
+  app->limits.decision_timeout_ms = (unsigned)cfg->decision_timeout_ms;
+  app->limits.load_timeout_ms = (unsigned)cfg->load_timeout_ms;
   pthread_mutex_init(&app->reload_lock, NULL);
   pthread_mutex_init(&app->pending_lock, NULL);
   app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
@@ -86,9 +88,9 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   const int rates[WW_LIMIT_KINDS] = {cfg->session_rate, cfg->event_rate, cfg->handover_rate};
   for (int k = 0; k < WW_LIMIT_KINDS; k++) {
     if (rates[k] <= 0) continue;
-    app->limits[k][0] = ww_ratelimit_new(rates[k], 10.0 * rates[k], 4096);
-    app->limits[k][1] = ww_ratelimit_new(rates[k], 10.0 * rates[k], 256);
-    if (app->limits[k][0] == NULL || app->limits[k][1] == NULL) return -1;
+    app->rate_limits[k][0] = ww_ratelimit_new(rates[k], 10.0 * rates[k], 4096);
+    app->rate_limits[k][1] = ww_ratelimit_new(rates[k], 10.0 * rates[k], 256);
+    if (app->rate_limits[k][0] == NULL || app->rate_limits[k][1] == NULL) return -1;
   }
   if (!cfg->redis_url[0] && !cfg->sentinels[0]) {
     app->memstore = ww_memstore_new();
@@ -137,9 +139,9 @@ void ww_app_close(ww_app *app) {
   ww_metrics_registry_free(app->metrics);
   app->metrics = NULL;
   for (int k = 0; k < WW_LIMIT_KINDS; k++) {
-    ww_ratelimit_free(app->limits[k][0]);
-    ww_ratelimit_free(app->limits[k][1]);
-    app->limits[k][0] = app->limits[k][1] = NULL;
+    ww_ratelimit_free(app->rate_limits[k][0]);
+    ww_ratelimit_free(app->rate_limits[k][1]);
+    app->rate_limits[k][0] = app->rate_limits[k][1] = NULL;
   }
   ww_memstore_free(app->memstore);
   app->memstore = NULL;
@@ -179,7 +181,7 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   w->metrics = ww_metrics_worker(app->metrics, worker_index);
   ww_err err = {0};
   w->generation = atomic_load(&app->generation);
-  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, NULL, &err);
+  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, &app->limits, &err);
   if (rules == NULL) {
     ww_logf(WW_LOG_ERROR, "worker %d: rule set %s failed to load: %s", worker_index,
             app->cfg->rules_dir, err.msg);

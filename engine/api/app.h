@@ -40,6 +40,7 @@ struct ww_watcher;        /* --watch: reload.c */
 
 typedef struct ww_app {
   const ww_config *cfg;            /* borrowed */
+  ww_limits limits;                /* of every rule set loaded (time limits from cfg) */
   unsigned char secret[256];       /* citizenRef key (from --secret-file or random) */
   size_t secret_len;
   struct ww_memstore *memstore;    /* owned; NULL when --redis is given */
@@ -60,7 +61,7 @@ typedef struct ww_app {
   struct ww_watcher *watcher;      /* owned; NULL without --watch */
   atomic_int reloads_running;      /* SIGHUP reload threads still running */
   /* [kind][0] per client address, [kind][1] per token; owned; NULL when the rate is 0 */
-  struct ww_ratelimit *limits[WW_LIMIT_KINDS][2];
+  struct ww_ratelimit *rate_limits[WW_LIMIT_KINDS][2];
 } ww_app;
 
 typedef struct ww_app_worker {
@@ -104,7 +105,8 @@ void ww_app_rules_refresh(ww_app_worker *w);
 
 /* Load, validate and test the rule set in cfg->rules_dir, then publish one copy per
  * worker. Blocking: call it off every event loop (thread pool or own thread). Returns 0
- * with '*info' (new, GET /v1/rules shape), or -1 with 'err' naming file and line. */
+ * with '*info' (new, GET /v1/rules shape), or -1 with 'err' naming file and line; err->code
+ * "reload_busy" when another reload held the lock for all of --load-timeout. */
 int ww_app_reload(ww_app *app, json_t **info, ww_err *err);
 
 /* --watch: reload when a file in the rules dir, steering/ or tests/ changes (debounced

@@ -145,17 +145,37 @@ static void locate_case(const char *dir, const char *name, ww_err *err) {
   }
 }
 
+/* The reload lock, waited for at most --load-timeout: a reload that hangs (it should not:
+ * loads and rule tests have time limits) must not block every later one. */
+static int lock_reload(ww_app *app, ww_err *err) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  long ms = app->cfg->load_timeout_ms;
+  until.tv_sec += ms / 1000;
+  until.tv_nsec += (ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  int rc = pthread_mutex_timedlock(&app->reload_lock, &until);
+  if (rc == 0) return 0;
+  snprintf(err->code, sizeof err->code, "reload_busy");
+  snprintf(err->msg, sizeof err->msg, "another rule reload is still running (waited %ld ms, "
+           "--load-timeout); the active rule set stays; try again later", ms);
+  return -1;
+}
+
 int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   const char *dir = app->cfg->rules_dir;
   int workers = app->cfg->workers;
   int rc = -1;
   *info = NULL;
-  pthread_mutex_lock(&app->reload_lock);
+  if (lock_reload(app, err) != 0) return -1;
   ww_rules **copies = calloc((size_t)workers, sizeof *copies);
   ww_ruleset **sets = calloc((size_t)workers, sizeof *sets);
   if (copies == NULL || sets == NULL) goto out;
 
-  copies[0] = ww_rules_load(dir, NULL, err);
+  copies[0] = ww_rules_load(dir, &app->limits, err);
   if (copies[0] == NULL) goto out;
   first_failure fail = {{0}, {0}};
   int passed = 0, failed = 0;
@@ -171,7 +191,7 @@ int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   }
   /* Each worker has its own Lua state: one copy each, all from the same files. */
   for (int i = 1; i < workers; i++) {
-    copies[i] = ww_rules_load(dir, NULL, err);
+    copies[i] = ww_rules_load(dir, &app->limits, err);
     if (copies[i] == NULL) goto out;
     if (strcmp(ww_rules_version(copies[i]), ww_rules_version(copies[0])) != 0) {
       snprintf(err->code, sizeof err->code, "ruleset_invalid");
@@ -239,6 +259,9 @@ static void reload_done(uv_work_t *work, int status) {
   if (status != 0 && job->rc == 0) job->rc = -1;
   if (job->rc == 0) {
     ww_respond_json(req, 200, job->info);
+  } else if (strcmp(job->err.code, "reload_busy") == 0) {
+    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
+    ww_respond_problem(req, 503, "reload_busy", job->err.msg, NULL, NULL);
   } else {
     ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
     json_t *extra = job->err.file[0] ? json_pack("{s:s, s:i}", "file", job->err.file, "line",

@@ -94,16 +94,16 @@ static void store_error(ww_req *req, int status, json_t *result, const char *wha
  * returns 0. */
 static int within_rate(ww_req *req, ww_app_worker *w, ww_limit_kind kind) {
   ww_app *app = w->app;
-  if (app->limits[kind][0] == NULL) return 1;
+  if (app->rate_limits[kind][0] == NULL) return 1;
   int64_t now = ww_ratelimit_now_ms();
   char addr[WW_API_CLIENT_KEY_MAX];
   ww_api_client_addr(req, addr);
-  long wait = ww_ratelimit_take(app->limits[kind][0], addr, now);
+  long wait = ww_ratelimit_take(app->rate_limits[kind][0], addr, now);
   const char *who = NULL;
   if (wait == 0 && app->auth &&
       ww_auth_policy(app->auth, app->listen_loopback, WW_ROLE_ADVICE,
                      ww_req_header(req, "Authorization"), &who) == 0 && who)
-    wait = ww_ratelimit_take(app->limits[kind][1], who, now);
+    wait = ww_ratelimit_take(app->rate_limits[kind][1], who, now);
   if (wait == 0) return 1;
   static const char *const what[WW_LIMIT_KINDS] = {"sessions", "events", "handover codes"};
   char retry[24], detail[160];

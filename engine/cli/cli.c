@@ -18,6 +18,7 @@ static const char usage_text[] =
     "  check DIR                     load and validate a rule set\n"
     "  test DIR                      run a rule set's tests\n"
     "  eval DIR [REQUEST.json|-]     print the advice for one request, with trace\n"
+    "                                (--route, --advice-id ID to repeat a decision)\n"
     "  report [--redis URL|--from F] channel mix of a period (wegwijzer report --help)\n"
     "  version                       print the version\n";
 
@@ -41,7 +42,7 @@ static void on_listening(void *appv, const char *host, int port) {
  * FILE:LINE message instead of N workers that answer 503. */
 static int check_rules_at_start(ww_app *app) {
   ww_err err = {0};
-  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, NULL, &err);
+  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, &app->limits, &err);
   if (rules == NULL) {
     fprintf(stderr, "wegwijzer: rule set %s: %s\n", app->cfg->rules_dir, err.msg);
     ww_err_clear(&err);

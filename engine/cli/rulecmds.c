@@ -78,24 +78,26 @@ static char *read_all(FILE *f, size_t *len) {
   return buf;
 }
 
+#define EVAL_USAGE "usage: wegwijzer eval [--route] [--advice-id ID] DIR [REQUEST.json|-]\n"
+
 int ww_cli_eval(int argc, char **argv) {
-  const char *dir = NULL, *file = NULL;
+  const char *dir = NULL, *file = NULL, *advice_id = NULL;
   int route = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--route") == 0) route = 1;
+    else if (strcmp(argv[i], "--advice-id") == 0 && i + 1 < argc) advice_id = argv[++i];
     else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      fprintf(stderr, "wegwijzer eval: unknown option %s\nusage: wegwijzer eval [--route] DIR "
-                      "[REQUEST.json|-]\n", argv[i]);
+      fprintf(stderr, "wegwijzer eval: unknown option %s\n" EVAL_USAGE, argv[i]);
       return 2;
     } else if (dir == NULL) dir = argv[i];
     else if (file == NULL) file = argv[i];
     else {
-      fprintf(stderr, "usage: wegwijzer eval [--route] DIR [REQUEST.json|-]\n");
+      fputs(EVAL_USAGE, stderr);
       return 2;
     }
   }
   if (dir == NULL) {
-    fprintf(stderr, "usage: wegwijzer eval [--route] DIR [REQUEST.json|-]\n");
+    fputs(EVAL_USAGE, stderr);
     return 2;
   }
   FILE *f = stdin;
@@ -133,6 +135,7 @@ int ww_cli_eval(int argc, char **argv) {
   opts.secret = secret;
   opts.secret_len = sizeof secret;
   opts.route = route;
+  opts.advice_id = advice_id;   /* the same one again: the same math.random numbers */
   json_t *out = NULL;
   ww_err err = {0};
   int rc = ww_decide(r, req, &opts, &out, &err);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "wegwijzer/wegwijzer.h"   /* the default rule limits */
+
 static const char usage_text[] =
     "usage: wegwijzer serve [--listen 127.0.0.1:8080] [--rules ./rules]\n"
     "                       [--redis redis://HOST:PORT[/DB]] [--workers N]\n"
@@ -19,6 +21,7 @@ static const char usage_text[] =
     "                       [--claim-fail-limit N] [--claim-fail-window SECONDS]\n"
     "                       [--memory-store-max BYTES] [--handover-max-live N]\n"
     "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
+    "                       [--decision-timeout MS] [--load-timeout MS]\n"
     "                       [--log-level debug|info|warn|error] [--watch]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
     "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
@@ -67,6 +70,8 @@ static const option_def options[] = {
     NUM("session-rate", "WEGWIJZER_SESSION_RATE", OPT_INT, session_rate, 0, 1000000),
     NUM("event-rate", "WEGWIJZER_EVENT_RATE", OPT_INT, event_rate, 0, 1000000),
     NUM("handover-rate", "WEGWIJZER_HANDOVER_RATE", OPT_INT, handover_rate, 0, 1000000),
+    NUM("decision-timeout", "WEGWIJZER_DECISION_TIMEOUT", OPT_INT, decision_timeout_ms, 1, 60000),
+    NUM("load-timeout", "WEGWIJZER_LOAD_TIMEOUT", OPT_INT, load_timeout_ms, 100, 600000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -200,6 +205,8 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->session_rate = 20;
   cfg->event_rate = 50;
   cfg->handover_rate = 5;
+  cfg->decision_timeout_ms = WW_DEFAULT_DECISION_TIMEOUT_MS;
+  cfg->load_timeout_ms = WW_DEFAULT_LOAD_TIMEOUT_MS;
 
   /* Environment first; a list from the environment is replaced by flags of its kind. */
   for (size_t i = 0; i < NOPTIONS; i++) {

@@ -40,6 +40,10 @@ typedef struct ww_config {
                                   (bursts of 10 s worth), default 20; 0 = no limit */
   int event_rate;              /* --event-rate N: events per second, default 50 */
   int handover_rate;           /* --handover-rate N: handover codes per second, default 5 */
+  int decision_timeout_ms;     /* --decision-timeout MS: wall-clock limit of one decision
+                                  (then the fallback advice); default 5 */
+  int load_timeout_ms;         /* --load-timeout MS: of loading a rule set, of its tests,
+                                  and of waiting for another reload; default 5000 */
 } ww_config;
 
 /* Fill 'cfg' from defaults, then the environment, then argv (argv[0] is "serve").

@@ -23,6 +23,7 @@ void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain) {
     d->excluded[i] = 0;
   }
   d->nreasons = d->nnotes = d->nfx = d->ntrace = d->alen = 0;
+  d->notes_hashed = 0;
   d->explain = explain;
   d->stop = 0;
   d->cur_rule = -1;
@@ -30,13 +31,15 @@ void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain) {
 
 void ww__dstate_free(ww__dstate *d) {
   free(d->reasons), free(d->notes), free(d->fx), free(d->trace), free(d->arena);
+  free(d->note_set);
   memset(d, 0, sizeof *d);
 }
 
-/* Grows one of the arrays; raises (no leak: the array belongs to the ww_rules). */
+/* Room for item n of one of the arrays (at most MAX_ITEMS each, checked at every add);
+ * raises (no leak: the array belongs to the ww_rules). */
 static void *need(lua_State *L, void *p, size_t n, size_t *cap, size_t sz) {
-  if (n < *cap) return p;
   if (n >= MAX_ITEMS) luaL_error(L, "too many reasons, notes or effects in one decision");
+  if (n < *cap) return p;
   size_t nc = *cap ? *cap * 2 : 32;
   void *q = realloc(p, nc * sz);
   if (q == NULL) luaL_error(L, "not enough memory");
@@ -161,6 +164,7 @@ static int a_only(lua_State *L) {
   char list[512];
   size_t ll = 0;
   lua_Integer len = (lua_Integer)lua_rawlen(L, 2);
+  ww__charge(L, (double)len * WW__VALUE_STEPS, "a:only");
   for (lua_Integer i = 1; i <= len; i++) {
     lua_rawgeti(L, 2, i);
     int ch = chan_arg(L, lua_gettop(L), "only");
@@ -186,6 +190,45 @@ static int a_only(lua_State *L) {
   return 0;
 }
 
+static uint64_t text_hash(const char *s, size_t n) {   /* FNV-1a */
+  uint64_t h = 14695981039346656037ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  return h;
+}
+
+/* The slot of note text s..n in the set: holding its index + 1, or free (0). */
+static uint32_t *note_slot(ww__dstate *d, const char *s, size_t n, uint64_t h) {
+  size_t mask = d->note_slots - 1;
+  for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+    uint32_t k = d->note_set[i];
+    if (k == 0) return &d->note_set[i];
+    const ww__reason *x = &d->notes[k - 1];
+    if (x->len == n && memcmp(d->arena + x->off, s, n) == 0) return &d->note_set[i];
+  }
+}
+
+/* (Re)builds the set with every note so far, at most half full: at the first use in a
+ * decision (the set holds the last decision's), and when it fills up. */
+static void note_set_grow(lua_State *L, ww__dstate *d) {
+  size_t slots = 64;
+  while (slots < 4 * (d->nnotes + 1)) slots *= 2;
+  uint32_t *set = calloc(slots, sizeof *set);
+  if (set == NULL) luaL_error(L, "not enough memory");
+  free(d->note_set);
+  d->note_set = set;
+  d->note_slots = slots;
+  d->notes_hashed = 1;
+  for (size_t i = 0; i < d->nnotes; i++) {
+    const ww__reason *x = &d->notes[i];
+    *note_slot(d, d->arena + x->off, x->len, text_hash(d->arena + x->off, x->len)) =
+        (uint32_t)i + 1;
+  }
+}
+
+/* a:note: the answer lists each text once, where it was first noted. The first few are
+ * compared one by one (the usual decision has one or two notes); from SCAN_NOTES on a hash
+ * set finds a repeat in one step (a list walk per note made 32,760 notes take seconds). */
+#define SCAN_NOTES 8
 static int a_note(lua_State *L) {
   ww_rules *R = check_a(L, "note");
   size_t n = 0;
@@ -193,10 +236,23 @@ static int a_note(lua_State *L) {
   if (s == NULL) return luaL_error(L, "a:note: give the note as text, like a:note(\"...\")");
   if (n == 0) return 0;
   ww__dstate *d = &R->d;
-  d->notes = need(L, d->notes, d->nnotes, &d->cnotes, sizeof *d->notes);
-  d->notes[d->nnotes].off = arena_put(L, d, s, n);
-  d->notes[d->nnotes].len = (uint32_t)n;
-  d->nnotes++;
+  uint32_t *slot = NULL;
+  int seen = 0;
+  if (d->nnotes < SCAN_NOTES) {
+    for (size_t i = 0; i < d->nnotes && !seen; i++)
+      seen = d->notes[i].len == n && memcmp(d->arena + d->notes[i].off, s, n) == 0;
+  } else {
+    if (!d->notes_hashed || 2 * (d->nnotes + 1) > d->note_slots) note_set_grow(L, d);
+    slot = note_slot(d, s, n, text_hash(s, n));
+    seen = *slot != 0;
+  }
+  if (!seen) {
+    d->notes = need(L, d->notes, d->nnotes, &d->cnotes, sizeof *d->notes);
+    d->notes[d->nnotes].off = arena_put(L, d, s, n);
+    d->notes[d->nnotes].len = (uint32_t)n;
+    d->nnotes++;
+    if (slot) *slot = (uint32_t)d->nnotes;
+  }
   add_fx(L, d, WW__FX_NOTE, -1, 0, s, n);
   return 0;
 }
@@ -269,7 +325,8 @@ int ww__count_events(lua_State *L) {
       if (d->ev_type[i] && d->ev_service[i] && strcmp(d->ev_type[i], type) == 0 &&
           strcmp(d->ev_service[i], service) == 0)
         count++;
-  } else {
+  } else {   /* more than WW__EV_MAX: a walk over the JSON per call, charged */
+    ww__charge(L, (double)json_array_size(events), "count_events");
     const char *own = json_string_value(json_object_get(d->session, "service"));
     size_t i;
     const json_t *e;

@@ -462,6 +462,8 @@ static int finish_lua(lua_State *L) {
   lua_setfield(L, -2, "__data");
   lua_pop(L, 1);
   lua_setfield(L, rb, "channels");
+  ww__push_empty_view(L);                 /* r.extra, until a request has extras */
+  lua_setfield(L, rb, "extra");
   lua_createtable(L, 0, 1);               /* known ids stay in the VM; unknown ones raise */
   lua_pushcfunction(L, ww__unknown_channel);
   lua_setfield(L, -2, "__index");
@@ -503,7 +505,7 @@ static int index_rules(ww_rules *R, ww_err *err) {
   lua_State *L = R->L;
   /* one instruction budget for all filters of the load together: a slow filter must not
    * cost services x rules budgets */
-  ww__budget_start(R, R->budget);
+  ww__budget_start(R, R->budget, 1);
   for (int k = 0; k < R->nsvc; k++) {
     ww__service *s = &R->svc[k];
     s->applies = malloc(R->nrules > 0 ? (size_t)R->nrules : 1);
@@ -654,6 +656,11 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
   }
   R->mem_cap = lim && lim->memory_bytes ? lim->memory_bytes : (size_t)32 << 20;
   R->budget = lim && lim->instructions ? lim->instructions : 2000000ul;
+  R->timeout_ms = lim && lim->decision_timeout_ms ? lim->decision_timeout_ms
+                                                  : WW_DEFAULT_DECISION_TIMEOUT_MS;
+  R->load_timeout_ms = lim && lim->load_timeout_ms ? lim->load_timeout_ms
+                                                   : WW_DEFAULT_LOAD_TIMEOUT_MS;
+  R->load_deadline = ww__clock_ms() + (int64_t)R->load_timeout_ms;
   R->ref_env = R->ref_idmap = R->ref_a_mt = R->ref_randomseed = R->ref_upv = LUA_NOREF;
   R->ref_chstate = LUA_NOREF;
   R->dir = strdup(dir);
@@ -709,7 +716,7 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_env);
     lua_setupvalue(L, -2, 1);
-    ww__budget_start(R, LOAD_BUDGET);
+    ww__budget_start(R, LOAD_BUDGET, 1);
     rc = lua_pcall(L, 0, 0, 0);
     ww__budget_stop(R);
     if (rc != LUA_OK) {

@@ -7,6 +7,7 @@
 #define WW_RULES_PRIVATE_H
 
 #include <lua.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "wegwijzer/wegwijzer.h"
@@ -87,13 +88,18 @@ typedef struct ww__dstate {
   double score[WW__MAX_CHANNELS];
   uint8_t excluded[WW__MAX_CHANNELS];
   ww__reason *reasons; size_t nreasons, creasons;
-  ww__reason *notes; size_t nnotes, cnotes;   /* ch unused */
+  ww__reason *notes; size_t nnotes, cnotes;   /* ch unused; distinct, first seen first */
+  uint32_t *note_set; size_t note_slots;      /* open addressing: note index + 1, 0 free */
+  int notes_hashed;           /* note_set holds this decision's notes (from 8 notes on) */
   ww__effect *fx; size_t nfx, cfx;
   ww__trace *trace; size_t ntrace, ctrace;
   char *arena; size_t alen, acap;
   int explain, stop, cur_rule;
   uint64_t gen;               /* bumped after each decision: older 'a' objects are dead */
   int active;
+  uint64_t rand_gen;          /* gen + 1 of the decision that seeded math.random last */
+  const char *advice_id;      /* borrowed (opts) or advice_id_buf; NULL until needed */
+  char advice_id_buf[33];
   const void *a_cur;          /* the live 'a' userdata of the running decision */
   const json_t *session;      /* borrowed: the running decision's session, or NULL */
   const char *service;        /* borrowed: the running decision's service id */
@@ -113,7 +119,7 @@ typedef struct ww__input {
   const char *origin;
   int64_t time;
   int explain;
-  int has_extras;             /* unknown top-level fields -> r.service extras */
+  int has_extras;             /* unknown top-level fields -> r.extra */
 } ww__input;
 
 typedef struct ww__load ww__load;
@@ -122,8 +128,18 @@ struct ww_rules {
   lua_State *L;
   size_t mem_used, mem_cap;
   unsigned long budget;
-  long budget_left;
-  int in_hook_budget;         /* hook active */
+  long budget_left;           /* of the running budget; C functions charge it too */
+  int budget_on;              /* a run (decision, file, filters) has a budget */
+  int run_load;               /* the running budget is a load's (for the messages) */
+  int64_t tests_deadline;     /* while ww_rules_test runs: every case's deadline (the
+                                 tests' together); 0 otherwise */
+  unsigned timeout_ms;        /* wall-clock limit of one decision */
+  unsigned load_timeout_ms;   /* of a load (all files), and of the rule tests together */
+  int64_t load_deadline;      /* ww__now_ms() deadline of the load in progress */
+  int64_t deadline;           /* the hook's own time check (ww__clock_ms); 0: none */
+  volatile sig_atomic_t expired;   /* the watchdog saw 'deadline' pass (signal handler) */
+  int limit_hit;              /* the budget or the time limit raised in this run */
+  long charged;               /* steps C functions charged since the clock was last read */
 
   char *dir;                  /* owned */
   char version[13];
@@ -136,13 +152,14 @@ struct ww_rules {
   int fb_ch[WW__MAX_CHANNELS]; int nfb; int fb_route;
   json_t *targets;            /* owned object or NULL */
   unsigned long failures;
-  unsigned long failures_budget, failures_memory;   /* of 'failures' */
-  int rand_used;              /* math.random ran since the last reseed (or at load) */
+  unsigned long failures_budget, failures_memory;   /* of 'failures' (budget: the instruction
+                                                       budget or the time limit) */
   char last_error[400];      /* the last run-time failure, for ww_rules_test */
 
   /* registry refs */
   int ref_env, ref_idmap, ref_a_mt, ref_randomseed, ref_upv, ref_svc_mt;
   int ref_r, ref_r_back, ref_citizen_mt, ref_context_mt;
+  int extra_set;              /* r.extra holds the last request's extras (else the empty view) */
   int nupv;                   /* (function, value) pairs in ref_upv */
   int *upv_n, cupv;           /* owned: the index of each of those upvalues in its function */
 
@@ -165,8 +182,46 @@ struct ww_rules {
 /* sandbox.c */
 lua_State *ww__sandbox_new(ww_rules *R);               /* new state with the safe env */
 ww_rules *ww__rules_of(lua_State *L);
-void ww__budget_start(ww_rules *R, unsigned long budget);
+/* A run's instruction budget and time limit: the decision's (now + timeout_ms, or in the
+ * rule tests the tests' tests_deadline) or, with 'load', the load's (load_deadline). Stop
+ * is idempotent. */
+void ww__budget_start(ww_rules *R, unsigned long budget, int load);
 void ww__budget_stop(ww_rules *R);
+/* Makes the hook fire at the next instruction (async-signal-safe: lua_sethook only). */
+void ww__budget_force(ww_rules *R);
+/* Charges 'units' (instructions) of work done or about to be done by C function 'fn';
+ * raises the sticky budget error when the budget does not cover it (or the time limit
+ * passed). A no-op outside a run. */
+void ww__charge(lua_State *L, double units, const char *fn);
+/* Steps per value a C function takes or gives back in numbers (string.byte, table.unpack,
+ * utf8.char, a:only, ...): measured, moving a value through the Lua stack and growing it
+ * costs about as much as this many instructions. */
+#define WW__VALUE_STEPS 8
+
+/* watchdog.c: the wall clock of runs */
+#define WW__WATCHDOG_SIGNAL SIGURG
+int64_t ww__clock_ms(void);   /* CLOCK_MONOTONIC: deadlines are set and enforced on it */
+int64_t ww__now_ms(void);     /* its coarse reading (may lag by a tick): the hook's check */
+/* This thread runs R from 'armed_at' until 'deadline' (ms): wall-clock when 'limit_ms' is
+ * 0, else a decision's running time of 'limit_ms' (at most ww__hard_limit() on the wall
+ * clock). Returns 1 when a watchdog looks after it, 0 when there is none. */
+#define WW__HARD_FACTOR 3   /* measured: 8 let hostile rules on an overloaded machine keep
+                               /healthz waiting; 1 cut ordinary decisions short there */
+#define WW__HARD_MIN_MS 20
+static inline int64_t ww__hard_limit(unsigned limit_ms) {   /* on the wall clock */
+  int64_t h = (int64_t)WW__HARD_FACTOR * limit_ms;
+  return h < WW__HARD_MIN_MS ? WW__HARD_MIN_MS : h;
+}
+int ww__watchdog_arm(ww_rules *R, int64_t armed_at, int64_t deadline, unsigned limit_ms);
+void ww__watchdog_disarm(void);
+
+/* costed.c: the C library as rules reach it, every function charged for its work */
+void ww__costed_open(lua_State *L, int base, int string, int table, int utf8, int math);
+/* pattern.c: string.find, match, gmatch, gsub with the matcher's steps charged */
+int ww__str_find(lua_State *L);
+int ww__str_match(lua_State *L);
+int ww__str_gmatch(lua_State *L);
+int ww__str_gsub(lua_State *L);
 void ww__ro_wrap(lua_State *L, int idx, int rmsg);       /* pushes a read-only proxy */
 int ww__freeze(lua_State *L);                            /* lua_CFunction: after load */
 /* Pushes the three values of pairs(proxy) over 'backing': an iterator that keeps the
@@ -174,6 +229,7 @@ int ww__freeze(lua_State *L);                            /* lua_CFunction: after
 void ww__push_pairs(lua_State *L, int backing, int proxy);
 int ww__unknown_channel(lua_State *L);   /* lua_CFunction: __index behind r.channels */
 void ww__push_json(lua_State *L, const json_t *j, int rmsg);   /* deep, read-only */
+void ww__push_empty_view(lua_State *L);   /* the shared empty view of r (as r.extra) */
 /* Lua value at idx -> new JSON (plain data only); NULL with msg on bad data. */
 json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
 int ww__restore_upvalues(lua_State *L);                  /* lua_CFunction */
@@ -201,6 +257,9 @@ void ww__api_open(lua_State *L, ww_rules *R);            /* a metatable, idmap *
 void ww__push_a(lua_State *L, ww_rules *R);
 int ww__count_events(lua_State *L);   /* lua_CFunction: count_events(r, type [, service]) */
 void ww__dstate_reset(ww__dstate *d, const ww_rules *R, int explain);
+/* The running decision's adviceId: the caller's (ww_decide_opts.advice_id) or one made on
+ * first use (32 hex digits; "" if no random bytes could be had). Borrowed. */
+const char *ww__advice_id(ww_rules *R);
 void ww__dstate_free(ww__dstate *d);
 /* Pushes r.session: a read-only view of 'sess' (borrowed object), as
  * ww__push_json(L, sess, 2) but built from views reused across decisions. */

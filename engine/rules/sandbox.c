@@ -12,9 +12,10 @@
 #include "rules/rules_private.h"
 
 #define HOOK_EVERY 1000
-#define STR_REP_MAX (1u << 20)          /* 1 MiB result */
-#define PAT_SUBJECT_MAX (100u * 1024)   /* pattern functions: subject length */
-#define PAT_COST_MAX 1e7                /* ~ subject_len ^ (quantifiers + 1) */
+#define CLOCK_EVERY 4096        /* charged steps between two looks at the clock */
+#define CALL_MAX 1e6            /* steps one C call may do (2-5 ms): after its limit a
+                                   decision ends at most one such call late */
+#define BIG_BLOCK (16u << 10)   /* allocations from here on charge the budget */
 
 ww_rules *ww__rules_of(lua_State *L) { return *(ww_rules **)lua_getextraspace(L); }
 
@@ -28,7 +29,15 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     R->mem_used -= old;
     return NULL;
   }
-  if (nsize > old && R->mem_used - old + nsize > R->mem_cap) return NULL;
+  if (nsize > old) {
+    if (R->mem_used - old + nsize > R->mem_cap) return NULL;
+    /* big blocks cost more than their copying (page faults, collection): charged here,
+     * and a spent budget stops the rule at its next instruction, not 1000 later */
+    if (nsize >= BIG_BLOCK && R->budget_on) {
+      R->budget_left -= (long)((nsize - old) >> 1);
+      if (R->budget_left <= 0) ww__budget_force(R);
+    }
+  }
   void *p = realloc(ptr, nsize);
   if (p == NULL) return NULL;
   R->mem_used = R->mem_used - old + nsize;
@@ -41,27 +50,101 @@ static int on_panic(lua_State *L) {
   abort();
 }
 
-/* ---- instruction budget: sticky once spent, so a rule's pcall cannot swallow it ---- */
+/* ---- instruction budget and time limit: sticky once spent, so a rule's pcall cannot
+ * swallow them ---- */
+
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* Raises "FILE:LINE: <fn: >what" at the running Lua line and keeps the hook firing at every
+ * instruction, so each later instruction raises again. */
+static int limit_error(lua_State *L, const char *fn, const char *what) {
+  ww__rules_of(L)->limit_hit = 1;
+  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+  const char *sep = fn ? ": " : "";
+  if (fn == NULL) fn = "";
+  lua_Debug ar;   /* level 0: the running function; a C function has no line, its caller has */
+  for (int level = 0; level < 2; level++)
+    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+      lua_pushfstring(L, "%s:%d: %s%s%s", ar.short_src, ar.currentline, fn, sep, what);
+      return lua_error(L);
+    }
+  lua_pushfstring(L, "%s%s%s", fn, sep, what);
+  return lua_error(L);
+}
+
+static int time_error(lua_State *L, ww_rules *R, const char *fn) {
+  char what[200];
+  if (R->run_load)
+    snprintf(what, sizeof what, "loading took longer than %u ms (the time limit for loading a "
+             "rule set; look for a loop that does not stop)", R->load_timeout_ms);
+  else if (R->tests_deadline)
+    snprintf(what, sizeof what, "the rule tests took longer than %u ms together (the time "
+             "limit for loading; look for a loop that does not stop)", R->load_timeout_ms);
+  else
+    snprintf(what, sizeof what, "the rules ran longer than %u ms (the time limit of one "
+             "decision; look for a loop over long texts or big tables)", R->timeout_ms);
+  return limit_error(L, fn, what);
+}
 
 static void budget_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   ww_rules *R = ww__rules_of(L);
+  if (R->deadline && (R->expired || ww__now_ms() >= R->deadline)) time_error(L, R, NULL);
   R->budget_left -= HOOK_EVERY;
   if (R->budget_left > 0) return;
-  lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-  lua_Debug here;   /* level 0 inside a hook: the running Lua function */
-  if (lua_getstack(L, 0, &here) && lua_getinfo(L, "Sl", &here) && here.currentline > 0)
-    luaL_error(L, "%s:%d: instruction budget exceeded (the rules ran too long; look for an "
-                  "endless loop)", here.short_src, here.currentline);
-  luaL_error(L, "instruction budget exceeded (the rules ran too long; look for an endless loop)");
+  limit_error(L, NULL, "instruction budget exceeded (the rules ran too long; look for an "
+                       "endless loop, or for work on very long texts or big tables)");
 }
 
-void ww__budget_start(ww_rules *R, unsigned long budget) {
+void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
   R->budget_left = (long)budget;
+  R->run_load = load;
+  R->expired = 0;
+  R->charged = 0;
+  R->budget_on = 1;
+  int64_t now = ww__clock_ms();
+  int64_t deadline = load              ? R->load_deadline
+                     : R->tests_deadline ? R->tests_deadline
+                                         : now + (int64_t)R->timeout_ms;
+  unsigned limit = load || R->tests_deadline ? 0 : R->timeout_ms;   /* 0: wall-clock */
   lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+  int watched = ww__watchdog_arm(R, now, deadline, limit);
+  /* the hook's own look at the clock: for a watched decision only the hard limit (the
+   * watchdog judges its running time), else the deadline itself */
+  R->deadline = watched && limit ? now + ww__hard_limit(limit) : deadline;
 }
 
-void ww__budget_stop(ww_rules *R) { lua_sethook(R->L, NULL, 0, 0); }
+void ww__budget_stop(ww_rules *R) {
+  ww__watchdog_disarm();   /* before the hook goes: a late signal then finds nothing */
+  R->budget_on = 0;
+  R->deadline = 0;
+  lua_sethook(R->L, NULL, 0, 0);
+}
+
+void ww__budget_force(ww_rules *R) { lua_sethook(R->L, budget_hook, LUA_MASKCOUNT, 1); }
+
+void ww__charge(lua_State *L, double units, const char *fn) {
+  ww_rules *R = ww__rules_of(L);
+  if (!R->budget_on) return;
+  if (units > CALL_MAX) {   /* one call runs to its end: the time limit waits for it */
+    R->budget_left = 0;
+    limit_error(L, fn, "instruction budget exceeded (this call alone is more work than one "
+                       "call may do; use shorter texts or smaller tables)");
+  }
+  if (units < (double)R->budget_left) {
+    R->budget_left -= (long)units;
+    /* C work is not seen by the hook: the watchdog's flag at every charge, the clock
+     * every CLOCK_EVERY charged steps (a C loop may charge one step at a time) */
+    R->charged += (long)units;
+    if (R->expired || (R->charged >= CLOCK_EVERY && R->deadline &&
+                       (R->charged = 0, ww__now_ms() >= R->deadline)))
+      time_error(L, R, fn);
+    return;
+  }
+  R->budget_left = 0;
+  limit_error(L, fn, "instruction budget exceeded (this call is more work than the rules "
+                     "may still do in this decision; use shorter texts or smaller tables)");
+}
 
 /* ---- read-only proxies ---- */
 
@@ -97,10 +180,11 @@ static void push_backing(lua_State *L, int idx) {
   lua_remove(L, -2);
 }
 
+/* #view: the raw length of the table behind (a __len of its own is on the view). */
 static int ro_len(lua_State *L) {
   push_backing(L, 1);
   if (!lua_istable(L, -1)) return luaL_error(L, "bad read-only table");
-  lua_len(L, -1);
+  lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
   return 1;
 }
 
@@ -155,103 +239,50 @@ void ww__ro_wrap(lua_State *L, int idx, int rmsg) {
   lua_setmetatable(L, -2);
 }
 
-/* ---- bounded string functions (hooks do not fire inside C) ---- */
-
-static int str_rep(lua_State *L) {
-  size_t l, lsep = 0;
-  luaL_checklstring(L, 1, &l);
-  lua_Integer n = luaL_checkinteger(L, 2);
-  luaL_optlstring(L, 3, "", &lsep);
-  if (n > 0) {
-    double total = (double)l * (double)n + (double)lsep * (double)(n - 1);
-    if (total > STR_REP_MAX)
-      return luaL_error(L, "string.rep: result too large (%f bytes; at most %d)", total,
-                        (int)STR_REP_MAX);
-  }
-  lua_CFunction orig = lua_tocfunction(L, lua_upvalueindex(1));
-  return orig(L);
-}
-
-/* Quantifiers in a Lua pattern, or -1 if it has no special characters. */
-static int pattern_quantifiers(const char *p, size_t pl, int *anchored) {
-  int q = 0, special = 0;
-  *anchored = pl > 0 && p[0] == '^';
-  for (size_t i = 0; i < pl; i++) {
-    char c = p[i];
-    if (c == '%') {
-      special = 1;
-      if (i + 1 < pl && p[i + 1] == 'b') i += 3;
-      else if (i + 1 < pl && p[i + 1] == 'f') i += 1;
-      else i++;
-      continue;
-    }
-    if (c == '[') {
-      special = 1;
-      i++;
-      if (i < pl && p[i] == '^') i++;
-      do {
-        if (i < pl && p[i] == '%') i++;
-        i++;
-      } while (i < pl && p[i] != ']');
-      continue;
-    }
-    if (c == '*' || c == '+' || c == '-' || c == '?') {
-      special = 1;
-      if (i > 0) q++;
-    } else if (strchr("^$().", c)) {
-      special = 1;
-    }
-  }
-  return special ? q : -1;
-}
-
-static void check_pattern(lua_State *L, const char *fname, int plain_arg) {
-  size_t sl, pl;
-  luaL_checklstring(L, 1, &sl);
-  const char *p = luaL_checklstring(L, 2, &pl);
-  if (plain_arg && lua_toboolean(L, 4)) return;   /* plain find: linear */
-  int anchored;
-  int q = pattern_quantifiers(p, pl, &anchored);
-  if (q < 0) return;
-  if (sl > PAT_SUBJECT_MAX)
-    luaL_error(L, "%s: text too long for a pattern (%d characters; at most %d)", fname,
-               (int)sl, (int)PAT_SUBJECT_MAX);
-  double cost = pow((double)sl + 1.0, (double)(q + (anchored ? 0 : 1)));
-  if (q > 1 && cost > PAT_COST_MAX)
-    luaL_error(L, "%s: pattern too complex for a text of %d characters (%d repetitions "
-                  "like * + -); simplify the pattern or shorten the text", fname, (int)sl, q);
-  if (q <= 1 && sl > 20000 && cost > PAT_COST_MAX * 10)
-    luaL_error(L, "%s: text too long for this pattern (%d characters)", fname, (int)sl);
-}
-
-#define BOUNDED(name, plain)                                          \
-  static int str_##name(lua_State *L) {                               \
-    check_pattern(L, "string." #name, plain);                         \
-    lua_CFunction orig = lua_tocfunction(L, lua_upvalueindex(1));     \
-    return orig(L);                                                   \
-  }
-BOUNDED(find, 1)
-BOUNDED(match, 0)
-BOUNDED(gmatch, 0)
-BOUNDED(gsub, 0)
-
 /* ---- safe base functions ---- */
 
 static int safe_print(lua_State *L) { (void)L; return 0; }
 
-/* math.random: marks the generator used, so the next decision reseeds (same numbers in
- * every decision without a reseed per decision). */
+static uint64_t fnv64(const char *s, uint64_t h) {
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  return h;
+}
+
+/* math.random: seeded at its first use in a decision from the decision's adviceId, so each
+ * decision has numbers of its own and the same request with the same adviceId gets the
+ * same numbers again (a trace can be reproduced). While loading: seeded once, fixed. */
 static int safe_random(lua_State *L) {
-  ww__rules_of(L)->rand_used = 1;
-  int n = lua_gettop(L);   /* a real call: the original keeps its state in its upvalue */
-  lua_pushvalue(L, lua_upvalueindex(1));
+  ww_rules *R = ww__rules_of(L);
+  int n = lua_gettop(L);
+  if (R->d.active && R->d.rand_gen != R->d.gen + 1) {
+    const char *id = ww__advice_id(R);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_randomseed);
+    lua_pushinteger(L, (lua_Integer)fnv64(id, 14695981039346656037ull));
+    lua_pushinteger(L, (lua_Integer)fnv64(id, 1469598103934665603ull));
+    lua_call(L, 2, 0);
+    R->d.rand_gen = R->d.gen + 1;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));   /* the original keeps its state in its upvalue */
   lua_insert(L, 1);
   lua_call(L, n, LUA_MULTRET);
   return lua_gettop(L);
 }
 
+static size_t copy_table(lua_State *L, int src, const char *skip1, const char *skip2);
+
+/* setmetatable: no __gc (a finalizer would run outside any budget). A read-only view (a
+ * table made while loading) has no metamethods of its own: it is replaced by a copy of the
+ * table behind it, so a class made while loading still makes objects in a rule. The copy
+ * belongs to this decision; the view stays as it was. */
 static int safe_setmetatable(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
+  if (lua_type(L, 2) == LUA_TTABLE && is_proxy(L, 2)) {
+    push_backing(L, 2);
+    size_t n = copy_table(L, -1, NULL, NULL);
+    ww__charge(L, 1 + (double)n * WW__VALUE_STEPS, "setmetatable");
+    lua_replace(L, 2);
+    lua_settop(L, 2);
+  }
   if (lua_type(L, 2) == LUA_TTABLE) {
     lua_pushliteral(L, "__gc");
     int has_gc = lua_rawget(L, 2) != LUA_TNIL;
@@ -262,9 +293,11 @@ static int safe_setmetatable(lua_State *L) {
   return orig(L);
 }
 
-/* Copies every field of the table at 'src' into a new table (pushed), except 'skip'. */
-static void copy_table(lua_State *L, int src, const char *skip1, const char *skip2) {
+/* Copies every field of the table at 'src' into a new table (pushed), except 'skip';
+ * returns how many it copied. */
+static size_t copy_table(lua_State *L, int src, const char *skip1, const char *skip2) {
   src = lua_absindex(L, src);
+  size_t n = 0;
   lua_newtable(L);
   lua_pushnil(L);
   while (lua_next(L, src)) {
@@ -276,7 +309,9 @@ static void copy_table(lua_State *L, int src, const char *skip1, const char *ski
     lua_pushvalue(L, -2);
     lua_insert(L, -2);
     lua_rawset(L, -4);
+    n++;
   }
+  return n;
 }
 
 static void wrap_orig(lua_State *L, int tbl, const char *name, lua_CFunction f) {
@@ -288,6 +323,13 @@ static void wrap_orig(lua_State *L, int tbl, const char *name, lua_CFunction f) 
 static const char *const safe_base[] = {
     "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "select", "tonumber",
     "tostring", "type", "rawequal", "rawget", "rawlen", "getmetatable", "_VERSION", NULL};
+
+/* Pushes a copy of library 'name' (opened by 'open') without 'skip'. */
+static void lib_copy(lua_State *L, const char *name, lua_CFunction open, const char *skip) {
+  luaL_requiref(L, name, open, 0);
+  copy_table(L, -1, skip, NULL);
+  lua_remove(L, -2);
+}
 
 static int setup_env(lua_State *L) {
   ww_rules *R = ww__rules_of(L);
@@ -303,45 +345,32 @@ static int setup_env(lua_State *L) {
   lua_pushcfunction(L, safe_print);
   lua_setfield(L, 2, "print");
 
-  /* string: bounded copy; the shared string metatable points at it and is locked */
-  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);   /* 3 */
-  copy_table(L, 3, "dump", NULL);                        /* 4 */
-  wrap_orig(L, 4, "rep", str_rep);
-  wrap_orig(L, 4, "find", str_find);
-  wrap_orig(L, 4, "match", str_match);
-  wrap_orig(L, 4, "gmatch", str_gmatch);
-  wrap_orig(L, 4, "gsub", str_gsub);
+  lib_copy(L, LUA_STRLIBNAME, luaopen_string, "dump");   /* 3 */
+  lib_copy(L, LUA_TABLIBNAME, luaopen_table, NULL);      /* 4 */
+  lib_copy(L, LUA_UTF8LIBNAME, luaopen_utf8, NULL);      /* 5 */
+  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
+  lua_getfield(L, -1, "randomseed");
+  lua_pushvalue(L, -1);
+  R->ref_randomseed = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushinteger(L, 20260101);   /* loading is the same each time (Lua seeds by the clock) */
+  lua_call(L, 1, 0);
+  lua_pop(L, 1);
+  lib_copy(L, LUA_MATHLIBNAME, luaopen_math, "randomseed");   /* 6 */
+  wrap_orig(L, 6, "random", safe_random);
+  ww__costed_open(L, 2, 3, 4, 5, 6);
+  /* the shared string metatable points at the string copy and is locked */
   lua_pushliteral(L, "");
   lua_getmetatable(L, -1);
-  lua_pushvalue(L, 4);
+  lua_pushvalue(L, 3);
   lua_setfield(L, -2, "__index");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 2);
-  ww__ro_wrap(L, 4, 0);
-  lua_setfield(L, 2, "string");
-  lua_settop(L, 2);
-
-  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
-  copy_table(L, -1, NULL, NULL);
-  ww__ro_wrap(L, -1, 0);
-  lua_setfield(L, 2, "table");
-  lua_settop(L, 2);
-
-  luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 0);
-  lua_getfield(L, -1, "randomseed");
-  R->ref_randomseed = luaL_ref(L, LUA_REGISTRYINDEX);
-  copy_table(L, -1, "randomseed", NULL);
-  wrap_orig(L, lua_gettop(L), "random", safe_random);
-  R->rand_used = 1;
-  ww__ro_wrap(L, -1, 0);
-  lua_setfield(L, 2, "math");
-  lua_settop(L, 2);
-
-  luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 0);
-  copy_table(L, -1, NULL, NULL);
-  ww__ro_wrap(L, -1, 0);
-  lua_setfield(L, 2, "utf8");
+  static const char *const libs[] = {"string", "table", "utf8", "math"};
+  for (int i = 0; i < 4; i++) {
+    ww__ro_wrap(L, 3 + i, 0);
+    lua_setfield(L, 2, libs[i]);
+  }
   lua_settop(L, 2);
 
   ww__dsl_open(L, 2);
@@ -349,10 +378,14 @@ static int setup_env(lua_State *L) {
   lua_pushcfunction(L, ww__count_events);
   lua_setfield(L, 2, "count_events");
 
-  lua_newtable(L);                 /* E: the rule set's _ENV */
-  lua_createtable(L, 0, 1);
+  /* E: the rule set's _ENV. Its metatable is locked from the start: what is behind it
+   * (the allow-list) is shared by every decision and must stay out of reach. */
+  lua_newtable(L);
+  lua_createtable(L, 0, 2);
   lua_pushvalue(L, 2);
   lua_setfield(L, -2, "__index");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
   lua_pushvalue(L, -1);
   lua_setfield(L, 2, "_G");
@@ -392,6 +425,8 @@ static void push_empty_ro(lua_State *L, int ro) {
   lua_pushvalue(L, -1);
   lua_setfield(L, LUA_REGISTRYINDEX, key);
 }
+
+void ww__push_empty_view(lua_State *L) { push_empty_ro(L, 2); }
 
 static void push_json_(lua_State *L, const json_t *j, int ro, int wrap_top) {
   if (ro && wrap_top &&
@@ -593,7 +628,67 @@ static void protect_fn(lua_State *L, frz *F, int f, int depth) {
   }
 }
 
-static void protect_table(lua_State *L, frz *F, int T, int depth) {
+/* __index of a frozen table whose own metatable had an __index function: the table's own
+ * fields, else the function, given the read-only view (P, as Lua gives the table indexed)
+ * and never the table behind it. Upvalues: the table, the function. */
+static int frozen_index(lua_State *L) {
+  lua_settop(L, 2);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+static int is_metamethod_to_move(const char *k) {   /* (__data: the views' own field) */
+  return strncmp(k, "__", 2) == 0 && strcmp(k, "__index") && strcmp(k, "__newindex") &&
+         strcmp(k, "__metatable") && strcmp(k, "__gc") && strcmp(k, "__mode") &&
+         strcmp(k, "__data");
+}
+
+/* Table T (view P) has a metatable of its own, M, on top of the stack (its contents frozen
+ * already). Metamethods get their first operand from Lua: on T they would get the writable
+ * table. So they move to P's metatable, where Lua gives them P; T keeps at most an __index
+ * that is not a function (a table is read by Lua itself, T never handed out); __newindex
+ * (P refuses writes), __gc and __mode (T is strong now) go. Pops M. */
+static void freeze_metatable(lua_State *L, int T, int P) {
+  int M = lua_gettop(L);
+  lua_getmetatable(L, P);
+  int PM = M + 1;
+  lua_pushnil(L);
+  while (lua_next(L, M)) {
+    if (lua_type(L, -2) == LUA_TSTRING && is_metamethod_to_move(lua_tostring(L, -2))) {
+      lua_pushvalue(L, -2);
+      lua_insert(L, -2);
+      lua_rawset(L, PM);
+    } else {
+      lua_pop(L, 1);
+    }
+  }
+  lua_pushliteral(L, "__index");
+  int it = lua_rawget(L, M);
+  if (it == LUA_TFUNCTION) {
+    lua_pushvalue(L, T);
+    lua_setfield(L, PM, "__data");   /* push_backing: the view's table */
+    lua_pushvalue(L, T);
+    lua_insert(L, -2);
+    lua_pushcclosure(L, frozen_index, 2);
+    lua_setfield(L, PM, "__index");
+    lua_pushnil(L);
+  } else if (it != LUA_TNIL) {
+    lua_createtable(L, 0, 2);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_setmetatable(L, T);   /* (nil: none) */
+  lua_settop(L, M - 1);
+}
+
+static void protect_table(lua_State *L, frz *F, int T, int P, int depth) {
   if (depth > 100) luaL_error(L, "rule data nested too deeply");
   luaL_checkstack(L, 10, "rule data nested too deeply");
   lua_newtable(L);                     /* keys that are tables, replaced after the walk */
@@ -629,9 +724,11 @@ static void protect_table(lua_State *L, frz *F, int T, int depth) {
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
-  if (lua_getmetatable(L, T)) {        /* a user metatable: its contents too */
+  if (lua_getmetatable(L, T)) {        /* a metatable of its own: its contents, then it */
     protect_top(L, F, depth + 1);
     lua_pop(L, 1);
+    lua_getmetatable(L, T);
+    freeze_metatable(L, T, P);
   }
 }
 
@@ -655,7 +752,7 @@ static void protect_top(lua_State *L, frz *F, int depth) {
   lua_pushvalue(L, T);
   lua_pushvalue(L, -2);
   lua_rawset(L, F->memo);
-  protect_table(L, F, T, depth);
+  protect_table(L, F, T, T + 1, depth);
   lua_replace(L, T);
 }
 

@@ -8,6 +8,12 @@
  *
  * Threads: a ww_rules is one Lua state. Use it from one thread at a time (the server
  * loads one per worker). Distinct ww_rules may be used from distinct threads at once.
+ *
+ * Watchdog: the first load or decision starts a watchdog thread and installs a SIGURG
+ * handler. When a run is over its time limit the watchdog sends SIGURG to that run's
+ * thread, whose handler makes Lua stop at the next instruction (with SA_RESTART, so
+ * interrupted system calls restart). Without it (a process that blocks or takes over
+ * SIGURG) the count hook still checks the clock every 1000 Lua instructions.
  */
 #ifndef WEGWIJZER_H
 #define WEGWIJZER_H
@@ -45,10 +51,20 @@ typedef struct ww_err {
 
 void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
 
-/* Sandbox limits per Lua state (0 = default). */
+/* Sandbox limits per Lua state (0 = default). C library calls charge the instruction
+ * budget for their work (one instruction per element or a few characters they visit).
+ * A decision over its time limit answers the fallback ("degraded": true); the limit is
+ * of running time (the wall clock less the time its thread waited for a processor, up to
+ * 3 times the limit and at least 20 ms on the wall clock). A load over its time limit
+ * (wall clock) fails. */
+#define WW_DEFAULT_DECISION_TIMEOUT_MS 5
+#define WW_DEFAULT_LOAD_TIMEOUT_MS 5000
 typedef struct ww_limits {
   size_t memory_bytes;         /* memory cap of the Lua state; default 32 MiB */
   unsigned long instructions;  /* instruction budget per decision; default 2,000,000 */
+  unsigned decision_timeout_ms;   /* per decision; default 5 */
+  unsigned load_timeout_ms;    /* per load (all files), and for ww_rules_test's cases
+                                  together; default 5000 */
 } ww_limits;
 
 typedef struct ww_rules ww_rules;   /* opaque: one loaded rule set in one Lua state */
@@ -144,7 +160,8 @@ json_t *ww_rules_fallback_route(const ww_rules *rules, const char *reason);
 
 /* Run-time rule failures (errors, budget or memory hits) since load. */
 unsigned long ww_rules_failures(const ww_rules *rules);
-/* Of those: instruction-budget and memory-cap hits (the rest are rule errors). */
+/* Of those: instruction-budget (or time-limit) and memory-cap hits (the rest are rule
+ * errors). */
 void ww_rules_failure_kinds(const ww_rules *rules, unsigned long *budget,
                             unsigned long *memory);
 

@@ -1,7 +1,9 @@
 /* Fuzz target (c): rule-set source text into the loader and the sandbox. The input is
  * written as steering/fuzz.lua of a copy of examples/rules/minimaal (made once, in a temp
- * dir); if the set loads, a decision runs on it and its tests run. Small budgets keep
- * runaway rules quick. */
+ * dir); if the set loads, a decision runs on it and its tests run. Small budgets and time
+ * limits keep runaway rules quick; the seeds (tests/fuzz/corpus/rules) include each hole of
+ * issue 19: C library calls over huge ranges, slow patterns, slow single instructions,
+ * routes around the freeze, many notes, request extras. */
 #define _XOPEN_SOURCE 700   /* nftw */
 #include <ftw.h>
 #include <stdint.h>
@@ -60,7 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (f == NULL) abort();
   if (size) fwrite(data, 1, size, f);
   if (fclose(f) != 0) abort();
-  ww_limits lim = {.memory_bytes = 8u << 20, .instructions = 200000};
+  /* short time limits too: a hostile input ends on them, not on libFuzzer's -timeout */
+  ww_limits lim = {.memory_bytes = 8u << 20, .instructions = 200000,
+                   .decision_timeout_ms = 50, .load_timeout_ms = 1000};
   ww_err err = {0};
   ww_rules *R = ww_rules_load(dir, &lim, &err);
   if (R == NULL) {

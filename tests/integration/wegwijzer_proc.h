@@ -57,10 +57,21 @@ static inline void ww_test_serve(ww_proc *p, const char *const *extra) {
   argv[n++] = "serve";
   argv[n++] = "--listen";
   argv[n++] = listen;
-  int has_rules = 0, has_workers = 0;
+  int has_rules = 0, has_workers = 0, has_timeouts = 0;
   for (int i = 0; extra && extra[i]; i++) {
     if (strcmp(extra[i], "--rules") == 0) has_rules = 1;
     if (strcmp(extra[i], "--workers") == 0) has_workers = 1;
+    if (strncmp(extra[i], "--decision-timeout", 18) == 0 ||
+        strncmp(extra[i], "--load-timeout", 14) == 0)
+      has_timeouts = 1;
+  }
+  if (ww_test_valgrind() && !has_timeouts) {
+    /* valgrind runs the engine some 50 times slower (and its threads one at a time): the
+     * time limits of rules, made for real time, would cut ordinary decisions short */
+    argv[n++] = "--decision-timeout";
+    argv[n++] = "5000";
+    argv[n++] = "--load-timeout";
+    argv[n++] = "300000";
   }
   if (!has_rules) {
     argv[n++] = "--rules";

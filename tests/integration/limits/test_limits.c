@@ -557,7 +557,9 @@ static void expect_degraded(int port, const char *intent, int degraded) {
 }
 
 Test(limits, lua_instruction_and_memory_budgets_over_http) {
-  const char *extra[] = {"--rules", fixture("hostile"), "--workers", "1", NULL};
+  /* the budget and the memory cap decide here, not the time limit (ops-watchdog tests it) */
+  const char *extra[] = {"--rules", fixture("hostile"), "--workers", "1",
+                         "--decision-timeout", "60000", NULL};
   ww_test_serve(&srv, extra);
   expect_degraded(srv.port, "none", 0);
   for (int i = 0; i < 3; i++) {

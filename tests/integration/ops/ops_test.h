@@ -123,6 +123,17 @@ static inline void ops_tokens_file(const char *dir, mode_t mode, char out[320]) 
   cr_assert_eq(chmod(out, mode), 0);
 }
 
+/* ww_test_serve with the rule set 'rules' and the tokens file 'tokens', plus 'more'
+ * ("--flag", "value", ..., NULL; may be NULL). */
+static inline void ops_serve(ww_proc *p, const char *rules, const char *tokens,
+                             const char *const *more) {
+  const char *args[24] = {"--rules", rules, "--tokens", tokens};
+  int n = 4;
+  for (int i = 0; more && more[i] && n < 23; i++) args[n++] = more[i];
+  args[n] = NULL;
+  ww_test_serve(p, args);
+}
+
 /* Header lines for 'token' (NULL: none) and a JSON body. Static buffer per call slot. */
 static inline const char *ops_headers(const char *token, int json) {
   static char buf[4][256];

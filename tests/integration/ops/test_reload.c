@@ -34,13 +34,7 @@ static void teardown(void) {
 
 TestSuite(reload, .init = setup, .fini = teardown, .timeout = 240);
 
-static void serve(const char *const *more) {
-  const char *args[24] = {"--rules", rules, "--tokens", tokens};
-  int n = 4;
-  for (int i = 0; more && more[i]; i++) args[n++] = more[i];
-  args[n] = NULL;
-  ww_test_serve(&srv, args);
-}
+static void serve(const char *const *more) { ops_serve(&srv, rules, tokens, more); }
 
 /* A change that gives the rule set a new version and changes no decision. */
 static void touch_rules(int i) {

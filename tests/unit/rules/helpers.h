@@ -79,6 +79,14 @@ static inline void scratch_put(const char *dir, const char *rel, const char *tex
   fclose(f);
 }
 
+/* A small catalogue for scratch rule sets: two channels and a fallback, one service. */
+static const char SCRATCH_CHANNELS[] =
+    "channel \"website\" { name = \"Website\", kind = \"online\", base = 50 }\n"
+    "channel \"telefoon\" { name = \"Telefoon\", kind = \"phone\", assisted = true,\n"
+    "                     route = { kind = \"queue\", queue = \"kcc\" } }\n"
+    "fallback { channels = { \"telefoon\", \"website\" }, route = \"telefoon\" }\n";
+static const char SCRATCH_SERVICES[] = "service \"afval\" { name = \"Grofvuil ophalen\" }\n";
+
 /* A new temporary 'dir' (size 'n') with channels.lua and services.lua. */
 static inline void scratch_new(char *dir, size_t n, const char *channels, const char *services) {
   snprintf(dir, n, "/tmp/ww-rules-test-XXXXXX");

@@ -195,7 +195,7 @@ Test(conditions, service_function_no_dsl) {
             "can only be used while the rule set loads");
 }
 
-/* ---- 3. `service` ignores request extras ---- */
+/* ---- 3. `service` ignores request extras (they are r.extra) ---- */
 
 Test(conditions, service_ignores_request_extras) {
   put("steering/a.lua",
@@ -203,18 +203,21 @@ Test(conditions, service_ignores_request_extras) {
       "rule \"postfn\" { service = function(s) return s.post == true end,\n"
       "  advise = function(r, a) a:note(\"[postfn]\") end }\n"
       "rule \"tag\" { service = { tags = \"reisdocument\" }, advise = function(r, a) a:note(\"[tag]\") end }\n"
-      "rule \"gezien\" { when = function(r) return r.service.post == true end,\n"
-      "  advise = function(r, a) a:note(\"[gezien]\") end }\n");
+      "rule \"gezien\" { when = function(r) return r.extra.post == true end,\n"
+      "  advise = function(r, a) a:note(\"[gezien]\") end }\n"
+      "rule \"catalogus\" { when = function(r) return r.service.post ~= nil end,\n"
+      "  advise = function(r, a) a:note(\"[catalogus]\") end }\n");
   ww_rules *r = load_ok();
-  static const char *const names[] = {"[post]", "[postfn]", "[tag]", "[gezien]", NULL};
+  static const char *const names[] = {"[post]", "[postfn]", "[tag]", "[gezien]", "[catalogus]",
+                                      NULL};
   json_t *a = ask(r, "afval", "\"post\":true,\"tags\":[\"reisdocument\"]", 0);
-  notes_are(a, "afval with extras", names, "0001");
+  notes_are(a, "afval with extras", names, "00010");
   json_decref(a);
   a = ask(r, "kaart", NULL, 0);
-  notes_are(a, "kaart", names, "1101");
+  notes_are(a, "kaart", names, "11001");
   json_decref(a);
   a = ask(r, "afval", NULL, 0);
-  notes_are(a, "afval", names, "0000");
+  notes_are(a, "afval", names, "00000");
   json_decref(a);
   ww_rules_free(r);
 }

@@ -283,8 +283,8 @@ Test(decide, rule_tests_pass) {
   cr_assert_eq(lines, 8);
 }
 
-Test(decide, request_extras_visible_on_service) {
-  /* an unknown top-level field reaches r.service; catalogue fields win */
+Test(decide, request_extras_never_change_the_service) {
+  /* an unknown top-level field is r.extra's (test_extra.c), never the catalogue's */
   json_t *a = decide_json(R, "{\"service\":\"afval\",\"name\":\"x\",\"foo\":{\"bar\":[1,2]}}", 0);
   cr_assert(json_is_false(json_object_get(a, "degraded")));
   cr_assert_str_eq(json_string_value(json_object_get(json_object_get(a, "service"), "name")),
