@@ -1,6 +1,6 @@
 /* string.find, string.match, string.gmatch and string.gsub for rules: Lua 5.4's pattern
  * language and results (the same matches, captures and error messages, checked against
- * Lua's own functions by tests/unit/rules/test_patterns.c), with every step of the
+ * Lua's own functions by tests/unit/rules/test_libcompat.c), with every step of the
  * backtracking matcher charged to the instruction budget.
  *
  * Lua's matcher is a C loop that count hooks never interrupt, and patterns with
