@@ -23,6 +23,7 @@
 #include <hiredis/hiredis.h>
 
 #include "cli/cli.h"
+#include "util/redis_url.h"
 #include "util/tztime.h"
 #include "wegwijzer/wegwijzer.h"
 
@@ -327,49 +328,6 @@ static int read_jsonl(const report_opts *o, tally *t) {
 
 /* ----------------------------------------------------------------- Redis */
 
-typedef struct redis_url {
-  char host[256], user[128], password[256];
-  int port, db;
-} redis_url;
-
-/* redis://[[user]:password@]host[:port][/db], as `serve --redis` takes it. */
-static int parse_redis_url(const char *url, redis_url *u) {
-  memset(u, 0, sizeof *u);
-  u->port = 6379;
-  if (strncmp(url, "redis://", 8) != 0) return -1;
-  const char *p = url + 8;
-  const char *at = strrchr(p, '@');
-  if (at) {
-    const char *colon = memchr(p, ':', (size_t)(at - p));
-    if (colon == NULL) return -1;
-    size_t ul = (size_t)(colon - p), pl = (size_t)(at - colon - 1);
-    if (ul >= sizeof u->user || pl >= sizeof u->password) return -1;
-    memcpy(u->user, p, ul);
-    memcpy(u->password, colon + 1, pl);
-    p = at + 1;
-  }
-  size_t hl = strcspn(p, ":/");
-  if (hl == 0 || hl >= sizeof u->host) return -1;
-  memcpy(u->host, p, hl);
-  p += hl;
-  if (*p == ':') {
-    char *end;
-    long port = strtol(p + 1, &end, 10);
-    if (end == p + 1 || port <= 0 || port > 65535) return -1;
-    u->port = (int)port;
-    p = end;
-  }
-  if (*p == '/' && p[1] != '\0') {
-    char *end;
-    long db = strtol(p + 1, &end, 10);
-    if (end == p + 1 || *end != '\0' || db < 0 || db > 1000000) return -1;
-    u->db = (int)db;
-  } else if (*p != '\0' && strcmp(p, "/") != 0) {
-    return -1;
-  }
-  return 0;
-}
-
 /* A reply that is not the error the command may give; says why on stderr. */
 static int reply_ok(const redisContext *c, const redisReply *r, const char *what) {
   if (r == NULL) {
@@ -383,7 +341,7 @@ static int reply_ok(const redisContext *c, const redisReply *r, const char *what
   return 1;
 }
 
-static redisContext *redis_connect(const redis_url *u) {
+static redisContext *redis_connect(const ww_redis_url *u) {
   struct timeval tv = {5, 0};
   redisContext *c = redisConnectWithTimeout(u->host, u->port, tv);
   if (c == NULL || c->err) {
@@ -540,9 +498,10 @@ static int read_session_events(redisContext *c, const report_opts *o, tally *t) 
 }
 
 static int read_redis(const report_opts *o, tally *t) {
-  redis_url u;
-  if (parse_redis_url(o->redis, &u) != 0) {
-    fprintf(stderr, "wegwijzer report: bad Redis URL (want redis://[:password@]host[:port][/db])\n");
+  ww_redis_url u;
+  const char *why;
+  if (ww_redis_url_parse(o->redis, &u, &why) != 0) {
+    fprintf(stderr, "wegwijzer report: bad Redis URL: %s (want " WW_REDIS_URL_FORM ")\n", why);
     return -1;
   }
   redisContext *c = redis_connect(&u);
@@ -666,8 +625,8 @@ static void source_label(const report_opts *o, char *buf, size_t size) {
     snprintf(buf, size, "%s", o->from);
     return;
   }
-  redis_url u;
-  if (parse_redis_url(o->redis, &u) == 0)   /* never print the password */
+  ww_redis_url u;
+  if (ww_redis_url_parse(o->redis, &u, NULL) == 0)   /* never print the password */
     snprintf(buf, size, "redis://%s:%d/%d (stream %s)", u.host, u.port, u.db, STREAM_KEY);
   else snprintf(buf, size, "redis");
 }

@@ -78,6 +78,7 @@
 #include "store/redis_scripts.h"
 #include "store/store_impl.h"
 #include "util/crypto.h"
+#include "util/redis_url.h"
 
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 2000
@@ -121,9 +122,7 @@ typedef struct rconn {
 struct rstore {
   ww_store base;             /* first member */
   uv_loop_t *loop;           /* borrowed */
-  char host[256];
-  int port, db;
-  char user[128], password[256];
+  ww_redis_url addr;          /* the URL's; in Sentinel mode host and port are the master's */
   char pubsub[32];           /* ww:st:<db> */
   rconn cmd, subc;
   int open_timers;           /* closes pending before the last free */
@@ -330,8 +329,8 @@ static void target_addr(rconn *k, const char **host, int *port) {
     *port = st->sent_port[k->sidx];
     return;
   }
-  *host = st->host;
-  *port = st->port;
+  *host = st->addr.host;
+  *port = st->addr.port;
 }
 
 static const char *conn_what(const rconn *k) {
@@ -392,7 +391,7 @@ static void conn_ready(rconn *k) {
   }
   if (k->ever_ready) st->base.stats.reconnects++;
   if (!k->ever_ready || k->sub == 0)
-    ww_logf(WW_LOG_INFO, "redis %s:%d (%s connection) ready", st->host, st->port,
+    ww_logf(WW_LOG_INFO, "redis %s:%d (%s connection) ready", st->addr.host, st->addr.port,
             k->sub ? "subscribe" : "command");
   k->ever_ready = 1;
   if (k->head) uv_timer_start(&k->timer, on_timer, st->base.opts.timeout_ms, 0);
@@ -484,7 +483,7 @@ static void on_role(rstore *st, void *op, int status, redisReply *r) {
                        r->element[0]->type == REDIS_REPLY_STRING &&
                        strcmp(r->element[0]->str, "master") == 0)) {
     ww_logf(WW_LOG_WARN, "redis %s:%d is not the master of %s yet; asking the sentinels again",
-            st->host, st->port, st->master);
+            st->addr.host, st->addr.port, st->master);
     conn_drop(k, "not the master");
     return;
   }
@@ -511,8 +510,8 @@ static void on_sentinel_msg(redisAsyncContext *ac, void *reply, void *priv) {
     return;
   ww_logf(WW_LOG_WARN, "redis sentinel: failover of %s: master %s:%d -> %s:%d", st->master, oldh,
           oldp, newh, newp);
-  snprintf(st->host, sizeof st->host, "%s", newh);
-  st->port = newp;
+  snprintf(st->addr.host, sizeof st->addr.host, "%s", newh);
+  st->addr.port = newp;
   rconn *data[2] = {&st->cmd, &st->subc};
   for (int i = 0; i < 2; i++) {
     if (data[i]->state == RC_READY || data[i]->state == RC_HANDSHAKE)
@@ -554,14 +553,15 @@ static void on_connect(const redisAsyncContext *cac, int status) {
     return;
   }
   k->in_connect = 1;
-  if (st->password[0]) {
-    const char *argv[3] = {"AUTH", st->user[0] ? st->user : st->password, st->password};
-    issue(st, k, 1, -1, on_handshake, k, st->user[0] ? 3 : 2, argv, NULL);
+  const ww_redis_url *a = &st->addr;
+  if (a->password[0]) {
+    const char *argv[3] = {"AUTH", a->user[0] ? a->user : a->password, a->password};
+    issue(st, k, 1, -1, on_handshake, k, a->user[0] ? 3 : 2, argv, NULL);
     k->handshake_left++;
   }
-  if (st->db != 0 && !k->sub) {
+  if (a->db != 0 && !k->sub) {
     char db[16];
-    snprintf(db, sizeof db, "%d", st->db);
+    snprintf(db, sizeof db, "%d", a->db);
     const char *argv[2] = {"SELECT", db};
     issue(st, k, 1, -1, on_handshake, k, 2, argv, NULL);
     k->handshake_left++;
@@ -596,8 +596,8 @@ static void on_disconnect(const redisAsyncContext *cac, int status) {
   k->ac = NULL;                /* hiredis frees the context after this callback */
   uv_timer_stop(&k->timer);
   if (k->state == RC_READY)
-    ww_logf(WW_LOG_WARN, "redis %s:%d (%s connection) lost: %s", k->st->host, k->st->port,
-            k->sub ? "subscribe" : "command", cac->errstr ? cac->errstr : "closed");
+    ww_logf(WW_LOG_WARN, "redis %s:%d (%s connection) lost: %s", k->st->addr.host,
+            k->st->addr.port, k->sub ? "subscribe" : "command", cac->errstr ? cac->errstr : "closed");
   conn_backoff(k);
 }
 
@@ -616,15 +616,15 @@ static void on_master_addr(rstore *st, void *op, int status, redisReply *r) {
     return;
   }
   long port = strtol(r->element[1]->str, NULL, 10);
-  if (port <= 0 || port > 65535 || r->element[0]->len >= sizeof st->host) {
+  if (port <= 0 || port > 65535 || r->element[0]->len >= sizeof st->addr.host) {
     conn_backoff(k);
     return;
   }
-  if (strcmp(st->host, r->element[0]->str) != 0 || st->port != (int)port) {
+  if (strcmp(st->addr.host, r->element[0]->str) != 0 || st->addr.port != (int)port) {
     ww_logf(WW_LOG_INFO, "redis sentinel: master %s is %s:%ld", st->master, r->element[0]->str,
             port);
-    snprintf(st->host, sizeof st->host, "%s", r->element[0]->str);
-    st->port = (int)port;
+    snprintf(st->addr.host, sizeof st->addr.host, "%s", r->element[0]->str);
+    st->addr.port = (int)port;
   }
   conn_connect(k);
 }
@@ -1501,46 +1501,6 @@ static const ww_store_vt redis_vt = {
     .close = r_close,
 };
 
-/* redis://[[user]:password@]host[:port][/db] */
-static int parse_url(rstore *st, const char *url) {
-  const char *p;
-  if (strncmp(url, "redis://", 8) == 0) p = url + 8;
-  else return -1;
-  st->port = 6379;
-  const char *at = strrchr(p, '@');
-  if (at) {
-    const char *colon = memchr(p, ':', (size_t)(at - p));
-    if (colon == NULL) return -1;
-    size_t ul = (size_t)(colon - p), pl = (size_t)(at - colon - 1);
-    if (ul >= sizeof st->user || pl >= sizeof st->password) return -1;
-    memcpy(st->user, p, ul);
-    memcpy(st->password, colon + 1, pl);
-    p = at + 1;
-  }
-  size_t hl = strcspn(p, ":/");
-  if (hl == 0 || hl >= sizeof st->host) return -1;
-  memcpy(st->host, p, hl);
-  p += hl;
-  if (*p == ':') {
-    char *end;
-    long port = strtol(p + 1, &end, 10);
-    if (end == p + 1 || port <= 0 || port > 65535) return -1;
-    st->port = (int)port;
-    p = end;
-  }
-  if (*p == '/') {
-    if (p[1] != '\0') {
-      char *end;
-      long db = strtol(p + 1, &end, 10);
-      if (end == p + 1 || *end != '\0' || db < 0 || db > 1000000) return -1;
-      st->db = (int)db;
-    }
-  } else if (*p != '\0') {
-    return -1;
-  }
-  return 0;
-}
-
 static int conn_init(rstore *st, rconn *k, int sub, int kind) {
   k->st = st;
   k->sub = sub;
@@ -1577,7 +1537,7 @@ static int parse_sentinels(rstore *st, const char *list) {
 
 /* Shared by both open functions; 'st' has its address (or sentinels) set. */
 static ww_store *rstore_start(rstore *st) {
-  snprintf(st->pubsub, sizeof st->pubsub, "ww:st:%d", st->db);
+  snprintf(st->pubsub, sizeof st->pubsub, "ww:st:%d", st->addr.db);
   st->status = json_object();
   if (st->status == NULL) {
     free(st);
@@ -1624,8 +1584,9 @@ static rstore *rstore_new(uv_loop_t *loop, const ww_store_opts *opts) {
 ww_store *ww_store_redis_open(uv_loop_t *loop, const char *url, const ww_store_opts *opts) {
   rstore *st = rstore_new(loop, opts);
   if (st == NULL) return NULL;
-  if (url == NULL || parse_url(st, url) != 0) {
-    ww_logf(WW_LOG_ERROR, "bad Redis URL (want redis://[:password@]host[:port][/db])");
+  const char *why = "empty";
+  if (url == NULL || ww_redis_url_parse(url, &st->addr, &why) != 0) {
+    ww_logf(WW_LOG_ERROR, "bad Redis URL: %s (want " WW_REDIS_URL_FORM ")", why);
     free(st);
     return NULL;
   }
@@ -1649,12 +1610,13 @@ ww_store *ww_store_sentinel_open(uv_loop_t *loop, const char *sentinels, const c
   }
   snprintf(st->master, sizeof st->master, "%s", master);
   /* the URL gives only the password and db; its host is ignored */
-  if (url && url[0] && parse_url(st, url) != 0) {
-    ww_logf(WW_LOG_ERROR, "bad Redis URL (want redis://[:password@]host[:port][/db])");
+  const char *why;
+  if (url && url[0] && ww_redis_url_parse(url, &st->addr, &why) != 0) {
+    ww_logf(WW_LOG_ERROR, "bad Redis URL: %s (want " WW_REDIS_URL_FORM ")", why);
     free(st);
     return NULL;
   }
-  snprintf(st->host, sizeof st->host, "%s", "(unknown master)");
-  st->port = 0;
+  snprintf(st->addr.host, sizeof st->addr.host, "%s", "(unknown master)");
+  st->addr.port = 0;
   return rstore_start(st);
 }
