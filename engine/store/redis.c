@@ -8,7 +8,7 @@
  *                             read it with HMGET of META_FIELDS (never the x: fields)
  *   ww:{<sid>}:ev     list    the events, oldest first, at most max_events -- same TTL. An
  *                             event is PACKED: at, channel, type, service ('' = none),
- *                             detail JSON ('' = none), joined by 0x1f (WW_REDIS_SEP), so
+ *                             detail JSON ('' = none), joined by 0x1f (codec.h), so
  *                             the reply needs no JSON parsing and Redis one string per
  *                             event; or a JSON object {at, channel, type, service, detail}
  *                             (first byte '{') when it cannot be packed exactly (a 0x1f in
@@ -73,6 +73,7 @@
 
 #include "log/log.h"
 #include "session/session.h"
+#include "store/codec.h"
 #include "store/hiredis_uv.h"
 #include "store/redis_private.h"
 #include "store/redis_scripts.h"
@@ -778,52 +779,6 @@ static json_t *meta_data(const redisReply *meta) {
   return data;
 }
 
-/* A string of 'len' bytes as new JSON: '' -> null when 'empty_null'. Reuses 'prev' (one
- * of the previous event's values, immutable once built) when the bytes are the same: a
- * session's events mostly repeat channel, type and service. */
-static json_t *flat_str(const char *p, size_t len, json_t *prev, int empty_null) {
-  if (empty_null && len == 0) return json_null();
-  if (prev && json_is_string(prev) && json_string_length(prev) == len &&
-      memcmp(json_string_value(prev), p, len) == 0)
-    return json_incref(prev);
-  return json_stringn(p, len);   /* NULL when not UTF-8 */
-}
-
-/* One packed event (see the key layout) as a new object, or NULL when malformed. 'prev'
- * holds the previous event's channel, type and service (borrowed) and is updated. */
-static json_t *packed_event(const char *p, size_t len, json_t *prev[3]) {
-  const char *end = p + len, *f[5];
-  size_t n[5];
-  for (int k = 0; k < 4; k++) {
-    const char *sep = memchr(p, WW_REDIS_SEP, (size_t)(end - p));
-    if (sep == NULL) return NULL;
-    f[k] = p;
-    n[k] = (size_t)(sep - p);
-    p = sep + 1;
-  }
-  f[4] = p;
-  n[4] = (size_t)(end - p);
-  json_t *at = json_stringn(f[0], n[0]);
-  json_t *v[3];
-  for (int k = 0; k < 3; k++) v[k] = flat_str(f[1 + k], n[1 + k], prev[k], k == 2);
-  json_t *detail = n[4] ? json_loadb(f[4], n[4], JSON_DECODE_ANY, NULL) : json_null();
-  json_t *ev = json_object();
-  if (at == NULL || v[0] == NULL || v[1] == NULL || v[2] == NULL || detail == NULL ||
-      ev == NULL) {
-    json_decref(at), json_decref(v[0]), json_decref(v[1]), json_decref(v[2]);
-    json_decref(detail), json_decref(ev);
-    return NULL;
-  }
-  /* literal ASCII keys: no UTF-8 check; the order of ww_session_event */
-  json_object_set_new_nocheck(ev, "at", at);
-  json_object_set_new_nocheck(ev, "channel", v[0]);
-  json_object_set_new_nocheck(ev, "type", v[1]);
-  json_object_set_new_nocheck(ev, "service", v[2]);
-  json_object_set_new_nocheck(ev, "detail", detail);
-  for (int k = 0; k < 3; k++) prev[k] = v[k];
-  return ev;
-}
-
 json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
                              const char *updated, const char *expires) {
   if (meta->type != REDIS_REPLY_ARRAY || meta->elements < META_N ||
@@ -832,12 +787,11 @@ json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
   const char *id = mstr(meta, META_ID);
   if (id == NULL) return NULL;
   json_t *evs = json_array();
-  json_t *prev[3] = {NULL, NULL, NULL};   /* borrowed from the last packed event */
+  json_t *reuse[3] = {NULL, NULL, NULL};   /* borrowed from the last packed event */
   for (size_t i = 0; evs && i < events->elements; i++) {
     const redisReply *e = events->element[i];
-    if (e->type != REDIS_REPLY_STRING || e->len == 0) continue;
-    json_t *v = e->str[0] == '{' ? json_loadb(e->str, e->len, 0, NULL)
-                                 : packed_event(e->str, e->len, prev);
+    if (e->type != REDIS_REPLY_STRING) continue;
+    json_t *v = ww_codec_event_decode(e->str, e->len, reuse);
     if (v) json_array_append_new(evs, v);
   }
   return ww_session_build(id, mstr(meta, META_REF), mstr(meta, META_SERVICE),
@@ -1063,56 +1017,13 @@ static void append_step(rstore *st, void *op, int status, redisReply *r) {
   op_done(o, sess ? 0 : WW_STORE_EUNAVAIL, sess);
 }
 
-/* 'ev' as one packed string (see the key layout), new; NULL when it cannot be packed
- * exactly (a separator in a string, an empty service, a missing field: never through
- * the API), and then it is stored as JSON. */
-static char *pack_event(const json_t *ev) {
-  const char *f[4];
-  size_t n[4];
-  const char *keys[4] = {"at", "channel", "type", "service"};
-  for (int k = 0; k < 4; k++) {
-    const json_t *v = json_object_get(ev, keys[k]);
-    if (k == 3 && json_is_null(v)) {
-      f[k] = "", n[k] = 0;
-      continue;
-    }
-    if (!json_is_string(v)) return NULL;
-    f[k] = json_string_value(v), n[k] = json_string_length(v);
-    if (memchr(f[k], WW_REDIS_SEP, n[k]) || memchr(f[k], '\0', n[k]) || (k == 3 && n[k] == 0))
-      return NULL;
-  }
-  if (n[0] == 0 || f[0][0] == '{') return NULL;   /* 'at' tells packed from JSON */
-  const json_t *detail = json_object_get(ev, "detail");
-  char *dj = detail && !json_is_null(detail)
-                 ? json_dumps(detail, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  if (detail && !json_is_null(detail) && dj == NULL) return NULL;
-  size_t dn = dj ? strlen(dj) : 0;
-  char *out = malloc(n[0] + n[1] + n[2] + n[3] + dn + 5);
-  if (out) {
-    char *p = out;
-    for (int k = 0; k < 4; k++) {
-      memcpy(p, f[k], n[k]);
-      p += n[k];
-      *p++ = WW_REDIS_SEP;
-    }
-    if (dn) memcpy(p, dj, dn);
-    p[dn] = '\0';
-  }
-  free(dj);
-  return out;
-}
-
 /* SC_APPEND of 'ev' (borrowed input event) to o->sid, answered by 'fn'. */
 static void append_cmd(rstore *st, rop *o, const json_t *in, int lean, const char *once,
                        int fill_channel, reply_fn fn) {
   json_t *ev = ww_session_event(o->t_now, in);
-  char *evs = NULL;
-  if (fill_channel) {   /* the script fills in the channel: JSON */
+  if (fill_channel)   /* the script fills in the channel: it must read JSON */
     json_object_set_new(ev, "channel", json_string(""));
-  } else {
-    evs = pack_event(ev);
-  }
-  if (evs == NULL) evs = json_dumps(ev, JSON_COMPACT);
+  char *evs = ww_codec_event_encode(ev, fill_channel ? WW_CODEC_JSON : WW_CODEC_PACK);
   json_decref(ev);
   if (evs == NULL) {
     fail_status(st, fn, o);
@@ -1415,37 +1326,23 @@ static void log_step(rstore *st, void *op, int status, redisReply *r) {
 
 static void r_decision_log(ww_store *s, const json_t *fields) {
   rstore *st = (rstore *)s;
-  size_t n = json_object_size(fields);
-  if (n == 0 || n > 64) return;
-  const char *argv[6 + 2 * 64];
-  char *owned[64];
-  size_t nowned = 0;
+  ww_codec_entry e;
+  if (ww_codec_entry_encode(fields, &e) != 0) return;
+  const char *argv[6 + 2 * WW_CODEC_LOG_FIELDS];
   char maxlen[24];
   snprintf(maxlen, sizeof maxlen, "%ld", s->opts.decision_log_maxlen);
   int argc = 0;
   argv[argc++] = "XADD";
-  argv[argc++] = "ww:decisions";
+  argv[argc++] = WW_CODEC_LOG_KEY;
   argv[argc++] = "MAXLEN";
   argv[argc++] = "~";
   argv[argc++] = maxlen;
   argv[argc++] = "*";
-  const char *key;
-  json_t *v;
-  json_object_foreach((json_t *)fields, key, v) {
-    const char *text = json_string_value(v);
-    if (text == NULL) {
-      char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-      if (j == NULL) continue;
-      owned[nowned++] = j;
-      text = j;
-    }
-    argv[argc++] = key;
-    argv[argc++] = text;
-  }
+  for (int i = 0; i < e.argc; i++) argv[argc++] = e.argv[i];
   /* Not ready: the write is lost, counted, and the request never waits for it. */
   if (st->cmd.state != RC_READY) st->base.stats.log_errors++;
   else issue(st, &st->cmd, 0, -1, log_step, NULL, argc, argv, NULL);
-  for (size_t i = 0; i < nowned; i++) free(owned[i]);
+  ww_codec_entry_release(&e);
 }
 
 /* -- lifecycle -- */

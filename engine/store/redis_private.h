@@ -13,9 +13,6 @@
  * an array. Fields that are not JSON are skipped. */
 json_t *ww__redis_status_of(const redisReply *r);
 
-/* The separator of a packed event in ww:{sid}:ev (see the key layout in redis.c). */
-#define WW_REDIS_SEP '\x1f'
-
 /* A session from its meta (HMGET of META_FIELDS, redis_scripts.h: id, citizenRef,
  * service, channel, createdAt, updatedAt, expiresAt, data; nil = absent) and events (the
  * strings of ww:{sid}:ev, each a JSON object text or a packed event); 'updated'/'expires'
