@@ -5,8 +5,9 @@
  * sessionId?, ruleset; the entry id is the time in ms), read with XRANGE in batches; or a
  * JSON-lines file with the same fields plus "at" (ISO 8601 with offset), as written by
  * --export. Entries with kind "handover" / "claimed" count as handovers. When the stream
- * holds none (the server does not log them yet), handovers are counted from the event
- * lists of the sessions still in Redis (ww:{<sid>}:ev).
+ * holds none (the server ran without --decision-log), handovers are counted from the event
+ * lists of the sessions still in Redis (ww:{<sid>}:ev). Both are read through the store's
+ * event codec (engine/store/codec.h), so packed events count as JSON ones do.
  *
  * Output: text tables on stdout (per service, per origin, totals against the rule set's
  * targets, handovers, degraded answers) and with --svg a stacked bar chart.
@@ -23,11 +24,12 @@
 #include <hiredis/hiredis.h>
 
 #include "cli/cli.h"
+#include "store/codec.h"
 #include "util/redis_url.h"
 #include "util/tztime.h"
 #include "wegwijzer/wegwijzer.h"
 
-#define STREAM_KEY "ww:decisions"
+#define STREAM_KEY WW_CODEC_LOG_KEY
 #define XRANGE_BATCH 1000
 #define NO_CHANNEL "(geen)"
 #define UNKNOWN "(onbekend)"
@@ -98,18 +100,6 @@ static long sum_counts(const json_t *obj) {
   json_t *v;
   json_object_foreach((json_t *)obj, k, v) n += (long)json_integer_value(v);
   return n;
-}
-
-/* A JSON string from bytes that may not be UTF-8 (Redis values): bad bytes become '?'. */
-static json_t *jstr(const char *s, size_t n) {
-  json_t *j = json_stringn(s, n);
-  if (j) return j;
-  char *copy = malloc(n + 1);
-  if (copy == NULL) return NULL;
-  for (size_t i = 0; i < n; i++) copy[i] = (unsigned char)s[i] >= 0x80 || s[i] == 0 ? '?' : s[i];
-  j = json_stringn(copy, n);
-  free(copy);
-  return j;
 }
 
 /* Code points, for padding columns with names such as "bijstand (Participatiewet)". */
@@ -377,22 +367,12 @@ static json_t *stream_entry(const redisReply *item, int64_t *ms) {
       item->element[0]->type != REDIS_REPLY_STRING || item->element[1]->type != REDIS_REPLY_ARRAY)
     return NULL;
   *ms = strtoll(item->element[0]->str, NULL, 10);
-  json_t *e = json_object();
-  if (e == NULL) return NULL;
-  char at[32];
-  ww_time_format(*ms / 1000, at);
-  json_object_set_new(e, "at", json_string(at));
+  json_t *e = ww_codec_entry_new(*ms);
   const redisReply *f = item->element[1];
-  for (size_t i = 0; i + 1 < f->elements; i += 2) {
+  for (size_t i = 0; e && i + 1 < f->elements; i += 2) {
     const redisReply *k = f->element[i], *v = f->element[i + 1];
-    if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) continue;
-    if (strcmp(k->str, "at") == 0) continue;
-    if (strcmp(k->str, "degraded") == 0) {
-      json_object_set_new(e, "degraded", json_boolean(strcmp(v->str, "true") == 0));
-      continue;
-    }
-    json_t *js = jstr(v->str, v->len);
-    if (js) json_object_set_new(e, k->str, js);
+    if (k->type == REDIS_REPLY_STRING && v->type == REDIS_REPLY_STRING)
+      ww_codec_entry_put(e, k->str, k->len, v->str, v->len);
   }
   return e;
 }
@@ -445,7 +425,7 @@ static int read_stream(redisContext *c, const report_opts *o, tally *t) {
 static int read_session_events(redisContext *c, const report_opts *o, tally *t) {
   char cursor[32] = "0";
   do {
-    redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT %d", cursor, "ww:{*}:ev", 500);
+    redisReply *r = redisCommand(c, "SCAN %s MATCH %s COUNT %d", cursor, WW_CODEC_EVENTS_MATCH, 500);
     if (!reply_ok(c, r, "SCAN")) {
       freeReplyObject(r);
       return -1;
@@ -472,7 +452,7 @@ static int read_session_events(redisContext *c, const report_opts *o, tally *t) 
       for (size_t j = 0; l->type == REDIS_REPLY_ARRAY && j < l->elements; j++) {
         const redisReply *v = l->element[j];
         if (v->type != REDIS_REPLY_STRING) continue;
-        json_t *ev = json_loadb(v->str, v->len, 0, NULL);
+        json_t *ev = ww_codec_event_decode(v->str, v->len, NULL);   /* packed or JSON */
         const char *type = str_or(ev, "type", "");
         int64_t epoch;
         if ((strcmp(type, "handover") == 0 || strcmp(type, "claimed") == 0) &&
@@ -482,7 +462,8 @@ static int read_session_events(redisContext *c, const report_opts *o, tally *t) 
           if (e) {
             const char *svc = json_string_value(json_object_get(ev, "service"));
             if (svc) json_object_set_new(e, "service", json_string(svc));
-            json_object_set_new(e, "sessionId", jstr(sid, sidlen));
+            json_t *js = json_stringn(sid, sidlen);
+            if (js) json_object_set_new(e, "sessionId", js);
             tally_add(t, e, epoch * 1000, 0);
             json_decref(e);
           }
