@@ -10,7 +10,7 @@
 
 #include <hiredis/hiredis.h>
 
-#include "store/redis_private.h"
+#include "store/redis_reply.h"
 
 static void encodes(json_t *j) {
   if (j == NULL) return;

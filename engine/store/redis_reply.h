@@ -1,8 +1,10 @@
-/* Private to engine/store: the Redis store's reply parsing, exposed for the fuzz target
- * (tests/fuzz/fuzz_redis.c). Every 'r' is borrowed (a hiredis reply tree, e.g. from
- * redisReaderGetReply) and only read. */
-#ifndef WW_STORE_REDIS_PRIVATE_H
-#define WW_STORE_REDIS_PRIVATE_H
+/* Private to engine/store: the Redis store's reply parsing -- every redisReply the store
+ * reads becomes plain values or JSON here, and nowhere else (redis_conn.c and redis.c
+ * call it; so do the fuzz target tests/fuzz/fuzz_redis.c and tests/integration/limits).
+ * Every 'r' is borrowed (a hiredis reply tree, e.g. from redisReaderGetReply) and only
+ * read; none of this does I/O. */
+#ifndef WW_STORE_REDIS_REPLY_H
+#define WW_STORE_REDIS_REPLY_H
 
 #include <hiredis/hiredis.h>
 #include <jansson.h>
@@ -15,16 +17,18 @@ json_t *ww__redis_status_of(const redisReply *r);
 
 /* A session from its meta (HMGET of META_FIELDS, redis_scripts.h: id, citizenRef,
  * service, channel, createdAt, updatedAt, expiresAt, data; nil = absent) and events (the
- * strings of ww:{sid}:ev, each a JSON object text or a packed event); 'updated'/'expires'
- * override the meta's when not NULL. Events that are neither (not a string, not UTF-8,
- * too few separators, a detail that is not JSON) are skipped. New, or NULL if malformed. */
+ * strings of ww:{sid}:ev, each packed or JSON: store/codec.h); 'updated'/'expires'
+ * override the meta's when not NULL. Events the codec cannot read are skipped. New, or
+ * NULL if malformed. */
 json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
                              const char *updated, const char *expires);
 
-/* The citizen index's margin in seconds for 'session_ttl': ttl/8, at least 1, at most 3600.
- * The index lives session_ttl + margin, and an append slides it only when its last slide
- * was margin/2 or more ago. */
-long ww__redis_cz_margin(long session_ttl);
+/* The SC_APPEND script's reply {meta, events, count, touch} as the session (new), its
+ * event count after the append in '*count' (-1: the once-token was seen, nothing
+ * changed, and the session is as stored: 'updated'/'expires' are then not applied) and
+ * '*touch' (1: slide the citizen index). NULL when malformed. */
+json_t *ww__redis_append_of(const redisReply *r, const char *updated, const char *expires,
+                            long long *count, int *touch);
 
 /* The SC_CLAIM script's reply: 1 claimed ('sid' and 'nonce' filled), 0 unknown code or
  * malformed reply, -1 rate limited ('*retry' = seconds to wait, >= 1). */
