@@ -9,11 +9,13 @@
 
 /* ---- session events ---- */
 
-/* 'ev' packed, new; NULL when that would not be exact (and then it is stored as JSON). */
+/* 'ev' packed, new; NULL when that would not be exact (and then it is stored as JSON):
+ * anything but the five fields, or a string the packed form cannot hold. */
 static char *pack(const json_t *ev) {
   const char *f[4];
   size_t n[4];
   static const char *const keys[4] = {"at", "channel", "type", "service"};
+  if (json_object_size(ev) != 5) return NULL;
   for (int k = 0; k < 4; k++) {
     const json_t *v = json_object_get(ev, keys[k]);
     if (k == 3 && json_is_null(v)) {
@@ -27,9 +29,10 @@ static char *pack(const json_t *ev) {
   }
   if (n[0] == 0 || f[0][0] == '{') return NULL;   /* 'at' tells packed from JSON */
   const json_t *detail = json_object_get(ev, "detail");
-  char *dj = detail && !json_is_null(detail)
+  if (detail == NULL) return NULL;
+  char *dj = !json_is_null(detail)
                  ? json_dumps(detail, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  if (detail && !json_is_null(detail) && dj == NULL) return NULL;
+  if (!json_is_null(detail) && dj == NULL) return NULL;
   size_t dn = dj ? strlen(dj) : 0;
   char *out = malloc(n[0] + n[1] + n[2] + n[3] + dn + 5);
   if (out) {
@@ -52,9 +55,11 @@ char *ww_codec_event_encode(const json_t *ev, int how) {
 }
 
 /* 'len' bytes as a new JSON string ('' -> null when 'empty_null'), or 'prev' (borrowed)
- * again when it holds the same bytes. NULL when not UTF-8. */
+ * again when it holds the same bytes. NULL when not UTF-8 or holding a NUL (which the
+ * packed form never holds: JSON elsewhere does not allow it either). */
 static json_t *flat_str(const char *p, size_t len, json_t *prev, int empty_null) {
   if (empty_null && len == 0) return json_null();
+  if (memchr(p, '\0', len)) return NULL;
   if (prev && json_is_string(prev) && json_string_length(prev) == len &&
       memcmp(json_string_value(prev), p, len) == 0)
     return json_incref(prev);
@@ -73,7 +78,7 @@ static json_t *unpack(const char *p, size_t len, json_t *reuse[3]) {
   }
   f[4] = p;
   n[4] = (size_t)(end - p);
-  json_t *at = json_stringn(f[0], n[0]);
+  json_t *at = flat_str(f[0], n[0], NULL, 0);
   json_t *v[3];
   for (int k = 0; k < 3; k++) v[k] = flat_str(f[1 + k], n[1 + k], reuse ? reuse[k] : NULL, k == 2);
   json_t *detail = n[4] ? json_loadb(f[4], n[4], JSON_DECODE_ANY, NULL) : json_null();

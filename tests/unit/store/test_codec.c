@@ -108,6 +108,18 @@ Test(codec, json_when_packing_is_not_exact) {
   cr_expect_eq(s[0], '{');
   free(s);
   json_decref(ev);
+  /* no detail field, or one field more: the packed form would not say the same */
+  ev = json_pack("{s:s, s:s, s:s, s:n}", "at", AT, "channel", "web", "type", "advice",
+                 "service");
+  s = round_trip(ev, WW_CODEC_PACK);
+  cr_expect_eq(s[0], '{');
+  free(s);
+  json_object_set_new(ev, "detail", json_null());
+  json_object_set_new(ev, "extra", json_true());
+  s = round_trip(ev, WW_CODEC_PACK);
+  cr_expect_eq(s[0], '{');
+  free(s);
+  json_decref(ev);
 }
 
 Test(codec, json_on_request) {
@@ -146,6 +158,9 @@ Test(codec, malformed_events) {
       {"\xc3\x1f" "b\x1f" "c\x1f" "d\x1f", 8},    /* at cut inside a character */
       {"a\x1f" "b\x1f" "c\x1f\xed\xa0\x80\x1f", 10},   /* service: a surrogate */
       {"a\x1f" "b\x1f" "c\x1f" "d\x1f\"\x1f\"", 11},   /* raw 0x1f inside the detail */
+      {"a\x1f" "b\0c\x1f" "c\x1f" "d\x1f", 10},        /* a NUL in the channel */
+      {"\0\x1f" "b\x1f" "c\x1f" "d\x1f", 8},           /* in 'at' */
+      {"a\x1f" "b\x1f" "c\x1f" "d\0\x1f", 9},          /* in the service */
       {"{", 1},
       {"{\"at\":", 6},
       {"{\"at\":\"x\"}x", 11},
