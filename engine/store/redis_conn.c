@@ -15,7 +15,8 @@
  * asks for the master's address (SENTINEL get-master-addr-by-name), ROLE must say
  * "master" there, and a second sentinel connection follows +switch-master.
  *
- * Every reply is parsed in redis_reply.c; this file only moves commands and replies. */
+ * Replies are read through redis_reply.c (here only the SCRIPT LOAD hash is taken as it
+ * comes); this file moves commands and replies and keeps the connections' states. */
 #include "store/redis_conn.h"
 
 #include <stdio.h>
@@ -159,16 +160,6 @@ void ww__redis_script(rstore *st, int sc, reply_fn fn, void *op, int nkeys, int 
   issue(st, &st->cmd, 0, sc, fn, op, n + 3, argv, len);
 }
 
-static int is_noscript(const redisReply *r) {
-  return r->type == REDIS_REPLY_ERROR && r->str && strncmp(r->str, "NOSCRIPT", 8) == 0;
-}
-
-/* "OOM command not allowed when used memory > 'maxmemory'" (also from inside a script). */
-static int is_oom(const redisReply *r) {
-  return r->type == REDIS_REPLY_ERROR && r->str &&
-         (strncmp(r->str, "OOM ", 4) == 0 || strstr(r->str, "OOM command not allowed"));
-}
-
 static void on_reply(redisAsyncContext *ac, void *reply, void *priv) {
   (void)ac;
   pcmd *c = priv;
@@ -176,7 +167,8 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *priv) {
   rstore *st = k->st;
   redisReply *r = reply;
   unlink_cmd(c);
-  if (r && is_noscript(r) && c->script >= 0 && !c->eval) {
+  int err = r ? ww__redis_error_of(r) : WW_REDIS_OK;
+  if (err == WW_REDIS_NOSCRIPT && c->script >= 0 && !c->eval) {
     c->eval = 1;                       /* EVAL caches the script again */
     if (cmd_send(k, c) == 0) return;
     r = NULL;
@@ -184,8 +176,8 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *priv) {
   int status = 0;
   if (r == NULL) {
     status = WW_STORE_EUNAVAIL;
-  } else if (is_oom(r)) {
-    /* at maxmemory: the command changed nothing (redis_scripts.h); said once a minute */
+  } else if (err == WW_REDIS_OOM) {
+    /* at maxmemory: the command changed nothing (redis_scripts.c); said once a minute */
     uint64_t now = uv_now(st->loop);
     if (st->oom_logged_ms == 0 || now - st->oom_logged_ms >= 60000) {
       st->oom_logged_ms = now;
@@ -194,7 +186,7 @@ static void on_reply(redisAsyncContext *ac, void *reply, void *priv) {
     }
     status = WW_STORE_EFULL;
     r = NULL;
-  } else if (r->type == REDIS_REPLY_ERROR) {
+  } else if (err != WW_REDIS_OK) {
     ww_logf(WW_LOG_WARN, "redis: command %s failed: %s",
             c->script >= 0 ? "script" : c->argv[0], r->str ? r->str : "?");
     status = WW_STORE_EUNAVAIL;
@@ -354,14 +346,17 @@ static void on_handshake(rstore *st, void *op, int status, redisReply *r) {
 
 static void on_pubsub(redisAsyncContext *ac, void *reply, void *priv) {
   rconn *k = priv;
-  redisReply *r = reply;
-  if (r == NULL || k->ac != ac || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
-  const redisReply *kind = r->element[0];
-  if (kind->type != REDIS_REPLY_STRING) return;
-  if (strcmp(kind->str, "subscribe") == 0) {
+  const char *payload;
+  if (reply == NULL || k->ac != ac) return;
+  switch (ww__redis_pubsub_of(reply, &payload)) {
+  case 1:
     if (k->state == RC_HANDSHAKE) conn_ready(k);
-  } else if (strcmp(kind->str, "message") == 0) {
+    break;
+  case 2:
     reload_status(k->st);
+    break;
+  default:
+    break;
   }
 }
 
@@ -370,9 +365,7 @@ static void on_pubsub(redisAsyncContext *ac, void *reply, void *priv) {
 static void on_role(rstore *st, void *op, int status, redisReply *r) {
   rconn *k = op;
   if (k->state != RC_HANDSHAKE) return;
-  if (status == 0 && !(r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
-                       r->element[0]->type == REDIS_REPLY_STRING &&
-                       strcmp(r->element[0]->str, "master") == 0)) {
+  if (status == 0 && !ww__redis_is_master(r)) {
     ww_logf(WW_LOG_WARN, "redis %s:%d is not the master of %s yet; asking the sentinels again",
             st->addr.host, st->addr.port, st->master);
     conn_drop(k, "not the master");
@@ -381,24 +374,17 @@ static void on_role(rstore *st, void *op, int status, redisReply *r) {
   on_handshake(st, op, status, r);
 }
 
-/* A +switch-master message: "<name> <old-ip> <old-port> <new-ip> <new-port>". */
+/* A +switch-master message on the sentinel subscription. */
 static void on_sentinel_msg(redisAsyncContext *ac, void *reply, void *priv) {
   rconn *k = priv;
   rstore *st = k->st;
-  redisReply *r = reply;
-  if (r == NULL || k->ac != ac || r->type != REDIS_REPLY_ARRAY || r->elements < 3) return;
-  const redisReply *kind = r->element[0];
-  if (kind->type != REDIS_REPLY_STRING) return;
-  if (strcmp(kind->str, "subscribe") == 0) {
-    if (k->state == RC_HANDSHAKE) conn_ready(k);
-    return;
-  }
-  if (strcmp(kind->str, "message") != 0 || r->element[2]->type != REDIS_REPLY_STRING) return;
-  char name[128], oldh[256], newh[256];
+  const char *payload;
+  if (reply == NULL || k->ac != ac) return;
+  int kind = ww__redis_pubsub_of(reply, &payload);
+  if (kind == 1 && k->state == RC_HANDSHAKE) conn_ready(k);
+  char oldh[256], newh[256];
   int oldp, newp;
-  if (sscanf(r->element[2]->str, "%127s %255s %d %255s %d", name, oldh, &oldp, newh, &newp) != 5 ||
-      strcmp(name, st->master) != 0 || newp <= 0 || newp > 65535)
-    return;
+  if (kind != 2 || !ww__redis_switch_of(payload, st->master, newh, &newp, oldh, &oldp)) return;
   ww_logf(WW_LOG_WARN, "redis sentinel: failover of %s: master %s:%d -> %s:%d", st->master, oldh,
           oldp, newh, newp);
   snprintf(st->addr.host, sizeof st->addr.host, "%s", newh);
@@ -499,24 +485,20 @@ static void conn_connect(rconn *k);
 static void on_master_addr(rstore *st, void *op, int status, redisReply *r) {
   rconn *k = op;
   if (k->state != RC_RESOLVING) return;   /* closed meanwhile */
-  if (status != 0 || r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
-      r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING) {
-    if (status == 0)
+  char host[256];
+  int port;
+  int found = status == 0 ? ww__redis_master_addr_of(r, host, &port) : -1;
+  if (found != 1) {
+    if (found == 0)
       ww_logf(WW_LOG_WARN, "redis sentinel: no master named %s (check --redis-master)",
               st->master);
     conn_backoff(k);
     return;
   }
-  long port = strtol(r->element[1]->str, NULL, 10);
-  if (port <= 0 || port > 65535 || r->element[0]->len >= sizeof st->addr.host) {
-    conn_backoff(k);
-    return;
-  }
-  if (strcmp(st->addr.host, r->element[0]->str) != 0 || st->addr.port != (int)port) {
-    ww_logf(WW_LOG_INFO, "redis sentinel: master %s is %s:%ld", st->master, r->element[0]->str,
-            port);
-    snprintf(st->addr.host, sizeof st->addr.host, "%s", r->element[0]->str);
-    st->addr.port = (int)port;
+  if (strcmp(st->addr.host, host) != 0 || st->addr.port != port) {
+    ww_logf(WW_LOG_INFO, "redis sentinel: master %s is %s:%d", st->master, host, port);
+    snprintf(st->addr.host, sizeof st->addr.host, "%s", host);
+    st->addr.port = port;
   }
   conn_connect(k);
 }

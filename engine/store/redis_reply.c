@@ -1,8 +1,10 @@
-/* The Redis store's reply parsing: replies into sessions, claims, codes and status
- * overrides, and the bound on what a reply may allocate. */
+/* The Redis store's reply parsing: replies into sessions, claims, codes, status
+ * overrides, errors, pub/sub and Sentinel answers, and the bound on what a reply may
+ * allocate. */
 #include "store/redis_reply.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
@@ -44,6 +46,55 @@ static void limited_init(void) {
 void ww__redis_reader_limit(redisReader *r) {
   uv_once(&limited_once, limited_init);
   if (r && hiredis_fns && r->fn == hiredis_fns) r->fn = &limited_fns;
+}
+
+/* ---- errors, pub/sub, Sentinel ---- */
+
+int ww__redis_error_of(const redisReply *r) {
+  if (r->type != REDIS_REPLY_ERROR) return WW_REDIS_OK;
+  if (r->str && strncmp(r->str, "NOSCRIPT", 8) == 0) return WW_REDIS_NOSCRIPT;
+  /* "OOM command not allowed when used memory > 'maxmemory'", also inside a script's */
+  if (r->str && (strncmp(r->str, "OOM ", 4) == 0 || strstr(r->str, "OOM command not allowed")))
+    return WW_REDIS_OOM;
+  return WW_REDIS_ERROR;
+}
+
+int ww__redis_pubsub_of(const redisReply *r, const char **payload) {
+  *payload = NULL;
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 ||
+      r->element[0]->type != REDIS_REPLY_STRING)
+    return 0;
+  const char *kind = r->element[0]->str;
+  if (strcmp(kind, "subscribe") == 0) return 1;
+  if (strcmp(kind, "message") != 0) return 0;
+  if (r->element[2]->type == REDIS_REPLY_STRING) *payload = r->element[2]->str;
+  return 2;
+}
+
+int ww__redis_is_master(const redisReply *r) {
+  return r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+         r->element[0]->type == REDIS_REPLY_STRING && strcmp(r->element[0]->str, "master") == 0;
+}
+
+int ww__redis_master_addr_of(const redisReply *r, char host[256], int *port) {
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+      r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_STRING)
+    return 0;
+  long p = strtol(r->element[1]->str, NULL, 10);
+  if (p <= 0 || p > 65535 || r->element[0]->len >= 256) return -1;
+  memcpy(host, r->element[0]->str, r->element[0]->len + 1);
+  *port = (int)p;
+  return 1;
+}
+
+int ww__redis_switch_of(const char *payload, const char *master, char host[256], int *port,
+                        char old[256], int *old_port) {
+  char name[128];
+  if (payload == NULL ||
+      sscanf(payload, "%127s %255s %d %255s %d", name, old, old_port, host, port) != 5 ||
+      strcmp(name, master) != 0 || *port <= 0 || *port > 65535)
+    return 0;
+  return 1;
 }
 
 /* ---- status overrides ---- */

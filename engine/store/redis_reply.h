@@ -39,6 +39,33 @@ int ww__redis_claim_of(const redisReply *r, char sid[WW_SESSION_ID_LEN + 1], cha
  * -2 (the cap on live codes reached), -1 (malformed). */
 int ww__redis_handover_of(const redisReply *r, char code[WW_HANDOVER_CODE_LEN + 1]);
 
+/* What an error reply says, for the command pipeline (redis_conn.c). */
+enum {
+  WW_REDIS_OK = 0,          /* not an error reply */
+  WW_REDIS_NOSCRIPT,        /* the script cache lost the script: retry with EVAL */
+  WW_REDIS_OOM,             /* at maxmemory (also from inside a script): nothing changed */
+  WW_REDIS_ERROR,           /* any other error */
+};
+int ww__redis_error_of(const redisReply *r);
+
+/* A message on a SUBSCRIBEd connection: 1 the subscription is confirmed, 2 a message
+ * ('*payload' its text, or NULL when it is not a string), 0 anything else. */
+int ww__redis_pubsub_of(const redisReply *r, const char **payload);
+
+/* Does a ROLE reply say "master"? */
+int ww__redis_is_master(const redisReply *r);
+
+/* A SENTINEL get-master-addr-by-name reply into 'host' and '*port': 1, or 0 when the
+ * sentinel knows no such master (nil), or -1 when malformed (a port outside 1..65535, a
+ * host too long). */
+int ww__redis_master_addr_of(const redisReply *r, char host[256], int *port);
+
+/* A +switch-master payload "<name> <old-ip> <old-port> <new-ip> <new-port>": 1 when it
+ * is about 'master' (the new address in 'host' and '*port'; the old one, for the log, in
+ * 'old' and '*old_port'), else 0. */
+int ww__redis_switch_of(const char *payload, const char *master, char host[256], int *port,
+                        char old[256], int *old_port);
+
 /* Bound what one reply may make hiredis allocate (arrays of at most 65536 elements,
  * 2^20 in one reply). For every reader of the store (and the fuzz target's). */
 void ww__redis_reader_limit(redisReader *r);

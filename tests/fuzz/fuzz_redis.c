@@ -52,6 +52,18 @@ static void parse(const redisReply *r) {
   int touch;
   encodes(ww__redis_append_of(r, "2026-12-01T10:15:00+01:00", "2026-12-08T10:15:00+01:00",
                               &count, &touch));
+  int err = ww__redis_error_of(r);
+  if (err < WW_REDIS_OK || err > WW_REDIS_ERROR) abort();
+  const char *payload;
+  char host[256], old[256];
+  int port, old_port;
+  if (ww__redis_pubsub_of(r, &payload) == 2 && payload &&
+      ww__redis_switch_of(payload, "mymaster", host, &port, old, &old_port) &&
+      (port < 1 || port > 65535 || strlen(host) > 255))
+    abort();
+  (void)ww__redis_is_master(r);
+  if (ww__redis_master_addr_of(r, host, &port) == 1 && (port < 1 || port > 65535))
+    abort();
   char sid[WW_SESSION_ID_LEN + 1], nonce[17];
   long long retry = 0;
   int v = ww__redis_claim_of(r, sid, nonce, &retry);
