@@ -216,13 +216,7 @@ static void get_step(rstore *st, void *op, int status, redisReply *r) {
     op_done(o, status, NULL);
     return;
   }
-  if (r->type == REDIS_REPLY_NIL) {
-    op_done(o, WW_STORE_ENOTFOUND, NULL);
-    return;
-  }
-  json_t *sess = NULL;
-  if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2)
-    sess = ww__redis_session_of(r->element[0], r->element[1], NULL, NULL);
+  json_t *sess = ww__redis_get_of(r);   /* NULL also for nil: unknown or expired */
   op_done(o, sess ? 0 : WW_STORE_ENOTFOUND, sess);
 }
 

@@ -157,6 +157,11 @@ json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
                           expires ? expires : mstr(meta, META_EXPIRES), evs, meta_data(meta));
 }
 
+json_t *ww__redis_get_of(const redisReply *r) {
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 2) return NULL;
+  return ww__redis_session_of(r->element[0], r->element[1], NULL, NULL);
+}
+
 json_t *ww__redis_append_of(const redisReply *r, const char *updated, const char *expires,
                             long long *count, int *touch) {
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 4 ||

@@ -23,6 +23,10 @@ json_t *ww__redis_status_of(const redisReply *r);
 json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
                              const char *updated, const char *expires);
 
+/* The SC_GET script's reply {meta, events} as the session (new); NULL when it is nil
+ * (no such session) or malformed. */
+json_t *ww__redis_get_of(const redisReply *r);
+
 /* The SC_APPEND script's reply {meta, events, count, touch} as the session (new), its
  * event count after the append in '*count' (-1: the once-token was seen, nothing
  * changed, and the session is as stored: 'updated'/'expires' are then not applied) and

@@ -48,6 +48,7 @@ static void parse(const redisReply *r) {
                                  "2026-12-08T10:15:00+01:00"));
     if (r->element[1]->type == REDIS_REPLY_ARRAY) codec_round_trip(r->element[1]);
   }
+  encodes(ww__redis_get_of(r));
   long long count;
   int touch;
   encodes(ww__redis_append_of(r, "2026-12-01T10:15:00+01:00", "2026-12-08T10:15:00+01:00",
