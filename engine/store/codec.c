@@ -55,11 +55,9 @@ char *ww_codec_event_encode(const json_t *ev, int how) {
 }
 
 /* 'len' bytes as a new JSON string ('' -> null when 'empty_null'), or 'prev' (borrowed)
- * again when it holds the same bytes. NULL when not UTF-8 or holding a NUL (which the
- * packed form never holds: JSON elsewhere does not allow it either). */
+ * again when it holds the same bytes. NULL when not UTF-8. */
 static json_t *flat_str(const char *p, size_t len, json_t *prev, int empty_null) {
   if (empty_null && len == 0) return json_null();
-  if (memchr(p, '\0', len)) return NULL;
   if (prev && json_is_string(prev) && json_string_length(prev) == len &&
       memcmp(json_string_value(prev), p, len) == 0)
     return json_incref(prev);
@@ -78,10 +76,12 @@ static json_t *unpack(const char *p, size_t len, json_t *reuse[3]) {
   }
   f[4] = p;
   n[4] = (size_t)(end - p);
-  json_t *at = flat_str(f[0], n[0], NULL, 0);
+  json_t *at = json_stringn(f[0], n[0]);
   json_t *v[3];
-  for (int k = 0; k < 3; k++) v[k] = flat_str(f[1 + k], n[1 + k], reuse ? reuse[k] : NULL, k == 2);
-  json_t *detail = n[4] ? json_loadb(f[4], n[4], JSON_DECODE_ANY, NULL) : json_null();
+  for (int k = 0; k < 3; k++)
+    v[k] = flat_str(f[1 + k], n[1 + k], reuse ? reuse[k] : NULL, k == 2);
+  json_t *detail = n[4] ? json_loadb(f[4], n[4], JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL)
+                         : json_null();
   json_t *ev = json_object();
   if (at == NULL || v[0] == NULL || v[1] == NULL || v[2] == NULL || detail == NULL ||
       ev == NULL) {
@@ -103,7 +103,8 @@ static json_t *unpack(const char *p, size_t len, json_t *reuse[3]) {
 json_t *ww_codec_event_decode(const char *s, size_t len, json_t *reuse[3]) {
   if (s == NULL || len == 0) return NULL;
   if (s[0] != '{') return unpack(s, len, reuse);
-  return json_loadb(s, len, 0, NULL);   /* an object: it starts with '{' */
+  /* an object (it starts with '{'); a NUL in a string reads back as the encoder wrote it */
+  return json_loadb(s, len, JSON_ALLOW_NUL, NULL);
 }
 
 /* ---- decision-log entries ---- */

@@ -42,7 +42,7 @@ char *ww_codec_event_encode(const json_t *ev, int how);
 /* One stored event (packed or JSON, 'len' bytes at 's', borrowed) as a new object
  * {at, channel, type, service, detail}, or NULL when it is neither: empty, a packed
  * event with fewer than 4 separators, a string that is not UTF-8, a detail or a JSON
- * object that does not parse.
+ * object that does not parse. Whatever ww_codec_event_encode wrote reads back equal.
  * 'reuse' may be NULL; else it holds the previous packed event's channel, type and
  * service (borrowed, {NULL, NULL, NULL} at first) and is updated: a session's events
  * mostly repeat them, so equal bytes share one (immutable) string. The caller must keep

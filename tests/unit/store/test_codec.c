@@ -100,7 +100,7 @@ Test(codec, json_when_packing_is_not_exact) {
   free(s);
   json_object_set_new(ev, "at", json_string(AT));
   json_object_set_new(ev, "type", json_stringn("a\0b", 3));   /* NUL: never through the API */
-  s = ww_codec_event_encode(ev, WW_CODEC_PACK);
+  s = round_trip(ev, WW_CODEC_PACK);
   cr_expect_eq(s[0], '{');
   free(s);
   json_object_del(ev, "type");   /* a field missing: JSON, as it is */
@@ -158,9 +158,6 @@ Test(codec, malformed_events) {
       {"\xc3\x1f" "b\x1f" "c\x1f" "d\x1f", 8},    /* at cut inside a character */
       {"a\x1f" "b\x1f" "c\x1f\xed\xa0\x80\x1f", 10},   /* service: a surrogate */
       {"a\x1f" "b\x1f" "c\x1f" "d\x1f\"\x1f\"", 11},   /* raw 0x1f inside the detail */
-      {"a\x1f" "b\0c\x1f" "c\x1f" "d\x1f", 10},        /* a NUL in the channel */
-      {"\0\x1f" "b\x1f" "c\x1f" "d\x1f", 8},           /* in 'at' */
-      {"a\x1f" "b\x1f" "c\x1f" "d\0\x1f", 9},          /* in the service */
       {"{", 1},
       {"{\"at\":", 6},
       {"{\"at\":\"x\"}x", 11},
