@@ -22,8 +22,9 @@ for p in $PACKAGES; do
     *) missing="$missing $p" ;;
   esac
 done
-# Node.js + npm (the OpenAPI lint runs Spectral from the npm registry; the browser tests
-# use playwright-core). Any node on PATH will do: a machine may carry a non-Debian build.
+# Node.js + npm (the OpenAPI lint runs Spectral from the npm registry, the OpenAPI traffic
+# check Prism's validator (npm ci, tests/openapi/traffic); the browser tests use
+# playwright-core). Any node on PATH will do: a machine may carry a non-Debian build.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing="$missing nodejs npm"
 fi

@@ -447,8 +447,11 @@ void ww_api_readyz(ww_req *req) {
   if (w) ww_app_publish_ready(w);
   int store_ok = w && w->store && ww_store_ready(w->store) && ww_app_stores_ready(w->app);
   if (rules_ok && store_ok) {
-    ww_respond_json(req, 200, json_pack("{s:s, s:s, s:s}", "status", "ready", "rules",
-                                        ww_rules_version(w->rules), "store",
+    /* rules and store are the booleans of the 503 too; what is loaded and where it keeps
+     * sessions go by their own names (docs/openapi.json, Readiness) */
+    ww_respond_json(req, 200, json_pack("{s:s, s:b, s:b, s:s, s:s}", "status", "ready", "rules",
+                                        1, "store", 1, "rulesVersion",
+                                        ww_rules_version(w->rules), "storeKind",
                                         ww_store_kind(w->store)));
     return;
   }

@@ -1,7 +1,8 @@
 #define _GNU_SOURCE
-/* Integration: the real `wegwijzer serve` with the bundled rules on the embedded store,
- * over real sockets: advice, route, channels, rules, errors, headers, the citizen's
- * journey (session -> advice -> handover code -> IVR claim), privacy of citizen.id. */
+/* Integration: the real `wegwijzer serve` with the bundled rules over real sockets: advice,
+ * route, channels, rules, errors, headers, the citizen's journey (session -> advice ->
+ * handover code -> IVR claim), privacy of citizen.id. On the embedded store; with
+ * WW_TEST_STORE=redis (meson test api-redis) the same tests run on a real redis-server. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -9,16 +10,42 @@
 #include <string.h>
 
 #include "harness.h"
+#include "ops/ops_test.h"
 #include "wegwijzer_proc.h"
 
-static ww_proc srv;
+static ww_proc srv, redis;
 
-static void setup(void) { ww_test_serve(&srv, NULL); }
+static int on_redis(void) {
+  const char *s = getenv("WW_TEST_STORE");
+  return s && strcmp(s, "redis") == 0;
+}
+
+/* `wegwijzer serve` with 'extra' (NULL-terminated, may be NULL) on the store under test
+ * (WW_TEST_STORE=redis: a redis-server of its own, started once per test). */
+static void serve(const char *const *extra) {
+  if (!on_redis()) {
+    ww_test_serve(&srv, extra);
+    return;
+  }
+  if (redis.pid <= 0) cr_assert_eq(ww_redis_start(&redis, 10000), 0, "redis-server did not start");
+  char url[64];
+  snprintf(url, sizeof url, "redis://127.0.0.1:%d", redis.port);
+  const char *args[16] = {"--redis", url};
+  int n = 2;
+  for (int i = 0; extra && extra[i] && n < 15; i++) args[n++] = extra[i];
+  args[n] = NULL;
+  ww_test_serve(&srv, args);
+  ww_test_wait_ready(&srv, ww_test_valgrind() ? 60000 : 10000);
+}
+
+static void setup(void) { serve(NULL); }
 /* Every test ends with SIGTERM and expects exit 0: under valgrind (WW_VALGRIND=1) that is
  * where a memory error or a definite leak of the server shows. */
 static void teardown(void) {
   if (srv.pid > 0) ww_test_stop(&srv);
   ww_proc_cleanup(&srv);
+  if (redis.pid > 0) ww_proc_stop(&redis, SIGTERM, 10000);
+  ww_proc_cleanup(&redis);
 }
 
 TestSuite(api, .init = setup, .fini = teardown, .timeout = 60);
@@ -234,14 +261,18 @@ Test(api, health_and_readiness) {
   ww_http_resp_free(&r);
   b = ww_test_get(srv.port, "/readyz", &r);
   cr_assert_eq(r.status, 200, "%s", r.body);
-  cr_assert_str_eq(json_string_value(json_object_get(b, "store")), "memory");
+  cr_assert(json_is_true(json_object_get(b, "rules")), "%s", r.body);
+  cr_assert(json_is_true(json_object_get(b, "store")), "%s", r.body);
+  cr_assert_str_eq(json_string_value(json_object_get(b, "storeKind")),
+                   on_redis() ? "redis" : "memory");
+  cr_assert_eq(strlen(json_string_value(json_object_get(b, "rulesVersion"))), 12, "%s", r.body);
   json_decref(b);
   ww_http_resp_free(&r);
 }
 
-/* The journey on the embedded store: website session, advice with it, handover code,
- * IVR route claiming the code with agentContext, code single use, desk lookup. */
-Test(api, journey_on_the_embedded_store) {
+/* The journey: website session, advice with it, handover code, IVR route claiming the
+ * code with agentContext, code single use, desk lookup. */
+Test(api, journey) {
   ww_http_resp r;
   json_t *b = ww_test_post(srv.port, "/v1/sessions",
                            "{\"citizen\":{\"id\":\"999993653\"},\"service\":\"verhuizing\",\"channel\":\"website\"}", &r);
@@ -379,4 +410,94 @@ Test(api, cors_origin_over_plain_http_refused) {
   free(log);
   cr_assert_eq(serve_with_origin("http://localhost:8000", NULL, &log), -1, "%s", log);
   free(log);
+}
+
+/* Every kind of answer the OpenAPI document gives the session, handover, channel, rules and
+ * operational paths, on the store under test, so that the traffic check (meson: api and
+ * api-redis run through tests/openapi/traffic/run.mjs) sees each one on both stores: 401
+ * and 403 (tokens), 200 for a channel override and a reload, 201 for an event, a claim and
+ * its 404 once spent, 404 for session ids, 503 store_full (one live handover code), 429
+ * (one new session a second), the metrics' text, the document, HEAD /readyz, and on Redis the 503
+ * store_unavailable of a session call and of /readyz once Redis is gone. */
+Test(api, every_documented_answer_on_this_store) {
+  ww_test_stop(&srv);   /* this one needs tokens and limits */
+  char dir[256], tokens[320];
+  ops_mkdtemp(dir);
+  ops_tokens_file(dir, 0600, tokens);
+  const char *extra[] = {"--tokens", tokens, "--session-rate", "1", "--handover-max-live", "1",
+                         NULL};
+  serve(extra);
+  const int port = srv.port;
+  const char *admin = OPS_ADMIN_TOKEN, *advice = OPS_ADVICE_TOKEN;
+  json_t *b = NULL;
+
+  cr_assert_eq(ops_req(port, "GET", "/v1/channels", NULL, NULL, NULL), 401);
+  cr_assert_eq(ops_req(port, "PUT", "/v1/channels/balie/status", advice,
+                       "{\"open\":false,\"reason\":\"Storing\"}", NULL), 403);
+  cr_assert_eq(ops_req(port, "POST", "/v1/rules/reload", advice, "{}", NULL), 403);
+  char until[64], body[256];
+  time_t later = time(NULL) + 3600;
+  strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%S+00:00", gmtime(&later));
+  snprintf(body, sizeof body, "{\"open\":false,\"reason\":\"Storing\",\"until\":\"%s\"}", until);
+  cr_assert_eq(ops_req(port, "PUT", "/v1/channels/balie/status", admin, body, NULL), 200);
+  cr_assert_eq(ops_req(port, "GET", "/v1/channels", advice, NULL, NULL), 200);
+  cr_assert_eq(ops_req(port, "GET", "/v1/rules", advice, NULL, NULL), 200);
+  cr_assert_eq(ops_req(port, "POST", "/v1/rules/reload", admin, "{}", NULL), 200);
+
+  /* a session, an event, a code, its claim; a second session's code finds the one live
+   * code taken (503 store_full) */
+  char sid[2][40], path[160];
+  for (int i = 0; i < 2; i++) {
+    cr_assert_eq(ops_req(port, "POST", "/v1/sessions", advice,
+                         "{\"channel\":\"website\",\"service\":\"verhuizing\"}", &b), 201);
+    snprintf(sid[i], sizeof sid[i], "%s", ops_str(json_object_get(b, "session"), "id"));
+    json_decref(b);
+  }
+  snprintf(path, sizeof path, "/v1/sessions/%s/events", sid[0]);
+  cr_assert_eq(ops_req(port, "POST", path, advice,
+                       "{\"channel\":\"website\",\"type\":\"step\",\"detail\":{\"step\":\"adres\"}}",
+                       NULL), 201);
+  snprintf(path, sizeof path, "/v1/sessions/%s/handover", sid[0]);
+  cr_assert_eq(ops_req(port, "POST", path, advice, "{\"to\":\"telefoon\"}", &b), 201);
+  char code[8];
+  snprintf(code, sizeof code, "%s", ops_str(b, "code"));
+  json_decref(b);
+  snprintf(path, sizeof path, "/v1/sessions/%s/handover", sid[1]);
+  cr_assert_eq(ops_req(port, "POST", path, advice, "{}", &b), 503);
+  cr_assert_str_eq(ops_str(b, "code"), "store_full");
+  json_decref(b);
+  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"telefoon\"}", code);
+  cr_assert_eq(ops_req(port, "POST", "/v1/handover/claim", advice, body, NULL), 200);
+  cr_assert_eq(ops_req(port, "POST", "/v1/handover/claim", advice, body, NULL), 404);
+  snprintf(path, sizeof path, "/v1/sessions/%s", sid[0]);
+  cr_assert_eq(ops_req(port, "GET", path, advice, NULL, NULL), 200);
+  cr_assert_eq(ops_req(port, "GET", "/v1/sessions/0123456789abcdef0123456789abcdef", advice,
+                       NULL, NULL), 404);
+  /* a malformed id names no session either */
+  cr_assert_eq(ops_req(port, "GET", "/v1/sessions/not-a-session-id", advice, NULL, NULL), 404);
+
+  /* new sessions past the rate (a burst, then 429 with Retry-After) */
+  int status = 0;
+  for (int i = 0; i < 40 && status != 429; i++)
+    status = ops_req(port, "POST", "/v1/sessions", advice, "{\"channel\":\"website\"}", NULL);
+  cr_assert_eq(status, 429);
+
+  ww_http_resp r;
+  cr_assert_eq(ww_http_request(port, "GET", "/metrics", NULL, NULL, &r), 0);
+  cr_assert_eq(r.status, 200);
+  cr_assert(strncmp(ww_http_header(&r, "Content-Type"), "text/plain", 10) == 0);
+  ww_http_resp_free(&r);
+  cr_assert_eq(ops_req(port, "GET", "/v1/openapi.json", NULL, NULL, NULL), 200);
+  cr_assert_eq(ops_req(port, "HEAD", "/readyz", NULL, NULL, NULL), 200);
+
+  if (on_redis()) {
+    cr_assert_eq(ww_proc_stop(&redis, SIGKILL, 5000), 128 + SIGKILL);
+    snprintf(path, sizeof path, "/v1/sessions/%s", sid[0]);
+    double end = ww_now_ms() + 10000;
+    while (ops_req(port, "GET", path, advice, NULL, NULL) != 503)
+      cr_assert_lt(ww_now_ms(), end, "no 503 for a session call with Redis gone");
+    while (ops_req(port, "GET", "/readyz", NULL, NULL, NULL) != 503)
+      cr_assert_lt(ww_now_ms(), end, "/readyz not 503 with Redis gone");
+  }
+  ops_rmtree(dir);
 }

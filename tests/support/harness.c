@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -549,6 +550,60 @@ int ww_client_wait_closed(ww_client *c, int timeout_ms) {
   }
 }
 
+/* ------------------------------------------------------------------ traffic record */
+
+/* 's' as a JSON string, or as {"hex": "..."} when it is not UTF-8 (a hostile-input test
+ * may send any bytes). New. */
+static json_t *text(const char *s, size_t len) {
+  json_t *v = json_stringn(s, len);
+  if (v) return v;
+  char *hex = malloc(len * 2 + 1);
+  if (!hex) abort();
+  for (size_t i = 0; i < len; i++) snprintf(hex + 2 * i, 3, "%02x", (unsigned char)s[i]);
+  v = json_pack("{s:s%}", "hex", hex, len * 2);
+  free(hex);
+  return v;
+}
+
+/* Append one exchange to $WW_OPENAPI_TRAFFIC/<pid>.jsonl: one write() per line, so test
+ * threads and the processes of one test binary never interleave a record. A record that
+ * cannot be written aborts: a check that silently misses traffic would pass for nothing. */
+static void record_exchange(const char *method, const char *path, const char *headers,
+                            const char *body, const ww_http_resp *r) {
+  const char *dir = getenv("WW_OPENAPI_TRAFFIC");
+  if (!dir || !*dir) return;
+  json_t *o = json_object();
+  const struct criterion_test *t = criterion_current_test;
+  if (t && t->name)
+    json_object_set_new(o, "test", json_sprintf("%s/%s", t->category ? t->category : "",
+                                                t->name));
+  json_object_set_new(o, "method", json_string(method));
+  json_object_set_new(o, "target", text(path, strlen(path)));
+  json_object_set_new(o, "requestHeaders", text(headers ? headers : "",
+                                                headers ? strlen(headers) : 0));
+  if (body) json_object_set_new(o, "requestBody", text(body, strlen(body)));
+  json_object_set_new(o, "status", json_integer(r->status));
+  json_t *h = json_array();
+  for (int i = 0; i < r->nheaders; i++)
+    json_array_append_new(h, json_pack("[o o]", text(r->name[i], strlen(r->name[i])),
+                                       text(r->value[i], strlen(r->value[i]))));
+  json_object_set_new(o, "responseHeaders", h);
+  json_object_set_new(o, "responseBody", text(r->body ? r->body : "", r->body_len));
+  char *line = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  char file[600];
+  snprintf(file, sizeof file, "%s/%d.jsonl", dir, (int)getpid());
+  int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  size_t len = line ? strlen(line) : 0;
+  if (line) line[len] = '\n';   /* the NUL becomes the line's end: len + 1 bytes go out */
+  if (!line || fd < 0 || write(fd, line, len + 1) != (ssize_t)(len + 1)) {
+    fprintf(stderr, "harness: cannot record the exchange in %s: %s\n", file, strerror(errno));
+    abort();
+  }
+  close(fd);
+  free(line);
+}
+
 int ww_client_request(ww_client *c, const char *method, const char *path,
                       const char *headers, const char *body, ww_http_resp *r) {
   size_t blen = body ? strlen(body) : 0;
@@ -566,7 +621,9 @@ int ww_client_request(ww_client *c, const char *method, const char *path,
   int rc = ww_client_send(c, req, (size_t)n);
   free(req);
   if (rc != 0) return -1;
-  return ww_client_read(c, r, strcmp(method, "HEAD") == 0, WW_HARNESS_TIMEOUT_MS);
+  rc = ww_client_read(c, r, strcmp(method, "HEAD") == 0, WW_HARNESS_TIMEOUT_MS);
+  if (rc == 0) record_exchange(method, path, headers, body, r);
+  return rc;
 }
 
 int ww_http_request(int port, const char *method, const char *path, const char *headers,

@@ -125,7 +125,9 @@ int ww_client_wait_closed(ww_client *c, int timeout_ms);
 
 /* Send "METHOD path HTTP/1.1" with Host, the extra 'headers' (raw lines each ending in
  * "\r\n", or NULL), Content-Length when 'body' (NUL-terminated) is not NULL, and read
- * the response (WW_HARNESS_TIMEOUT_MS). */
+ * the response (WW_HARNESS_TIMEOUT_MS). When WW_OPENAPI_TRAFFIC names a directory, the
+ * exchange is appended to DIR/<pid>.jsonl for the OpenAPI traffic check
+ * (tests/openapi/traffic/run.mjs validates it against docs/openapi.json). */
 int ww_client_request(ww_client *c, const char *method, const char *path,
                       const char *headers, const char *body, ww_http_resp *r);
 /* Same on a fresh connection to 127.0.0.1:port, closed afterwards. */
