@@ -117,6 +117,7 @@ int ww_codec_entry_encode(const json_t *entry, ww_codec_entry *out) {
   const char *key;
   json_t *v;
   json_object_foreach((json_t *)entry, key, v) {
+    if (json_is_null(v)) continue;   /* absent, not the text "null" */
     const char *text = json_string_value(v);
     if (text == NULL) {
       char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);

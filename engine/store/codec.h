@@ -16,8 +16,9 @@
  * The first byte tells them apart ('{'). Readers take both.
  *
  * A decision-log entry, XADD ww:decisions ... field value ..., is a flat object: string
- * values as they are, other values as compact JSON (so booleans read "true"/"false");
- * the entry id's milliseconds are its time. Fields: docs/decision-log.md. */
+ * values as they are, null values left out, other values as compact JSON (so booleans
+ * read "true"/"false"); the entry id's milliseconds are its time. Fields:
+ * docs/decision-log.md. */
 #ifndef WW_STORE_CODEC_H
 #define WW_STORE_CODEC_H
 
@@ -60,7 +61,8 @@ typedef struct ww_codec_entry {
 } ww_codec_entry;
 
 /* Fill 'out' from 'entry' (a flat object, borrowed: 'out' is valid while it is unchanged).
- * 0, or -1 when it has no fields or more than WW_CODEC_LOG_FIELDS (nothing to release). */
+ * 0, or -1 when it has no fields or more than WW_CODEC_LOG_FIELDS (nothing to release).
+ * 'out' may then still hold no field (all null): nothing to write. */
 int ww_codec_entry_encode(const json_t *entry, ww_codec_entry *out);
 void ww_codec_entry_release(ww_codec_entry *e);
 

@@ -560,6 +560,10 @@ static void r_decision_log(ww_store *s, const json_t *fields) {
   rstore *st = (rstore *)s;
   ww_codec_entry e;
   if (ww_codec_entry_encode(fields, &e) != 0) return;
+  if (e.argc == 0) {
+    ww_codec_entry_release(&e);
+    return;
+  }
   const char *argv[6 + 2 * WW_CODEC_LOG_FIELDS];
   char maxlen[24];
   snprintf(maxlen, sizeof maxlen, "%ld", s->opts.decision_log_maxlen);

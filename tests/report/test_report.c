@@ -464,6 +464,16 @@ Test(report, counts_what_the_server_logs) {
   }
   /* n decisions plus the handover made and the one claimed */
   cr_assert_eq(len, n + 2, "XLEN %lld, want %d", len, n + 2);
+  /* a field the server has no value for is left out, never written as "null" */
+  redisReply *all = redisCommand(c, "XRANGE ww:decisions - +");
+  cr_assert(all && all->type == REDIS_REPLY_ARRAY);
+  for (size_t i = 0; i < all->elements; i++) {
+    const redisReply *f = all->element[i]->element[1];
+    for (size_t j = 1; j < f->elements; j += 2)
+      cr_expect_str_neq(f->element[j]->str, "null", "entry %zu: %s is \"null\"", i,
+                        f->element[j - 1]->str);
+  }
+  freeReplyObject(all);
 
   run rr = REPORT("--redis", url, "--since", "1h", "--rules", ww_test_source("rules"));
   cr_assert_eq(rr.status, 0, "%s", rr.err);
