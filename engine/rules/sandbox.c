@@ -100,6 +100,7 @@ void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
   R->budget_left = (long)budget;
   R->run_load = load;
   R->expired = 0;
+  R->limit_hit = 0;
   R->charged = 0;
   R->budget_on = 1;
   int64_t now = ww__clock_ms();
@@ -268,6 +269,26 @@ static int safe_random(lua_State *L) {
   return lua_gettop(L);
 }
 
+/* xpcall's message handler runs where the error is raised. A limit error is raised from
+ * the count hook, where Lua runs no hooks: a rule's handler would run there with neither
+ * budget nor time limit (a handler that loops hung the worker for good). So the rule's
+ * handler, upvalue 1, runs only for other errors; a limit error is passed on as it is. */
+static int guarded_handler(lua_State *L) {
+  if (ww__rules_of(L)->limit_hit) return 1;
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
+static int safe_xpcall(lua_State *L) {
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, guarded_handler, 1);
+  lua_replace(L, 2);
+  return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
 static size_t copy_table(lua_State *L, int src, const char *skip1, const char *skip2);
 
 /* setmetatable: no __gc (a finalizer would run outside any budget). A read-only view (a
@@ -321,7 +342,7 @@ static void wrap_orig(lua_State *L, int tbl, const char *name, lua_CFunction f) 
 }
 
 static const char *const safe_base[] = {
-    "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "select", "tonumber",
+    "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber",
     "tostring", "type", "rawequal", "rawget", "rawlen", "getmetatable", "_VERSION", NULL};
 
 /* Pushes a copy of library 'name' (opened by 'open') without 'skip'. */
@@ -342,6 +363,9 @@ static int setup_env(lua_State *L) {
   lua_getfield(L, 1, "setmetatable");
   lua_pushcclosure(L, safe_setmetatable, 1);
   lua_setfield(L, 2, "setmetatable");
+  lua_getfield(L, 1, "xpcall");
+  lua_pushcclosure(L, safe_xpcall, 1);
+  lua_setfield(L, 2, "xpcall");
   lua_pushcfunction(L, safe_print);
   lua_setfield(L, 2, "print");
 
