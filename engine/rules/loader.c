@@ -605,8 +605,12 @@ int ww__load_finish(ww_rules *R, ww_err *err) {
   /* before the freeze: a filter function is load-time code like the files' own, so what
    * it leaves behind is what every decision starts from */
   if (index_rules(R, err) != 0) return -1;
+  /* the freeze walks all the rule set's data: within the load's time limit too */
+  ww__budget_start(R, LOAD_BUDGET, 1);
   lua_pushcfunction(L, finish_lua);
-  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+  int rc = lua_pcall(L, 0, 0, 0);
+  ww__budget_stop(R);
+  if (rc != LUA_OK) {
     ww__load_error(err, "", 0, "the rule set could not be prepared: %s", lua_tostring(L, -1));
     lua_settop(L, 0);
     return -1;

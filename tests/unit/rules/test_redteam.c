@@ -118,3 +118,39 @@ Test(redteam, an_xpcall_handler_that_loops_cannot_hang_a_load) {
   ww_limits lim = {.load_timeout_ms = 300};
   load_fails(&lim, "steering/xpcall.lua:3: instruction budget exceeded");
 }
+
+/* ---- the freeze ----
+ * After loading, the freeze walked the globals and table keys in quadratic time, outside
+ * every limit, with the reload lock held. */
+
+/* 2^19 globals: the freeze emptied the environment by looking for its first entry again
+ * after each removal (100 s before). */
+Test(redteam, many_globals_freeze_in_linear_time, .timeout = 20) {
+  scratch_put(dir, "steering/globals.lua",
+              "for i = 1, 1 << 19 do _ENV[i] = i end\n"
+              "rule \"g\" { advise = function(r, a) a:note(\"g \" .. _ENV[12345]) end }\n");
+  ww_rules *r = load_ok(NULL);
+  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
+  cr_assert(has_note(a, "g 12345"));
+  json_decref(a);
+  ww_rules_free(r);
+}
+
+/* 2^15 tables as keys of one full table: each key replaced by its view made the table
+ * rehash once per key (39 s before). */
+Test(redteam, many_table_keys_freeze_in_linear_time, .timeout = 20) {
+  scratch_put(dir, "steering/keys.lua",
+              "local t, first = {}, {}\n"
+              "t[first] = 0\n"
+              "for i = 2, 1 << 15 do t[{}] = i end\n"
+              "rule \"k\" { advise = function(r, a)\n"
+              "  local n = 0 for k, v in pairs(t) do n = n + 1 end\n"
+              "  a:note(\"keys \" .. n .. \" \" .. tostring(t[first]))\n"
+              "end }\n");
+  ww_limits lim = {.instructions = 10000000};
+  ww_rules *r = load_ok(&lim);
+  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
+  cr_assert(has_note(a, "keys 32768 0"));
+  json_decref(a);
+  ww_rules_free(r);
+}
