@@ -44,6 +44,16 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   return p;
 }
 
+int ww__mem_take(ww_rules *R, size_t n) {
+  if (n > R->mem_cap - R->mem_used) return -1;
+  R->mem_used += n;
+  return 0;
+}
+
+void ww__mem_charge(lua_State *L, size_t n) {
+  if (ww__mem_take(ww__rules_of(L), n) != 0) luaL_error(L, "%s", WW__MEMORY_LIMIT);
+}
+
 static int on_panic(lua_State *L) {
   const char *m = lua_tostring(L, -1);
   ww_logf(WW_LOG_ERROR, "Lua panic (unprotected error): %s", m ? m : "?");
@@ -516,7 +526,47 @@ void ww__push_json(lua_State *L, const json_t *j, int ro) {
   else push_json_(L, j, ro, 1);
 }
 
+/* Bytes the JSON of the value at 'idx' takes (JSON_VALUE_BYTES a value, plus its texts),
+ * taken from '*left'; stops early once '*left' is below 0. A table held twice is counted
+ * twice, as the JSON holds it twice. Adds the values to '*values'. */
+#define JSON_VALUE_BYTES 64
+static void json_size(lua_State *L, int idx, int depth, double *left, double *values) {
+  *values += 1;
+  *left -= JSON_VALUE_BYTES;
+  int t = lua_type(L, idx);
+  if (t == LUA_TSTRING) *left -= (double)lua_rawlen(L, idx);
+  if (t != LUA_TTABLE || depth > 32 || !lua_checkstack(L, 3)) return;   /* (to_json says why) */
+  idx = lua_absindex(L, idx);
+  int top = lua_gettop(L);
+  lua_pushnil(L);
+  while (*left >= 0 && lua_next(L, idx)) {
+    if (lua_type(L, -2) == LUA_TSTRING) *left -= (double)lua_rawlen(L, -2);
+    json_size(L, -1, depth + 1, left, values);
+    lua_pop(L, 1);
+  }
+  lua_settop(L, top);   /* (the walk's key, when it stopped early) */
+}
+
+static json_t *to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
+
+/* The JSON is kept outside the Lua state (a channel's entry, a case): it counts against
+ * the rule set's memory limit, and making it against the instruction budget. Both are
+ * known before anything is made, so a raise leaks nothing. */
 json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
+  ww_rules *R = ww__rules_of(L);
+  double room = (double)(R->mem_cap - R->mem_used), left = room, values = 0;
+  json_size(L, idx, depth, &left, &values);
+  if (left < 0) {
+    snprintf(msg, msgsz, "%s (as data this table needs more than the %.0f KiB left; a "
+             "table used more than once counts each time)", WW__MEMORY_LIMIT, room / 1024);
+    return NULL;
+  }
+  ww__charge(L, values * WW__VALUE_STEPS, "a table as data");
+  R->mem_used += (size_t)(room - left);
+  return to_json(L, idx, msg, msgsz, depth);
+}
+
+static json_t *to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
   idx = lua_absindex(L, idx);
   switch (lua_type(L, idx)) {
     case LUA_TSTRING: {
@@ -564,7 +614,7 @@ json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
     json_t *a = json_array();
     for (lua_Integer i = 1; i <= len; i++) {
       lua_rawgeti(L, idx, i);
-      json_t *v = ww__to_json(L, -1, msg, msgsz, depth + 1);
+      json_t *v = to_json(L, -1, msg, msgsz, depth + 1);
       lua_pop(L, 1);
       if (v == NULL) {
         json_decref(a);
@@ -583,7 +633,7 @@ json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
       snprintf(msg, msgsz, "a table mixes a list and named fields (or has non-text keys)");
       return NULL;
     }
-    json_t *v = ww__to_json(L, -1, msg, msgsz, depth + 1);
+    json_t *v = to_json(L, -1, msg, msgsz, depth + 1);
     if (v == NULL) {
       char inner[256];
       snprintf(inner, sizeof inner, "%s", msg);

@@ -102,7 +102,8 @@ Test(redteam, an_xpcall_handler_that_loops_cannot_hang_a_decision) {
   json_decref(a);
   ww_rules_free(r);
 
-  lim = (ww_limits){.decision_timeout_ms = 5};   /* the time limit ends them too */
+  lim = (ww_limits){.decision_timeout_ms = 5, .instructions = 1000000000};   /* the time
+                                                           limit ends them too */
   r = load_ok(&lim);
   char *e = degraded_error(r, "both");
   cr_assert(e && strstr(e, "the rules ran longer than 5 ms"), "%s", e ? e : "not degraded");
@@ -115,7 +116,7 @@ Test(redteam, an_xpcall_handler_that_loops_cannot_hang_a_load) {
               "-- hangs while loading\n"
               "local function spin() while true do end end\n"
               "xpcall(spin, spin)\n");
-  ww_limits lim = {.load_timeout_ms = 300};
+  ww_limits lim = {.load_timeout_ms = 60000};   /* the load's budget ends it */
   load_fails(&lim, "steering/xpcall.lua:3: instruction budget exceeded");
 }
 
@@ -153,4 +154,75 @@ Test(redteam, many_table_keys_freeze_in_linear_time, .timeout = 20) {
   cr_assert(has_note(a, "keys 32768 0"));
   json_decref(a);
   ww_rules_free(r);
+}
+
+/* ---- what a load keeps outside Lua ----
+ * The JSON of channel, service and case tables, the holidays, rule names and each
+ * service's list of rules grew without limit outside the Lua state: now they count
+ * against the rule set's memory limit, and the conversion to JSON against the budget. */
+
+static const char MEMORY[] = "memory limit of the rule set reached";
+
+/* A table that holds the one below twice, 20 levels deep: 2^20 JSON values (before: 150
+ * MB kept outside Lua). 30 levels: the same at once (before: a hang that ate 115 MB/s). */
+Test(redteam, a_table_that_repeats_itself_is_no_json_bomb) {
+  static const char *const depths[] = {"20", "30"};
+  for (int i = 0; i < 2; i++) {
+    char text[600];
+    snprintf(text, sizeof text,
+             "local t = { \"x\" }\n"
+             "for i = 1, %s do t = { t, t } end\n"
+             "channel \"website\" { name = \"Website\", kind = \"online\", extra = t }\n"
+             "channel \"telefoon\" { name = \"Telefoon\", kind = \"phone\", assisted = true,\n"
+             "  route = { kind = \"queue\", queue = \"kcc\" } }\n"
+             "fallback { channels = { \"telefoon\", \"website\" }, route = \"telefoon\" }\n",
+             depths[i]);
+    scratch_put(dir, "channels.lua", text);
+    load_fails(NULL, "channels.lua:3: channel \"website\": ");
+    load_fails(NULL, MEMORY);
+  }
+}
+
+/* One text of 1 MiB 40 times in a case: 1 MiB in Lua, 40 MiB as JSON (before: kept
+ * outside the limit). */
+Test(redteam, case_tables_count_against_the_memory_limit) {
+  scratch_put(dir, "tests/big.lua",
+              "local big = (\"x\"):rep(1 << 20)\n"
+              "local list = {}\n"
+              "for i = 1, 40 do list[i] = big end\n"
+              "case \"groot\" { request = { service = \"afval\", list = list },\n"
+              "  expect = { first = \"website\" } }\n");
+  load_fails(NULL, MEMORY);
+  load_fails(NULL, "tests/big.lua:4: ");
+}
+
+/* 6,000 services x 6,000 rules: each service keeps which rules apply to it, 36 MB
+ * (30,000 x 30,000 kept 900 MB and took 7 s, past the load limit). */
+Test(redteam, services_times_rules_count_against_the_memory_limit) {
+  scratch_put(dir, "services.lua",
+              "for i = 1, 6000 do service(\"s\" .. i) { name = \"Dienst\" } end\n");
+  scratch_put(dir, "steering/many.lua",
+              "local f = function(r, a) end\n"
+              "for i = 1, 6000 do rule(\"r\" .. i) { advise = f } end\n");
+  load_fails(NULL, MEMORY);
+}
+
+/* holidays: 8 bytes a day, 40 x 100,000 days (before: kept outside the limit; 20 x
+ * 1,000,000 kept 360 MB). */
+Test(redteam, holidays_count_against_the_memory_limit) {
+  scratch_put(dir, "steering/holidays.lua",
+              "local days = {}\n"
+              "for i = 1, 100000 do days[i] = \"2026-12-25\" end\n"
+              "for i = 1, 40 do holidays(days) end\n");
+  load_fails(NULL, MEMORY);
+  load_fails(NULL, "steering/holidays.lua:3: ");
+}
+
+/* Rule names of 1 MiB: kept (twice) outside Lua. */
+Test(redteam, rule_names_count_against_the_memory_limit) {
+  scratch_put(dir, "steering/names.lua",
+              "local big = (\"x\"):rep(1 << 20)\n"
+              "local f = function(r, a) end\n"
+              "for i = 1, 40 do rule(big .. i) { advise = f } end\n");
+  load_fails(NULL, MEMORY);
 }
