@@ -226,3 +226,37 @@ Test(redteam, rule_names_count_against_the_memory_limit) {
               "for i = 1, 40 do rule(big .. i) { advise = f } end\n");
   load_fails(NULL, MEMORY);
 }
+
+/* ---- C work at decision time ----
+ * C loops a rule set can make long that nothing charged. */
+
+/* A list condition of 200,000 values against a request's list of 900: 180 million
+ * comparisons in C (before: seconds, no charge, not degraded). */
+Test(redteam, list_conditions_are_charged) {
+  scratch_put(dir, "steering/conds.lua",
+              "local vals = {}\n"
+              "for i = 1, 200000 do vals[i] = i end\n"
+              "rule \"lijst\" { citizen = { codes = vals },\n"
+              "  advise = function(r, a) a:note(\"matched\") end }\n"
+              "rule \"klein\" { citizen = { codes = { 7, 8 } },\n"
+              "  advise = function(r, a) a:note(\"small\") end }\n");
+  ww_limits lim = {.decision_timeout_ms = 60000};   /* the budget ends it */
+  ww_rules *r = load_ok(&lim);
+  char req[8000] = "{\"service\":\"afval\",\"explain\":true,\"citizen\":{\"codes\":[";
+  for (int i = 0; i < 900; i++) {
+    size_t l = strlen(req);
+    snprintf(req + l, sizeof req - l, "%s%d", i ? "," : "", 1000000 + i);
+  }
+  strcat(req, "]}}");
+  json_t *a = decide_json(r, req, 0);
+  cr_assert(json_is_true(json_object_get(a, "degraded")), "180 million comparisons free");
+  json_t *tr = json_object_get(a, "trace");
+  const char *e = json_string_value(json_object_get(json_array_get(tr, 0), "error"));
+  cr_assert(e && strstr(e, "instruction budget exceeded"), "%s", e ? e : "(no error)");
+  json_decref(a);
+  a = decide_json(r, "{\"service\":\"afval\",\"citizen\":{\"codes\":[8]}}", 0);
+  cr_assert(json_is_false(json_object_get(a, "degraded")));
+  cr_assert(has_note(a, "matched") && has_note(a, "small"));
+  json_decref(a);
+  ww_rules_free(r);
+}
