@@ -260,3 +260,31 @@ Test(redteam, list_conditions_are_charged) {
   json_decref(a);
   ww_rules_free(r);
 }
+
+/* string.pack("c4000000", "") pads 4 MB a byte at a time (with a budget that covers its
+ * memory: 8 ms in one call; "c30000000" took 100 ms, 20 times the decision limit): more
+ * than one call may do. */
+Test(redteam, string_pack_is_charged_for_its_padding) {
+  scratch_put(dir, "steering/pack.lua",
+              "rule \"pack\" { advise = function(r, a)\n"
+              "  local ok = pcall(string.pack, \"c4000000\", \"\")\n"
+              "  a:note(\"packed \" .. tostring(ok))\n"
+              "  a:note(\"small \" .. #string.pack(\"c10 i4 c2\", \"ab\", 7, \"xy\"))\n"
+              "end }\n");
+  ww_limits lim = {.decision_timeout_ms = 60000, .instructions = 100000000};
+  ww_rules *r = load_ok(&lim);
+  char *e = degraded_error(r, "x");
+  cr_assert(e && strstr(e, "instruction budget exceeded"), "%s",
+            e ? e : "not degraded");
+  free(e);
+  ww_rules_free(r);
+  scratch_put(dir, "steering/pack.lua",
+              "rule \"pack\" { advise = function(r, a)\n"
+              "  a:note(\"small \" .. #string.pack(\"c10 i4 c2\", \"ab\", 7, \"xy\"))\n"
+              "end }\n");
+  r = load_ok(&lim);
+  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
+  cr_assert(has_note(a, "small 16"));
+  json_decref(a);
+  ww_rules_free(r);
+}
