@@ -288,3 +288,20 @@ Test(redteam, string_pack_is_charged_for_its_padding) {
   json_decref(a);
   ww_rules_free(r);
 }
+
+/* ---- a rule's error text ----
+ * It is as long as the rule makes it: cut for the trace (and the log) at a character, not
+ * in the middle of one (before: the trace said "(error)", the log lost the field). */
+Test(redteam, rule_errors_are_cut_at_a_character) {
+  scratch_put(dir, "steering/fout.lua",
+              "rule \"fout\" { advise = function(r, a)\n"
+              "  error(\"a\" .. (\"\\xc3\\xa9\"):rep(400), 0)\n"
+              "end }\n");
+  ww_rules *r = load_ok(NULL);
+  char *e = degraded_error(r, "x");
+  cr_assert_not_null(e);
+  cr_assert(strstr(e, "rule \"fout\" (steering/fout.lua:1): a\xc3\xa9\xc3\xa9"), "%s", e);
+  cr_assert_lt(strlen(e), 400);
+  free(e);
+  ww_rules_free(r);
+}
