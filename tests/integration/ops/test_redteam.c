@@ -6,7 +6,9 @@
  *   error inside the count hook, without hooks: two such requests hung both workers of
  *   --workers 2 for good (/healthz too), and the same at the top of a file hung the reload.
  * - A rule's error text is logged once per failing request: before, in full (1 MiB per
- *   request from error(("x"):rep(2^20))), and an error that was not UTF-8 lost its fields. */
+ *   request from error(("x"):rep(2^20))), and an error that was not UTF-8 lost its fields.
+ * - POST /v1/rules/reload with a body that is not a JSON object: 400, as documented, and
+ *   nothing reloaded (before: the reload ran and answered 200). */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -124,5 +126,36 @@ Test(redteam, rule_errors_are_logged_short_and_as_text) {
   cr_assert(e && strstr(e, "raar ?? tekst"), "the error is missing: %s", line);
   json_decref(j);
   free(line);
+  ww_test_stop(&srv);
+}
+
+Test(redteam, a_reload_with_a_bad_body_is_400_and_reloads_nothing) {
+  ops_serve(&srv, rules, tokens, NULL);
+  char before[16], after[16];
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, before);
+  cr_assert(before[0]);
+  ops_write(rules, "steering/zz_nieuw.lua", "-- a change the bad reloads must not load\n");
+  static const char *const bodies[] = {"[1]", "{\"x\":", "\"reload\""};
+  for (int i = 0; i < 3; i++) {
+    json_t *b = NULL;
+    int st = ops_req(srv.port, "POST", "/v1/rules/reload", OPS_ADMIN_TOKEN, bodies[i], &b);
+    cr_assert_eq(st, 400, "body %s: status %d", bodies[i], st);
+    cr_assert_str_eq(ops_str(b, "code"), "invalid_json", "body %s", bodies[i]);
+    json_decref(b);
+    ops_rules_version(srv.port, OPS_ADMIN_TOKEN, after);
+    cr_assert_str_eq(after, before, "body %s reloaded the rules", bodies[i]);
+  }
+  ww_http_resp r;
+  cr_assert_eq(ww_http_request(srv.port, "POST", "/v1/rules/reload",
+                               "Authorization: Bearer " OPS_ADMIN_TOKEN "\r\n"
+                               "Content-Type: text/plain\r\n", "{}", &r), 0);
+  cr_assert_eq(r.status, 415);
+  ww_http_resp_free(&r);
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, after);
+  cr_assert_str_eq(after, before);
+  cr_assert_eq(ops_req(srv.port, "POST", "/v1/rules/reload", OPS_ADMIN_TOKEN, "{}", NULL), 200);
+  cr_assert_eq(ops_req(srv.port, "POST", "/v1/rules/reload", OPS_ADMIN_TOKEN, NULL, NULL), 200);
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, after);
+  cr_assert_str_neq(after, before);
   ww_test_stop(&srv);
 }
