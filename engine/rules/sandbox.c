@@ -660,6 +660,10 @@ static void protect_top(lua_State *L, frz *F, int depth);
 
 static void protect_fn(lua_State *L, frz *F, int f, int depth) {
   if (lua_iscfunction(L, f)) return;
+  /* the walk recurses through upvalues: a chain of 200,000 functions, each holding the
+   * next, overflowed the C stack */
+  if (depth > 100) luaL_error(L, "rule data nested too deeply (functions that hold "
+                                 "functions that hold ..., more than 100 deep)");
   lua_pushvalue(L, f);
   if (lua_rawget(L, F->memo) != LUA_TNIL) {
     lua_pop(L, 1);

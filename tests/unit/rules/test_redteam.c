@@ -305,3 +305,24 @@ Test(redteam, rule_errors_are_cut_at_a_character) {
   free(e);
   ww_rules_free(r);
 }
+
+/* A chain of 200,000 functions, each holding the next as an upvalue: the freeze walked it
+ * recursively without a limit and overflowed the C stack (check crashed; a reload, or
+ * --watch seeing the file, killed the server). Now refused like data nested too deeply. */
+Test(redteam, a_long_chain_of_functions_is_refused_not_a_crash) {
+  scratch_put(dir, "steering/chain.lua",
+              "local f = function() return 0 end\n"
+              "for i = 1, 200000 do local g = f f = function() return g end end\n"
+              "rule \"r\" { advise = function(r, a) if f then end end }\n");
+  load_fails(NULL, "the rule set could not be prepared: ");
+  load_fails(NULL, "nested too deeply");
+  scratch_put(dir, "steering/chain.lua",   /* 60 deep, as helpers calling helpers: fine */
+              "local f = function() return 0 end\n"
+              "for i = 1, 60 do local g = f f = function() return g() + 1 end end\n"
+              "rule \"r\" { advise = function(r, a) a:note(\"depth \" .. f()) end }\n");
+  ww_rules *r = load_ok(NULL);
+  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
+  cr_assert(has_note(a, "depth 60"));
+  json_decref(a);
+  ww_rules_free(r);
+}
