@@ -29,6 +29,15 @@ static void load_fails(const ww_limits *lim, const char *text) {
   ww_err_clear(&err);
 }
 
+/* Loads 'dir' and decides a plain request: the answer must have a note with 'note'. */
+static void loads_and_notes(const ww_limits *lim, const char *note) {
+  ww_rules *r = load_ok(lim);
+  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
+  cr_assert(has_note(a, note), "no note \"%s\"", note);
+  json_decref(a);
+  ww_rules_free(r);
+}
+
 /* The error of the (degraded) answer's last trace entry, or NULL when not degraded. */
 static char *degraded_error(ww_rules *r, const char *intent) {
   char req[300];
@@ -130,11 +139,7 @@ Test(redteam, many_globals_freeze_in_linear_time, .timeout = 20) {
   scratch_put(dir, "steering/globals.lua",
               "for i = 1, 1 << 19 do _ENV[i] = i end\n"
               "rule \"g\" { advise = function(r, a) a:note(\"g \" .. _ENV[12345]) end }\n");
-  ww_rules *r = load_ok(NULL);
-  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
-  cr_assert(has_note(a, "g 12345"));
-  json_decref(a);
-  ww_rules_free(r);
+  loads_and_notes(NULL, "g 12345");
 }
 
 /* 2^15 tables as keys of one full table: each key replaced by its view made the table
@@ -149,11 +154,7 @@ Test(redteam, many_table_keys_freeze_in_linear_time, .timeout = 20) {
               "  a:note(\"keys \" .. n .. \" \" .. tostring(t[first]))\n"
               "end }\n");
   ww_limits lim = {.instructions = 10000000};
-  ww_rules *r = load_ok(&lim);
-  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
-  cr_assert(has_note(a, "keys 32768 0"));
-  json_decref(a);
-  ww_rules_free(r);
+  loads_and_notes(&lim, "keys 32768 0");
 }
 
 /* ---- what a load keeps outside Lua ----
@@ -274,19 +275,14 @@ Test(redteam, string_pack_is_charged_for_its_padding) {
   ww_limits lim = {.decision_timeout_ms = 60000, .instructions = 100000000};
   ww_rules *r = load_ok(&lim);
   char *e = degraded_error(r, "x");
-  cr_assert(e && strstr(e, "instruction budget exceeded"), "%s",
-            e ? e : "not degraded");
+  cr_assert(e && strstr(e, "instruction budget exceeded"), "%s", e ? e : "not degraded");
   free(e);
   ww_rules_free(r);
   scratch_put(dir, "steering/pack.lua",
               "rule \"pack\" { advise = function(r, a)\n"
               "  a:note(\"small \" .. #string.pack(\"c10 i4 c2\", \"ab\", 7, \"xy\"))\n"
               "end }\n");
-  r = load_ok(&lim);
-  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
-  cr_assert(has_note(a, "small 16"));
-  json_decref(a);
-  ww_rules_free(r);
+  loads_and_notes(&lim, "small 16");
 }
 
 /* ---- a rule's error text ----
@@ -320,9 +316,5 @@ Test(redteam, a_long_chain_of_functions_is_refused_not_a_crash) {
               "local f = function() return 0 end\n"
               "for i = 1, 60 do local g = f f = function() return g() + 1 end end\n"
               "rule \"r\" { advise = function(r, a) a:note(\"depth \" .. f()) end }\n");
-  ww_rules *r = load_ok(NULL);
-  json_t *a = decide_json(r, "{\"service\":\"afval\"}", 0);
-  cr_assert(has_note(a, "depth 60"));
-  json_decref(a);
-  ww_rules_free(r);
+  loads_and_notes(NULL, "depth 60");
 }
