@@ -276,6 +276,13 @@ static void reload_done(uv_work_t *work, int status) {
 
 void ww_api_rules_reload(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
+  size_t len = 0;
+  ww_req_body(req, &len);
+  if (len > 0) {   /* no body is needed; one that is sent is a JSON object (else 400/415) */
+    json_t *body = ww_req_json(req);
+    if (body == NULL) return;
+    json_decref(body);
+  }
   reload_job *job = calloc(1, sizeof *job);
   if (job == NULL) {
     ww_respond_problem(req, 500, "internal", "out of memory", NULL, NULL);

@@ -479,6 +479,28 @@ static json_t *fallback_answer(ww_rules *R, const ww__input *in, const char *err
 
 /* ---- the decision ---- */
 
+/* The length of 's' cut to at most 'max' bytes at a character boundary: a rule's error
+ * text is as long as the rule makes it (error(("x"):rep(2^20)) logged 1 MiB per request),
+ * and half a UTF-8 character makes jansson refuse the whole text. */
+static int text_cut(const char *s, size_t max) {
+  size_t n = strlen(s);
+  if (n <= max) return (int)n;
+  n = max;
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+  return (int)n;
+}
+
+/* A rule's error text (or name) as a log field: cut, and with bytes that are not UTF-8 as
+ * '?' (else the field would be dropped). */
+static json_t *log_text(const char *s) {
+  char buf[301];
+  int n = text_cut(s, sizeof buf - 1);
+  json_t *j = json_stringn(s, (size_t)n);
+  if (j) return j;
+  for (int i = 0; i < n; i++) buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+  return json_stringn(buf, (size_t)n);
+}
+
 /* Validates and runs the rules. 0: the state is in R->d / R->cst and '*failed' says
  * whether the rules failed at run time (then 'error' names the rule). */
 static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, int ivr_origin,
@@ -532,18 +554,19 @@ static int run(ww_rules *R, const json_t *request, const ww_decide_opts *opts, i
   {
     char tmp[400];
     if (cr >= 0)
-      snprintf(tmp, sizeof tmp, "rule \"%s\" (%s): %.300s", R->rules[cr].name,
-               R->rules[cr].source, msg);
+      snprintf(tmp, sizeof tmp, "rule \"%s\" (%s): %.*s", R->rules[cr].name,
+               R->rules[cr].source, text_cut(msg, 300), msg);
     else
-      snprintf(tmp, sizeof tmp, "%.300s", msg);
+      snprintf(tmp, sizeof tmp, "%.*s", text_cut(msg, 300), msg);
     memcpy(R->last_error, tmp, sizeof tmp);
   }
   R->failures++;
   if (rc == LUA_ERRMEM) R->failures_memory++;
   else if (R->limit_hit) R->failures_budget++;   /* the instruction budget or the time limit */
   ww_log(WW_LOG_WARN, "rule failed; fallback advice given",
-         json_pack("{s:s, s:s, s:s, s:s}", "rule", cr >= 0 ? R->rules[cr].name : "",
-                   "source", cr >= 0 ? R->rules[cr].source : "", "error", msg,
+         json_pack("{s:o, s:s, s:o, s:s}", "rule",
+                   log_text(cr >= 0 ? R->rules[cr].name : ""), "source",
+                   cr >= 0 ? R->rules[cr].source : "", "error", log_text(msg),
                    "rulesVersion", R->version));
   snprintf(error, esz, "%s", R->last_error);
   lua_settop(L, 0);

@@ -67,7 +67,11 @@ static ww__load *loading(lua_State *L, const char *what) {
   return R->ld;
 }
 
+/* The copies and arrays below are kept outside the Lua state: they count against the
+ * rule set's memory limit (ww__mem_charge), as 40 rule names of 1 MiB or 30,000 services
+ * would otherwise grow the server without one. */
 static char *xstrdup(lua_State *L, const char *s) {
+  ww__mem_charge(L, strlen(s) + 1);
   char *d = strdup(s);
   if (d == NULL) luaL_error(L, "not enough memory");
   return d;
@@ -76,6 +80,7 @@ static char *xstrdup(lua_State *L, const char *s) {
 static void *grow(lua_State *L, void *p, int n, int *cap, size_t sz) {
   if (n < *cap) return p;
   int nc = *cap ? *cap * 2 : 16;
+  ww__mem_charge(L, (size_t)(nc - *cap) * sz);
   void *q = realloc(p, (size_t)nc * sz);
   if (q == NULL) luaL_error(L, "not enough memory");
   memset((char *)q + (size_t)*cap * sz, 0, (size_t)(nc - *cap) * sz);
@@ -430,6 +435,7 @@ static int l_holidays(lua_State *L) {
   if (!lua_istable(L, 1))
     return dsl_err(L, line, "holidays needs a list of dates: holidays { \"2026-12-25\", ... }");
   lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+  ww__charge(L, (double)n * WW__VALUE_STEPS, "holidays");
   for (lua_Integer i = 1; i <= n; i++) {
     lua_rawgeti(L, 1, i);
     int64_t day;

@@ -61,6 +61,11 @@ int ww__conds_build(lua_State *L, int idx, const char **bad_key) {
   return 0;
 }
 
+/* One comparison of a request's value with a condition's, in budget steps (measured:
+ * about 12 ns, as much as a few Lua instructions). A list condition of 500,000 values
+ * against a request's list of 900 ran for 7 s in C before it was charged. */
+#define COMPARE_STEPS 3
+
 /* Is the value at 'v' the value at 'vals', or one of the list at 'vals'? */
 static int one_of(lua_State *L, int v, int vals) {
   if (lua_type(L, vals) != LUA_TTABLE) return lua_rawequal(L, v, vals);
@@ -83,8 +88,10 @@ int ww__conds_match(lua_State *L, int conds, int from) {
     lua_rawget(L, from);                   /* the field (a plain table: no metamethods) */
     lua_rawgeti(L, conds, j + 1);
     int v = top + 1, vals = top + 2;
+    double nvals = lua_type(L, vals) == LUA_TTABLE ? (double)lua_rawlen(L, vals) : 1;
     if (lua_type(L, v) == LUA_TTABLE) {    /* a list, behind a read-only view */
       lua_Integer m = luaL_len(L, v);
+      ww__charge(L, (double)m * nvals * COMPARE_STEPS, "the rule's conditions");
       match = 0;
       for (lua_Integer i = 1; !match && i <= m; i++) {
         lua_geti(L, v, i);
@@ -92,6 +99,7 @@ int ww__conds_match(lua_State *L, int conds, int from) {
         lua_pop(L, 1);
       }
     } else {
+      ww__charge(L, nvals * COMPARE_STEPS, "the rule's conditions");
       match = one_of(L, v, vals);
     }
     lua_settop(L, top);

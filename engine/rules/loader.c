@@ -508,7 +508,15 @@ static int index_rules(ww_rules *R, ww_err *err) {
   ww__budget_start(R, R->budget, 1);
   for (int k = 0; k < R->nsvc; k++) {
     ww__service *s = &R->svc[k];
-    s->applies = malloc(R->nrules > 0 ? (size_t)R->nrules : 1);
+    size_t need = R->nrules > 0 ? (size_t)R->nrules : 1;
+    if (ww__mem_take(R, need) != 0) {   /* kept outside Lua: counts against its limit */
+      ww__budget_stop(R);
+      ww__load_error(err, "services.lua", 0, "%s: every service keeps which rules apply to "
+                     "it, %d services x %d rules; use fewer services or rules",
+                     WW__MEMORY_LIMIT, R->nsvc, R->nrules);
+      return -1;
+    }
+    s->applies = malloc(need);
     if (s->applies == NULL) {
       ww__budget_stop(R);
       ww__load_error(err, "", 0, "not enough memory to load the rule set");
@@ -605,8 +613,12 @@ int ww__load_finish(ww_rules *R, ww_err *err) {
   /* before the freeze: a filter function is load-time code like the files' own, so what
    * it leaves behind is what every decision starts from */
   if (index_rules(R, err) != 0) return -1;
+  /* the freeze walks all the rule set's data: within the load's time limit too */
+  ww__budget_start(R, LOAD_BUDGET, 1);
   lua_pushcfunction(L, finish_lua);
-  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+  int rc = lua_pcall(L, 0, 0, 0);
+  ww__budget_stop(R);
+  if (rc != LUA_OK) {
     ww__load_error(err, "", 0, "the rule set could not be prepared: %s", lua_tostring(L, -1));
     lua_settop(L, 0);
     return -1;

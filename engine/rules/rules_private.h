@@ -193,6 +193,12 @@ void ww__budget_force(ww_rules *R);
  * raises the sticky budget error when the budget does not cover it (or the time limit
  * passed). A no-op outside a run. */
 void ww__charge(lua_State *L, double units, const char *fn);
+/* Memory a load keeps outside the Lua state (JSON, names, arrays) counts against the rule
+ * set's memory cap like the state's own. ww__mem_take: 0 when 'n' bytes fit (then they
+ * are counted), else -1. ww__mem_charge: the same, raising WW__MEMORY_LIMIT when not. */
+#define WW__MEMORY_LIMIT "memory limit of the rule set reached"
+int ww__mem_take(ww_rules *R, size_t n);
+void ww__mem_charge(lua_State *L, size_t n);
 /* Steps per value a C function takes or gives back in numbers (string.byte, table.unpack,
  * utf8.char, a:only, ...): measured, moving a value through the Lua stack and growing it
  * costs about as much as this many instructions. */
@@ -230,7 +236,8 @@ void ww__push_pairs(lua_State *L, int backing, int proxy);
 int ww__unknown_channel(lua_State *L);   /* lua_CFunction: __index behind r.channels */
 void ww__push_json(lua_State *L, const json_t *j, int rmsg);   /* deep, read-only */
 void ww__push_empty_view(lua_State *L);   /* the shared empty view of r (as r.extra) */
-/* Lua value at idx -> new JSON (plain data only); NULL with msg on bad data. */
+/* Lua value at idx -> new JSON (plain data only); NULL with msg on bad data or when it
+ * does not fit the memory limit (ww__mem_take). Charges the budget for its values. */
 json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
 int ww__restore_upvalues(lua_State *L);                  /* lua_CFunction */
 

@@ -44,6 +44,16 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   return p;
 }
 
+int ww__mem_take(ww_rules *R, size_t n) {
+  if (n > R->mem_cap - R->mem_used) return -1;
+  R->mem_used += n;
+  return 0;
+}
+
+void ww__mem_charge(lua_State *L, size_t n) {
+  if (ww__mem_take(ww__rules_of(L), n) != 0) luaL_error(L, "%s", WW__MEMORY_LIMIT);
+}
+
 static int on_panic(lua_State *L) {
   const char *m = lua_tostring(L, -1);
   ww_logf(WW_LOG_ERROR, "Lua panic (unprotected error): %s", m ? m : "?");
@@ -100,6 +110,7 @@ void ww__budget_start(ww_rules *R, unsigned long budget, int load) {
   R->budget_left = (long)budget;
   R->run_load = load;
   R->expired = 0;
+  R->limit_hit = 0;
   R->charged = 0;
   R->budget_on = 1;
   int64_t now = ww__clock_ms();
@@ -268,6 +279,26 @@ static int safe_random(lua_State *L) {
   return lua_gettop(L);
 }
 
+/* xpcall's message handler runs where the error is raised. A limit error is raised from
+ * the count hook, where Lua runs no hooks: a rule's handler would run there with neither
+ * budget nor time limit (a handler that loops hung the worker for good). So the rule's
+ * handler, upvalue 1, runs only for other errors; a limit error is passed on as it is. */
+static int guarded_handler(lua_State *L) {
+  if (ww__rules_of(L)->limit_hit) return 1;
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
+static int safe_xpcall(lua_State *L) {
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, guarded_handler, 1);
+  lua_replace(L, 2);
+  return lua_tocfunction(L, lua_upvalueindex(1))(L);
+}
+
 static size_t copy_table(lua_State *L, int src, const char *skip1, const char *skip2);
 
 /* setmetatable: no __gc (a finalizer would run outside any budget). A read-only view (a
@@ -321,7 +352,7 @@ static void wrap_orig(lua_State *L, int tbl, const char *name, lua_CFunction f) 
 }
 
 static const char *const safe_base[] = {
-    "assert", "error", "ipairs", "next", "pairs", "pcall", "xpcall", "select", "tonumber",
+    "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber",
     "tostring", "type", "rawequal", "rawget", "rawlen", "getmetatable", "_VERSION", NULL};
 
 /* Pushes a copy of library 'name' (opened by 'open') without 'skip'. */
@@ -342,6 +373,9 @@ static int setup_env(lua_State *L) {
   lua_getfield(L, 1, "setmetatable");
   lua_pushcclosure(L, safe_setmetatable, 1);
   lua_setfield(L, 2, "setmetatable");
+  lua_getfield(L, 1, "xpcall");
+  lua_pushcclosure(L, safe_xpcall, 1);
+  lua_setfield(L, 2, "xpcall");
   lua_pushcfunction(L, safe_print);
   lua_setfield(L, 2, "print");
 
@@ -492,7 +526,47 @@ void ww__push_json(lua_State *L, const json_t *j, int ro) {
   else push_json_(L, j, ro, 1);
 }
 
+/* Bytes the JSON of the value at 'idx' takes (JSON_VALUE_BYTES a value, plus its texts),
+ * taken from '*left'; stops early once '*left' is below 0. A table held twice is counted
+ * twice, as the JSON holds it twice. Adds the values to '*values'. */
+#define JSON_VALUE_BYTES 64
+static void json_size(lua_State *L, int idx, int depth, double *left, double *values) {
+  *values += 1;
+  *left -= JSON_VALUE_BYTES;
+  int t = lua_type(L, idx);
+  if (t == LUA_TSTRING) *left -= (double)lua_rawlen(L, idx);
+  if (t != LUA_TTABLE || depth > 32 || !lua_checkstack(L, 3)) return;   /* (to_json says why) */
+  idx = lua_absindex(L, idx);
+  int top = lua_gettop(L);
+  lua_pushnil(L);
+  while (*left >= 0 && lua_next(L, idx)) {
+    if (lua_type(L, -2) == LUA_TSTRING) *left -= (double)lua_rawlen(L, -2);
+    json_size(L, -1, depth + 1, left, values);
+    lua_pop(L, 1);
+  }
+  lua_settop(L, top);   /* (the walk's key, when it stopped early) */
+}
+
+static json_t *to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth);
+
+/* The JSON is kept outside the Lua state (a channel's entry, a case): it counts against
+ * the rule set's memory limit, and making it against the instruction budget. Both are
+ * known before anything is made, so a raise leaks nothing. */
 json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
+  ww_rules *R = ww__rules_of(L);
+  double room = (double)(R->mem_cap - R->mem_used), left = room, values = 0;
+  json_size(L, idx, depth, &left, &values);
+  if (left < 0) {
+    snprintf(msg, msgsz, "%s (as data this table needs more than the %.0f KiB left; a "
+             "table used more than once counts each time)", WW__MEMORY_LIMIT, room / 1024);
+    return NULL;
+  }
+  ww__charge(L, values * WW__VALUE_STEPS, "a table as data");
+  R->mem_used += (size_t)(room - left);
+  return to_json(L, idx, msg, msgsz, depth);
+}
+
+static json_t *to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
   idx = lua_absindex(L, idx);
   switch (lua_type(L, idx)) {
     case LUA_TSTRING: {
@@ -540,7 +614,7 @@ json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
     json_t *a = json_array();
     for (lua_Integer i = 1; i <= len; i++) {
       lua_rawgeti(L, idx, i);
-      json_t *v = ww__to_json(L, -1, msg, msgsz, depth + 1);
+      json_t *v = to_json(L, -1, msg, msgsz, depth + 1);
       lua_pop(L, 1);
       if (v == NULL) {
         json_decref(a);
@@ -559,7 +633,7 @@ json_t *ww__to_json(lua_State *L, int idx, char *msg, size_t msgsz, int depth) {
       snprintf(msg, msgsz, "a table mixes a list and named fields (or has non-text keys)");
       return NULL;
     }
-    json_t *v = ww__to_json(L, -1, msg, msgsz, depth + 1);
+    json_t *v = to_json(L, -1, msg, msgsz, depth + 1);
     if (v == NULL) {
       char inner[256];
       snprintf(inner, sizeof inner, "%s", msg);
@@ -586,6 +660,10 @@ static void protect_top(lua_State *L, frz *F, int depth);
 
 static void protect_fn(lua_State *L, frz *F, int f, int depth) {
   if (lua_iscfunction(L, f)) return;
+  /* the walk recurses through upvalues: a chain of 200,000 functions, each holding the
+   * next, overflowed the C stack */
+  if (depth > 100) luaL_error(L, "rule data nested too deeply (functions that hold "
+                                 "functions that hold ..., more than 100 deep)");
   lua_pushvalue(L, f);
   if (lua_rawget(L, F->memo) != LUA_TNIL) {
     lua_pop(L, 1);
@@ -693,8 +771,10 @@ static void protect_table(lua_State *L, frz *F, int T, int P, int depth) {
   luaL_checkstack(L, 10, "rule data nested too deeply");
   lua_newtable(L);                     /* keys that are tables, replaced after the walk */
   int keys = lua_gettop(L), nkeys = 0;
+  size_t nentries = 0;
   lua_pushnil(L);
   while (lua_next(L, T)) {
+    nentries++;
     int vt = lua_type(L, -1);
     if (vt == LUA_TTABLE) {
       protect_top(L, F, depth + 1);
@@ -710,20 +790,24 @@ static void protect_table(lua_State *L, frz *F, int T, int P, int depth) {
     }
     lua_pop(L, 1);
   }
+  /* all such keys out first, then their views in: one key out and its view in, in turn,
+   * made a full table rehash at every key (2^15 keys took 39 s) */
   for (int i = 1; i <= nkeys; i++) {
     lua_rawgeti(L, keys, i);           /* k */
     lua_pushvalue(L, -1);
     lua_rawget(L, T);                  /* k v */
-    lua_pushvalue(L, -2);
+    lua_rawseti(L, keys, nkeys + i);
     lua_pushnil(L);
     lua_rawset(L, T);
-    lua_pushvalue(L, -2);              /* k v k */
-    protect_top(L, F, depth + 1);      /* k v pk */
-    lua_insert(L, -2);                 /* k pk v */
+  }
+  for (int i = 1; i <= nkeys; i++) {
+    lua_rawgeti(L, keys, i);
+    protect_top(L, F, depth + 1);      /* pk */
+    lua_rawgeti(L, keys, nkeys + i);   /* pk v */
     lua_rawset(L, T);
-    lua_pop(L, 1);
   }
   lua_pop(L, 1);
+  ww__charge(L, (double)nentries, "freezing the rule set's tables");
   if (lua_getmetatable(L, T)) {        /* a metatable of its own: its contents, then it */
     protect_top(L, F, depth + 1);
     lua_pop(L, 1);
@@ -816,10 +900,11 @@ int ww__freeze(lua_State *L) {
     lua_insert(L, -2);
     lua_rawset(L, B1);
   }
-  for (;;) {                           /* clear E */
-    lua_pushnil(L);
-    if (!lua_next(L, F.env)) break;
+  lua_pushnil(L);                      /* clear E, in one walk (clearing fields is allowed
+                                          during one; a new walk per field took minutes) */
+  while (lua_next(L, F.env)) {
     lua_pop(L, 1);
+    lua_pushvalue(L, -1);
     lua_pushnil(L);
     lua_rawset(L, F.env);
   }

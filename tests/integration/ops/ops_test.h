@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,6 +122,22 @@ static inline void ops_tokens_file(const char *dir, mode_t mode, char out[320]) 
   fprintf(f, "# ROLE NAME SHA256(token)\nadmin beheer %s\nadvice website %s\n", ha, hb);
   cr_assert_eq(fclose(f), 0);
   cr_assert_eq(chmod(out, mode), 0);
+}
+
+/* The usual suite setup: 'srv' cleared, a private copy of the rules and a 0600 tokens file
+ * in a new temp dir (ops_rules_copy, ops_tokens_file). */
+static inline void ops_setup_rules(ww_proc *srv, char dir[256], char rules[300],
+                                   char tokens[320]) {
+  memset(srv, 0, sizeof *srv);
+  ops_rules_copy(dir, rules);
+  ops_tokens_file(dir, 0600, tokens);
+}
+
+/* Its teardown: 'srv' killed if it still runs, its log and the temp dir removed. */
+static inline void ops_teardown(ww_proc *srv, const char *dir) {
+  if (srv->pid > 0) ww_proc_stop(srv, SIGKILL, 5000);
+  ww_proc_cleanup(srv);
+  ops_rmtree(dir);
 }
 
 /* ww_test_serve with the rule set 'rules' and the tokens file 'tokens', plus 'more'

@@ -21,17 +21,8 @@
 static ww_proc srv;
 static char tmpdir[256], rules[300], tokens[320];
 
-static void setup(void) {
-  memset(&srv, 0, sizeof srv);
-  ops_rules_copy(tmpdir, rules);
-  ops_tokens_file(tmpdir, 0600, tokens);
-}
-
-static void teardown(void) {
-  if (srv.pid > 0) ww_proc_stop(&srv, SIGKILL, 5000);
-  ww_proc_cleanup(&srv);
-  ops_rmtree(tmpdir);
-}
+static void setup(void) { ops_setup_rules(&srv, tmpdir, rules, tokens); }
+static void teardown(void) { ops_teardown(&srv, tmpdir); }
 
 TestSuite(watchdog, .init = setup, .fini = teardown, .timeout = 240);
 
