@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "rules/loader_private.h"
-#include "server/json_limits.h"
+#include "util/json_limits.h"
 #include "util/tztime.h"
 
 static const char *const skills[] = {"low", "medium", "high", NULL};

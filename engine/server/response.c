@@ -11,7 +11,7 @@
 
 #include "log/log.h"
 #include "server/internal.h"
-#include "server/json_limits.h"
+#include "util/json_limits.h"
 #include "wegwijzer/wegwijzer.h"
 
 #define COPY_BODY_MAX 4096
