@@ -1,14 +1,13 @@
 /* Request validation: a SPEC 3.1 request object -> a normalized ww__input, or
  * invalid_param / unknown_service with invalidParams naming every bad field. */
 #include <math.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "rules/loader_private.h"
+#include "util/crypto.h"
 #include "util/json_limits.h"
 #include "util/tztime.h"
 
@@ -20,53 +19,9 @@ static const char *const devices[] = {"desktop", "mobile", "tablet", "phone", "k
 static const char *const known_top[] = {"service", "citizen", "context", "sessionId",
                                         "explain", "handoverCode", "channel", NULL};
 
-/* citizenRef with a MAC context kept per rule set: one-shot HMAC() costs ~20k
- * instructions per call (OpenSSL 3 fetches the algorithm each time). */
-void ww__mac_free(ww_rules *R) {
-  EVP_MAC_CTX_free(R->mac);
-  free(R->mac_key);
-  R->mac = NULL;
-  R->mac_key = NULL;
-  R->mac_key_len = 0;
-}
-
 void ww_rules_citizen_ref(ww_rules *R, const unsigned char *key, size_t klen, const char *id,
                           size_t n, char out[65]) {
-  static const unsigned char empty = 0;
-  if (key == NULL) key = &empty, klen = 0;
-  if (R->mac == NULL || R->mac_key_len != klen || memcmp(R->mac_key, key, klen) != 0) {
-    ww__mac_free(R);
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    EVP_MAC_free(mac);
-    unsigned char *copy = malloc(klen ? klen : 1);
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    if (ctx == NULL || copy == NULL || EVP_MAC_init(ctx, klen ? key : &empty, klen, params) != 1) {
-      EVP_MAC_CTX_free(ctx);
-      free(copy);
-      ww_citizen_ref(key, klen, id, n, out);   /* slow path, same result */
-      return;
-    }
-    memcpy(copy, key, klen);
-    R->mac = ctx;
-    R->mac_key = copy;
-    R->mac_key_len = klen;
-  } else if (EVP_MAC_init(R->mac, NULL, 0, NULL) != 1) {
-    ww_citizen_ref(key, klen, id, n, out);
-    return;
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  size_t mdlen = 0;
-  if (EVP_MAC_update(R->mac, (const unsigned char *)id, n) != 1 ||
-      EVP_MAC_final(R->mac, md, &mdlen, sizeof md) != 1 || mdlen != 32) {
-    ww_citizen_ref(key, klen, id, n, out);
-    return;
-  }
-  static const char hex[] = "0123456789abcdef";
-  for (int i = 0; i < 32; i++) out[2 * i] = hex[md[i] >> 4], out[2 * i + 1] = hex[md[i] & 15];
-  out[64] = '\0';
+  ww_hmac_hex(&R->mac, key, klen, id, n, out);
 }
 
 /* What a request may hold before any of it reaches Lua (SPEC 3: the server never crashes

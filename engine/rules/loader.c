@@ -126,7 +126,7 @@ void ww_rules_free(ww_rules *R) {
   json_decref(R->targets);
   ww__dstate_free(&R->d);
   free(R->upv_n);
-  ww__mac_free(R);
+  ww_hmac_close(&R->mac);
   free(R->dir);
   free(R);
 }

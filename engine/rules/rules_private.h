@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "util/crypto.h"
 #include "wegwijzer/wegwijzer.h"
 
 #define WW__MAX_SHIFTS 8
@@ -174,8 +175,7 @@ struct ww_rules {
   ww__dstate d;
   ww__frag f_ruleset;         /* {"version":".."} */
   char *out; size_t olen, ocap; int ooom;   /* text answers (ww_decide_text_out) */
-  void *mac;                  /* EVP_MAC_CTX for citizenRef, keyed with mac_key */
-  unsigned char *mac_key; size_t mac_key_len;
+  ww_hmac mac;                /* citizenRef (ww_rules_citizen_ref) */
   ww__load *ld;               /* only while loading */
 };
 
@@ -266,7 +266,6 @@ void ww__dstate_free(ww__dstate *d);
 void ww__push_session(lua_State *L, const json_t *sess);
 
 /* request.c */
-void ww__mac_free(ww_rules *R);
 int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts,
                       int route, ww__input *in, ww_err *err);
 
