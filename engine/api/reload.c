@@ -179,7 +179,7 @@ int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   if (copies[0] == NULL) goto out;
   first_failure fail = {{0}, {0}};
   int passed = 0, failed = 0;
-  ww_rules_test(copies[0], on_case, &fail, &passed, &failed);
+  ww_decision_test(copies[0], on_case, &fail, &passed, &failed);
   if (failed > 0) {
     snprintf(err->code, sizeof err->code, "ruleset_invalid");
     snprintf(err->msg, sizeof err->msg,

@@ -150,6 +150,7 @@ struct ww_req {
   int gate_ok;                   /* opts.authorize let it through (before 100 Continue) */
   int cors_ok;                   /* Origin is allowed */
   uint32_t origin, origin_len;   /* offsets of the Origin value when cors_ok */
+  const void *note;              /* borrowed: the handler's, for on_complete (ww_req_set_note) */
 };
 
 typedef enum {
