@@ -28,6 +28,13 @@
 extern "C" {
 #endif
 
+/* What the library exports (built with hidden visibility: nothing else is). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WW_EXPORT __attribute__((visibility("default")))
+#else
+#define WW_EXPORT
+#endif
+
 #define WW_VERSION "0.1.0"
 #define WW_API_VERSION "1.0.0"
 
@@ -35,9 +42,7 @@ extern "C" {
 enum {
   WW_OK = 0,
   WW_EINVAL = -1001,   /* invalid input; see ww_err.code and ww_err.invalid_params */
-  WW_ELOAD = -1002,    /* rule set failed to load or validate; see file/line/msg */
   WW_ENOMEM = -1003,
-  WW_EIO = -1004,      /* a rule-set file could not be read */
 };
 
 /* Error detail, filled by every call that takes one. 'invalid_params' is a new
@@ -51,7 +56,7 @@ typedef struct ww_err {
   json_t *invalid_params;
 } ww_err;
 
-void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
+WW_EXPORT void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
 
 /* Sandbox limits per Lua state (0 = default). C library calls charge the instruction
  * budget for their work (one instruction per element or a few characters they visit).
@@ -74,23 +79,23 @@ typedef struct ww_rules ww_rules;   /* opaque: one loaded rule set in one Lua st
 /* Load, validate and compile the rule set in directory 'dir' (channels.lua,
  * services.lua, steering/ *.lua, tests/ *.lua). Returns new, or NULL with 'err' filled
  * (err->code "ruleset_invalid", err->file/line naming the place). 'lim' may be NULL. */
-ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err);
-void ww_rules_free(ww_rules *rules);   /* NULL-safe */
+WW_EXPORT ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err);
+WW_EXPORT void ww_rules_free(ww_rules *rules);   /* NULL-safe */
 
 /* First 12 hex digits of the sha256 over the rule set's files (borrowed). */
-const char *ww_rules_version(const ww_rules *rules);
+WW_EXPORT const char *ww_rules_version(const ww_rules *rules);
 
 /* {version, files: [...], rules: N, channels: N, services: N, cases: N}. New. */
-json_t *ww_rules_info(const ww_rules *rules);
+WW_EXPORT json_t *ww_rules_info(const ww_rules *rules);
 
 /* Does the catalogue have this service / channel id? */
-int ww_rules_has_service(const ww_rules *rules, const char *id);
-int ww_rules_has_channel(const ww_rules *rules, const char *id);
+WW_EXPORT int ww_rules_has_service(const ww_rules *rules, const char *id);
+WW_EXPORT int ww_rules_has_channel(const ww_rules *rules, const char *id);
 
 /* The channel catalogue with effective 'open' and 'waitSeconds' at 'now' (epoch
  * seconds), as GET /v1/channels answers it: {"channels": [...]}. 'status' (borrowed,
  * may be NULL) holds overrides {id: {open, reason, until?, waitSeconds?}}. New. */
-json_t *ww_rules_channels(ww_rules *rules, int64_t now, const json_t *status);
+WW_EXPORT json_t *ww_rules_channels(ww_rules *rules, int64_t now, const json_t *status);
 
 /* Options of one decision. Zero-initialise, then set what applies. */
 typedef struct ww_decide_opts {
@@ -117,12 +122,12 @@ typedef struct ww_decide_opts {
  * with "degraded": true (still 0).
  * On invalid input returns WW_EINVAL with err->code "invalid_param" or
  * "unknown_service" and err->invalid_params naming the fields. */
-int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,
-              json_t **out, ww_err *err);
+WW_EXPORT int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,
+                        json_t **out, ww_err *err);
 
 /* Same, from JSON text; malformed text gives WW_EINVAL with code "invalid_json". */
-int ww_decide_text(ww_rules *rules, const char *json, size_t len,
-                   const ww_decide_opts *opts, json_t **out, ww_err *err);
+WW_EXPORT int ww_decide_text(ww_rules *rules, const char *json, size_t len,
+                             const ww_decide_opts *opts, json_t **out, ww_err *err);
 
 #ifdef __cplusplus
 }
