@@ -128,7 +128,8 @@ static int same_text(ww_rules *rules, const corpus *c, size_t i, const json_t *e
   ww_decision_input in;
   ww_err err = {0};
   json_t *tree = NULL;
-  if (corpus_parse(rules, it, &in, &err) != 0 || ww_decision_json(rules, &in, &o, &tree, &err) != 0) {
+  if (corpus_parse(rules, it, &in, &err) != 0 ||
+      ww_decision_json(rules, &in, &o, &tree, &err) != 0) {
     fprintf(stderr, "corpus: request %zu refused: %s\n", i, err.msg);
     ww_err_clear(&err);
     return -1;

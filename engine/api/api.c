@@ -231,7 +231,8 @@ static void finish(decision *d, const json_t *session) {
       json_object_set_new(out, "agentContext", agent_context(session));
     }
     if (store_down) json_object_set_new(out, "degraded", json_true());
-    ww_decision_info info = {.first = json_string_value(json_object_get(json_object_get(out, "target"), "id")),
+    const json_t *target = json_object_get(out, "target");
+    ww_decision_info info = {.first = json_string_value(json_object_get(target, "id")),
                              .degraded = store_down};
     log_decision(w, d, &info, session);
     ww_respond_json(req, 200, out);
@@ -279,7 +280,7 @@ static json_t *advice_event(const decision *d) {
 
 static void on_session(void *ud, int status, json_t *result) {
   decision *d = ud;
-  /* unreachable, or full: answered without the session, degraded (SPEC 5) */
+  /* unreachable, or full: answered without the session, degraded (docs/operations.md) */
   if (status == WW_STORE_EUNAVAIL || status == WW_STORE_EFULL) d->store_down = 1;
   finish(d, status == 0 ? result : NULL);
   json_decref(result);

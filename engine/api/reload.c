@@ -1,7 +1,7 @@
-/* Zero-downtime rule reload (SPEC 3.4): load, validate and test a new rule set off the
- * request path, then swap it into every worker. Requests in flight finish on the set they
- * started with; the old set is freed when its last request ends. A bad set never replaces
- * a good one. Triggers: POST /v1/rules/reload (admin), SIGHUP and --watch. */
+/* Zero-downtime rule reload (docs/operations.md, 5): load, validate and test a new rule
+ * set off the request path, then swap it into every worker. Requests in flight finish on
+ * the set they started with; the old set is freed when its last request ends. A bad set
+ * never replaces a good one. Triggers: POST /v1/rules/reload (admin), SIGHUP and --watch. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -225,7 +225,8 @@ json_t *ww__answer_route(const ww__answer *a) {
                                                         : "Geen open kanaal; standaardroute"));
   }
   json_t *o = route_frame(cat, target, alts, reasons, degraded);
-  if (a->explain) json_object_set_new_nocheck(o, "trace", trace_json(a, degraded ? v->error : NULL));
+  if (a->explain)
+    json_object_set_new_nocheck(o, "trace", trace_json(a, degraded ? v->error : NULL));
   return o;
 }
 

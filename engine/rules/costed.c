@@ -8,8 +8,9 @@
  * CHARS_PER_STEP characters it visits, and one per BYTES_PER_STEP bytes it copies or
  * compares (measured so that a budget spent in C takes about as long as one spent in
  * Lua: 2,000,000 steps in 5-10 ms on the test machine). Making big strings and tables
- * costs besides (the allocator, sandbox.c). The pattern functions live in pattern.c. Wrappers call the original function
- * (upvalue 1) on their own stack, so arguments and error messages stay Lua's own. */
+ * costs besides (the allocator, sandbox.c). The pattern functions live in pattern.c.
+ * Wrappers call the original function (upvalue 1) on their own stack, so arguments and
+ * error messages stay Lua's own. */
 #include <lauxlib.h>
 #include <string.h>
 

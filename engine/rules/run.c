@@ -261,8 +261,11 @@ static void contain(ww_host *H, int rc) {
     msg = rc == LUA_ERRMEM ? "memory limit of the rule set reached" : "error (not a text message)";
   int cr = d->cur_rule;
   const ww_rule_info *ru = cr >= 0 ? &H->cat.rules[cr] : NULL;
-  if (ru) snprintf(d->v.error, sizeof d->v.error, "rule \"%s\" (%s): %.300s", ru->name, ru->source, msg);
-  else snprintf(d->v.error, sizeof d->v.error, "%.300s", msg);
+  if (ru)
+    snprintf(d->v.error, sizeof d->v.error, "rule \"%s\" (%s): %.300s", ru->name, ru->source,
+             msg);
+  else
+    snprintf(d->v.error, sizeof d->v.error, "%.300s", msg);
   d->v.failed = 1;
   H->failures++;
   if (rc == LUA_ERRMEM) H->failures_memory++;

@@ -88,7 +88,7 @@ static void pool_view(lua_State *L, int pool, int at, int nrec) {
   lua_rawseti(L, pool, at + 1);
 }
 
-/* The fields of object 'j' into the table at 't' (absolute), values as ww__push_json. */
+/* The fields of object 'j' into the table at 't' (absolute), values as ww__view_push_json. */
 static void fill_fields(lua_State *L, int t, const json_t *j) {
   const char *k;
   json_t *v;

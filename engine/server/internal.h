@@ -6,7 +6,7 @@
  * write. Response blocks count against a process-wide output budget until their write
  * completes (conn.c: backpressure per connection, the worst readers closed). The request
  * is embedded in its connection; the connection is freed when its last reference goes:
- * one per open libuv handle and one while a handler has not yet answered (STYLE 2.6), so
+ * one per open libuv handle and one while a handler has not yet answered, so
  * an async handler may answer after the client left. */
 #ifndef WW_SERVER_INTERNAL_H
 #define WW_SERVER_INTERNAL_H

@@ -322,7 +322,7 @@ json_t *ww_req_json_unchecked(ww_req *req) {
   json_t *j = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &e);
   if (!j) {
     /* jansson quotes the text it stopped at ("near '\"999993653\"'"): that may be a
-     * citizen.id, which must never leave the request (SPEC 3.1), so only say where. */
+     * citizen.id, which must never leave the request (docs/privacy.md), so only say where. */
     char *near = strstr(e.text, " near ");
     if (near) *near = '\0';
     char *flag = strstr(e.text, " without JSON_ALLOW_NUL");   /* jansson's own flag name */

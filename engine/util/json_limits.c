@@ -41,7 +41,9 @@ static void put_name(const walk *w, int depth, why_t why, char *name, size_t nam
 
 static void put_reason(const ww_json_limits *lim, why_t why, char *reason, size_t n) {
   switch (why) {
-    case WHY_VALUES: snprintf(reason, n, "the request has more than %zu values", lim->values); break;
+    case WHY_VALUES:
+      snprintf(reason, n, "the request has more than %zu values", lim->values);
+      break;
     case WHY_DEPTH: snprintf(reason, n, "is nested more than %d levels deep", lim->depth); break;
     case WHY_STRING: snprintf(reason, n, "must be at most %zu bytes", lim->string); break;
     case WHY_KEY: snprintf(reason, n, "has a member name over %zu bytes", lim->string); break;

@@ -70,7 +70,7 @@ typedef struct ww_limits {
   size_t memory_bytes;         /* memory cap of the Lua state; default 32 MiB */
   unsigned long instructions;  /* instruction budget per decision; default 2,000,000 */
   unsigned decision_timeout_ms;   /* per decision; default 5 */
-  unsigned load_timeout_ms;    /* per load (all files), and for ww_rules_test's cases
+  unsigned load_timeout_ms;    /* per load (all files), and for the rule tests
                                   together; default 5000 */
 } ww_limits;
 

@@ -1,5 +1,5 @@
-/* Every sandbox escape of SPEC section 4: refused or contained, and the next decision is
- * served normally by the same state. */
+/* Every sandbox escape (docs/rules.md 7.6, "De zandbak"): refused or contained, and the
+ * next decision is served normally by the same state. */
 #include "helpers.h"
 
 static ww_rules *R;
