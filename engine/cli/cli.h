@@ -11,8 +11,9 @@ int ww_cli_check(int argc, char **argv);
 int ww_cli_test(int argc, char **argv);
 int ww_cli_eval(int argc, char **argv);
 
-/* wegwijzer report (report.c): the channel mix of a period from the decision log.
- * Exit codes: 0 ok, 1 input or output failure, 2 usage error. */
+/* wegwijzer report (reportcmd.c; the report is engine/report/): the channel mix of a
+ * period from the decision log. Exit codes: 0 ok, 1 input or output failure, 2 usage
+ * error. */
 int ww_cli_report(int argc, char **argv);
 
 #endif

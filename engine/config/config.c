@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/redis_url.h"
 #include "wegwijzer/wegwijzer.h"   /* the default rule limits */
 
 static const char usage_text[] =
@@ -263,9 +264,11 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
     fprintf(stderr, "wegwijzer serve: --redis-sentinel needs --redis-master NAME\n");
     return usage_error();
   }
-  if (cfg->redis_url[0] && strncmp(cfg->redis_url, "redis://", 8) != 0) {
-    fprintf(stderr, "wegwijzer serve: --redis %s: expected redis://HOST:PORT[/DB]\n",
-            cfg->redis_url);
+  ww_redis_url url;
+  const char *why;
+  if (cfg->redis_url[0] && ww_redis_url_parse(cfg->redis_url, &url, &why) != 0) {
+    /* not the URL itself: it may hold the password */
+    fprintf(stderr, "wegwijzer serve: --redis: %s (want " WW_REDIS_URL_FORM ")\n", why);
     return usage_error();
   }
   return 0;

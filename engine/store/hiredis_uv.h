@@ -1,4 +1,4 @@
-/* hiredis <-> libuv glue, private to redis.c. It is hiredis' own adapter
+/* hiredis <-> libuv glue, private to redis_conn.c. It is hiredis' own adapter
  * (hiredis/adapters/libuv.h) with two bugs of the Debian 12 version (0.14.1) fixed, as
  * upstream later did:
  *   - on a socket error (e.g. an RST from a killed redis-server) libuv stops the poll

@@ -1,6 +1,7 @@
 /* wegwijzer report: the numbers of the text report on generated data (a JSON-lines file
  * and a real redis-server filled with XADD), the export round trip, a real `serve
- * --decision-log` feeding it, and the usage and input errors. */
+ * --decision-log` feeding it, the handovers a real `serve` wrote into its sessions, and
+ * the usage and input errors. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -284,7 +285,9 @@ static void cmd_ok(redisContext *c, redisReply *r) {
   freeReplyObject(r);
 }
 
-/* The mix as the server writes it: XADD ww:decisions MAXLEN ~ N <ms>-<seq> fields. */
+/* The mix as the server writes it: XADD ww:decisions MAXLEN ~ N <ms>-<seq> fields; then
+ * the handovers it logs (kind handover / claimed, sessionId, channel): 8 made on the
+ * website, 6 claimed on the phone, as in the JSON-lines file. */
 static void fill_stream(redisContext *c) {
   int k = 0;
   for (size_t g = 0; g < sizeof mix / sizeof mix[0]; g++) {
@@ -299,35 +302,17 @@ static void fill_stream(redisContext *c) {
                              mix[g].origin, mix[g].degraded ? "true" : "false"));
     }
   }
+  for (int i = 0; i < 8; i++)   /* 2026-05-04T20:0i:00+02:00 */
+    cmd_ok(c, redisCommand(c, "XADD ww:decisions %lld-0 kind handover sessionId s%d channel "
+                              "website", DAY_MS + 12 * 3600 * 1000LL + i * 60000LL, i));
+  for (int i = 0; i < 6; i++)   /* 2026-05-04T21:0i:00Z */
+    cmd_ok(c, redisCommand(c, "XADD ww:decisions %lld-0 kind claimed sessionId s%d service "
+                              "paspoort channel telefoon",
+                           DAY_MS + 15 * 3600 * 1000LL + i * 60000LL, i));
   /* outside the period, before and at --until */
   cmd_ok(c, redisCommand(c, "XADD ww:decisions %lld-0 kind advice service paspoort channel "
                             "website origin web degraded true ruleset r0",
                          DAY_MS + 16 * 3600 * 1000LL));   /* 2026-05-05T00:00+02:00 */
-}
-
-/* Session event lists with handovers made and claimed, as the store keeps them. */
-static void fill_sessions(redisContext *c) {
-  for (int i = 0; i < 8; i++) {
-    char key[64];
-    snprintf(key, sizeof key, "ww:{s%d}:ev", i);
-    cmd_ok(c, redisCommand(c, "RPUSH %s %s", key,
-                           "{\"at\":\"2026-05-04T09:00:00+02:00\",\"channel\":\"website\","
-                           "\"type\":\"advice\",\"service\":\"paspoort\",\"detail\":null}"));
-    cmd_ok(c, redisCommand(c, "RPUSH %s %s", key,
-                           "{\"at\":\"2026-05-04T09:01:00+02:00\",\"channel\":\"website\","
-                           "\"type\":\"handover\",\"service\":null,\"detail\":{\"code\":\"x\"}}"));
-    if (i < 6)
-      cmd_ok(c, redisCommand(c, "RPUSH %s %s", key,
-                             "{\"at\":\"2026-05-04T09:05:00+02:00\",\"channel\":\"telefoon\","
-                             "\"type\":\"claimed\",\"service\":null,\"detail\":null}"));
-  }
-  /* a handover the day before: outside the period */
-  cmd_ok(c, redisCommand(c, "RPUSH ww:{old}:ev %s",
-                         "{\"at\":\"2026-05-03T09:01:00+02:00\",\"channel\":\"chat\","
-                         "\"type\":\"handover\",\"service\":null,\"detail\":null}"));
-  /* other keys of the store are not event lists */
-  cmd_ok(c, redisCommand(c, "SET ww:{hc}:c:123456 %s", "s1 n"));
-  cmd_ok(c, redisCommand(c, "HSET ww:{s1}:s id s1"));
 }
 
 Test(report, redis_stream_and_export_round_trip) {
@@ -346,8 +331,10 @@ Test(report, redis_stream_and_export_round_trip) {
     cr_assert_eq(redisGetReply(c, (void **)&rep), REDIS_OK);
     cmd_ok(c, rep);
   }
+  /* a handover the evening before: outside the period */
+  cmd_ok(c, redisCommand(c, "XADD ww:decisions %lld-0 kind handover channel chat",
+                         DAY_MS - 9 * 3600 * 1000LL));
   fill_stream(c);
-  fill_sessions(c);
   char url[64];
   snprintf(url, sizeof url, "redis://127.0.0.1:%d", redis.port);
 
@@ -359,7 +346,7 @@ Test(report, redis_stream_and_export_round_trip) {
   char src[128];
   snprintf(src, sizeof src, "Bron: redis://127.0.0.1:%d/0 (stream ww:decisions)", redis.port);
   EXPECT_LINE(r.out, src);
-  EXPECT_LINE(r.out, "Overdrachten (bron: sessies in Redis; verlopen sessies tellen niet meer mee)");
+  EXPECT_LINE(r.out, "Overdrachten (bron: beslissingenstroom)");
 
   /* the export reads back to the same tables */
   run r2 = REPORT("--from", tmp("export.jsonl"), "--since", "2026-05-04", "--until",
@@ -374,23 +361,12 @@ Test(report, redis_stream_and_export_round_trip) {
   run_free(&r2);
   run_free(&r);
 
-  /* the whole stream: 2 400 + 200 + 1 in the batches */
+  /* the whole stream: 2 400 + 200 + 1 in the batches, 8 + 1 handovers */
   r = REPORT("--redis", url, "--rules", ww_test_source("rules"));
   cr_assert_eq(r.status, 0, "%s", r.err);
   EXPECT_LINE(r.out, "Beslissingen: 2601 (advies 2571, route 30)");
   EXPECT_LINE(r.out, "grofvuil website 2400 100,0%");
   EXPECT_LINE(r.out, "gemaakt 9");
-  run_free(&r);
-
-  /* once the stream carries handovers itself, they come from there */
-  cmd_ok(c, redisCommand(c, "XADD ww:decisions %lld-0 kind handover channel chat",
-                         DAY_MS + 17 * 3600 * 1000LL));   /* 2026-05-05T01:00+02:00 */
-  r = REPORT("--redis", url, "--since", "2026-05-04");
-  cr_assert_eq(r.status, 0, "%s", r.err);
-  EXPECT_LINE(r.out, "Beslissingen: 201 (advies 171, route 30)");
-  EXPECT_LINE(r.out, "Overdrachten (bron: beslissingenstroom)");
-  EXPECT_LINE(r.out, "gemaakt 1");
-  EXPECT_LINE(r.out, "opgehaald 0 (0,0% van gemaakt)");
   run_free(&r);
 
   /* a database number in the URL selects it: db 3 is empty */
@@ -488,6 +464,16 @@ Test(report, counts_what_the_server_logs) {
   }
   /* n decisions plus the handover made and the one claimed */
   cr_assert_eq(len, n + 2, "XLEN %lld, want %d", len, n + 2);
+  /* a field the server has no value for is left out, never written as "null" */
+  redisReply *all = redisCommand(c, "XRANGE ww:decisions - +");
+  cr_assert(all && all->type == REDIS_REPLY_ARRAY);
+  for (size_t i = 0; i < all->elements; i++) {
+    const redisReply *f = all->element[i]->element[1];
+    for (size_t j = 1; j < f->elements; j += 2)
+      cr_expect_str_neq(f->element[j]->str, "null", "entry %zu: %s is \"null\"", i,
+                        f->element[j - 1]->str);
+  }
+  freeReplyObject(all);
 
   run rr = REPORT("--redis", url, "--since", "1h", "--rules", ww_test_source("rules"));
   cr_assert_eq(rr.status, 0, "%s", rr.err);
@@ -515,6 +501,105 @@ Test(report, counts_what_the_server_logs) {
   EXPECT_LINE(rr.out, line);
   run_free(&rr);
   json_decref(expect);
+  redisFree(c);
+  ww_test_stop(&srv);
+  ww_proc_stop(&redis, SIGTERM, 10000);
+  ww_proc_cleanup(&redis);
+}
+
+/* Handovers from the sessions themselves (issue 12, defect 2): without --decision-log the
+ * stream holds none, so the report counts the "handover" and "claimed" events in the
+ * sessions' event lists -- written here by the real server through the Redis store, which
+ * packs them (a JSON object only for a handover whose channel the store fills in). */
+static int packed_events(redisContext *c, const char *sid, const char *type) {
+  redisReply *l = redisCommand(c, "LRANGE ww:{%s}:ev 0 -1", sid);
+  cr_assert(l && l->type == REDIS_REPLY_ARRAY);
+  char sep[32];
+  snprintf(sep, sizeof sep, "\x1f%s\x1f", type);
+  int n = 0;
+  for (size_t i = 0; i < l->elements; i++) {
+    const redisReply *e = l->element[i];
+    if (e->type == REDIS_REPLY_STRING && e->len > 0 && e->str[0] != '{' && strstr(e->str, sep))
+      n++;
+  }
+  freeReplyObject(l);
+  return n;
+}
+
+Test(report, counts_packed_session_events) {
+  ww_proc redis, srv;
+  cr_assert_eq(ww_redis_start(&redis, 10000), 0);
+  char url[64];
+  snprintf(url, sizeof url, "redis://127.0.0.1:%d", redis.port);
+  const char *extra[] = {"--redis", url, NULL};
+  ww_test_serve(&srv, extra);
+  ww_test_wait_ready(&srv, 15000);
+  redisContext *c = redis_at(redis.port);
+
+  /* 8 web sessions, each handed over once: 5 naming their channel (packed), 3 not (the
+   * store fills in the session's channel: JSON). 5 codes claimed on the phone, 1 by the
+   * IVR through /v1/route (channel "ivr"), 2 never. */
+  int packed_made = 0, packed_claimed = 0;
+  for (int i = 0; i < 8; i++) {
+    ww_http_resp r;
+    json_t *b = ww_test_post(srv.port, "/v1/sessions",
+                             "{\"service\":\"paspoort\",\"channel\":\"website\"}", &r);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    char sid[64], path[160];
+    snprintf(sid, sizeof sid, "%s",
+             json_string_value(json_object_get(json_object_get(b, "session"), "id")));
+    json_decref(b);
+    ww_http_resp_free(&r);
+    snprintf(path, sizeof path, "/v1/sessions/%s/handover", sid);
+    b = ww_test_post(srv.port, path,
+                     i < 5 ? "{\"channel\":\"website\",\"to\":\"telefoon\"}"
+                           : "{\"to\":\"telefoon\"}", &r);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    char body[200];
+    const char *code = json_string_value(json_object_get(b, "code"));
+    cr_assert_not_null(code);
+    if (i < 5) {
+      snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"telefoon\"}", code);
+      json_decref(b);
+      ww_http_resp_free(&r);
+      b = ww_test_post(srv.port, "/v1/handover/claim", body, &r);
+      cr_assert_eq(r.status, 200, "%s", r.body);
+    } else if (i == 5) {
+      snprintf(body, sizeof body, "{\"service\":\"paspoort\",\"handoverCode\":\"%s\"}", code);
+      json_decref(b);
+      ww_http_resp_free(&r);
+      b = ww_test_post(srv.port, "/v1/route", body, &r);
+      cr_assert_eq(r.status, 200, "%s", r.body);
+      cr_assert_eq(json_is_true(json_object_get(b, "degraded")), 0, "%s", r.body);
+    }
+    json_decref(b);
+    ww_http_resp_free(&r);
+    packed_made += packed_events(c, sid, "handover");
+    packed_claimed += packed_events(c, sid, "claimed");
+  }
+  /* the fixture is what the defect was about: packed events in Redis */
+  cr_assert_eq(packed_made, 5, "packed handover events: %d", packed_made);
+  cr_assert_eq(packed_claimed, 6, "packed claimed events: %d", packed_claimed);
+  redisReply *x = redisCommand(c, "EXISTS ww:decisions");
+  cr_assert(x && x->type == REDIS_REPLY_INTEGER && x->integer == 0, "no decision log");
+  freeReplyObject(x);
+
+  run rr = REPORT("--redis", url, "--since", "1h", "--rules", ww_test_source("rules"));
+  cr_assert_eq(rr.status, 0, "%s", rr.err);
+  EXPECT_LINE(rr.out, "Overdrachten (bron: sessies in Redis; verlopen sessies tellen niet meer mee)");
+  EXPECT_LINE(rr.out, "gemaakt 8");
+  EXPECT_LINE(rr.out, "opgehaald 6 (75,0% van gemaakt)");
+  EXPECT_LINE(rr.out, "gemaakt via: website 8");
+  EXPECT_LINE(rr.out, "opgehaald via: telefoon 5, ivr 1");
+  run_free(&rr);
+
+  /* a period before these sessions holds none of them */
+  rr = REPORT("--redis", url, "--since", "2026-05-04", "--until", "2026-05-05");
+  cr_assert_eq(rr.status, 0, "%s", rr.err);
+  EXPECT_LINE(rr.out, "gemaakt 0");
+  EXPECT_LINE(rr.out, "opgehaald 0");
+  run_free(&rr);
+
   redisFree(c);
   ww_test_stop(&srv);
   ww_proc_stop(&redis, SIGTERM, 10000);

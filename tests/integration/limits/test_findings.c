@@ -13,7 +13,7 @@
 
 #include "harness.h"
 #include "log/log.h"
-#include "store/redis_private.h"
+#include "store/redis_reply.h"
 #include "wegwijzer/wegwijzer.h"
 
 static char *corpus_file(const char *rel, size_t *len) {

@@ -1,4 +1,4 @@
-/* Unit tests: engine/config -- the checks on --cors-origin (flag and variable). */
+/* Unit tests: engine/config -- the checks on --cors-origin (flag and variable) and --redis. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
@@ -47,4 +47,25 @@ Test(config, cors_origin_variable_checked_too) {
   cr_assert_eq(cfg.n_cors, 2);
   cr_assert_str_eq(cfg.cors_origins[1], "http://localhost:8000");
   ww_config_free(&cfg);
+}
+
+/* --redis is checked at start by the one Redis URL parser (engine/util/redis_url.c):
+ * a bad URL stops `serve` with a usage error, without echoing the URL (its password). */
+Test(config, redis_url_checked_at_start) {
+  static const char *const good[] = {"redis://127.0.0.1:6379", "redis://:pw@redis.intern/2",
+                                     "redis://[::1]:7000"};
+  static const char *const bad[] = {"127.0.0.1:6379", "redis://:secret@h:0", "redis://h/x",
+                                    "rediss://h"};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    char *argv[] = {"serve", "--redis", (char *)good[i], NULL};
+    ww_config cfg;
+    cr_expect_eq(ww_config_parse(&cfg, 3, argv), 0, "%s refused", good[i]);
+    ww_config_free(&cfg);
+  }
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char *argv[] = {"serve", "--redis", (char *)bad[i], NULL};
+    ww_config cfg;
+    cr_expect_eq(ww_config_parse(&cfg, 3, argv), -1, "%s accepted", bad[i]);
+    ww_config_free(&cfg);
+  }
 }

@@ -1,0 +1,160 @@
+/* Server-side scripts of the Redis store. Each runs atomically in Redis and touches keys
+ * of ONE hash slot only (Redis Cluster); see the key layout at the top of redis.c. Loaded
+ * once per connection with SCRIPT LOAD, called with EVALSHA (redis_conn.c); after a
+ * NOSCRIPT (script cache flushed, failover) the same call is retried with EVAL, which
+ * caches the script again.
+ *
+ * maxmemory: Redis refuses a script's write with OOM only while the script has written
+ * nothing yet; after its first write (any write command, DEL and EXPIRE too) the rest
+ * runs, over the limit. So every script that grows memory writes first with a command
+ * Redis refuses under OOM (HSET, RPUSH, INCR, ...): at maxmemory it fails whole and
+ * changes nothing (WW_STORE_EFULL), never half, and never runs past the limit. */
+#include "store/redis_scripts.h"
+
+const char *const ww__redis_scripts[SC_COUNT] = {
+    /* SC_CREATE  KEYS: s, ev   ARGV: id, citizenRef, service, channel, now, expiresAt,
+     * ttl, data JSON, now in epoch ms (czAt: the citizen index was just set). 0 if the id
+     * is taken (never, with 128 random bits), else 1. HSET first (see maxmemory above). */
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+    "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'citizenRef', ARGV[2], 'service', ARGV[3],\n"
+    "  'channel', ARGV[4], 'createdAt', ARGV[5], 'updatedAt', ARGV[5], 'expiresAt', ARGV[6],\n"
+    "  'data', ARGV[8], 'czAt', ARGV[9])\n"
+    "redis.call('DEL', KEYS[2])\n"
+    "redis.call('EXPIRE', KEYS[1], ARGV[7])\n"
+    "return 1\n",
+
+    /* SC_GET  KEYS: s, ev. false, or {meta (HMGET of META_FIELDS), events}. */
+    "local meta = redis.call('HMGET', KEYS[1]," META_FIELDS ")\n"
+    "if not meta[1] then return false end\n"
+    "return {meta, redis.call('LRANGE', KEYS[2], 0, -1)}\n",
+
+    /* SC_APPEND  KEYS: s, ev   ARGV: event (as stored in 'ev': packed or JSON), ttl, max
+     * events, now, expiresAt, lean n (0 = all events after the append; n = the latest n
+     * before it), once-token ('' = none: else the append happens once per token), fill
+     * channel ('1': the event is JSON; set its channel to the session's), now in epoch
+     * ms, the citizen index's slide interval in ms.
+     * false when the session is unknown/expired, else {meta (HMGET of META_FIELDS, before
+     * the update), events, count after the append or -1 when the once-token was seen
+     * (nothing changed), touch: 1 when the caller must slide the citizen index (the
+     * session has a citizenRef and czAt is older than the interval, or in the future:
+     * another instance's clock; czAt is then set to now)}.
+     * The reads are HMGET of the fields a reply uses (not HGETALL: no x:<nonce> fields)
+     * and LRANGE of n strings: every element a script reads or returns costs Redis a Lua
+     * string both ways. */
+    "local meta = redis.call('HMGET', KEYS[1]," META_FIELDS ", 'czAt')\n"
+    "if not meta[1] then return false end\n"
+    "if ARGV[7] ~= '' and redis.call('HSETNX', KEYS[1], 'x:' .. ARGV[7], '1') == 0 then\n"
+    "  return {meta, redis.call('LRANGE', KEYS[2], 0, -1), -1, 0}\n"
+    "end\n"
+    "local ev = ARGV[1]\n"
+    "if ARGV[8] == '1' and meta[4] then\n"
+    "  local t = cjson.decode(ev); t.channel = meta[4]; ev = cjson.encode(t)\n"
+    "end\n"
+    "local n = tonumber(ARGV[6])\n"
+    "local before\n"
+    "if n > 0 then before = redis.call('LRANGE', KEYS[2], -n, -1) end\n"
+    "local count = redis.call('RPUSH', KEYS[2], ev)\n"
+    "local max = tonumber(ARGV[3])\n"
+    "if count > max then redis.call('LTRIM', KEYS[2], -max, -1); count = max end\n"
+    "local touch = 0\n"
+    "if meta[2] and meta[2] ~= '' then\n"
+    "  local now, last = tonumber(ARGV[9]), tonumber(meta[9])\n"
+    "  if not last or now < last or now - last >= tonumber(ARGV[10]) then touch = 1 end\n"
+    "end\n"
+    "if touch == 1 then\n"
+    "  redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4], 'expiresAt', ARGV[5], 'czAt', ARGV[9])\n"
+    "else\n"
+    "  redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4], 'expiresAt', ARGV[5])\n"
+    "end\n"
+    "redis.call('EXPIRE', KEYS[1], ARGV[2])\n"
+    "redis.call('EXPIRE', KEYS[2], ARGV[2])\n"
+    "if n > 0 then return {meta, before, count, touch} end\n"
+    "return {meta, redis.call('LRANGE', KEYS[2], 0, -1), count, touch}\n",
+
+    /* SC_TOUCH  KEYS: cz   ARGV: session id, ttl (the session's plus the margin). Slide
+     * the citizen index with the session it still points to. */
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+    "  return redis.call('EXPIRE', KEYS[1], ARGV[2])\n"
+    "end\n"
+    "return 0\n",
+
+    /* SC_CLAIM  KEYS: codes, exp, sess, the client's failure counter (all in slot {hc})
+     * ARGV: limit, window s, code, now in epoch ms.
+     * {-1, ttl} rate limited; {0} no such live code (a failure counted); {1, "<sid> <nonce>
+     * <exp ms>"} claimed: the code is gone, and so is the session's pointer to it. The
+     * value is written back once before it goes: a write Redis refuses at maxmemory, so a
+     * full Redis refuses the claim whole instead of spending the code and then failing
+     * to append the "claimed" event. */
+    "local n = tonumber(redis.call('GET', KEYS[4]) or '0')\n"
+    "if n >= tonumber(ARGV[1]) then return {-1, redis.call('TTL', KEYS[4])} end\n"
+    "local v = redis.call('HGET', KEYS[1], ARGV[3])\n"
+    "local exp = v and tonumber(string.match(v, '(%d+)$'))\n"
+    "if not exp or exp <= tonumber(ARGV[4]) then\n"
+    "  if redis.call('INCR', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[2]) end\n"
+    "  return {0}\n"
+    "end\n"
+    "redis.call('HSET', KEYS[1], ARGV[3], v)\n"
+    "redis.call('HDEL', KEYS[1], ARGV[3])\n"
+    "redis.call('ZREM', KEYS[2], ARGV[3])\n"
+    "local sid = string.sub(v, 1, 32)\n"
+    "if redis.call('HGET', KEYS[3], sid) == ARGV[3] then redis.call('HDEL', KEYS[3], sid) end\n"
+    "return {1, v}\n",
+
+    /* SC_STATUS  KEYS: st   ARGV: channel id, status JSON, pub/sub channel. */
+    "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    "redis.call('PUBLISH', ARGV[3], ARGV[1])\n"
+    "return 1\n",
+
+    /* SC_HANDOVER  KEYS: codes, exp, sess (slot {hc})   ARGV: sid, nonce, now ms, expiry
+     * ms, max live codes, key TTL ms, then candidate codes.
+     * {-2} the cap on live codes is reached; {0} every candidate is taken; {1, code}: the
+     * first free candidate is the session's live code, and the session's previous code
+     * (if it is still its own) has ended: one live code per session. Then up to 64
+     * expired codes are swept, and the three keys live at least until this code expires
+     * (all of it is gone a TTL after the last code). */
+    "local now = tonumber(ARGV[3])\n"
+    "if redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf') >= tonumber(ARGV[5]) then\n"
+    "  return {-2}\n"
+    "end\n"
+    "local code = nil\n"
+    "for i = 7, #ARGV do\n"
+    "  local v = redis.call('HGET', KEYS[1], ARGV[i])\n"
+    "  if not v or tonumber(string.match(v, '(%d+)$')) <= now then code = ARGV[i]; break end\n"
+    "end\n"
+    "if not code then return {0} end\n"
+    "redis.call('HSET', KEYS[1], code, ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. ARGV[4])\n"
+    "redis.call('ZADD', KEYS[2], ARGV[4], code)\n"
+    "local old = redis.call('HGET', KEYS[3], ARGV[1])\n"
+    "if old and old ~= code then\n"
+    "  local ov = redis.call('HGET', KEYS[1], old)\n"
+    "  if ov and string.sub(ov, 1, 32) == ARGV[1] then\n"
+    "    redis.call('HDEL', KEYS[1], old); redis.call('ZREM', KEYS[2], old)\n"
+    "  end\n"
+    "end\n"
+    "redis.call('HSET', KEYS[3], ARGV[1], code)\n"
+    "for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 64)) do\n"
+    "  local v = redis.call('HGET', KEYS[1], c)\n"
+    "  if v and tonumber(string.match(v, '(%d+)$')) <= now then\n"
+    "    redis.call('HDEL', KEYS[1], c)\n"
+    "    local s = string.sub(v, 1, 32)\n"
+    "    if redis.call('HGET', KEYS[3], s) == c then redis.call('HDEL', KEYS[3], s) end\n"
+    "  end\n"
+    "  redis.call('ZREM', KEYS[2], c)\n"
+    "end\n"
+    "for i = 1, 3 do\n"
+    "  if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[6]) then\n"
+    "    redis.call('PEXPIRE', KEYS[i], ARGV[6])\n"
+    "  end\n"
+    "end\n"
+    "return {1, code}\n",
+
+    /* SC_CODE_DEL  KEYS: codes, exp, sess   ARGV: code, sid. Take back a code made for
+     * 'sid' (its handover event could not be written). */
+    "local v = redis.call('HGET', KEYS[1], ARGV[1])\n"
+    "if v and string.sub(v, 1, 32) == ARGV[2] then\n"
+    "  redis.call('HDEL', KEYS[1], ARGV[1]); redis.call('ZREM', KEYS[2], ARGV[1])\n"
+    "end\n"
+    "if redis.call('HGET', KEYS[3], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[3], ARGV[2]) end\n"
+    "return 1\n",
+};
+
