@@ -62,7 +62,8 @@ typedef struct ww_decision_opts {
   const char *advice_id;          /* adviceId of the answer; NULL = made one */
 } ww_decision_opts;
 
-/* The decision as an answer tree (new), as ww_decide gives it. 0 or WW_ENOMEM. */
+/* The decision as an answer tree (new), as ww_decide gives it. 0, WW_ENOMEM, or
+ * WW_EINVAL for an input without a service. */
 int ww_decision_json(ww_rules *rules, const ww_decision_input *in, const ww_decision_opts *o,
                      json_t **out, ww_err *err);
 
@@ -80,7 +81,7 @@ typedef struct ww_decision_info {
  * key the answer has keeps its place, others follow in extra's order). Plain advice
  * answers are composed from JSON fragments rendered once at load (no tree per request).
  * '*text' is borrowed: valid until the next call on 'rules'. 'info' may be NULL.
- * 0 or WW_ENOMEM (then '*text' is NULL). */
+ * Errors as ww_decision_json (then '*text' is NULL). */
 int ww_decision_text(ww_rules *rules, const ww_decision_input *in, const ww_decision_opts *o,
                      const json_t *extra, const char **text, size_t *len,
                      ww_decision_info *info, ww_err *err);

@@ -8,7 +8,8 @@
 
 #include "decision/decision_private.h"
 
-static void no_memory(ww_err *err, const char *code, const char *msg) {
+/* Fills 'err' (may be NULL) with 'code' and 'msg'. */
+static void fail(ww_err *err, const char *code, const char *msg) {
   if (err == NULL) return;
   ww_err_clear(err);
   snprintf(err->code, sizeof err->code, "%s", code);
@@ -19,7 +20,7 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
   if (err) ww_err_clear(err);
   ww_rules *R = calloc(1, sizeof *R);
   if (R == NULL) {
-    no_memory(err, "ruleset_invalid", "not enough memory");
+    fail(err, "ruleset_invalid", "not enough memory");
     return NULL;
   }
   R->host = ww_host_load(dir, lim, err);
@@ -30,7 +31,7 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
   R->cat = ww_host_catalogue(R->host);
   if (ww__frags_prepare(&R->frags, R->cat) != 0) {
     ww_rules_free(R);
-    no_memory(err, "ruleset_invalid", "not enough memory to load the rule set");
+    fail(err, "ruleset_invalid", "not enough memory to load the rule set");
     return NULL;
   }
   return R;
@@ -131,15 +132,28 @@ static int run(ww_rules *R, const ww_decision_input *in, const ww_decision_opts 
 
 static const ww_decision_opts no_opts;
 
+/* An input without a service (read with service_optional, none set since) cannot be
+ * decided; else run(). */
+static int start(ww_rules *R, const ww_decision_input *in, const ww_decision_opts *o,
+                 ww__answer *a, ww_err *err) {
+  if (in->svc < 0) {
+    fail(err, "invalid_param", "service is required");
+    return WW_EINVAL;
+  }
+  if (run(R, in, o, a) != 0) {
+    fail(err, "internal", "the rule engine could not start the decision");
+    return WW_ENOMEM;
+  }
+  return 0;
+}
+
 int ww_decision_json(ww_rules *R, const ww_decision_input *in, const ww_decision_opts *o,
                      json_t **out, ww_err *err) {
   *out = NULL;
   if (o == NULL) o = &no_opts;
   ww__answer a;
-  if (in->svc < 0 || run(R, in, o, &a) != 0) {
-    no_memory(err, "internal", "the rule engine could not start the decision");
-    return WW_ENOMEM;
-  }
+  int rc = start(R, in, o, &a, err);
+  if (rc != 0) return rc;
   *out = o->route ? ww__answer_route(&a) : ww__answer_advice(&a);
   return *out ? 0 : WW_ENOMEM;
 }
@@ -152,10 +166,8 @@ int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision
   if (info) memset(info, 0, sizeof *info);
   if (o == NULL) o = &no_opts;
   ww__answer a;
-  if (in->svc < 0 || run(R, in, o, &a) != 0) {
-    no_memory(err, "internal", "the rule engine could not start the decision");
-    return WW_ENOMEM;
-  }
+  int rc = start(R, in, o, &a, err);
+  if (rc != 0) return rc;
   ww__text *t = &R->out;
   t->len = 0;
   t->oom = 0;
@@ -163,7 +175,10 @@ int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision
     ww__render_advice(t, &R->frags, &a, extra, info);
   } else {   /* rarer answers: the tree, then jansson renders it */
     json_t *tree = o->route ? ww__answer_route(&a) : ww__answer_advice(&a);
-    if (tree == NULL) return WW_ENOMEM;
+    if (tree == NULL) {
+      fail(err, "internal", "not enough memory for the answer");
+      return WW_ENOMEM;
+    }
     const char *k;
     json_t *v;
     if (extra) json_object_foreach((json_t *)extra, k, v) json_object_set(tree, k, v);
@@ -182,7 +197,7 @@ int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision
   }
   if (t->oom) {
     t->len = 0;
-    no_memory(err, "internal", "not enough memory for the answer");
+    fail(err, "internal", "not enough memory for the answer");
     return WW_ENOMEM;
   }
   *text = t->s;
