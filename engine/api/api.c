@@ -1,4 +1,10 @@
-/* Handlers for advice, route, channels, rules and health (SPEC 3.1, 3.2, 3.4). */
+/* Handlers for advice, route, channels, rules and health (docs/openapi.json).
+ *
+ * An advice or route request goes one way: the body parsed and the whole request
+ * validated (ww_decision_parse, with the body limits in the same walk) -> at most one
+ * store operation (claim a handover code, append the advice event, or find the citizen's
+ * latest session) -> the decision -> the answer text -> the response. A request answered
+ * 400 has changed no session and spent no code. */
 #include "api/api.h"
 
 #include <arpa/inet.h>
@@ -89,7 +95,7 @@ static int have_rules(ww_req *req, ww_app_worker *w) {
   return 0;
 }
 
-static void respond_decide_error(ww_req *req, int rc, ww_err *err) {
+static void respond_decision_error(ww_req *req, int rc, ww_err *err) {
   if (rc == WW_EINVAL) {
     json_t *params = err->invalid_params;
     err->invalid_params = NULL;
@@ -108,11 +114,11 @@ typedef struct decision {
   ww_app_worker *w;
   ww_ruleset *rs;        /* the rule set the request started with (a reference) */
   json_t *body;          /* owned: the request */
+  ww_decision_input in;  /* the request, validated (borrows from 'body') */
   int route;
   int store_down;        /* the store failed: answer without session, degraded */
   int by_citizen;        /* the session was found through citizen.id: never named in the
-                            answer (SPEC 3.1: a BSN must not reveal a session) */
-  char citizen_ref[65];  /* "" or the body's citizen.id hashed for the index lookup */
+                            answer (a BSN must not reveal a session) */
 } decision;
 
 static const char *str_field(const json_t *obj, const char *key) {
@@ -145,22 +151,19 @@ static json_t *agent_context(const json_t *session) {
   return ctx;
 }
 
-static void log_decision(ww_app_worker *w, const decision *d, const ww_answer_info *info,
+static void log_decision(ww_app_worker *w, const decision *d, const ww_decision_info *info,
                          const json_t *session) {
-  const char *service = str_field(d->body, "service");
+  const char *service = ww_decision_service_id(d->rs->rules, &d->in);
   if (w->metrics) {
     ww_metrics_advice(w->metrics, service, info->first);
     if (info->degraded) ww_metrics_degraded(w->metrics);
   }
   if (w->store == NULL || !ww_store_decision_log_on(w->store)) return;   /* no fields for nothing */
-  const json_t *ctx = json_object_get(d->body, "context");
-  const char *origin = str_field(ctx, "origin");
   json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "adviceId", info->advice_id,
                              "kind", d->route ? "route" : "advice",
                              "service", service ? service : "",
                              "channel", info->first ? info->first : "",
-                             "origin", origin ? origin : (d->route ? "ivr" : "web"),
-                             "degraded", info->degraded);
+                             "origin", d->in.origin, "degraded", info->degraded);
   if (fields == NULL) return;
   if (session) json_object_set(fields, "sessionId", json_object_get(session, "id"));
   json_object_set_new(fields, "ruleset", json_string(ww_rules_version(d->rs->rules)));
@@ -188,11 +191,10 @@ void ww_api_log_handover(ww_app_worker *w, const char *kind, const json_t *obj) 
   json_decref(fields);
 }
 
-/* Decide with 'session' (borrowed, may be NULL) and answer; frees 'd'. */
 /* Metrics for new rule failures of 'rs' (kept per rule set: a reload starts at zero). */
 static void count_rule_failures(ww_app_worker *w, ww_ruleset *rs) {
-  unsigned long total = ww_rules_failures(rs->rules), budget, memory;
-  ww_rules_failure_kinds(rs->rules, &budget, &memory);
+  unsigned long total, budget, memory;
+  ww_decision_failures(rs->rules, &total, &budget, &memory);
   for (; rs->seen_budget < budget; rs->seen_budget++)
     ww_metrics_rule_error(w->metrics, WW_RULE_ERR_BUDGET);
   for (; rs->seen_memory < memory; rs->seen_memory++)
@@ -202,6 +204,7 @@ static void count_rule_failures(ww_app_worker *w, ww_ruleset *rs) {
     ww_metrics_rule_error(w->metrics, WW_RULE_ERR_RUNTIME);
 }
 
+/* Decide with 'session' (borrowed, may be NULL) and answer; frees 'd'. */
 static void finish(decision *d, const json_t *session) {
   ww_req *req = d->req;
   ww_app_worker *w = d->w;
@@ -209,20 +212,18 @@ static void finish(decision *d, const json_t *session) {
     ww_respond_problem(req, 503, "internal", "client gone", NULL, NULL);
     goto out;
   }
-  ww_decide_opts opts = {0};
-  opts.secret = w->app->secret;
-  opts.secret_len = w->app->secret_len;
+  ww_decision_opts opts = {0};
   opts.route = d->route;
-  if (d->citizen_ref[0]) opts.citizen_ref = d->citizen_ref;   /* hashed once, for the lookup */
   opts.session = session;
   opts.status = ww_app_status(w, &opts.status_version);
   int store_down = d->store_down || (w->store && !ww_store_ready(w->store));
+  ww_app_log_note note = {NULL, ww_rules_version(d->rs->rules)};
+  ww_req_set_note(req, &note);
   /* A caller who typed a handover code need not name the topic; when the session does not
    * know it either (or the store is down), route to the rule set's standard route rather
    * than blame the caller after their code was spent. */
-  if (d->route && json_is_string(json_object_get(d->body, "handoverCode")) &&
-      !json_object_get(d->body, "service")) {
-    json_t *out = ww_rules_fallback_route(
+  if (d->in.svc < 0) {
+    json_t *out = ww_decision_fallback_route(
         d->rs->rules, store_down ? "Geen verbinding met de sessies; standaardroute"
                                  : "Onderwerp onbekend; standaardroute");
     if (session) {
@@ -230,8 +231,9 @@ static void finish(decision *d, const json_t *session) {
       json_object_set_new(out, "agentContext", agent_context(session));
     }
     if (store_down) json_object_set_new(out, "degraded", json_true());
-    ww_answer_info info = {.first = json_string_value(json_object_get(json_object_get(out, "target"), "id")),
-                           .degraded = store_down};
+    const json_t *target = json_object_get(out, "target");
+    ww_decision_info info = {.first = json_string_value(json_object_get(target, "id")),
+                             .degraded = store_down};
     log_decision(w, d, &info, session);
     ww_respond_json(req, 200, out);
     goto out;
@@ -245,44 +247,40 @@ static void finish(decision *d, const json_t *session) {
       json_object_set(extra, "sessionId", json_object_get(named, "id"));
       if (d->route) json_object_set_new(extra, "agentContext", agent_context(named));
     }
-    /* SPEC 5: while the store is down every answer says so, session or not. */
+    /* While the store is down every answer says so, session or not. */
     if (store_down) json_object_set_new(extra, "degraded", json_true());
   }
   const char *text = NULL;
   size_t len = 0;
-  ww_answer_info info;
+  ww_decision_info info;
   ww_err err = {0};
-  unsigned long failures = ww_rules_failures(d->rs->rules);
-  int rc = ww_decide_text_out(d->rs->rules, d->body, &opts, extra, &text, &len, &info, &err);
+  unsigned long failures, budget, memory, after;
+  ww_decision_failures(d->rs->rules, &failures, &budget, &memory);
+  int rc = ww_decision_text(d->rs->rules, &d->in, &opts, extra, &text, &len, &info, &err);
   json_decref(extra);
   /* The engine contains rule failures (fallback answer); count them by kind. */
-  if (ww_rules_failures(d->rs->rules) != failures) count_rule_failures(w, d->rs);
+  ww_decision_failures(d->rs->rules, &after, &budget, &memory);
+  if (after != failures) count_rule_failures(w, d->rs);
   if (rc != 0) {
-    respond_decide_error(req, rc, &err);
+    respond_decision_error(req, rc, &err);
     goto out;
   }
   log_decision(w, d, &info, session);
-  snprintf(w->log_advice_id, sizeof w->log_advice_id, "%s", info.advice_id);
-  w->log_rules_version = ww_rules_version(d->rs->rules);
+  note.advice_id = info.advice_id;
   ww_respond_raw(req, 200, "application/json", text, len);   /* copies 'text' */
-  w->log_advice_id[0] = '\0';
-  w->log_rules_version = NULL;
 out:
   free_decision(d);
 }
 
 /* The event a decision leaves on its session. */
 static json_t *advice_event(const decision *d) {
-  const json_t *ctx = json_object_get(d->body, "context");
-  const char *origin = str_field(ctx, "origin");
-  const char *service = str_field(d->body, "service");
-  return json_pack("{s:s, s:s, s:s?}", "channel", origin ? origin : (d->route ? "ivr" : "web"),
-                   "type", "advice", "service", service);
+  return json_pack("{s:s, s:s, s:s?}", "channel", d->in.origin, "type", "advice", "service",
+                   ww_decision_service_id(d->rs->rules, &d->in));
 }
 
 static void on_session(void *ud, int status, json_t *result) {
   decision *d = ud;
-  /* unreachable, or full: answered without the session, degraded (SPEC 5) */
+  /* unreachable, or full: answered without the session, degraded (docs/operations.md) */
   if (status == WW_STORE_EUNAVAIL || status == WW_STORE_EFULL) d->store_down = 1;
   finish(d, status == 0 ? result : NULL);
   json_decref(result);
@@ -332,11 +330,9 @@ static void on_claimed(void *ud, int status, json_t *result) {
   }
   /* A caller who gives a handover code need not pick the topic again (a service the rule
    * set no longer knows leaves it open: the standard route, not a 400 for a spent code). */
-  if (status == 0 && !json_object_get(d->body, "service")) {
-    const json_t *service = json_object_get(result, "service");
-    if (json_is_string(service) && ww_rules_has_service(d->rs->rules, json_string_value(service)))
-      json_object_set(d->body, "service", (json_t *)service);
-  }
+  const char *service = json_string_value(json_object_get(result, "service"));
+  if (status == 0 && d->in.svc < 0 && service)
+    ww_decision_set_service(d->rs->rules, &d->in, service);
   on_session(ud, status, result);
 }
 
@@ -348,20 +344,10 @@ static int bad_field(ww_req *req, const char *name, const char *reason) {
   return 0;
 }
 
-/* Check the whole request before any store write (a request answered 400 changes no
- * session and spends no code); answers 400 itself. Returns 1 when valid. */
-static int check_request(ww_req *req, decision *d, int service_optional) {
-  ww_err err = {0};
-  int rc = ww_request_check(d->rs->rules, d->body, service_optional, &err);
-  if (rc == 0) return 1;
-  respond_decide_error(req, rc, &err);
-  return 0;
-}
-
 static void decide(ww_req *req, int route) {
   ww_app_worker *w = ww_req_app(req);
   if (!have_rules(req, w)) return;
-  json_t *body = ww_req_json(req);
+  json_t *body = ww_req_json_unchecked(req);   /* its limits: in the validation's walk */
   if (body == NULL) return;
   decision *d = calloc(1, sizeof *d);
   if (d == NULL) {
@@ -377,42 +363,52 @@ static void decide(ww_req *req, int route) {
 
   const json_t *sid = json_object_get(body, "sessionId");
   const json_t *code = route ? json_object_get(body, "handoverCode") : NULL;
-  const json_t *citizen = json_object_get(body, "citizen");
-  const json_t *cid = json_is_object(citizen) ? json_object_get(citizen, "id") : NULL;
-  if (sid && !json_is_null(sid) &&
-      (!json_is_string(sid) || !ww_session_id_valid(json_string_value(sid)))) {
-    bad_field(req, "sessionId", "must be a session id as returned by POST /v1/sessions");
+  /* The whole request, before any store write: a code is spent, a session changed, only
+   * for a valid request (a caller with a code need not name the service). A body over the
+   * limits of every body is refused first, then a session id or code of the wrong form
+   * (engine/session knows their form), then the rest. */
+  ww_parse_opts po = {0};
+  po.secret = w->app->secret;
+  po.secret_len = w->app->secret_len;
+  po.ivr = route;
+  po.service_optional = json_is_string(code);
+  po.outer = &ww_req_body_limits;
+  ww_err err = {0};
+  int rc = ww_decision_parse(d->rs->rules, body, &po, &d->in, &err);
+  if (rc == 0 || strcmp(err.code, "invalid_json") != 0) {
+    if (sid && !json_is_null(sid) &&
+        (!json_is_string(sid) || !ww_session_id_valid(json_string_value(sid)))) {
+      ww_err_clear(&err);
+      bad_field(req, "sessionId", "must be a session id as returned by POST /v1/sessions");
+      goto drop;
+    }
+    if (code && !json_is_null(code) &&
+        (!json_is_string(code) || !ww_handover_code_valid(json_string_value(code)))) {
+      ww_err_clear(&err);
+      bad_field(req, "handoverCode", "must be the 6-digit handover code");
+      goto drop;
+    }
+  }
+  if (rc != 0) {
+    respond_decision_error(req, rc, &err);
     goto drop;
   }
-  if (code && !json_is_null(code) &&
-      (!json_is_string(code) || !ww_handover_code_valid(json_string_value(code)))) {
-    bad_field(req, "handoverCode", "must be the 6-digit handover code");
-    goto drop;
-  }
-  int by_citizen = json_is_string(cid) && json_string_length(cid) > 0 &&
-                   json_string_length(cid) <= 64;
-  if (w->store == NULL || !(json_is_string(code) || json_is_string(sid) || by_citizen)) {
-    finish(d, NULL);   /* no store write: the decision validates */
+  if (w->store == NULL || !(json_is_string(code) || json_is_string(sid) || d->in.has_ref)) {
+    finish(d, NULL);   /* no session to fetch */
     return;
   }
-  /* A code is spent, a session changed: only for a valid request (a caller with a code
-   * need not name the service). */
-  if (!check_request(req, d, json_is_string(code))) goto drop;
   if (json_is_string(code)) {
-    const char *chan = str_field(json_object_get(body, "context"), "origin");
-    if (chan == NULL) chan = "ivr";
     char client[WW_API_CLIENT_KEY_MAX];
     ww_api_client_addr(req, client);
-    ww_store_handover_claim(w->store, json_string_value(code), chan, client, on_claimed, d);
+    ww_store_handover_claim(w->store, json_string_value(code), d->in.origin, client, on_claimed,
+                            d);
   } else if (json_is_string(sid)) {
     json_t *ev = advice_event(d);
     ww_store_session_append(w->store, json_string_value(sid), ev, WW_STORE_LEAN, on_session, d);
     json_decref(ev);
   } else {
     d->by_citizen = 1;
-    ww_rules_citizen_ref(d->rs->rules, w->app->secret, w->app->secret_len,
-                         json_string_value(cid), json_string_length(cid), d->citizen_ref);
-    ww_store_session_latest_id(w->store, d->citizen_ref, on_latest, d);
+    ww_store_session_latest_id(w->store, d->in.ref, on_latest, d);
   }
   return;
 drop:

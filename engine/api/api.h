@@ -1,4 +1,4 @@
-/* The HTTP API of SPEC section 3: the routing table and the application lifecycle the
+/* The HTTP API (docs/openapi.json): the routing table and the application lifecycle the
  * server calls (worker init/fini, request completion). */
 #ifndef WW_API_H
 #define WW_API_H
@@ -21,7 +21,7 @@ void ww_app_on_complete(void *worker_state, const ww_req *req, int status, doubl
 void ww_app_on_reload(void *app);   /* SIGHUP (reload.c) */
 
 /* The server's authorize hook (ww_server_opts): check the request's bearer token for
- * 'role', a ww_role, the gate of its route (SPEC 3.4: admin routes never open without an
+ * 'role', a ww_role, the gate of its route (docs/tokens.md: admin routes never open without an
  * admin token; advice routes open without a tokens file only on loopback). Returns 1
  * when allowed; otherwise answers 401/403 itself and returns 0. */
 int ww_api_authorize(ww_req *req, int role);

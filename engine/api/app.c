@@ -260,14 +260,9 @@ void ww_app_on_complete(void *state, const ww_req *req, int status, double secon
   }
   /* Nothing is built for the request line unless it is written (--log-level warn). */
   if (!ww_log_enabled(WW_LOG_INFO)) return;
-  const char *version = NULL;
-  const char *advice_id = NULL;
-  if (w) {
-    version = w->log_rules_version ? w->log_rules_version
-              : w->rules           ? ww_rules_version(w->rules)
-                                   : NULL;
-    if (w->log_advice_id[0]) advice_id = w->log_advice_id;
-  }
+  const ww_app_log_note *note = ww_req_note(req);
+  const char *version = note ? note->rules_version : w && w->rules ? ww_rules_version(w->rules) : NULL;
+  const char *advice_id = note && note->advice_id && note->advice_id[0] ? note->advice_id : NULL;
   /* Only the method, route pattern, status and engine-made ids: never the path (it may
    * hold a session id), a header or the body. */
   ww_log(WW_LOG_INFO, "request",

@@ -11,7 +11,7 @@
 #include "auth/auth.h"
 #include "config/config.h"
 #include "metrics/metrics.h"
-#include "wegwijzer/wegwijzer.h"
+#include "decision/decision.h"
 
 struct ww_store;          /* engine/store/store.h */
 
@@ -78,12 +78,14 @@ typedef struct ww_app_worker {
   uint64_t status_version;         /* bumped when the store hands out a new status object */
   /* Store counters already copied into 'metrics' (ww_store_get_stats deltas). */
   unsigned long seen_store_errors, seen_store_reconnects;
-  /* What the response being sent adds to its request log line: set by a handler just
-   * before it responds, cleared just after (the server calls on_complete inside the
-   * ww_respond_* call, on this thread). */
-  char log_advice_id[48];
-  const char *log_rules_version;   /* borrowed: the rule set the request decided on */
 } ww_app_worker;
+
+/* What a decision adds to its request's log line: the handler sets it as the request's
+ * note (ww_req_set_note) before it responds; ww_app_on_complete reads it. */
+typedef struct ww_app_log_note {
+  const char *advice_id;           /* borrowed, or NULL */
+  const char *rules_version;       /* borrowed: the rule set the request decided on */
+} ww_app_log_note;
 
 /* The worker's current rule set after adopting a newer one, with a reference for the
  * caller (release with ww_ruleset_release), or NULL when none is loaded. */
@@ -91,7 +93,7 @@ ww_ruleset *ww_app_rules_acquire(ww_app_worker *w);
 void ww_ruleset_release(ww_ruleset *rs);   /* NULL-safe; frees at zero */
 
 /* The channel-status overrides for this worker's decisions (borrowed), with a version
- * that changes whenever they do (ww_decide_opts.status_version). */
+ * that changes whenever they do (ww_decision_opts.status_version). */
 const json_t *ww_app_status(ww_app_worker *w, uint64_t *version);
 
 /* 1 when every worker's store is reachable (GET /readyz: a load balancer asks one

@@ -1,4 +1,4 @@
-/* GET /v1/openapi.json (SPEC 3, ADR /core/publish-openapi). */
+/* GET /v1/openapi.json: docs/openapi.json as built in (ADR /core/publish-openapi). */
 #include "api/openapi.h"
 
 void ww_api_openapi(ww_req *req) {

@@ -1,7 +1,7 @@
-/* Zero-downtime rule reload (SPEC 3.4): load, validate and test a new rule set off the
- * request path, then swap it into every worker. Requests in flight finish on the set they
- * started with; the old set is freed when its last request ends. A bad set never replaces
- * a good one. Triggers: POST /v1/rules/reload (admin), SIGHUP and --watch. */
+/* Zero-downtime rule reload (docs/operations.md, 5): load, validate and test a new rule
+ * set off the request path, then swap it into every worker. Requests in flight finish on
+ * the set they started with; the old set is freed when its last request ends. A bad set
+ * never replaces a good one. Triggers: POST /v1/rules/reload (admin), SIGHUP and --watch. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,7 +179,7 @@ int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   if (copies[0] == NULL) goto out;
   first_failure fail = {{0}, {0}};
   int passed = 0, failed = 0;
-  ww_rules_test(copies[0], on_case, &fail, &passed, &failed);
+  ww_decision_test(copies[0], on_case, &fail, &passed, &failed);
   if (failed > 0) {
     snprintf(err->code, sizeof err->code, "ruleset_invalid");
     snprintf(err->msg, sizeof err->msg,

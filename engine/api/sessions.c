@@ -11,6 +11,7 @@
 #include "log/log.h"
 #include "session/session.h"
 #include "store/store.h"
+#include "util/crypto.h"
 #include "util/ratelimit.h"
 
 /* The worker, or answer 503 when it has no store (it failed to open). */
@@ -162,8 +163,8 @@ void ww_api_session_create(ww_req *req) {
   if (json_is_object(data)) json_object_set(in, "data", (json_t *)data);
   const char *id = json_string_value(json_object_get(json_object_get(body, "citizen"), "id"));
   if (id) {
-    char ref[65];
-    ww_citizen_ref(w->app->secret, w->app->secret_len, id, strlen(id), ref);
+    char ref[65];   /* citizenRef = HMAC-SHA256(secret, citizen.id) */
+    ww_hmac_sha256_hex(w->app->secret, w->app->secret_len, id, strlen(id), ref);
     json_object_set_new(in, "citizenRef", json_string(ref));
   }
   json_decref(body);   /* the raw id goes no further */

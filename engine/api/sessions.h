@@ -1,4 +1,4 @@
-/* HTTP handlers of the sessions API (SPEC 3.3) and the channel status override (3.4).
+/* HTTP handlers of the sessions API and the channel status override (docs/openapi.json).
  * Each is a ww_handler_fn: it validates the body, starts one store operation on the
  * worker's store (ww_req_app(req) -> ww_app_worker.store) and answers from its callback.
  * Store down -> 503 store_unavailable; store full (memory bound, Redis maxmemory, the cap

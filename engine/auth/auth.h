@@ -4,7 +4,7 @@
  * a label for logs (`website`, `ivr-vendor`) and the SHA-256 of the bearer token, so the
  * file never holds a token. `#` starts a comment; blank lines are allowed.
  *
- * Policy (SPEC 3.4), implemented by ww_auth_policy():
+ * Policy (docs/tokens.md), implemented by ww_auth_policy():
  *   - with a tokens file, every request to an advice or admin route needs a known token;
  *     an `admin` token may do everything an `advice` token may;
  *   - without a tokens file, advice routes are open only when the server listens on

@@ -48,7 +48,7 @@ static int check_rules_at_start(ww_app *app) {
     ww_err_clear(&err);
     return -1;
   }
-  ww_rules_test(rules, NULL, NULL, &app->tests_passed, &app->tests_failed);
+  ww_decision_test(rules, NULL, NULL, &app->tests_passed, &app->tests_failed);
   snprintf(app->rules_version, sizeof app->rules_version, "%s", ww_rules_version(rules));
   ww_time_format((int64_t)time(NULL), app->loaded_at);
   if (app->tests_failed > 0)

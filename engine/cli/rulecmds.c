@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 #include "log/log.h"
 #include "util/crypto.h"
-#include "wegwijzer/wegwijzer.h"
+#include "decision/decision.h"
 
 static ww_rules *load_or_say(const char *dir) {
   ww_err err = {0};
@@ -53,7 +53,7 @@ int ww_cli_test(int argc, char **argv) {
     return 1;
   }
   int passed = 0, failed = 0;
-  ww_rules_test(r, print_case, NULL, &passed, &failed);
+  ww_decision_test(r, print_case, NULL, &passed, &failed);
   printf("%d passed, %d failed\n", passed, failed);
   ww_rules_free(r);
   return failed ? 1 : 0;

@@ -1,15 +1,16 @@
-/* Request validation: a SPEC 3.1 request object -> a normalized ww__input, or
- * invalid_param / unknown_service with invalidParams naming every bad field. */
+/* Request validation: an advice or route request object (docs/openapi.json,
+ * AdviceRequest and RouteRequest) -> a ww_decision_input, or invalid_param /
+ * unknown_service with invalidParams naming every bad field. */
 #include <math.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "rules/loader_private.h"
-#include "server/json_limits.h"
+#include "decision/decision_private.h"
+#include "util/crypto.h"
+#include "util/json_limits.h"
+#include "util/strlist.h"
 #include "util/tztime.h"
 
 static const char *const skills[] = {"low", "medium", "high", NULL};
@@ -20,65 +21,22 @@ static const char *const devices[] = {"desktop", "mobile", "tablet", "phone", "k
 static const char *const known_top[] = {"service", "citizen", "context", "sessionId",
                                         "explain", "handoverCode", "channel", NULL};
 
-/* citizenRef with a MAC context kept per rule set: one-shot HMAC() costs ~20k
- * instructions per call (OpenSSL 3 fetches the algorithm each time). */
-void ww__mac_free(ww_rules *R) {
-  EVP_MAC_CTX_free(R->mac);
-  free(R->mac_key);
-  R->mac = NULL;
-  R->mac_key = NULL;
-  R->mac_key_len = 0;
-}
-
-void ww_rules_citizen_ref(ww_rules *R, const unsigned char *key, size_t klen, const char *id,
-                          size_t n, char out[65]) {
-  static const unsigned char empty = 0;
-  if (key == NULL) key = &empty, klen = 0;
-  if (R->mac == NULL || R->mac_key_len != klen || memcmp(R->mac_key, key, klen) != 0) {
-    ww__mac_free(R);
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    EVP_MAC_free(mac);
-    unsigned char *copy = malloc(klen ? klen : 1);
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                           OSSL_PARAM_construct_end()};
-    if (ctx == NULL || copy == NULL || EVP_MAC_init(ctx, klen ? key : &empty, klen, params) != 1) {
-      EVP_MAC_CTX_free(ctx);
-      free(copy);
-      ww_citizen_ref(key, klen, id, n, out);   /* slow path, same result */
-      return;
-    }
-    memcpy(copy, key, klen);
-    R->mac = ctx;
-    R->mac_key = copy;
-    R->mac_key_len = klen;
-  } else if (EVP_MAC_init(R->mac, NULL, 0, NULL) != 1) {
-    ww_citizen_ref(key, klen, id, n, out);
-    return;
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  size_t mdlen = 0;
-  if (EVP_MAC_update(R->mac, (const unsigned char *)id, n) != 1 ||
-      EVP_MAC_final(R->mac, md, &mdlen, sizeof md) != 1 || mdlen != 32) {
-    ww_citizen_ref(key, klen, id, n, out);
-    return;
-  }
-  static const char hex[] = "0123456789abcdef";
-  for (int i = 0; i < 32; i++) out[2 * i] = hex[md[i] >> 4], out[2 * i + 1] = hex[md[i] & 15];
-  out[64] = '\0';
-}
-
-/* What a request may hold before any of it reaches Lua (SPEC 3: the server never crashes
- * or hangs on bad input): bounded nesting (push_json recurses), values, string sizes, and
- * numbers a JavaScript client reads back exactly. */
+/* What a request may hold before any of it reaches Lua (the server never crashes or hangs
+ * on bad input): bounded nesting (the views of engine/rules/view.c recurse), values,
+ * string sizes, and numbers a JavaScript client reads back exactly. */
 static const ww_json_limits request_limits = {.depth = 16, .values = 1000, .string = 4096};
+
+void ww_err_clear(ww_err *err) {
+  if (err == NULL) return;
+  json_decref(err->invalid_params);
+  memset(err, 0, sizeof *err);
+}
 
 static void bad(json_t *params, const char *name, const char *reason) {
   json_array_append_new(params, json_pack("{s:s, s:s}", "name", name, "reason", reason));
 }
 
-static int in(const char *const *list, const char *s) { return ww__in_list(list, s) >= 0; }
+static int in(const char *const *list, const char *s) { return ww_strlist_index(list, s) >= 0; }
 
 static void check_enum(json_t *params, const json_t *obj, const char *key, const char *path,
                        const char *const *list, const char *say) {
@@ -100,13 +58,14 @@ static void check_string(json_t *params, const json_t *obj, const char *key, con
   }
 }
 
-/* 'service_optional': a missing service is no error (ww_request_check). */
-static int parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts, int ivr,
-                 int service_optional, ww__input *in_, ww_err *err) {
+int ww_decision_parse(ww_rules *R, const json_t *req, const ww_parse_opts *o,
+                      ww_decision_input *in_, ww_err *err) {
   memset(in_, 0, sizeof *in_);
   in_->req = req;
+  in_->svc = -1;
+  if (err) ww_err_clear(err);
   json_t *params = json_array();
-  int unknown_service = 0;
+  int unknown_service = 0, over_outer = 0;
   char why[200];
   if (!json_is_object(req)) {
     bad(params, "body", "must be a JSON object");
@@ -114,18 +73,23 @@ static int parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts, int
   }
   {
     char name[200], reason[120];
-    if (ww_json_check(req, &request_limits, name, sizeof name, reason, sizeof reason) != 0) {
+    int over = o && o->outer ? ww_json_check2(req, &request_limits, o->outer, name, sizeof name,
+                                              reason, sizeof reason)
+                             : ww_json_check(req, &request_limits, name, sizeof name, reason,
+                                             sizeof reason) ? 1 : 0;
+    if (over) {
       bad(params, name, reason);
+      over_outer = over == 2;
       goto done;
     }
   }
   json_t *svc = json_object_get(req, "service");
   if (svc == NULL || json_is_null(svc)) {
-    if (!service_optional) bad(params, "service", "is required");
+    if (!(o && o->service_optional)) bad(params, "service", "is required");
   } else if (!json_is_string(svc)) {
     bad(params, "service", "must be a string (a service id)");
   } else {
-    in_->svc = ww__service_index(R, json_string_value(svc));
+    in_->svc = ww_catalogue_service(R->cat, json_string_value(svc));
     if (in_->svc < 0) {
       snprintf(why, sizeof why, "unknown service '%.100s'", json_string_value(svc));
       bad(params, "service", why);
@@ -143,16 +107,13 @@ static int parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts, int
       if (id && !json_is_null(id)) {
         if (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > 64) {
           bad(params, "citizen.id", "must be a non-empty string of at most 64 characters");
-        } else if (opts) {
-          if (opts->citizen_ref && strlen(opts->citizen_ref) == 64)
-            memcpy(in_->ref, opts->citizen_ref, 65);
-          else
-            ww_rules_citizen_ref(R, opts->secret, opts->secret_len, json_string_value(id),
-                                 json_string_length(id), in_->ref);
+        } else if (o) {
+          ww_hmac_hex(&R->mac, o->secret, o->secret_len, json_string_value(id),
+                      json_string_length(id), in_->ref);
           in_->has_ref = 1;
         }
       }
-      check_enum(params, cit, "authLevel", "citizen.authLevel", ww__auth_levels,
+      check_enum(params, cit, "authLevel", "citizen.authLevel", ww_catalogue_auth_levels,
                  "must be one of none, basis, midden, substantieel, hoog, eh2, eh2+, eh3, eh4");
       check_enum(params, cit, "digitalSkills", "citizen.digitalSkills", skills,
                  "must be one of low, medium, high");
@@ -185,8 +146,8 @@ static int parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts, int
     }
   }
 
-  in_->origin = ivr ? "ivr" : "web";
-  in_->time = opts && opts->now ? opts->now : (int64_t)time(NULL);
+  in_->origin = o && o->ivr ? "ivr" : "web";
+  in_->time = o && o->now ? o->now : (int64_t)time(NULL);
   json_t *ctx = json_object_get(req, "context");
   if (ctx && !json_is_null(ctx)) {
     if (!json_is_object(ctx)) {
@@ -228,10 +189,10 @@ done:
     return 0;
   }
   if (err) {
-    ww_err_clear(err);
     size_t n = json_array_size(params);
     int only_service = unknown_service && n == 1;
-    snprintf(err->code, sizeof err->code, only_service ? "unknown_service" : "invalid_param");
+    snprintf(err->code, sizeof err->code, "%s",
+             over_outer ? "invalid_json" : only_service ? "unknown_service" : "invalid_param");
     json_t *p0 = json_array_get(params, 0);
     snprintf(err->msg, sizeof err->msg, "%s %s%s",
              json_string_value(json_object_get(p0, "name")),
@@ -246,14 +207,23 @@ done:
   return WW_EINVAL;
 }
 
-int ww__request_parse(ww_rules *R, const json_t *req, const ww_decide_opts *opts, int ivr,
-                      ww__input *in_, ww_err *err) {
-  return parse(R, req, opts, ivr, 0, in_, err);
+int ww_decision_set_service(const ww_rules *R, ww_decision_input *in, const char *id) {
+  int svc = ww_catalogue_service(R->cat, id);
+  if (svc < 0) return -1;
+  in->svc = svc;
+  return 0;
 }
 
-int ww_request_check(ww_rules *rules, const json_t *request, int service_optional,
-                     ww_err *err) {
-  ww__input in;
-  if (err) ww_err_clear(err);
-  return parse(rules, request, NULL, 0, service_optional, &in, err);
+const char *ww_decision_service_id(const ww_rules *R, const ww_decision_input *in) {
+  return in->svc >= 0 ? R->cat->svc[in->svc].id : NULL;
+}
+
+json_t *ww__request_extras(const ww_decision_input *in_) {
+  if (!in_->has_extras) return NULL;
+  json_t *x = json_object();
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)in_->req, k, v) if (!in(known_top, k) && !json_is_null(v))
+      json_object_set_nocheck(x, k, v);
+  return x;
 }

@@ -8,12 +8,13 @@
  * CHARS_PER_STEP characters it visits, and one per BYTES_PER_STEP bytes it copies or
  * compares (measured so that a budget spent in C takes about as long as one spent in
  * Lua: 2,000,000 steps in 5-10 ms on the test machine). Making big strings and tables
- * costs besides (the allocator, sandbox.c). The pattern functions live in pattern.c. Wrappers call the original function
- * (upvalue 1) on their own stack, so arguments and error messages stay Lua's own. */
+ * costs besides (the allocator, sandbox.c). The pattern functions live in pattern.c.
+ * Wrappers call the original function (upvalue 1) on their own stack, so arguments and
+ * error messages stay Lua's own. */
 #include <lauxlib.h>
 #include <string.h>
 
-#include "rules/rules_private.h"
+#include "rules/host_private.h"
 
 #define CHARS_PER_STEP 2
 #define BYTES_PER_STEP 32
@@ -445,8 +446,8 @@ void ww__costed_open(lua_State *L, int base, int string, int table, int utf8, in
                              {"lower", s_lower}, {"upper", s_upper}, {"reverse", s_reverse},
                              {"sub", s_sub}, {"pack", s_pack},
                              {"packsize", s_packsize}, {"unpack", s_unpack}, {NULL, NULL}};
-  static const costed sp[] = {{"rep", s_rep}, {"find", ww__str_find}, {"match", ww__str_match},
-                              {"gmatch", ww__str_gmatch}, {"gsub", ww__str_gsub},
+  static const costed sp[] = {{"rep", s_rep}, {"find", ww__pattern_find}, {"match", ww__pattern_match},
+                              {"gmatch", ww__pattern_gmatch}, {"gsub", ww__pattern_gsub},
                               {NULL, NULL}};
   static const costed t[] = {{"move", t_move}, {"unpack", t_unpack}, {"sort", t_sort},
                              {"pack", t_pack}, {NULL, NULL}};

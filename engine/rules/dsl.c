@@ -7,24 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/loader_private.h"
+#include "rules/load_private.h"
+#include "util/strlist.h"
 #include "util/tztime.h"
 
 static const char *const kinds[] = {"online", "portal", "phone", "desk", "chat", "email",
                                     "callback", "video", "post", "social", "other", NULL};
-const char *const ww__auth_levels[] = {"none", "basis", "midden", "substantieel", "hoog",
-                                       "eh2", "eh2+", "eh3", "eh4", NULL};
 static const char *const complexities[] = {"low", "medium", "high", NULL};
 static const char *const audiences[] = {"burger", "bedrijf", "beide", NULL};
 static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL};
 static const char *const expect_keys[] = {"first", "excluded", "included", "order", "route",
                                           "open", "notes", "degraded", "reason", NULL};
-
-int ww__in_list(const char *const *list, const char *s) {
-  for (int i = 0; list[i]; i++)
-    if (strcmp(list[i], s) == 0) return i;
-  return -1;
-}
 
 static void join_list(const char *const *list, char *out, size_t n) {
   out[0] = '\0';
@@ -38,8 +31,7 @@ static void join_list(const char *const *list, char *out, size_t n) {
 static int dsl_err(lua_State *L, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int dsl_err(lua_State *L, int line, const char *fmt, ...) {
-  ww_rules *R = ww__rules_of(L);
-  ww__load *ld = R->ld;
+  ww__load *ld = ww__host_of(L)->ld;
   char msg[400];
   va_list ap;
   va_start(ap, fmt);
@@ -61,10 +53,10 @@ static int caller_line(lua_State *L) {
 }
 
 static ww__load *loading(lua_State *L, const char *what) {
-  ww_rules *R = ww__rules_of(L);
-  if (R->ld == NULL)
+  ww__load *ld = ww__host_of(L)->ld;
+  if (ld == NULL)
     luaL_error(L, "%s can only be used while the rule set loads, not inside a rule", what);
-  return R->ld;
+  return ld;
 }
 
 /* The copies and arrays below are kept outside the Lua state: they count against the
@@ -137,7 +129,7 @@ static int field(lua_State *L, const char *k) { return lua_getfield(L, 1, k); }
 
 static json_t *spec_json(lua_State *L, const char *what) {
   char msg[300];
-  json_t *j = ww__to_json(L, 1, msg, sizeof msg, 0);
+  json_t *j = ww__view_to_json(L, 1, msg, sizeof msg, 0);
   if (j == NULL) dsl_err(L, up_line(L), "%s \"%s\": %s", what, up_name(L), msg);
   if (!json_is_object(j)) {
     json_decref(j);
@@ -149,27 +141,7 @@ static json_t *spec_json(lua_State *L, const char *what) {
 
 /* ---- hours ---- */
 
-static int hhmm(const char *s, int *min) {
-  if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] == ':' &&
-        s[3] >= '0' && s[3] <= '9' && s[4] >= '0' && s[4] <= '9'))
-    return -1;
-  int h = (s[0] - '0') * 10 + s[1] - '0', m = (s[3] - '0') * 10 + s[4] - '0';
-  if (h > 24 || m > 59 || (h == 24 && m != 0)) return -1;
-  *min = h * 60 + m;
-  return 0;
-}
-
-int ww__parse_hours_range(const char *s, int16_t *from, int16_t *to) {
-  int a, b;
-  if (strlen(s) != 11 || s[5] != '-' || hhmm(s, &a) || hhmm(s + 6, &b) || a >= 24 * 60)
-    return -1;
-  if (b <= a) return -2;
-  *from = (int16_t)a;
-  *to = (int16_t)b;
-  return 0;
-}
-
-static void parse_hours(lua_State *L, ww__channel *c, const char *what, json_t *hours) {
+static void parse_hours(lua_State *L, ww_channel *c, const char *what, json_t *hours) {
   int line = up_line(L);
   const char *id = up_name(L);
   if (hours == NULL || (json_is_string(hours) && strcmp(json_string_value(hours), "always") == 0)) {
@@ -182,21 +154,21 @@ static void parse_hours(lua_State *L, ww__channel *c, const char *what, json_t *
   const char *k;
   json_t *v;
   json_object_foreach(hours, k, v) {
-    int d = ww__in_list(days, k);
+    int d = ww_strlist_index(days, k);
     if (d < 0)
       dsl_err(L, line, "%s \"%s\": hours has an unknown day '%s'; use mon, tue, wed, thu, "
                        "fri, sat or sun", what, id, k);
     size_t n = json_is_array(v) ? json_array_size(v) : 1;
-    if (n > WW__MAX_SHIFTS)
+    if (n > WW_MAX_SHIFTS)
       dsl_err(L, line, "%s \"%s\": hours.%s has more than %d time ranges", what, id, k,
-              WW__MAX_SHIFTS);
+              WW_MAX_SHIFTS);
     for (size_t i = 0; i < n; i++) {
       json_t *r = json_is_array(v) ? json_array_get(v, i) : v;
       if (!json_is_string(r))
         dsl_err(L, line, "%s \"%s\": hours.%s must be a time range like \"08:30-17:00\" or "
                          "a list of them", what, id, k);
       const char *s = json_string_value(r);
-      int rc = ww__parse_hours_range(s, &c->from[d][i], &c->to[d][i]);
+      int rc = ww_catalogue_hours_range(s, &c->from[d][i], &c->to[d][i]);
       if (rc == -1)
         dsl_err(L, line, "%s \"%s\": hours.%s \"%s\" is not a time range like "
                          "\"08:30-17:00\" (HH:MM-HH:MM, hours 00-24, minutes 00-59)", what, id,
@@ -210,24 +182,26 @@ static void parse_hours(lua_State *L, ww__channel *c, const char *what, json_t *
 
 /* ---- channel ---- */
 
-static int channel2(lua_State *L) {
+/* Stage 2 of `channel "id" { ... }`: the table. */
+static int channel_body(lua_State *L) {
   ww__load *ld = loading(L, "channel");
-  ww_rules *R = ww__rules_of(L);
+  ww_host *H = ww__host_of(L);
+  ww_catalogue *cat = &H->cat;
   need_table(L, "channel");
   const char *id = up_name(L);
   int line = up_line(L);
-  int dup = ww__channel_index(R, id);
+  int dup = ww_catalogue_channel(cat, id);
   if (dup >= 0)
     return dsl_err(L, line, "channel \"%s\" is defined twice (first at %s); give each channel "
-                            "its own id", id, R->ch[dup].source);
-  if (R->nch >= WW__MAX_CHANNELS) return dsl_err(L, line, "too many channels (at most %d)",
-                                                 WW__MAX_CHANNELS);
+                            "its own id", id, cat->ch[dup].source);
+  if (cat->nch >= WW_MAX_CHANNELS) return dsl_err(L, line, "too many channels (at most %d)",
+                                                 WW_MAX_CHANNELS);
   if (field(L, "name") != LUA_TSTRING || lua_rawlen(L, -1) == 0)
     return dsl_err(L, line, "channel \"%s\" needs a name, e.g. name = \"Telefoon 14 020\"", id);
   lua_pop(L, 1);
   char list[200];
   join_list(kinds, list, sizeof list);
-  if (field(L, "kind") != LUA_TSTRING || ww__in_list(kinds, lua_tostring(L, -1)) < 0)
+  if (field(L, "kind") != LUA_TSTRING || ww_strlist_index(kinds, lua_tostring(L, -1)) < 0)
     return dsl_err(L, line, "channel \"%s\": kind must be one of %s%s%s%s", id, list,
                    lua_isstring(L, -1) ? " (got \"" : "",
                    lua_isstring(L, -1) ? lua_tostring(L, -1) : "",
@@ -276,12 +250,14 @@ static int channel2(lua_State *L) {
 
   json_t *entry = spec_json(L, "channel");
   ld->pending = entry;               /* released by the loader if we raise below */
-  R->ch = grow(L, R->ch, R->nch, &ld->cch, sizeof *R->ch);
-  ww__channel *c = &R->ch[R->nch];
+  cat->ch = grow(L, cat->ch, cat->nch, &ld->cch, sizeof *cat->ch);
+  H->ch_back = grow(L, H->ch_back, cat->nch, &ld->cch_back, sizeof *H->ch_back);
+  int ci = cat->nch;
+  ww_channel *c = &cat->ch[ci];
   memset(c, 0, sizeof *c);
-  c->back_ref = LUA_NOREF;
+  H->ch_back[ci] = LUA_NOREF;
   parse_hours(L, c, "channel", json_object_get(entry, "hours"));
-  R->nch++;
+  cat->nch++;
   c->id = xstrdup(L, id);
   c->source = source_of(L, ld, line);
   c->name = xstrdup(L, json_string_value(json_object_get(entry, "name")));
@@ -313,25 +289,27 @@ static int channel2(lua_State *L) {
   c->j_id = json_string(c->id);
   c->j_name = json_string(c->name);
   c->j_kind = json_string(c->kind);
-  ww__push_json(L, c->entry, 3);
-  c->back_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  ww__view_push_json(L, c->entry, 3);
+  H->ch_back[ci] = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
 }
 
-static int l_channel(lua_State *L) { return stage1(L, "channel", channel2, 1); }
+static int l_channel(lua_State *L) { return stage1(L, "channel", channel_body, 1); }
 
 /* ---- service ---- */
 
-static int service2(lua_State *L) {
+/* Stage 2 of `service "id" { ... }`: the table. */
+static int service_body(lua_State *L) {
   ww__load *ld = loading(L, "service");
-  ww_rules *R = ww__rules_of(L);
+  ww_host *H = ww__host_of(L);
+  ww_catalogue *cat = &H->cat;
   need_table(L, "service");
   const char *id = up_name(L);
   int line = up_line(L);
-  int dup = ww__service_index(R, id);
+  int dup = ww_catalogue_service(cat, id);
   if (dup >= 0)
     return dsl_err(L, line, "service \"%s\" is defined twice (first at %s); give each service "
-                            "its own id", id, R->svc[dup].source);
+                            "its own id", id, cat->svc[dup].source);
   if (field(L, "name") != LUA_TSTRING || lua_rawlen(L, -1) == 0)
     return dsl_err(L, line, "service \"%s\" needs a name, e.g. name = \"Paspoort aanvragen\"",
                    id);
@@ -343,8 +321,8 @@ static int service2(lua_State *L) {
   lua_pop(L, 1);
   char list[200];
   t = field(L, "auth");
-  if (t != LUA_TNIL && (t != LUA_TSTRING || ww__in_list(ww__auth_levels, lua_tostring(L, -1)) < 0)) {
-    join_list(ww__auth_levels, list, sizeof list);
+  if (t != LUA_TNIL && (t != LUA_TSTRING || ww_strlist_index(ww_catalogue_auth_levels, lua_tostring(L, -1)) < 0)) {
+    join_list(ww_catalogue_auth_levels, list, sizeof list);
     if (t == LUA_TSTRING)
       return dsl_err(L, line, "service \"%s\": unknown DigiD/eHerkenning level \"%s\" in "
                               "auth; use %s", id, lua_tostring(L, -1), list);
@@ -353,12 +331,12 @@ static int service2(lua_State *L) {
   }
   lua_pop(L, 1);
   t = field(L, "complexity");
-  if (t != LUA_TNIL && (t != LUA_TSTRING || ww__in_list(complexities, lua_tostring(L, -1)) < 0))
+  if (t != LUA_TNIL && (t != LUA_TSTRING || ww_strlist_index(complexities, lua_tostring(L, -1)) < 0))
     return dsl_err(L, line, "service \"%s\": complexity must be \"low\", \"medium\" or "
                             "\"high\"", id);
   lua_pop(L, 1);
   t = field(L, "audience");
-  if (t != LUA_TNIL && (t != LUA_TSTRING || ww__in_list(audiences, lua_tostring(L, -1)) < 0))
+  if (t != LUA_TNIL && (t != LUA_TSTRING || ww_strlist_index(audiences, lua_tostring(L, -1)) < 0))
     return dsl_err(L, line, "service \"%s\": audience must be \"burger\", \"bedrijf\" or "
                             "\"beide\"", id);
   lua_pop(L, 1);
@@ -388,11 +366,14 @@ static int service2(lua_State *L) {
 
   json_t *entry = spec_json(L, "service");
   ld->pending = entry;
-  R->svc = grow(L, R->svc, R->nsvc, &ld->csvc, sizeof *R->svc);
+  cat->svc = grow(L, cat->svc, cat->nsvc, &ld->csvc, sizeof *cat->svc);
+  H->svc_lua = grow(L, H->svc_lua, cat->nsvc, &ld->csvc_lua, sizeof *H->svc_lua);
   ld->pending = NULL;
-  ww__service *s = &R->svc[R->nsvc++];
+  ww__service_lua *sl = &H->svc_lua[cat->nsvc];
+  ww_service *s = &cat->svc[cat->nsvc++];
   memset(s, 0, sizeof *s);
-  s->proxy_ref = s->back_ref = LUA_NOREF;
+  memset(sl, 0, sizeof *sl);
+  sl->proxy_ref = sl->back_ref = LUA_NOREF;
   json_t *full = json_object();
   json_object_set_new(full, "id", json_string(id));
   json_object_update(full, entry);
@@ -405,16 +386,16 @@ static int service2(lua_State *L) {
   s->answer = json_pack("{s:s, s:s}", "id", s->id, "name", s->name);
   json_t *upl = json_object_get(full, "upl");
   if (upl) json_object_set(s->answer, "upl", upl);
-  ww__push_json(L, full, 3);
+  ww__view_push_json(L, full, 3);
   json_decref(full);
   lua_pushvalue(L, -1);
-  s->back_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  ww__ro_wrap(L, -1, 2);
-  s->proxy_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  sl->back_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  ww__view_wrap(L, -1, 2);
+  sl->proxy_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
 }
 
-static int l_service(lua_State *L) { return stage1(L, "service", service2, 2); }
+static int l_service(lua_State *L) { return stage1(L, "service", service_body, 2); }
 
 /* ---- holidays, fallback, targets ---- */
 
@@ -430,7 +411,7 @@ static int parse_date(const char *s, int64_t *day) {
 
 static int l_holidays(lua_State *L) {
   ww__load *ld = loading(L, "holidays");
-  ww_rules *R = ww__rules_of(L);
+  ww_catalogue *cat = &ww__host_of(L)->cat;
   int line = caller_line(L);
   if (!lua_istable(L, 1))
     return dsl_err(L, line, "holidays needs a list of dates: holidays { \"2026-12-25\", ... }");
@@ -443,8 +424,8 @@ static int l_holidays(lua_State *L) {
       return dsl_err(L, line, "holidays: \"%s\" is not a date like \"2026-12-25\"",
                      lua_isstring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
     lua_pop(L, 1);
-    R->holidays = grow(L, R->holidays, R->nholidays, &ld->chol, sizeof *R->holidays);
-    R->holidays[R->nholidays++] = day;
+    cat->holidays = grow(L, cat->holidays, cat->nholidays, &ld->chol, sizeof *cat->holidays);
+    cat->holidays[cat->nholidays++] = day;
   }
   return 0;
 }
@@ -459,7 +440,7 @@ static int l_fallback(lua_State *L) {
     return dsl_err(L, line, "fallback needs a table: fallback { channels = { \"telefoon\", "
                             "\"website\" }, route = \"telefoon\" }");
   char msg[300];
-  json_t *j = ww__to_json(L, 1, msg, sizeof msg, 0);
+  json_t *j = ww__view_to_json(L, 1, msg, sizeof msg, 0);
   if (j == NULL) return dsl_err(L, line, "fallback: %s", msg);
   json_t *chs = json_object_get(j, "channels");
   json_t *route = json_object_get(j, "route");
@@ -491,7 +472,7 @@ static int l_targets(lua_State *L) {
     return dsl_err(L, line, "targets is given twice (first at %s:%d); keep one", ld->tg_file,
                    ld->tg_line);
   char msg[300];
-  json_t *j = lua_istable(L, 1) ? ww__to_json(L, 1, msg, sizeof msg, 0) : NULL;
+  json_t *j = lua_istable(L, 1) ? ww__view_to_json(L, 1, msg, sizeof msg, 0) : NULL;
   const char *k;
   json_t *v;
   int bad = !json_is_object(j);
@@ -522,7 +503,7 @@ static int l_targets(lua_State *L) {
  * replaced by their normalized form (filter.c). */
 static void rule_conds(lua_State *L, const char *name, int line, const char *what) {
   const char *bad;
-  if (ww__conds_build(L, -1, &bad) != 0) {
+  if (ww__filter_build(L, -1, &bad) != 0) {
     if (bad)
       dsl_err(L, line, "rule \"%s\": %s.%s must be a text, a number, true/false or a list of "
                        "those, like %s = { %s = { \"a\", \"b\" } }", name, what, bad, what, bad);
@@ -534,16 +515,18 @@ static void rule_conds(lua_State *L, const char *name, int line, const char *wha
   lua_remove(L, -2);
 }
 
-static int rule2(lua_State *L) {
+/* Stage 2 of `rule "name" { ... }`: the table. */
+static int rule_body(lua_State *L) {
   ww__load *ld = loading(L, "rule");
-  ww_rules *R = ww__rules_of(L);
+  ww_host *H = ww__host_of(L);
+  ww_catalogue *cat = &H->cat;
   need_table(L, "rule");
   const char *name = up_name(L);
   int line = up_line(L);
-  for (int i = 0; i < R->nrules; i++)
-    if (strcmp(R->rules[i].name, name) == 0)
+  for (int i = 0; i < cat->nrules; i++)
+    if (strcmp(cat->rules[i].name, name) == 0)
       return dsl_err(L, line, "rule \"%s\" is defined twice (first at %s); give each rule its "
-                              "own name", name, R->rules[i].source);
+                              "own name", name, cat->rules[i].source);
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
@@ -590,18 +573,21 @@ static int rule2(lua_State *L) {
   if (field(L, "advise") != LUA_TFUNCTION)
     return dsl_err(L, line, "rule \"%s\" needs advise = function(r, a) ... end", name);
   lua_pop(L, 1);
-  R->rules = grow(L, R->rules, R->nrules, &ld->crules, sizeof *R->rules);
-  ww__rule *ru = &R->rules[R->nrules];
+  cat->rules = grow(L, cat->rules, cat->nrules, &ld->crules, sizeof *cat->rules);
+  H->rules = grow(L, H->rules, cat->nrules, &ld->crules_lua, sizeof *H->rules);
+  ww_rule_info *info = &cat->rules[cat->nrules];
+  ww__rule *ru = &H->rules[cat->nrules];
+  memset(info, 0, sizeof *info);
   memset(ru, 0, sizeof *ru);
   ru->when_ref = ru->advise_ref = ru->svc_ref = ru->cit_ref = ru->ctx_ref = LUA_NOREF;
   ru->line = line;
-  ru->name = xstrdup(L, name);
-  R->nrules++;
-  ru->source = source_of(L, ld, line);
-  ru->j_name = json_string(name);
-  ru->j_source = json_string(ru->source);
+  ru->seq = cat->nrules;
+  info->name = xstrdup(L, name);
+  cat->nrules++;
+  info->source = source_of(L, ld, line);
+  info->j_name = json_string(name);
+  info->j_source = json_string(info->source);
   ru->priority = prio;
-  ru->seq = R->nrules;
   if (field(L, "when") == LUA_TFUNCTION) ru->when_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   else lua_pop(L, 1);
   field(L, "advise");
@@ -620,12 +606,12 @@ static int rule2(lua_State *L) {
   return 0;
 }
 
-static int l_rule(lua_State *L) { return stage1(L, "rule", rule2, 0); }
+static int l_rule(lua_State *L) { return stage1(L, "rule", rule_body, 0); }
 
 /* ---- case ---- */
 
 static void check_ids(lua_State *L, json_t *list, const char *name, const char *key) {
-  ww_rules *R = ww__rules_of(L);
+  const ww_catalogue *cat = &ww__host_of(L)->cat;
   if (!json_is_array(list) || json_array_size(list) == 0)
     dsl_err(L, up_line(L), "case \"%s\": expect.%s must be a list of channel ids", name, key);
   size_t i;
@@ -633,14 +619,14 @@ static void check_ids(lua_State *L, json_t *list, const char *name, const char *
   json_array_foreach(list, i, v) {
     if (!json_is_string(v))
       dsl_err(L, up_line(L), "case \"%s\": expect.%s must be a list of channel ids", name, key);
-    if (ww__channel_index(R, json_string_value(v)) < 0)
+    if (ww_catalogue_channel(cat, json_string_value(v)) < 0)
       dsl_err(L, up_line(L), "case \"%s\": expect.%s names unknown channel \"%s\"", name, key,
               json_string_value(v));
   }
 }
 
 static void check_expect(lua_State *L, json_t *e, const char *name) {
-  ww_rules *R = ww__rules_of(L);
+  const ww_catalogue *cat = &ww__host_of(L)->cat;
   int line = up_line(L);
   const char *k;
   json_t *v;
@@ -648,13 +634,13 @@ static void check_expect(lua_State *L, json_t *e, const char *name) {
     dsl_err(L, line, "case \"%s\" needs expect = { ... } with at least one check (first, "
                      "excluded, included, order, route, open, notes, degraded, reason)", name);
   json_object_foreach(e, k, v) {
-    int which = ww__in_list(expect_keys, k);
+    int which = ww_strlist_index(expect_keys, k);
     if (which < 0)
       dsl_err(L, line, "case \"%s\": expect has unknown check '%s'; use first, excluded, "
                        "included, order, route, open, notes, degraded or reason", name, k);
     switch (which) {
       case 0: case 4:
-        if (!json_is_string(v) || ww__channel_index(R, json_string_value(v)) < 0)
+        if (!json_is_string(v) || ww_catalogue_channel(cat, json_string_value(v)) < 0)
           dsl_err(L, line, "case \"%s\": expect.%s must be a known channel id%s%s%s", name, k,
                   json_is_string(v) ? " (unknown: \"" : "",
                   json_is_string(v) ? json_string_value(v) : "", json_is_string(v) ? "\")" : "");
@@ -669,7 +655,7 @@ static void check_expect(lua_State *L, json_t *e, const char *name) {
         const char *ck;
         json_t *cv;
         json_object_foreach(v, ck, cv) {
-          if (ww__channel_index(R, ck) < 0)
+          if (ww_catalogue_channel(cat, ck) < 0)
             dsl_err(L, line, "case \"%s\": expect.%s names unknown channel \"%s\"", name, k, ck);
           if (which == 5 ? !json_is_boolean(cv) : !json_is_string(cv))
             dsl_err(L, line, "case \"%s\": expect.%s.%s must be %s", name, k, ck,
@@ -688,19 +674,20 @@ static void check_expect(lua_State *L, json_t *e, const char *name) {
   }
 }
 
-static int case2(lua_State *L) {
+/* Stage 2 of `case "name" { ... }`: the table. */
+static int case_body(lua_State *L) {
   ww__load *ld = loading(L, "case");
-  ww_rules *R = ww__rules_of(L);
+  ww_catalogue *cat = &ww__host_of(L)->cat;
   need_table(L, "case");
   const char *name = up_name(L);
   int line = up_line(L);
   if (!ld->in_tests)
     return dsl_err(L, line, "case \"%s\" belongs in a file under tests/, not in %s", name,
                    ld->file);
-  for (int i = 0; i < R->ncases; i++)
-    if (strcmp(R->cases[i].name, name) == 0)
+  for (int i = 0; i < cat->ncases; i++)
+    if (strcmp(cat->cases[i].name, name) == 0)
       return dsl_err(L, line, "case \"%s\" is defined twice (first at %s); give each case its "
-                              "own name", name, R->cases[i].source);
+                              "own name", name, cat->cases[i].source);
   json_t *spec = spec_json(L, "case");
   ld->pending = spec;
   const char *k;
@@ -717,7 +704,7 @@ static int case2(lua_State *L) {
   json_t *svc = json_object_get(req, "service");
   if (!json_is_string(svc))
     return dsl_err(L, line, "case \"%s\": request needs service = \"...\"", name);
-  if (ww__service_index(R, json_string_value(svc)) < 0)
+  if (ww_catalogue_service(cat, json_string_value(svc)) < 0)
     return dsl_err(L, line, "case \"%s\": unknown service \"%s\"", name, json_string_value(svc));
   json_t *sess = json_object_get(spec, "session"), *st = json_object_get(spec, "status");
   json_t *route = json_object_get(spec, "route");
@@ -727,7 +714,7 @@ static int case2(lua_State *L) {
     return dsl_err(L, line, "case \"%s\": status must be a table like { telefoon = { open = "
                             "false } }", name);
   if (st) json_object_foreach(st, k, v) {
-      if (ww__channel_index(R, k) < 0)
+      if (ww_catalogue_channel(cat, k) < 0)
         return dsl_err(L, line, "case \"%s\": status names unknown channel \"%s\"", name, k);
       if (!json_is_object(v) || !json_is_boolean(json_object_get(v, "open")))
         return dsl_err(L, line, "case \"%s\": status.%s needs open = true or false", name, k);
@@ -735,9 +722,9 @@ static int case2(lua_State *L) {
   if (route && !json_is_boolean(route))
     return dsl_err(L, line, "case \"%s\": route must be true or false", name);
   check_expect(L, json_object_get(spec, "expect"), name);
-  R->cases = grow(L, R->cases, R->ncases, &ld->ccases, sizeof *R->cases);
+  cat->cases = grow(L, cat->cases, cat->ncases, &ld->ccases, sizeof *cat->cases);
   ld->pending = NULL;
-  ww__case *c = &R->cases[R->ncases++];
+  ww_case *c = &cat->cases[cat->ncases++];
   memset(c, 0, sizeof *c);
   c->request = json_incref(req);
   c->session = sess ? json_incref(sess) : NULL;
@@ -750,7 +737,7 @@ static int case2(lua_State *L) {
   return 0;
 }
 
-static int l_case(lua_State *L) { return stage1(L, "case", case2, 0); }
+static int l_case(lua_State *L) { return stage1(L, "case", case_body, 0); }
 
 void ww__dsl_open(lua_State *L, int base) {
   static const luaL_Reg fns[] = {{"channel", l_channel}, {"service", l_service},

@@ -7,14 +7,14 @@
  * so a rule that does not apply costs no call into Lua (and no instruction budget). */
 #include <lauxlib.h>
 
-#include "rules/rules_private.h"
+#include "rules/host_private.h"
 
 static int is_scalar(lua_State *L, int idx) {
   int t = lua_type(L, idx);
   return t == LUA_TSTRING || t == LUA_TNUMBER || t == LUA_TBOOLEAN;
 }
 
-int ww__conds_build(lua_State *L, int idx, const char **bad_key) {
+int ww__filter_build(lua_State *L, int idx, const char **bad_key) {
   idx = lua_absindex(L, idx);
   *bad_key = NULL;
   lua_newtable(L);
@@ -79,7 +79,7 @@ static int one_of(lua_State *L, int v, int vals) {
   return 0;
 }
 
-int ww__conds_match(lua_State *L, int conds, int from) {
+int ww__filter_match(lua_State *L, int conds, int from) {
   int top = lua_gettop(L);
   lua_Integer n = (lua_Integer)lua_rawlen(L, conds);
   int match = 1;

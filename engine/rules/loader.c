@@ -1,5 +1,5 @@
-/* Loading a rule-set directory: read the files in order, hash them (the version), run
- * them in the sandbox, check what can only be checked at the end, freeze. */
+/* Loading a rule-set directory (ww_host_load): read the files in order, hash them (the
+ * version), run them in the sandbox, check what can only be checked at the end, freeze. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -10,19 +10,16 @@
 #include <string.h>
 
 #include "log/log.h"
-#include "rules/loader_private.h"
+#include "rules/load_private.h"
 #include "util/crypto.h"
 
 #define MAX_FILE_BYTES (4u << 20)
 #define LOAD_BUDGET 50000000ul   /* instructions per file while loading */
 
-void ww_err_clear(ww_err *err) {
-  if (err == NULL) return;
-  json_decref(err->invalid_params);
-  memset(err, 0, sizeof *err);
-}
-
-void ww__load_error(ww_err *err, const char *file, int line, const char *fmt, ...) {
+/* Fills 'err' with a load error: code "ruleset_invalid", "FILE:LINE: message". */
+static void load_error(ww_err *err, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void load_error(ww_err *err, const char *file, int line, const char *fmt, ...) {
   if (err == NULL) return;
   char msg[400];
   va_list ap;
@@ -39,96 +36,31 @@ void ww__load_error(ww_err *err, const char *file, int line, const char *fmt, ..
   else snprintf(err->msg, sizeof err->msg, "%s", msg);
 }
 
-void ww_citizen_ref(const unsigned char *secret, size_t secret_len, const char *id,
-                    size_t id_len, char out[65]) {
-  ww_hmac_sha256_hex(secret, secret_len, id, id_len, out);
+const ww_catalogue *ww_host_catalogue(const ww_host *H) { return &H->cat; }
+
+void ww_host_failures(const ww_host *H, unsigned long *total, unsigned long *budget,
+                      unsigned long *memory) {
+  *total = H->failures;
+  *budget = H->failures_budget;
+  *memory = H->failures_memory;
 }
 
-int ww__channel_index(const ww_rules *R, const char *id) {
-  for (int i = 0; i < R->nch; i++)
-    if (strcmp(R->ch[i].id, id) == 0) return i;
-  return -1;
+void ww_host_tests_begin(ww_host *H) {
+  H->lim.tests_deadline = ww__clock_ms() + (int64_t)H->lim.load_timeout_ms;
 }
+int ww_host_tests_over(const ww_host *H) { return ww__clock_ms() >= H->lim.tests_deadline; }
+void ww_host_tests_end(ww_host *H) { H->lim.tests_deadline = 0; }
+unsigned ww_host_load_timeout_ms(const ww_host *H) { return H->lim.load_timeout_ms; }
 
-int ww__service_index(const ww_rules *R, const char *id) {
-  for (int i = 0; i < R->nsvc; i++)
-    if (strcmp(R->svc[i].id, id) == 0) return i;
-  return -1;
-}
-
-const char *ww_rules_version(const ww_rules *rules) { return rules->version; }
-unsigned long ww_rules_failures(const ww_rules *rules) { return rules->failures; }
-
-void ww_rules_failure_kinds(const ww_rules *rules, unsigned long *budget,
-                            unsigned long *memory) {
-  *budget = rules->failures_budget;
-  *memory = rules->failures_memory;
-}
-int ww_rules_has_service(const ww_rules *rules, const char *id) {
-  return ww__service_index(rules, id) >= 0;
-}
-int ww_rules_has_channel(const ww_rules *rules, const char *id) {
-  return ww__channel_index(rules, id) >= 0;
-}
-
-json_t *ww_rules_info(const ww_rules *R) {
-  json_t *o = json_pack("{s:s, s:O, s:i, s:i, s:i, s:i}", "version", R->version, "files",
-                        R->files, "rules", R->nrules, "channels", R->nch, "services", R->nsvc,
-                        "cases", R->ncases);
-  if (o && R->targets) json_object_set(o, "targets", R->targets);
-  return o;
-}
-
-json_t *ww_rules_fallback_route(const ww_rules *R, const char *reason) {
-  const ww__channel *ch = &R->ch[R->fb_route];
-  json_t *target = json_object();
-  json_object_set(target, "id", ch->j_id);
-  json_object_set(target, "kind", json_object_get(ch->route, "kind"));
-  const char *k;
-  json_t *v;
-  json_object_foreach(ch->route, k, v) {
-    if (strcmp(k, "kind") && strcmp(k, "id") && strcmp(k, "name")) json_object_set(target, k, v);
-  }
-  json_object_set(target, "name", ch->j_name);
-  json_object_set_new(target, "fallback", json_true());
-  return json_pack("{s:o, s:[], s:[s], s:{s:s}, s:b}", "target", target, "alternatives",
-                   "reasons", reason, "ruleset", "version", R->version, "degraded", 0);
-}
-
-void ww_rules_free(ww_rules *R) {
-  if (R == NULL) return;
-  if (R->L) lua_close(R->L);
-  ww__render_free(R);   /* before the channel and service arrays go */
-  for (int i = 0; i < R->nch; i++) {
-    ww__channel *c = &R->ch[i];
-    free(c->id), free(c->name), free(c->kind), free(c->source);
-    json_decref(c->contact), json_decref(c->route), json_decref(c->entry);
-    json_decref(c->j_id), json_decref(c->j_name), json_decref(c->j_kind);
-    free(R->cst[i].reason);
-  }
-  for (int i = 0; i < R->nsvc; i++) {
-    free(R->svc[i].id), free(R->svc[i].name), free(R->svc[i].source);
-    free(R->svc[i].applies);
-    json_decref(R->svc[i].answer);
-  }
-  for (int i = 0; i < R->nrules; i++) {
-    free(R->rules[i].name), free(R->rules[i].source);
-    json_decref(R->rules[i].j_name), json_decref(R->rules[i].j_source);
-  }
-  for (int i = 0; i < R->ncases; i++) {
-    ww__case *c = &R->cases[i];
-    free(c->name), free(c->source);
-    json_decref(c->request), json_decref(c->session), json_decref(c->status);
-    json_decref(c->expect);
-  }
-  free(R->ch), free(R->svc), free(R->rules), free(R->cases), free(R->holidays);
-  json_decref(R->files);
-  json_decref(R->targets);
-  ww__dstate_free(&R->d);
-  free(R->upv_n);
-  ww__mac_free(R);
-  free(R->dir);
-  free(R);
+void ww_host_free(ww_host *H) {
+  if (H == NULL) return;
+  if (H->L) lua_close(H->L);
+  for (int i = 0; i < H->cat.nsvc; i++) free(H->svc_lua[i].applies);
+  ww_catalogue_clear(&H->cat);
+  free(H->ch_back), free(H->svc_lua), free(H->rules);
+  ww__advise_free(&H->run);
+  free(H->ref.upv_n);
+  free(H);
 }
 
 /* ---- files ---- */
@@ -148,7 +80,7 @@ static int list_dir(const char *dir, const char *sub, char ***names, int *n, ww_
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, sub);
   DIR *d = opendir(path);
-  if (d == NULL) return errno == ENOENT ? 0 : (ww__load_error(err, sub, 0, "cannot open the "
+  if (d == NULL) return errno == ENOENT ? 0 : (load_error(err, sub, 0, "cannot open the "
                                                    "folder: %s", strerror(errno)), -1);
   char **local = NULL;
   int nl = 0;
@@ -171,7 +103,7 @@ static int list_dir(const char *dir, const char *sub, char ***names, int *n, ww_
   if (all == NULL) {
     for (int i = 0; i < nl; i++) free(local[i]);
     free(local);
-    ww__load_error(err, sub, 0, "not enough memory");
+    load_error(err, sub, 0, "not enough memory");
     return -1;
   }
   for (int i = 0; i < nl; i++) all[(*n)++] = local[i];
@@ -185,7 +117,7 @@ static int read_file(const char *dir, const char *rel, file_buf *fb, ww_err *err
   snprintf(path, sizeof path, "%s/%s", dir, rel);
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
-    ww__load_error(err, rel, 0, errno == ENOENT ? "file is missing (a rule set needs "
+    load_error(err, rel, 0, errno == ENOENT ? "file is missing (a rule set needs "
                                                    "channels.lua and services.lua)"
                                                 : "cannot read the file: %s", strerror(errno));
     return -1;
@@ -211,7 +143,7 @@ static int read_file(const char *dir, const char *rel, file_buf *fb, ww_err *err
   fclose(f);
   if (buf == NULL || bad || len > MAX_FILE_BYTES) {
     free(buf);
-    ww__load_error(err, rel, 0, len > MAX_FILE_BYTES ? "file is too large" : "cannot read the file");
+    load_error(err, rel, 0, len > MAX_FILE_BYTES ? "file is too large" : "cannot read the file");
     return -1;
   }
   fb->data = buf;
@@ -286,19 +218,22 @@ static int ident_at(const scan *sc, const char *word) {
          (sc->s + l == sc->end || !(isalnum((unsigned char)sc->s[l]) || sc->s[l] == '_'));
 }
 
-static int report_unknown(ww_rules *R, const char *file, int line, const char *id,
+static int report_unknown(const ww_catalogue *cat, const char *file, int line, const char *id,
                           const char *how, ww_err *err) {
   char known[300] = "";
-  for (int i = 0; i < R->nch && strlen(known) < 240; i++) {
+  for (int i = 0; i < cat->nch && strlen(known) < 240; i++) {
     size_t l = strlen(known);
-    snprintf(known + l, sizeof known - l, "%s%s", i ? ", " : "", R->ch[i].id);
+    snprintf(known + l, sizeof known - l, "%s%s", i ? ", " : "", cat->ch[i].id);
   }
-  ww__load_error(err, file, line, "unknown channel \"%s\" in %s; the channels are: %s", id,
+  load_error(err, file, line, "unknown channel \"%s\" in %s; the channels are: %s", id,
                  how, known);
   return -1;
 }
 
-int ww__scan_source(ww_rules *R, const char *file, const char *src, size_t len, ww_err *err) {
+/* The channel ids that steering source 'src' names in a:prefer/avoid/exclude/only calls
+ * and r.channels reads, as literals: each must be in the catalogue. */
+static int scan_source(const ww_catalogue *cat, const char *file, const char *src, size_t len,
+                       ww_err *err) {
   scan sc = {src, src + len, 1};
   char lit[128], how[200];
   static const char *const methods[] = {"prefer", "avoid", "exclude", "only", NULL};
@@ -347,9 +282,9 @@ int ww__scan_source(ww_rules *R, const char *file, const char *src, size_t len, 
         while (skip_ws(&sc) && *sc.s != '}') {
           line = sc.line;
           if (read_literal(&sc, lit, sizeof lit)) {
-            if (ww__channel_index(R, lit) < 0) {
+            if (ww_catalogue_channel(cat, lit) < 0) {
               snprintf(how, sizeof how, "a:only({ \"%s\", ... })", lit);
-              return report_unknown(R, file, line, lit, how, err);
+              return report_unknown(cat, file, line, lit, how, err);
             }
           } else if (*sc.s == ',' || *sc.s == ';') {
             sc.s++;
@@ -359,9 +294,9 @@ int ww__scan_source(ww_rules *R, const char *file, const char *src, size_t len, 
         }
         continue;
       }
-      if (read_literal(&sc, lit, sizeof lit) && ww__channel_index(R, lit) < 0) {
+      if (read_literal(&sc, lit, sizeof lit) && ww_catalogue_channel(cat, lit) < 0) {
         snprintf(how, sizeof how, "a:%s(\"%s\", ...)", methods[m], lit);
-        return report_unknown(R, file, line, lit, how, err);
+        return report_unknown(cat, file, line, lit, how, err);
       }
       continue;
     }
@@ -374,16 +309,16 @@ int ww__scan_source(ww_rules *R, const char *file, const char *src, size_t len, 
         while (sc.s < sc.end && (isalnum((unsigned char)*sc.s) || *sc.s == '_') && k + 1 < sizeof lit)
           lit[k++] = *sc.s++;
         lit[k] = '\0';
-        if (k && ww__channel_index(R, lit) < 0) {
+        if (k && ww_catalogue_channel(cat, lit) < 0) {
           snprintf(how, sizeof how, "r.channels.%s", lit);
-          return report_unknown(R, file, line, lit, how, err);
+          return report_unknown(cat, file, line, lit, how, err);
         }
       } else if (sc.s < sc.end && *sc.s == '[') {
         sc.s++;
         skip_ws(&sc);
-        if (read_literal(&sc, lit, sizeof lit) && ww__channel_index(R, lit) < 0) {
+        if (read_literal(&sc, lit, sizeof lit) && ww_catalogue_channel(cat, lit) < 0) {
           snprintf(how, sizeof how, "r.channels[\"%s\"]", lit);
-          return report_unknown(R, file, line, lit, how, err);
+          return report_unknown(cat, file, line, lit, how, err);
         }
       }
       continue;
@@ -401,85 +336,46 @@ static int cmp_rule(const void *a, const void *b) {
   return x->seq - y->seq;
 }
 
+/* The rules in run order: priority, then load order; the catalogue's names follow. */
+static int sort_rules(ww_host *H) {
+  int n = H->cat.nrules;
+  if (n < 2) return 0;
+  ww_rule_info *info = malloc((size_t)n * sizeof *info);
+  if (info == NULL) return -1;
+  qsort(H->rules, (size_t)n, sizeof *H->rules, cmp_rule);
+  for (int i = 0; i < n; i++) info[i] = H->cat.rules[H->rules[i].seq];
+  memcpy(H->cat.rules, info, (size_t)n * sizeof *info);
+  free(info);
+  return 0;
+}
+
 static int cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return x < y ? -1 : x > y;
 }
 
-/* lua_CFunction: the channel-id map, the fixed parts of r, then the freeze. */
+/* lua_CFunction: the channel-id map, the freeze, then the fixed parts of r. */
 static int finish_lua(lua_State *L) {
-  ww_rules *R = ww__rules_of(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_idmap);
-  for (int i = 0; i < R->nch; i++) {
+  ww_host *H = ww__host_of(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.idmap);
+  for (int i = 0; i < H->cat.nch; i++) {
     lua_pushinteger(L, i);
-    lua_setfield(L, -2, R->ch[i].id);
+    lua_setfield(L, -2, H->cat.ch[i].id);
   }
   lua_pop(L, 1);
   lua_pushcfunction(L, ww__freeze);
   lua_call(L, 0, 0);
-
-  lua_newtable(L);                         /* r's backing */
-  int rb = lua_gettop(L);
-  ww__ro_wrap(L, rb, 2);
-  R->ref_r = luaL_ref(L, LUA_REGISTRYINDEX);
-  for (int k = 0; k < 2; k++) {             /* citizen, context: fixed proxies */
-    lua_newtable(L);
-    ww__ro_wrap(L, -1, 2);
-    lua_getmetatable(L, -1);
-    if (k == 0) R->ref_citizen_mt = luaL_ref(L, LUA_REGISTRYINDEX);
-    else R->ref_context_mt = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_setfield(L, rb, k == 0 ? "citizen" : "context");
-    lua_pop(L, 1);
-  }
-  /* r.channels: fixed read-only proxies over per-channel state tables (copies of the
-   * catalogue entries); the decision core sets their open / waitSeconds per minute */
-  lua_createtable(L, R->nch, 0);          /* the state tables, for updates */
-  int st = lua_gettop(L);
-  lua_createtable(L, 0, R->nch);          /* T: id -> proxy */
-  int T = lua_gettop(L);
-  for (int i = 0; i < R->nch; i++) {
-    lua_createtable(L, 0, 12);
-    int cb = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ch[i].back_ref);
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-      lua_pushvalue(L, -2);
-      lua_insert(L, -2);
-      lua_rawset(L, cb);
-    }
-    lua_pop(L, 1);
-    lua_pushboolean(L, 1);                /* a real value from the first decision on */
-    lua_setfield(L, cb, "open");
-    lua_pushvalue(L, cb);
-    lua_rawseti(L, st, i + 1);
-    ww__ro_wrap(L, cb, 2);
-    lua_setfield(L, T, R->ch[i].id);
-    lua_settop(L, T);
-  }
-  ww__ro_wrap(L, T, 2);                   /* r.channels */
-  lua_getmetatable(L, -1);
-  lua_pushvalue(L, T);
-  lua_setfield(L, -2, "__data");
-  lua_pop(L, 1);
-  lua_setfield(L, rb, "channels");
-  ww__push_empty_view(L);                 /* r.extra, until a request has extras */
-  lua_setfield(L, rb, "extra");
-  lua_createtable(L, 0, 1);               /* known ids stay in the VM; unknown ones raise */
-  lua_pushcfunction(L, ww__unknown_channel);
-  lua_setfield(L, -2, "__index");
-  lua_setmetatable(L, T);
-  lua_settop(L, st);
-  R->ref_chstate = luaL_ref(L, LUA_REGISTRYINDEX);
-  R->cache_ok = 0;
-
-  lua_pushvalue(L, rb);
-  R->ref_r_back = luaL_ref(L, LUA_REGISTRYINDEX);
+  ww__run_prepare(L, H);
   return 0;
 }
 
 /* ---- the rules' service filters, decided once per service ---- */
 
-typedef struct filter_call { const ww__rule *ru; const ww__service *s; int match; } filter_call;
+typedef struct filter_call {
+  const ww__rule *ru;
+  const ww__service_lua *s;
+  int match;
+} filter_call;
 
 /* lua_CFunction: one rule's filter against one service (both in the filter_call). */
 static int filter_lua(lua_State *L) {
@@ -488,60 +384,63 @@ static int filter_lua(lua_State *L) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, fc->ru->svc_ref);          /* 1: the filter */
   if (lua_type(L, 1) == LUA_TFUNCTION) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->back_ref);   /* s: a catalogue view, so a */
-    ww__ro_wrap(L, -1, 0);                                /* write says "catalogue", not "r" */
+    ww__view_wrap(L, -1, 0);                              /* write says "catalogue", not "r" */
     lua_remove(L, -2);
     lua_call(L, 1, 1);
     fc->match = lua_toboolean(L, -1);
     return 0;
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->back_ref);          /* 2: the entry */
-  fc->match = ww__conds_match(L, 1, 2);
+  fc->match = ww__filter_match(L, 1, 2);
   return 0;
 }
 
 /* Fills each service's 'applies': which rules' `service` filters hold for it. A filter
  * function runs here, once per service, with the instruction budget on. */
-static int index_rules(ww_rules *R, ww_err *err) {
-  lua_State *L = R->L;
+static int index_rules(ww_host *H, ww_err *err) {
+  lua_State *L = H->L;
+  const ww_catalogue *cat = &H->cat;
   /* one instruction budget for all filters of the load together: a slow filter must not
    * cost services x rules budgets */
-  ww__budget_start(R, R->budget, 1);
-  for (int k = 0; k < R->nsvc; k++) {
-    ww__service *s = &R->svc[k];
-    size_t need = R->nrules > 0 ? (size_t)R->nrules : 1;
-    if (ww__mem_take(R, need) != 0) {   /* kept outside Lua: counts against its limit */
-      ww__budget_stop(R);
-      ww__load_error(err, "services.lua", 0, "%s: every service keeps which rules apply to "
-                     "it, %d services x %d rules; use fewer services or rules",
-                     WW__MEMORY_LIMIT, R->nsvc, R->nrules);
+  ww__budget_start(H, H->lim.budget, 1);
+  for (int k = 0; k < cat->nsvc; k++) {
+    ww__service_lua *s = &H->svc_lua[k];
+    size_t need = cat->nrules > 0 ? (size_t)cat->nrules : 1;
+    if (ww__mem_take(H, need) != 0) {   /* kept outside Lua: counts against its limit */
+      ww__budget_stop(H);
+      load_error(err, "services.lua", 0, "%s: every service keeps which rules apply to "
+                 "it, %d services x %d rules; use fewer services or rules",
+                 WW__MEMORY_LIMIT, cat->nsvc, cat->nrules);
       return -1;
     }
     s->applies = malloc(need);
     if (s->applies == NULL) {
-      ww__budget_stop(R);
-      ww__load_error(err, "", 0, "not enough memory to load the rule set");
+      ww__budget_stop(H);
+      load_error(err, "", 0, "not enough memory to load the rule set");
       return -1;
     }
-    for (int i = 0; i < R->nrules; i++) {
-      const ww__rule *ru = &R->rules[i];
+    for (int i = 0; i < cat->nrules; i++) {
+      const ww__rule *ru = &H->rules[i];
+      const ww_rule_info *info = &cat->rules[i];
       s->applies[i] = 1;
       if (ru->svc_ref == LUA_NOREF) continue;
       filter_call fc = {ru, s, 0};
       lua_pushcfunction(L, filter_lua);
       lua_pushlightuserdata(L, &fc);
-      ww__load *ld = R->ld;
-      R->ld = NULL;   /* rule, service, case ... refuse inside a filter: as inside a rule */
+      ww__load *ld = H->ld;
+      H->ld = NULL;   /* rule, service, case ... refuse inside a filter: as inside a rule */
       int rc = lua_pcall(L, 1, 0, 0);
-      R->ld = ld;
+      H->ld = ld;
       if (rc != LUA_OK) {
-        ww__budget_stop(R);
+        ww__budget_stop(H);
         const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
                                                          : "error (not a text message)";
-        const char *colon = strrchr(ru->source, ':');
+        const char *colon = strrchr(info->source, ':');
         char file[256];
-        snprintf(file, sizeof file, "%.*s", colon ? (int)(colon - ru->source) : 0, ru->source);
-        ww__load_error(err, file, ru->line, "rule \"%s\": its service filter failed for "
-                       "service \"%s\": %s", ru->name, s->id,
+        snprintf(file, sizeof file, "%.*s", colon ? (int)(colon - info->source) : 0,
+                 info->source);
+        load_error(err, file, ru->line, "rule \"%s\": its service filter failed for "
+                   "service \"%s\": %s", info->name, cat->svc[k].id,
                        rc == LUA_ERRMEM ? "memory limit of the rule set reached" : msg);
         lua_settop(L, 0);
         return -1;
@@ -549,24 +448,27 @@ static int index_rules(ww_rules *R, ww_err *err) {
       s->applies[i] = (uint8_t)fc.match;
     }
   }
-  ww__budget_stop(R);
+  ww__budget_stop(H);
   return 0;
 }
 
-int ww__load_finish(ww_rules *R, ww_err *err) {
-  ww__load *ld = R->ld;
-  if (R->nch == 0) {
-    ww__load_error(err, "channels.lua", 0, "no channels: define at least one with channel "
+/* The checks that need the whole rule set, then the rules in run order, their service
+ * filters decided, the freeze and r. */
+static int load_finish(ww_host *H, ww_err *err) {
+  ww__load *ld = H->ld;
+  ww_catalogue *cat = &H->cat;
+  if (cat->nch == 0) {
+    load_error(err, "channels.lua", 0, "no channels: define at least one with channel "
                                            "\"id\" { name = \"...\", kind = \"...\" }");
     return -1;
   }
-  if (R->nsvc == 0) {
-    ww__load_error(err, "services.lua", 0, "no services: define at least one with service "
+  if (cat->nsvc == 0) {
+    load_error(err, "services.lua", 0, "no services: define at least one with service "
                                            "\"id\" { name = \"...\" }");
     return -1;
   }
   if (ld->fallback == NULL) {
-    ww__load_error(err, "channels.lua", 0, "the rule set has no fallback; add one, e.g. "
+    load_error(err, "channels.lua", 0, "the rule set has no fallback; add one, e.g. "
                    "fallback { channels = { \"telefoon\", \"website\" }, route = \"telefoon\" }");
     return -1;
   }
@@ -574,24 +476,24 @@ int ww__load_finish(ww_rules *R, ww_err *err) {
   size_t i;
   json_t *v;
   json_array_foreach(chs, i, v) {
-    int ci = ww__channel_index(R, json_string_value(v));
+    int ci = ww_catalogue_channel(cat, json_string_value(v));
     if (ci < 0) {
-      ww__load_error(err, ld->fb_file, ld->fb_line, "fallback names unknown channel \"%s\"",
+      load_error(err, ld->fb_file, ld->fb_line, "fallback names unknown channel \"%s\"",
                      json_string_value(v));
       return -1;
     }
-    R->fb_ch[R->nfb++] = ci;
-    if (R->nfb >= WW__MAX_CHANNELS) break;
+    cat->fb_ch[cat->nfb++] = ci;
+    if (cat->nfb >= WW_MAX_CHANNELS) break;
   }
   const char *rid = json_string_value(json_object_get(ld->fallback, "route"));
-  R->fb_route = ww__channel_index(R, rid);
-  if (R->fb_route < 0) {
-    ww__load_error(err, ld->fb_file, ld->fb_line, "fallback route names unknown channel \"%s\"",
+  cat->fb_route = ww_catalogue_channel(cat, rid);
+  if (cat->fb_route < 0) {
+    load_error(err, ld->fb_file, ld->fb_line, "fallback route names unknown channel \"%s\"",
                    rid);
     return -1;
   }
-  if (R->ch[R->fb_route].route == NULL) {
-    ww__load_error(err, ld->fb_file, ld->fb_line, "fallback route \"%s\" is a channel without "
+  if (cat->ch[cat->fb_route].route == NULL) {
+    load_error(err, ld->fb_file, ld->fb_line, "fallback route \"%s\" is a channel without "
                    "a route table; give it route = { kind = \"queue\", ... } or pick another",
                    rid);
     return -1;
@@ -599,27 +501,31 @@ int ww__load_finish(ww_rules *R, ww_err *err) {
   if (ld->targets) {
     const char *k;
     json_object_foreach(ld->targets, k, v) {
-      if (ww__channel_index(R, k) < 0) {
-        ww__load_error(err, ld->tg_file, ld->tg_line, "targets names unknown channel \"%s\"", k);
+      if (ww_catalogue_channel(cat, k) < 0) {
+        load_error(err, ld->tg_file, ld->tg_line, "targets names unknown channel \"%s\"", k);
         return -1;
       }
     }
-    R->targets = ld->targets;
+    cat->targets = ld->targets;
     ld->targets = NULL;
   }
-  if (R->nholidays > 1) qsort(R->holidays, (size_t)R->nholidays, sizeof *R->holidays, cmp_i64);
-  if (R->nrules > 1) qsort(R->rules, (size_t)R->nrules, sizeof *R->rules, cmp_rule);
-  lua_State *L = R->L;
+  if (cat->nholidays > 1)
+    qsort(cat->holidays, (size_t)cat->nholidays, sizeof *cat->holidays, cmp_i64);
+  if (sort_rules(H) != 0) {
+    load_error(err, "", 0, "not enough memory to load the rule set");
+    return -1;
+  }
+  lua_State *L = H->L;
   /* before the freeze: a filter function is load-time code like the files' own, so what
    * it leaves behind is what every decision starts from */
-  if (index_rules(R, err) != 0) return -1;
+  if (index_rules(H, err) != 0) return -1;
   /* the freeze walks all the rule set's data: within the load's time limit too */
-  ww__budget_start(R, LOAD_BUDGET, 1);
+  ww__budget_start(H, LOAD_BUDGET, 1);
   lua_pushcfunction(L, finish_lua);
   int rc = lua_pcall(L, 0, 0, 0);
-  ww__budget_stop(R);
+  ww__budget_stop(H);
   if (rc != LUA_OK) {
-    ww__load_error(err, "", 0, "the rule set could not be prepared: %s", lua_tostring(L, -1));
+    load_error(err, "", 0, "the rule set could not be prepared: %s", lua_tostring(L, -1));
     lua_settop(L, 0);
     return -1;
   }
@@ -627,9 +533,9 @@ int ww__load_finish(ww_rules *R, ww_err *err) {
 }
 
 /* Fills err from a Lua error message "FILE:LINE: text" of the file being run. */
-static void lua_load_error(ww_rules *R, const char *rel, const char *msg, int syntax,
+static void lua_load_error(ww_host *H, const char *rel, const char *msg, int syntax,
                            ww_err *err) {
-  ww__load *ld = R->ld;
+  ww__load *ld = H->ld;
   if (msg == NULL) msg = "error (not a text message)";
   size_t fl = strlen(rel);
   int line = 0;
@@ -651,35 +557,50 @@ static void lua_load_error(ww_rules *R, const char *rel, const char *msg, int sy
       while (*text == ' ') text++;
     }
   }
-  ww__load_error(err, file, line, syntax ? "syntax error: %s" : "%s", text);
+  load_error(err, file, line, syntax ? "syntax error: %s" : "%s", text);
 }
 
-ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
-  if (err) ww_err_clear(err);
-  ww_rules *R = calloc(1, sizeof *R);
+/* A new Lua state for H: the capped allocator, H in its extra space, the environment. */
+static lua_State *new_state(ww_host *H) {
+  lua_State *L = lua_newstate(ww__sandbox_alloc, H);
+  if (L == NULL) return NULL;
+  *(ww_host **)lua_getextraspace(L) = H;
+  lua_atpanic(L, ww__sandbox_panic);
+  H->L = L;
+  lua_pushcfunction(L, ww__env_open);
+  if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    ww_logf(WW_LOG_ERROR, "rule sandbox setup failed: %s", lua_tostring(L, -1));
+    lua_close(L);
+    H->L = NULL;
+    return NULL;
+  }
+  return L;
+}
+
+ww_host *ww_host_load(const char *dir, const ww_limits *lim, ww_err *err) {
+  ww_host *H = calloc(1, sizeof *H);
   file_buf *fb = NULL;
   char **names = NULL;
   int nnames = 0;
   ww__load ld;
   memset(&ld, 0, sizeof ld);
-  if (R == NULL) {
-    ww__load_error(err, "", 0, "not enough memory");
+  if (H == NULL) {
+    load_error(err, "", 0, "not enough memory");
     return NULL;
   }
-  R->mem_cap = lim && lim->memory_bytes ? lim->memory_bytes : (size_t)32 << 20;
-  R->budget = lim && lim->instructions ? lim->instructions : 2000000ul;
-  R->timeout_ms = lim && lim->decision_timeout_ms ? lim->decision_timeout_ms
-                                                  : WW_DEFAULT_DECISION_TIMEOUT_MS;
-  R->load_timeout_ms = lim && lim->load_timeout_ms ? lim->load_timeout_ms
-                                                   : WW_DEFAULT_LOAD_TIMEOUT_MS;
-  R->load_deadline = ww__clock_ms() + (int64_t)R->load_timeout_ms;
-  R->ref_env = R->ref_idmap = R->ref_a_mt = R->ref_randomseed = R->ref_upv = LUA_NOREF;
-  R->ref_chstate = LUA_NOREF;
-  R->dir = strdup(dir);
-  R->files = json_array();
+  H->lim.mem_cap = lim && lim->memory_bytes ? lim->memory_bytes : (size_t)32 << 20;
+  H->lim.budget = lim && lim->instructions ? lim->instructions : 2000000ul;
+  H->lim.timeout_ms = lim && lim->decision_timeout_ms ? lim->decision_timeout_ms
+                                                      : WW_DEFAULT_DECISION_TIMEOUT_MS;
+  H->lim.load_timeout_ms = lim && lim->load_timeout_ms ? lim->load_timeout_ms
+                                                       : WW_DEFAULT_LOAD_TIMEOUT_MS;
+  H->lim.load_deadline = ww__clock_ms() + (int64_t)H->lim.load_timeout_ms;
+  H->ref.env = H->ref.idmap = H->ref.a_mt = H->ref.randomseed = H->ref.upv = LUA_NOREF;
+  H->ref.chstate = LUA_NOREF;
+  H->cat.files = json_array();
 
   names = malloc(2 * sizeof *names);
-  if (names == NULL || R->dir == NULL) goto oom;
+  if (names == NULL || H->cat.files == NULL) goto oom;
   names[0] = strdup("channels.lua");
   names[1] = strdup("services.lua");
   nnames = 2;
@@ -700,64 +621,63 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
     }
     ww_sha256_update(&h, names[i], strlen(names[i]) + 1);
     ww_sha256_update(&h, fb[i].data, fb[i].len);
-    json_array_append_new(R->files, json_string(names[i]));
+    json_array_append_new(H->cat.files, json_string(names[i]));
   }
   char hex[65];
   ww_sha256_final_hex(&h, hex);
-  memcpy(R->version, hex, 12);
-  R->version[12] = '\0';
+  memcpy(H->cat.version, hex, 12);
+  H->cat.version[12] = '\0';
 
-  if (ww__sandbox_new(R) == NULL) goto oom;
-  lua_State *L = R->L;
-  R->ld = &ld;
+  lua_State *L = new_state(H);
+  if (L == NULL) goto oom;
+  H->ld = &ld;
   char chunk[300];
   for (int i = 0; i < nnames; i++) {
     ld.file = names[i];
     ld.in_tests = strncmp(names[i], "tests/", 6) == 0;
     ld.has_err = 0;
     if (fb[i].len >= 4 && memcmp(fb[i].data, LUA_SIGNATURE, 4) == 0) {
-      ww__load_error(err, names[i], 0, "this is compiled Lua (bytecode); rule files must be "
-                                       "plain text");
+      load_error(err, names[i], 0, "this is compiled Lua (bytecode); rule files must be "
+                                   "plain text");
       goto fail;
     }
     snprintf(chunk, sizeof chunk, "@%s", names[i]);
     int rc = luaL_loadbufferx(L, fb[i].data, fb[i].len, chunk, "t");
     if (rc != LUA_OK) {
-      lua_load_error(R, names[i], lua_tostring(L, -1), rc == LUA_ERRSYNTAX, err);
+      lua_load_error(H, names[i], lua_tostring(L, -1), rc == LUA_ERRSYNTAX, err);
       goto fail;
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, R->ref_env);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.env);
     lua_setupvalue(L, -2, 1);
-    ww__budget_start(R, LOAD_BUDGET, 1);
+    ww__budget_start(H, LOAD_BUDGET, 1);
     rc = lua_pcall(L, 0, 0, 0);
-    ww__budget_stop(R);
+    ww__budget_stop(H);
     if (rc != LUA_OK) {
-      lua_load_error(R, names[i], lua_tostring(L, -1), 0, err);
+      lua_load_error(H, names[i], lua_tostring(L, -1), 0, err);
       goto fail;
     }
     lua_settop(L, 0);
   }
   for (int i = 0; i < nnames; i++)
     if (strncmp(names[i], "steering/", 9) == 0 &&
-        ww__scan_source(R, names[i], fb[i].data, fb[i].len, err) != 0)
+        scan_source(&H->cat, names[i], fb[i].data, fb[i].len, err) != 0)
       goto fail;
-  if (ww__load_finish(R, err) != 0) goto fail;
-  if (ww__render_prepare(R) != 0) goto oom;
+  if (load_finish(H, err) != 0) goto fail;
   lua_gc(L, LUA_GCCOLLECT, 0);
   lua_gc(L, LUA_GCGEN, 0, 0);   /* long-lived catalogue, short-lived requests */
-  R->ld = NULL;
+  H->ld = NULL;
   json_decref(ld.fallback);
   json_decref(ld.targets);
   json_decref(ld.pending);
   for (int i = 0; i < nnames; i++) free(fb[i].data), free(names[i]);
   free(fb);
   free(names);
-  return R;
+  return H;
 
 oom:
-  ww__load_error(err, "", 0, "not enough memory to load the rule set");
+  load_error(err, "", 0, "not enough memory to load the rule set");
 fail:
-  R->ld = NULL;
+  H->ld = NULL;
   json_decref(ld.fallback);
   json_decref(ld.targets);
   json_decref(ld.pending);
@@ -767,6 +687,6 @@ fail:
   }
   free(fb);
   free(names);
-  ww_rules_free(R);
+  ww_host_free(H);
   return NULL;
 }

@@ -18,7 +18,7 @@
 #include <lauxlib.h>
 #include <string.h>
 
-#include "rules/rules_private.h"
+#include "rules/host_private.h"
 
 #define MAX_CAPTURES 32          /* LUA_MAXCAPTURES */
 #define MAX_DEPTH 200            /* nested matcher calls before "pattern too complex" */
@@ -403,8 +403,8 @@ static int find_or_match(lua_State *L, int find) {
   return 1;
 }
 
-int ww__str_find(lua_State *L) { return find_or_match(L, 1); }
-int ww__str_match(lua_State *L) { return find_or_match(L, 0); }
+int ww__pattern_find(lua_State *L) { return find_or_match(L, 1); }
+int ww__pattern_match(lua_State *L) { return find_or_match(L, 0); }
 
 /* ---- gmatch ---- */
 
@@ -422,7 +422,7 @@ typedef struct gstate {
  * would carry it into the next decision, so it works only where it was made. */
 static int gmatch_step(lua_State *L) {
   gstate *gm = lua_touserdata(L, lua_upvalueindex(3));
-  const ww__dstate *d = &ww__rules_of(L)->d;
+  const ww__run *d = &ww__host_of(L)->run;
   if (gm->in_decision != d->active || (d->active && gm->gen != d->gen))
     return luaL_error(L, "string.gmatch: this iterator was made %s; call string.gmatch where "
                          "you use it", gm->in_decision ? "in an earlier decision"
@@ -443,7 +443,7 @@ static int gmatch_step(lua_State *L) {
   return 0;
 }
 
-int ww__str_gmatch(lua_State *L) {
+int ww__pattern_gmatch(lua_State *L) {
   size_t ls, lp;
   const char *s = luaL_checklstring(L, 1, &ls);
   const char *p = luaL_checklstring(L, 2, &lp);
@@ -456,8 +456,8 @@ int ww__str_gmatch(lua_State *L) {
   gm->src = s + init;
   gm->p = p;
   gm->lastmatch = NULL;
-  gm->in_decision = ww__rules_of(L)->d.active;
-  gm->gen = ww__rules_of(L)->d.gen;
+  gm->in_decision = ww__host_of(L)->run.active;
+  gm->gen = ww__host_of(L)->run.gen;
   lua_pushcclosure(L, gmatch_step, 3);
   return 1;
 }
@@ -523,7 +523,7 @@ static int add_value(mstate *ms, luaL_Buffer *b, const char *s, const char *e, i
   return 1;
 }
 
-int ww__str_gsub(lua_State *L) {
+int ww__pattern_gsub(lua_State *L) {
   size_t ls, lp;
   const char *src = luaL_checklstring(L, 1, &ls);
   const char *p = luaL_checklstring(L, 2, &lp);

@@ -27,7 +27,7 @@
 #include <time.h>
 
 #include "log/log.h"
-#include "rules/rules_private.h"
+#include "rules/host_private.h"
 
 #define TICK_MS 2   /* the longest the watchdog sleeps: how late it sees a new run */
 
@@ -44,7 +44,11 @@ typedef struct wd_slot {
   /* the watchdog's own */
   unsigned seen_seq;            /* the run it last saw armed ... */
   int64_t seen_at, seen_cpu;    /* ... first seen when (ms), the thread's CPU time then (us) */
-  ww_rules *volatile running;   /* the owner thread and its signal handler only */
+  /* the owner thread and its signal handler only: the armed run's state, its hook, and
+   * where to say that it expired */
+  lua_State *volatile running;
+  lua_Hook hook;
+  volatile sig_atomic_t *expired;
   struct wd_slot *prev, *next;  /* on 'slots', under 'lock' */
 } wd_slot;
 
@@ -70,11 +74,11 @@ static void on_signal(int sig) {
   (void)sig;
   int saved = errno;
   wd_slot *s = tl_slot;
-  ww_rules *R = s ? s->running : NULL;
-  if (R && atomic_load_explicit(&s->stop_seq, memory_order_relaxed) ==
+  lua_State *L = s ? s->running : NULL;
+  if (L && atomic_load_explicit(&s->stop_seq, memory_order_relaxed) ==
                atomic_load_explicit(&s->seq, memory_order_relaxed)) {
-    R->expired = 1;
-    ww__budget_force(R);
+    *s->expired = 1;
+    lua_sethook(L, s->hook, LUA_MASKCOUNT, 1);   /* async-signal-safe */
   }
   errno = saved;
 }
@@ -188,10 +192,13 @@ static wd_slot *my_slot(void) {
   return s;
 }
 
-int ww__watchdog_arm(ww_rules *R, int64_t armed_at, int64_t deadline, unsigned limit_ms) {
+int ww__watchdog_arm(lua_State *L, lua_Hook hook, volatile sig_atomic_t *expired,
+                     int64_t armed_at, int64_t deadline, unsigned limit_ms) {
   wd_slot *s = my_slot();
   if (s == NULL) return 0;
-  s->running = R;
+  s->hook = hook;
+  s->expired = expired;
+  s->running = L;
   atomic_signal_fence(memory_order_seq_cst);
   atomic_fetch_add_explicit(&s->seq, 1, memory_order_release);
   atomic_store_explicit(&s->armed_at, armed_at, memory_order_relaxed);

@@ -98,6 +98,7 @@ static void req_reset(ww_conn *c) {
   r->gate_ok = 0;
   r->cors_ok = 0;
   r->origin = r->origin_len = 0;
+  r->note = NULL;
   c->hlen = 0;
   c->hcount = 0;
   c->last_cb = 0;

@@ -6,7 +6,7 @@
  * write. Response blocks count against a process-wide output budget until their write
  * completes (conn.c: backpressure per connection, the worst readers closed). The request
  * is embedded in its connection; the connection is freed when its last reference goes:
- * one per open libuv handle and one while a handler has not yet answered (STYLE 2.6), so
+ * one per open libuv handle and one while a handler has not yet answered, so
  * an async handler may answer after the client left. */
 #ifndef WW_SERVER_INTERNAL_H
 #define WW_SERVER_INTERNAL_H
@@ -150,6 +150,7 @@ struct ww_req {
   int gate_ok;                   /* opts.authorize let it through (before 100 Continue) */
   int cors_ok;                   /* Origin is allowed */
   uint32_t origin, origin_len;   /* offsets of the Origin value when cors_ok */
+  const void *note;              /* borrowed: the handler's, for on_complete (ww_req_set_note) */
 };
 
 typedef enum {

@@ -11,7 +11,7 @@
 
 #include "log/log.h"
 #include "server/internal.h"
-#include "server/json_limits.h"
+#include "util/json_limits.h"
 #include "wegwijzer/wegwijzer.h"
 
 #define COPY_BODY_MAX 4096
@@ -271,6 +271,8 @@ const char *ww_req_peer(const ww_req *req) { return req->conn->peer; }
 int ww_req_worker(const ww_req *req) { return req->conn->w->index; }
 void *ww_req_app(const ww_req *req) { return req->conn->w->state; }
 int ww_req_gone(const ww_req *req) { return req->gone; }
+void ww_req_set_note(ww_req *req, const void *note) { req->note = note; }
+const void *ww_req_note(const ww_req *req) { return req->note; }
 
 const char *ww_req_header(const ww_req *req, const char *name) {
   return ww__req_header(req, name, strlen(name));
@@ -307,10 +309,10 @@ static int is_json_type(const char *ct) {
 
 /* Every JSON body (sessions data and event details too, which later reach rules through
  * r.session): bounded nesting and size, numbers exact in a double. Advice and route
- * requests get the tighter limits of engine/decision/request.c on top. */
-static const ww_json_limits body_limits = {.depth = 32, .values = 4096, .string = 64 * 1024};
+ * requests get the tighter limits of engine/decision/request.c on top, in the same walk. */
+const ww_json_limits ww_req_body_limits = {.depth = 32, .values = 4096, .string = 64 * 1024};
 
-json_t *ww_req_json(ww_req *req) {
+json_t *ww_req_json_unchecked(ww_req *req) {
   if (!is_json_type(ww_req_header(req, "Content-Type"))) {
     ww_respond_problem(req, 415, "unsupported_media_type",
                        "the body must be JSON (Content-Type: application/json)", NULL, NULL);
@@ -320,7 +322,7 @@ json_t *ww_req_json(ww_req *req) {
   json_t *j = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &e);
   if (!j) {
     /* jansson quotes the text it stopped at ("near '\"999993653\"'"): that may be a
-     * citizen.id, which must never leave the request (SPEC 3.1), so only say where. */
+     * citizen.id, which must never leave the request (docs/privacy.md), so only say where. */
     char *near = strstr(e.text, " near ");
     if (near) *near = '\0';
     char *flag = strstr(e.text, " without JSON_ALLOW_NUL");   /* jansson's own flag name */
@@ -336,8 +338,14 @@ json_t *ww_req_json(ww_req *req) {
     ww_respond_problem(req, 400, "invalid_json", "the body must be a JSON object", NULL, NULL);
     return NULL;
   }
+  return j;
+}
+
+json_t *ww_req_json(ww_req *req) {
+  json_t *j = ww_req_json_unchecked(req);
+  if (j == NULL) return NULL;
   char name[200], reason[120], detail[340];
-  if (ww_json_check(j, &body_limits, name, sizeof name, reason, sizeof reason) != 0) {
+  if (ww_json_check(j, &ww_req_body_limits, name, sizeof name, reason, sizeof reason) != 0) {
     json_decref(j);
     snprintf(detail, sizeof detail, "%s %s", name, reason);
     ww_respond_problem(req, 400, "invalid_json", detail,

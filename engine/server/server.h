@@ -47,6 +47,8 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "util/json_limits.h"
+
 typedef struct ww_req ww_req;          /* one HTTP request (private) */
 typedef struct ww_server ww_server;    /* the running server (private) */
 
@@ -115,12 +117,20 @@ const char *ww_req_peer(const ww_req *req);          /* client IP address text *
 int ww_req_worker(const ww_req *req);                /* worker index */
 void *ww_req_app(const ww_req *req);                 /* worker state from worker_init */
 int ww_req_gone(const ww_req *req);                  /* 1 once the client disconnected */
+/* What the handler wants its on_complete to see of this request (the application's own
+ * type; borrowed: it must live until the response is sent). NULL until set. */
+void ww_req_set_note(ww_req *req, const void *note);
+const void *ww_req_note(const ww_req *req);
 
 /* Parse the body as a JSON object. On a bad body answers the request itself (415 not
  * JSON, 400 invalid_json: malformed, not an object, or over the limits of any body --
  * nesting over 32, over 4096 values, a number beyond +-2^53 -- with invalidParams naming
  * the field) and returns NULL. Returns new. */
 json_t *ww_req_json(ww_req *req);
+/* The same without the limits, for a handler that checks ww_req_body_limits itself in one
+ * walk with tighter limits of its own (ww_json_check2); it must. */
+json_t *ww_req_json_unchecked(ww_req *req);
+extern const ww_json_limits ww_req_body_limits;
 
 /* ---- responses: exactly one per request; each adds API-Version, the ADR security
  * headers, CORS headers when the Origin is allowed, Content-Length ---- */

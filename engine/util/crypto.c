@@ -1,9 +1,11 @@
 #include "util/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void to_hex(const unsigned char *in, size_t n, char *out) {
@@ -28,6 +30,53 @@ void ww_hmac_sha256_hex(const unsigned char *key, size_t key_len,
     return;
   }
   to_hex(mac, 32, out);
+}
+
+void ww_hmac_close(ww_hmac *h) {
+  EVP_MAC_CTX_free(h->ctx);
+  free(h->key);
+  memset(h, 0, sizeof *h);
+}
+
+/* Keys 'h' with 'key' (copied). -1 when OpenSSL or memory fails. */
+static int hmac_key(ww_hmac *h, const unsigned char *key, size_t key_len) {
+  static const unsigned char empty = 0;
+  ww_hmac_close(h);
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+  EVP_MAC_free(mac);
+  unsigned char *copy = malloc(key_len ? key_len : 1);
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (ctx == NULL || copy == NULL ||
+      EVP_MAC_init(ctx, key_len ? key : &empty, key_len, params) != 1) {
+    EVP_MAC_CTX_free(ctx);
+    free(copy);
+    return -1;
+  }
+  if (key_len) memcpy(copy, key, key_len);
+  h->ctx = ctx;
+  h->key = copy;
+  h->key_len = key_len;
+  return 0;
+}
+
+void ww_hmac_hex(ww_hmac *h, const unsigned char *key, size_t key_len, const void *msg,
+                 size_t msg_len, char out[65]) {
+  int same = h->ctx && h->key_len == key_len && (key_len == 0 || memcmp(h->key, key, key_len) == 0);
+  if (same ? EVP_MAC_init(h->ctx, NULL, 0, NULL) != 1 : hmac_key(h, key, key_len) != 0) {
+    ww_hmac_sha256_hex(key, key_len, msg, msg_len, out);   /* the slow way, same result */
+    return;
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  size_t md_len = 0;
+  if (EVP_MAC_update(h->ctx, msg, msg_len) != 1 ||
+      EVP_MAC_final(h->ctx, md, &md_len, sizeof md) != 1 || md_len != 32) {
+    ww_hmac_sha256_hex(key, key_len, msg, msg_len, out);
+    return;
+  }
+  to_hex(md, 32, out);
 }
 
 void ww_sha256_hex(const void *data, size_t len, char out[65]) {

@@ -1,12 +1,14 @@
-/* wegwijzer -- embedding API: load a rule set, decide for a request, free.
+/* wegwijzer -- embedding API: load a rule set, decide for a request, free, and ask the
+ * catalogue. Link with the wegwijzer library (pkg-config wegwijzer).
  *
- * This header is all an embedder needs (the server and the CLI use nothing else of the
- * rule engine). It includes only <jansson.h>: Lua, libuv and hiredis stay private.
+ * This header is all an embedder needs. It includes only <jansson.h>: Lua, libuv and
+ * hiredis stay private. (The server and the command line use more of the engine, through
+ * the internal header engine/decision/decision.h.)
  *
  * Ownership follows jansson's words: "new" (caller releases), "borrowed" (valid until
  * the call returns unless said otherwise), "steals".
  *
- * Threads: a ww_rules is one Lua state. Use it from one thread at a time (the server
+ * Threads: a ww_rules holds one Lua state. Use it from one thread at a time (the server
  * loads one per worker). Distinct ww_rules may be used from distinct threads at once.
  *
  * Watchdog: the first load or decision starts a watchdog thread and installs a SIGURG
@@ -26,6 +28,13 @@
 extern "C" {
 #endif
 
+/* What the library exports (built with hidden visibility: nothing else is). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WW_EXPORT __attribute__((visibility("default")))
+#else
+#define WW_EXPORT
+#endif
+
 #define WW_VERSION "0.1.0"
 #define WW_API_VERSION "1.0.0"
 
@@ -33,9 +42,7 @@ extern "C" {
 enum {
   WW_OK = 0,
   WW_EINVAL = -1001,   /* invalid input; see ww_err.code and ww_err.invalid_params */
-  WW_ELOAD = -1002,    /* rule set failed to load or validate; see file/line/msg */
   WW_ENOMEM = -1003,
-  WW_EIO = -1004,      /* a rule-set file could not be read */
 };
 
 /* Error detail, filled by every call that takes one. 'invalid_params' is a new
@@ -49,7 +56,7 @@ typedef struct ww_err {
   json_t *invalid_params;
 } ww_err;
 
-void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
+WW_EXPORT void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
 
 /* Sandbox limits per Lua state (0 = default). C library calls charge the instruction
  * budget for their work (one instruction per element or a few characters they visit).
@@ -63,7 +70,7 @@ typedef struct ww_limits {
   size_t memory_bytes;         /* memory cap of the Lua state; default 32 MiB */
   unsigned long instructions;  /* instruction budget per decision; default 2,000,000 */
   unsigned decision_timeout_ms;   /* per decision; default 5 */
-  unsigned load_timeout_ms;    /* per load (all files), and for ww_rules_test's cases
+  unsigned load_timeout_ms;    /* per load (all files), and for the rule tests
                                   together; default 5000 */
 } ww_limits;
 
@@ -72,23 +79,23 @@ typedef struct ww_rules ww_rules;   /* opaque: one loaded rule set in one Lua st
 /* Load, validate and compile the rule set in directory 'dir' (channels.lua,
  * services.lua, steering/ *.lua, tests/ *.lua). Returns new, or NULL with 'err' filled
  * (err->code "ruleset_invalid", err->file/line naming the place). 'lim' may be NULL. */
-ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err);
-void ww_rules_free(ww_rules *rules);   /* NULL-safe */
+WW_EXPORT ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err);
+WW_EXPORT void ww_rules_free(ww_rules *rules);   /* NULL-safe */
 
 /* First 12 hex digits of the sha256 over the rule set's files (borrowed). */
-const char *ww_rules_version(const ww_rules *rules);
+WW_EXPORT const char *ww_rules_version(const ww_rules *rules);
 
 /* {version, files: [...], rules: N, channels: N, services: N, cases: N}. New. */
-json_t *ww_rules_info(const ww_rules *rules);
+WW_EXPORT json_t *ww_rules_info(const ww_rules *rules);
 
 /* Does the catalogue have this service / channel id? */
-int ww_rules_has_service(const ww_rules *rules, const char *id);
-int ww_rules_has_channel(const ww_rules *rules, const char *id);
+WW_EXPORT int ww_rules_has_service(const ww_rules *rules, const char *id);
+WW_EXPORT int ww_rules_has_channel(const ww_rules *rules, const char *id);
 
 /* The channel catalogue with effective 'open' and 'waitSeconds' at 'now' (epoch
  * seconds), as GET /v1/channels answers it: {"channels": [...]}. 'status' (borrowed,
  * may be NULL) holds overrides {id: {open, reason, until?, waitSeconds?}}. New. */
-json_t *ww_rules_channels(ww_rules *rules, int64_t now, const json_t *status);
+WW_EXPORT json_t *ww_rules_channels(ww_rules *rules, int64_t now, const json_t *status);
 
 /* Options of one decision. Zero-initialise, then set what applies. */
 typedef struct ww_decide_opts {
@@ -97,90 +104,30 @@ typedef struct ww_decide_opts {
   int64_t now;                   /* epoch seconds used when context.time is absent; 0 = clock */
   int route;                     /* 1: POST /v1/route answer (target, alternatives, reasons);
                                     context.origin defaults to "ivr" */
-  const json_t *session;         /* borrowed: the session object (SPEC 3.3) or NULL */
+  const json_t *session;         /* borrowed: the session object (docs/openapi.json,
+                                    Session) or NULL */
   const json_t *status;          /* borrowed: channel overrides as for ww_rules_channels */
   const char *advice_id;         /* adviceId to put in the answer; NULL = generate one */
-  uint64_t status_version;       /* nonzero: 'status' has the same content as long as this
-                                    value is the same (lets the engine cache the channels
-                                    view per minute); 0 with a non-NULL 'status' = no cache */
-  const char *citizen_ref;       /* NULL, or the citizenRef of this request's citizen.id,
-                                    already computed with 'secret' (ww_rules_citizen_ref):
-                                    then it is not hashed a second time */
 } ww_decide_opts;
 
-/* Validate 'request' (borrowed; the SPEC 3.1 request object) and decide.
+/* Validate 'request' (borrowed; an AdviceRequest or RouteRequest of docs/openapi.json)
+ * and decide.
  * On success returns 0 and '*out' is a new reference to the answer object:
  *   advice: {adviceId, service, channels, excluded, notes, ruleset, degraded[, trace]}
  *   route:  {target, alternatives, reasons, ruleset, degraded}
  * The caller adds sessionId / agentContext (top-level keys may be added freely; nested
  * objects such as "service" and "contact" are shared with the rule set, so do not modify
  * them). With "explain": true the answer has "trace" (route answers too). If the rules
- * fail at run time the answer is
- * the rule set's fallback with "degraded": true (still 0; see ww_rules_failures()).
+ * fail at run time (an error, or over a limit) the answer is the rule set's fallback
+ * with "degraded": true (still 0).
  * On invalid input returns WW_EINVAL with err->code "invalid_param" or
  * "unknown_service" and err->invalid_params naming the fields. */
-int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,
-              json_t **out, ww_err *err);
+WW_EXPORT int ww_decide(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,
+                        json_t **out, ww_err *err);
 
 /* Same, from JSON text; malformed text gives WW_EINVAL with code "invalid_json". */
-int ww_decide_text(ww_rules *rules, const char *json, size_t len,
-                   const ww_decide_opts *opts, json_t **out, ww_err *err);
-
-/* Check 'request' (borrowed) as ww_decide does, without running the rules: 0, or
- * WW_EINVAL with 'err' filled as ww_decide fills it. With 'service_optional' a missing
- * "service" is no error (a /v1/route call with a handoverCode takes the service from the
- * claimed session). For callers that must refuse a bad request before a side effect
- * (a session write, spending a handover code). */
-int ww_request_check(ww_rules *rules, const json_t *request, int service_optional,
-                     ww_err *err);
-
-/* What a text answer says, for logs and metrics (ww_decide_text_out). */
-typedef struct ww_answer_info {
-  const char *first;    /* borrowed, valid like the text: id of the first channel (advice)
-                           or of the route target; NULL when there is none */
-  int degraded;         /* the answer says "degraded": true */
-  char advice_id[33];   /* the adviceId ("" in route answers) */
-} ww_answer_info;
-
-/* Same decision as ww_decide, answered as compact JSON text: byte-identical to
- * json_dumps(answer, JSON_COMPACT) of ww_decide's answer after json_object_set() of each
- * member of 'extra' (borrowed object or NULL, e.g. {sessionId, agentContext}; a key the
- * answer has keeps its place, others follow in extra's order). Plain advice answers are
- * composed from JSON fragments rendered once at load (no JSON tree per request).
- * '*text' is borrowed: valid until the next call on 'rules'. 'info' may be NULL.
- * Errors as ww_decide (then '*text' is NULL). */
-int ww_decide_text_out(ww_rules *rules, const json_t *request, const ww_decide_opts *opts,
-                       const json_t *extra, const char **text, size_t *len,
-                       ww_answer_info *info, ww_err *err);
-
-/* The rule set's fallback route as a /v1/route answer {target (with "fallback": true),
- * alternatives: [], reasons: [reason], ruleset, degraded: false}, for a call that cannot be
- * decided (e.g. no service known). New. */
-json_t *ww_rules_fallback_route(const ww_rules *rules, const char *reason);
-
-/* Run-time rule failures (errors, budget or memory hits) since load. */
-unsigned long ww_rules_failures(const ww_rules *rules);
-/* Of those: instruction-budget (or time-limit) and memory-cap hits (the rest are rule
- * errors). */
-void ww_rules_failure_kinds(const ww_rules *rules, unsigned long *budget,
-                            unsigned long *memory);
-
-/* citizenRef: HMAC-SHA256(secret, id) as 64 lowercase hex digits + NUL into 'out'. */
-void ww_citizen_ref(const unsigned char *secret, size_t secret_len, const char *id,
-                    size_t id_len, char out[65]);
-/* The same value, several times cheaper: reuses the keyed HMAC context 'rules' keeps for
- * its decisions (so, like ww_decide, only on the thread that uses 'rules'). */
-void ww_rules_citizen_ref(ww_rules *rules, const unsigned char *secret, size_t secret_len,
-                          const char *id, size_t id_len, char out[65]);
-
-/* Run the rule set's test cases (tests/ *.lua), then the duty-of-care check (Wmebv,
- * Awb 2:1): for every service, an anonymous request, one with digitalSkills "low" and one
- * with needs ["visual"] on a weekday at 10:00 keep at least one channel with
- * assisted = true; one line "zorgplicht <service>" each. 'line' (may be NULL) is called
- * once per line with its name, pass/fail and, on failure, why (borrowed strings). Returns the failed count
- * (0 = all passed); '*passed' and '*failed' get the counts when not NULL. */
-typedef void (*ww_case_fn)(void *ud, const char *name, int ok, const char *why);
-int ww_rules_test(ww_rules *rules, ww_case_fn line, void *ud, int *passed, int *failed);
+WW_EXPORT int ww_decide_text(ww_rules *rules, const char *json, size_t len,
+                             const ww_decide_opts *opts, json_t **out, ww_err *err);
 
 #ifdef __cplusplus
 }

@@ -1,15 +1,15 @@
 /* Fuzz target (b): request JSON text into validation (engine/decision/request.c) and the
  * decision core on the bundled rule set, as advice and as route, with and without a
  * session. The rule set is loaded once. Every answer must encode as JSON, and the
- * validator alone (ww_request_check, what the server runs before a store write) must
+ * validator alone (ww_decision_parse, what the server runs before a store write) must
  * agree with the decision: valid exactly when the decision is not a 400, and never
  * stricter with the service optional. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "decision/decision.h"
 #include "log/log.h"
-#include "wegwijzer/wegwijzer.h"
 
 static ww_rules *rules;
 static json_t *session;
@@ -50,9 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check(rc, out, &err);
   json_t *req = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
   if (req) {
-    int strict = ww_request_check(rules, req, 0, &err);
+    ww_decision_input in;
+    ww_parse_opts po = {0};
+    int strict = ww_decision_parse(rules, req, NULL, &in, &err);
     ww_err_clear(&err);
-    int lenient = ww_request_check(rules, req, 1, &err);
+    po.service_optional = 1;
+    int lenient = ww_decision_parse(rules, req, &po, &in, &err);
     ww_err_clear(&err);
     json_decref(req);
     if ((strict == 0) != (rc == 0) || (strict == 0 && lenient != 0)) abort();

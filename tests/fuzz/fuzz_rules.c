@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decision/decision.h"
 #include "log/log.h"
-#include "wegwijzer/wegwijzer.h"
 
 static char dir[256];
 static char target[320];
@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(s);
     json_decref(out);
   }
-  ww_rules_test(R, NULL, NULL, NULL, NULL);
+  ww_decision_test(R, NULL, NULL, NULL, NULL);
   ww_rules_free(R);
   return 0;
 }

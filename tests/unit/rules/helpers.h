@@ -9,7 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "wegwijzer/wegwijzer.h"
+#include "decision/decision.h"
+#include "util/crypto.h"
 
 #ifndef WW_FIXTURES
 #error "WW_FIXTURES must name tests/unit/rules/fixtures"
@@ -38,6 +39,21 @@ static inline json_t *decide_json(ww_rules *r, const char *text, int route) {
   int rc = ww_decide_text(r, text, strlen(text), &o, &out, &err);
   cr_assert_eq(rc, 0, "decide %s: %s", text, err.msg);
   ww_err_clear(&err);
+  return out;
+}
+
+/* Decides 'req' as the server does (one validation, then the decision with the internal
+ * options 'o'); asserts success. New reference. */
+static inline json_t *decide_with(ww_rules *r, const json_t *req, const ww_decision_opts *o) {
+  ww_parse_opts po = {0};
+  po.secret = test_secret;
+  po.secret_len = sizeof test_secret - 1;
+  po.ivr = o->route;
+  ww_decision_input in;
+  ww_err err = {0};
+  cr_assert_eq(ww_decision_parse(r, req, &po, &in, &err), 0, "%s", err.msg);
+  json_t *out = NULL;
+  cr_assert_eq(ww_decision_json(r, &in, o, &out, &err), 0, "%s", err.msg);
   return out;
 }
 

@@ -1,7 +1,7 @@
 /* Request extras (top-level fields the engine does not know) are r.extra, never catalogue
  * fields (issue 19: they filled in what a service lacked, so "online": false in a request
- * changed the verhuizing advice of the bundled rules; SPEC 4: "r.extra (request fields the
- * engine does not know; never mixed into the catalogue)"). */
+ * changed the verhuizing advice of the bundled rules; docs/rules.md 7.6: r.extra holds the
+ * request fields the engine does not know, never mixed into the catalogue). */
 #include "helpers.h"
 
 #define BUNDLED WW_FIXTURES "/../../../../rules"

@@ -38,7 +38,7 @@ static void run(const char *route, int c, char *out, size_t n) {
 static void no_carry(const char *route, char *first, size_t n) {
   char notes[3][2000], refs[3][65];
   for (int c = 0; c < 3; c++) {
-    ww_citizen_ref(test_secret, sizeof test_secret - 1, citizens[c], strlen(citizens[c]),
+    ww_hmac_sha256_hex(test_secret, sizeof test_secret - 1, citizens[c], strlen(citizens[c]),
                    refs[c]);
     run(route, c, notes[c], sizeof notes[c]);
   }

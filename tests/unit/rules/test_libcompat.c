@@ -10,19 +10,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "rules/rules_private.h"
+#include "rules/host_private.h"
 
 static lua_State *L;
-static ww_rules *R;
+static ww_host *H;
 
 static void setup(void) {
-  R = calloc(1, sizeof *R);   /* no budget running: charges are no-ops */
+  H = calloc(1, sizeof *H);   /* no budget running: charges are no-ops */
   L = luaL_newstate();
-  *(ww_rules **)lua_getextraspace(L) = R;
-  R->L = L;
+  *(ww_host **)lua_getextraspace(L) = H;
+  H->L = L;
   luaL_openlibs(L);
-  static const luaL_Reg mine[] = {{"find", ww__str_find}, {"match", ww__str_match},
-                                  {"gmatch", ww__str_gmatch}, {"gsub", ww__str_gsub},
+  static const luaL_Reg mine[] = {{"find", ww__pattern_find}, {"match", ww__pattern_match},
+                                  {"gmatch", ww__pattern_gmatch}, {"gsub", ww__pattern_gsub},
                                   {NULL, NULL}};
   luaL_newlib(L, mine);
   lua_setglobal(L, "mine");
@@ -47,7 +47,7 @@ static void setup(void) {
 
 static void teardown(void) {
   lua_close(L);
-  free(R);
+  free(H);
 }
 
 TestSuite(patterns, .init = setup, .fini = teardown, .timeout = 60);

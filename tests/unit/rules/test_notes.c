@@ -34,18 +34,19 @@ static void teardown(void) {
 TestSuite(notes, .init = setup, .fini = teardown, .timeout = 30);
 
 /* The answer to 'calls' notes over 'distinct' texts: as a tree (ww_decide) with a trace,
- * or as text (ww_decide_text_out, the server's way) without. */
+ * or as text (ww_decision_text, the server's way) without. */
 static json_t *notes_of(int calls, int distinct, int text) {
   char req[200];
   snprintf(req, sizeof req, "{\"service\":\"afval\",\"explain\":%s,\"context\":{\"intent\":"
            "\"%d %d\"}}", text ? "false" : "true", calls, distinct);
   if (!text) return decide_json(R, req, 0);
-  ww_decide_opts o = {0};
   const char *out;
   size_t len;
   ww_err err = {0};
   json_t *rq = json_loads(req, 0, NULL);
-  cr_assert_eq(ww_decide_text_out(R, rq, &o, NULL, &out, &len, NULL, &err), 0);
+  ww_decision_input in;
+  cr_assert_eq(ww_decision_parse(R, rq, NULL, &in, &err), 0);
+  cr_assert_eq(ww_decision_text(R, &in, NULL, NULL, &out, &len, NULL, &err), 0);
   json_decref(rq);
   return json_loadb(out, len, 0, NULL);
 }

@@ -1,5 +1,5 @@
 /* r.session is filled into views that are kept per Lua state and reused between decisions
- * (engine/rules/api.c ww__push_session): what a rule sees must be exactly this request's
+ * (engine/rules/session_view.c ww__session_push): what a rule sees must be exactly this request's
  * session, read-only, with nothing left over from an earlier, larger one. */
 #include "helpers.h"
 

@@ -18,7 +18,7 @@ static void teardown(void) { scratch_remove(dir); }
 
 TestSuite(time_limits, .init = setup, .fini = teardown, .timeout = 30);
 
-/* ww_rules_test's lines, as `wegwijzer test` prints them, into the buffer 'ud' (2000). */
+/* ww_decision_test's lines, as `wegwijzer test` prints them, into the buffer 'ud' (2000). */
 static void collect_line(void *ud, const char *name, int ok, const char *why) {
   char *log = ud;
   size_t l = strlen(log);
@@ -55,7 +55,7 @@ Test(time_limits, a_hanging_test_case_fails_and_the_rest_are_not_run) {
   cr_assert_not_null(r, "%s", err.msg);
   char log[2000] = "";
   int passed = -1, failed = -1;
-  cr_assert_eq(ww_rules_test(r, collect_line, log, &passed, &failed), failed);
+  cr_assert_eq(ww_decision_test(r, collect_line, log, &passed, &failed), failed);
   cr_assert(strstr(log, "ok normaal\n"), "%s", log);
   cr_assert(strstr(log, "FAIL hangt: the rules failed at run time: rule \"vast\" "
                         "(steering/hangt.lua:3): steering/hangt.lua:2: the rule tests took "

@@ -290,7 +290,7 @@ Test(validate, duty_of_care_failure_reported) {
   ww_rules *r = ww_rules_load(dir, NULL, &err);
   cr_assert_not_null(r);
   int p = 0, f = 0;
-  cr_assert_eq(ww_rules_test(r, NULL, NULL, &p, &f), 1);
+  cr_assert_eq(ww_decision_test(r, NULL, NULL, &p, &f), 1);
   cr_assert_eq(f, 1);
   ww_rules_free(r);
 }

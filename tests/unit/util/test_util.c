@@ -112,3 +112,24 @@ Test(owner, own_user_or_root_only) {
   snprintf(want, sizeof want, "run: chown %u /x/tokens", (unsigned)geteuid());
   cr_assert_not_null(strstr(why, want), "%s", why);
 }
+
+Test(crypto, hmac_with_a_kept_context_equals_the_one_shot) {
+  ww_hmac h = {0};
+  char a[65], b[65];
+  const unsigned char *keys[] = {(const unsigned char *)"k1", (const unsigned char *)"other key",
+                                 (const unsigned char *)"k1"};
+  for (int i = 0; i < 3; i++) {   /* a new key rekeys; the same key again reuses */
+    size_t kl = strlen((const char *)keys[i]);
+    ww_hmac_sha256_hex(keys[i], kl, "999993653", 9, a);
+    ww_hmac_hex(&h, keys[i], kl, "999993653", 9, b);
+    cr_assert_str_eq(a, b);
+    ww_hmac_hex(&h, keys[i], kl, "123456782", 9, b);
+    ww_hmac_sha256_hex(keys[i], kl, "123456782", 9, a);
+    cr_assert_str_eq(a, b);
+  }
+  ww_hmac_hex(&h, NULL, 0, "x", 1, b);   /* an empty key is a key too */
+  ww_hmac_sha256_hex(NULL, 0, "x", 1, a);
+  cr_assert_str_eq(a, b);
+  ww_hmac_close(&h);
+  cr_assert_null(h.ctx);
+}

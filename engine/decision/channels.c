@@ -1,0 +1,71 @@
+/* Channel states: open or closed at a minute by the opening hours and the holidays of the
+ * catalogue, then the overrides of PUT /v1/channels/{id}/status (open, waitSeconds,
+ * reason, until). Kept for the minute while the overrides are the same. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "decision/decision_private.h"
+#include "util/tztime.h"
+
+static int hours_open(const ww_channel *c, const ww_localtime *lt, int holiday) {
+  if (c->always) return 1;
+  if (holiday) return 0;
+  int m = lt->hour * 60 + lt->minute;
+  for (int i = 0; i < c->nshift[lt->weekday]; i++)
+    if (m >= c->from[lt->weekday][i] && m < c->to[lt->weekday][i]) return 1;
+  return 0;
+}
+
+void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status,
+                        ww_chstate *out, int64_t *valid_until) {
+  ww_localtime lt;
+  ww_time_local(t, &lt);
+  int hol = ww_catalogue_is_holiday(cat, ww_days_from_civil(lt.year, lt.month, lt.day));
+  int64_t until_all = t - (t % 60 + 60) % 60 + 60;
+  for (int i = 0; i < cat->nch; i++) {
+    free(out[i].reason);
+    out[i].reason = NULL;
+    out[i].open = hours_open(&cat->ch[i], &lt, hol);
+    out[i].wait = -1;
+  }
+  if (json_is_object(status)) {
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)status, k, v) {
+      int i = ww_catalogue_channel(cat, k);
+      if (i < 0 || !json_is_object(v)) continue;
+      json_t *u = json_object_get(v, "until");
+      int64_t until = 0;
+      if (json_is_integer(u)) until = (int64_t)json_integer_value(u);
+      else if (json_is_real(u)) until = (int64_t)json_real_value(u);
+      else if (json_is_string(u) && ww_time_parse(json_string_value(u), &until) != 0) until = 0;
+      if (u && !json_is_null(u) && until <= t) continue;   /* expired */
+      if (u && !json_is_null(u) && until < until_all) until_all = until;
+      json_t *o = json_object_get(v, "open");
+      if (json_is_boolean(o)) out[i].open = json_is_true(o);
+      json_t *w = json_object_get(v, "waitSeconds");
+      if (json_is_number(w) && json_number_value(w) >= 0) out[i].wait = json_number_value(w);
+      json_t *r = json_object_get(v, "reason");
+      if (json_is_string(r) && json_string_length(r) > 0) out[i].reason = strdup(json_string_value(r));
+    }
+  }
+  if (valid_until) *valid_until = until_all;
+}
+
+const ww_chstate *ww__states_at(ww__states *s, const ww_catalogue *cat, int64_t t,
+                                const json_t *status, uint64_t version) {
+  uint64_t key = status == NULL ? 0 : version;
+  int cacheable = status == NULL || version != 0;
+  if (s->ok && cacheable && key == s->key && t >= s->from && t < s->until) return s->st;
+  ww__states_compute(cat, t, status, s->st, &s->until);
+  s->from = t - ((t % 60) + 60) % 60;
+  s->key = key;
+  s->ok = cacheable;
+  s->gen++;
+  return s->st;
+}
+
+void ww__states_clear(ww__states *s, int nch) {
+  for (int i = 0; i < nch; i++) free(s->st[i].reason);
+  memset(s, 0, sizeof *s);
+}

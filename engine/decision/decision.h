@@ -1,0 +1,109 @@
+/* The decision engine as the server and the command line use it, beyond the embedding
+ * API (include/wegwijzer/wegwijzer.h): validate a request once into a ww_decision_input,
+ * decide on it (as a tree or as compact text with extra members), the fallback route,
+ * failure counts, and the rule tests.
+ *
+ * A ww_rules (the public handle) is the decision engine of one loaded rule set: the Lua
+ * host (engine/rules) and the decision's own state. Same threading rules as wegwijzer.h. */
+#ifndef WW_DECISION_H
+#define WW_DECISION_H
+
+#include <stdint.h>
+
+#include "util/json_limits.h"
+#include "wegwijzer/wegwijzer.h"
+
+/* How to read a request (ww_decision_parse). Zero-initialise, then set what applies. */
+typedef struct ww_parse_opts {
+  const unsigned char *secret;    /* key of citizenRef = HMAC-SHA256(secret, citizen.id) */
+  size_t secret_len;
+  int64_t now;                    /* epoch seconds when context.time is absent; 0 = clock */
+  int ivr;                        /* context.origin defaults to "ivr" (else "web") */
+  int service_optional;           /* a missing service is no error (a /v1/route call with a
+                                     handoverCode takes it from the claimed session) */
+  const ww_json_limits *outer;    /* or NULL: limits checked in the same walk as the
+                                     request's own (the server's body limits); a value over
+                                     them is "invalid_json" */
+} ww_parse_opts;
+
+/* A validated advice or route request. Borrows from the request object, which must
+ * outlive it. */
+typedef struct ww_decision_input {
+  const json_t *req;
+  int svc;                        /* catalogue index; -1: none given (service_optional) */
+  const json_t *citizen, *context;   /* objects or NULL */
+  char ref[65];                   /* citizenRef of citizen.id, when has_ref */
+  int has_ref;
+  const char *origin;             /* context.origin, or the default */
+  int64_t time;                   /* context.time, or 'now' */
+  int explain;
+  int has_extras;                 /* top-level fields the engine does not know (r.extra) */
+} ww_decision_input;
+
+/* Validates 'req' (borrowed) without running the rules: 0, or WW_EINVAL with err->code
+ * "invalid_param", "unknown_service" or (over o->outer) "invalid_json", err->msg and
+ * err->invalid_params naming the fields. 'o' may be NULL: then no citizenRef. */
+int ww_decision_parse(ww_rules *rules, const json_t *req, const ww_parse_opts *o,
+                      ww_decision_input *in, ww_err *err);
+/* Sets the service of an input read with service_optional: 0, or -1 (left as it was)
+ * when the rule set does not know 'id'. */
+int ww_decision_set_service(const ww_rules *rules, ww_decision_input *in, const char *id);
+/* The input's service id (borrowed, as long as 'rules'), or NULL. */
+const char *ww_decision_service_id(const ww_rules *rules, const ww_decision_input *in);
+
+/* One decision on a validated input. Zero-initialise, then set what applies. */
+typedef struct ww_decision_opts {
+  int route;                      /* answer as POST /v1/route (target, alternatives, reasons) */
+  const json_t *session;          /* borrowed: the session object or NULL */
+  const json_t *status;           /* borrowed: channel overrides, as for ww_rules_channels */
+  uint64_t status_version;        /* nonzero: 'status' has the same content as long as this
+                                     value is the same (the channel states are then cached
+                                     per minute); 0 with a non-NULL 'status' = no cache */
+  const char *advice_id;          /* adviceId of the answer; NULL = made one */
+} ww_decision_opts;
+
+/* The decision as an answer tree (new), as ww_decide gives it. 0, WW_ENOMEM, or
+ * WW_EINVAL for an input without a service. */
+int ww_decision_json(ww_rules *rules, const ww_decision_input *in, const ww_decision_opts *o,
+                     json_t **out, ww_err *err);
+
+/* What a text answer says, for logs and metrics. */
+typedef struct ww_decision_info {
+  const char *first;              /* borrowed, valid like the text: id of the first channel
+                                     (advice) or of the route target; NULL when none */
+  int degraded;                   /* the answer says "degraded": true */
+  char advice_id[33];             /* the adviceId ("" in route answers) */
+} ww_decision_info;
+
+/* The same decision, answered as compact JSON text: byte-identical to
+ * json_dumps(answer, JSON_COMPACT) of ww_decision_json's answer after json_object_set()
+ * of each member of 'extra' (borrowed object or NULL, e.g. {sessionId, agentContext}; a
+ * key the answer has keeps its place, others follow in extra's order). Plain advice
+ * answers are composed from JSON fragments rendered once at load (no tree per request).
+ * '*text' is borrowed: valid until the next call on 'rules'. 'info' may be NULL.
+ * Errors as ww_decision_json (then '*text' is NULL). */
+int ww_decision_text(ww_rules *rules, const ww_decision_input *in, const ww_decision_opts *o,
+                     const json_t *extra, const char **text, size_t *len,
+                     ww_decision_info *info, ww_err *err);
+
+/* The rule set's fallback route as a /v1/route answer {target (with "fallback": true),
+ * alternatives: [], reasons: [reason], ruleset, degraded: false}, for a call that cannot be
+ * decided (no service known). New. */
+json_t *ww_decision_fallback_route(const ww_rules *rules, const char *reason);
+
+/* Run-time rule failures since load (each answered with the fallback); of those, over the
+ * instruction budget or time limit, and over the memory cap (the rest are rule errors). */
+void ww_decision_failures(const ww_rules *rules, unsigned long *total, unsigned long *budget,
+                          unsigned long *memory);
+
+/* Runs the rule set's test cases (tests/ *.lua), then the duty-of-care check (Wmebv,
+ * Awb 2:1): for every service, an anonymous request, one with digitalSkills "low" and one
+ * with needs ["visual"] on a weekday at 10:00 keep at least one channel with
+ * assisted = true; one line "zorgplicht <service>" each. 'line' (may be NULL) is called
+ * once per line with its name, pass/fail and, on failure, why (borrowed strings). The
+ * cases together have the time limit of a load. Returns the failed count (0 = all
+ * passed); '*passed' and '*failed' get the counts when not NULL. */
+typedef void (*ww_case_fn)(void *ud, const char *name, int ok, const char *why);
+int ww_decision_test(ww_rules *rules, ww_case_fn line, void *ud, int *passed, int *failed);
+
+#endif

@@ -1,0 +1,265 @@
+/* The rule tests (tests/ *.lua, `wegwijzer test`, and before every reload) and the
+ * duty-of-care check: every service keeps a channel where a person helps. */
+#include <stdio.h>
+#include <string.h>
+
+#include "decision/decision_private.h"
+#include "util/tztime.h"
+
+static const unsigned char TEST_SECRET[] = "wegwijzer-rule-tests";
+
+static int find_id(const json_t *arr, const char *id) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) if (strcmp(json_string_value(json_object_get(v, "id")), id) == 0)
+      return (int)i;
+  return -1;
+}
+
+static int any_contains(const json_t *arr, const char *sub) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) if (json_is_string(v) && strstr(json_string_value(v), sub)) return 1;
+  return 0;
+}
+
+static void list_ids(const json_t *arr, size_t max, char *out, size_t n) {
+  out[0] = '\0';
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) {
+    if (i >= max) break;
+    size_t l = strlen(out);
+    snprintf(out + l, n - l, "%s%s", i ? ", " : "",
+             json_string_value(json_object_get(v, "id")));
+  }
+  if (json_array_size(arr) == 0) snprintf(out, n, "nothing");
+}
+
+/* One decision of a test: 'req' read as a /v1/route call's with 'ivr', answered as a route
+ * answer with 'route'. */
+static int decide(ww_rules *R, const json_t *req, const json_t *session, const json_t *status,
+                  int64_t now, int ivr, int route, json_t **out, ww_err *err) {
+  ww_parse_opts po = {0};
+  po.secret = TEST_SECRET;
+  po.secret_len = sizeof TEST_SECRET - 1;
+  po.now = now;
+  po.ivr = ivr;
+  ww_decision_input in;
+  int rc = ww_decision_parse(R, req, &po, &in, err);
+  if (rc != 0) return rc;
+  ww_decision_opts o = {0};
+  o.route = route;
+  o.session = session;
+  o.status = status;
+  o.advice_id = "00000000000000000000000000000000";
+  return ww_decision_json(R, &in, &o, out, err);
+}
+
+/* Checks one case; returns 1 if it passes, else 0 with 'why'. */
+static int run_case(ww_rules *R, const ww_case *c, char *why, size_t n) {
+  json_t *ans = NULL, *rans = NULL;
+  ww_err err = {0};
+  int ok = 0;
+  const json_t *e = c->expect;
+  if (decide(R, c->request, c->session, c->status, 0, c->route, 0, &ans, &err) != 0) {
+    snprintf(why, n, "the request is invalid: %s", err.msg);
+    goto out;
+  }
+  int degraded = json_is_true(json_object_get(ans, "degraded"));
+  json_t *xd = json_object_get(e, "degraded");
+  if (xd) {
+    if (json_is_true(xd) != degraded) {
+      snprintf(why, n, degraded ? "expected a normal advice, but the rules failed: %s"
+                                : "expected a degraded (fallback) advice, got a normal one%s",
+               degraded ? R->last->error : "");
+      goto out;
+    }
+  } else if (degraded) {
+    snprintf(why, n, "the rules failed at run time: %s", R->last->error);
+    goto out;
+  }
+  json_t *chs = json_object_get(ans, "channels"), *exc = json_object_get(ans, "excluded");
+  char got[300];
+  json_t *v;
+  if ((v = json_object_get(e, "first"))) {
+    json_t *f = json_array_get(chs, 0);
+    const char *fid = f ? json_string_value(json_object_get(f, "id")) : NULL;
+    if (!fid || strcmp(fid, json_string_value(v)) != 0) {
+      snprintf(why, n, "expected first \"%s\", got %s%s%s", json_string_value(v),
+               fid ? "\"" : "no channel at all", fid ? fid : "", fid ? "\"" : "");
+      goto out;
+    }
+  }
+  size_t i;
+  json_t *id;
+  if ((v = json_object_get(e, "excluded"))) json_array_foreach(v, i, id) {
+      int r = find_id(chs, json_string_value(id));
+      if (find_id(exc, json_string_value(id)) < 0) {
+        snprintf(why, n, "expected \"%s\" to be excluded, but it is in the advice at rank %d",
+                 json_string_value(id), r + 1);
+        goto out;
+      }
+    }
+  if ((v = json_object_get(e, "included"))) json_array_foreach(v, i, id) {
+      if (find_id(chs, json_string_value(id)) < 0) {
+        snprintf(why, n, "expected \"%s\" in the advice, but it is excluded",
+                 json_string_value(id));
+        goto out;
+      }
+    }
+  if ((v = json_object_get(e, "order"))) {
+    int bad = json_array_size(chs) < json_array_size(v);
+    json_array_foreach(v, i, id) {
+      json_t *ci = json_array_get(chs, i);
+      if (!ci || strcmp(json_string_value(json_object_get(ci, "id")), json_string_value(id)))
+        bad = 1;
+    }
+    if (bad) {
+      char want[300] = "";
+      json_array_foreach(v, i, id) {
+        size_t l = strlen(want);
+        snprintf(want + l, sizeof want - l, "%s%s", i ? ", " : "", json_string_value(id));
+      }
+      list_ids(chs, json_array_size(v) + 2, got, sizeof got);
+      snprintf(why, n, "expected the advice to start with %s; got %s", want, got);
+      goto out;
+    }
+  }
+  if ((v = json_object_get(e, "open"))) {
+    const char *k;
+    json_t *b;
+    json_object_foreach(v, k, b) {
+      int ci = ww_catalogue_channel(R->cat, k);
+      int open = R->states.st[ci].open;   /* as the decision saw them */
+      if (open != json_is_true(b)) {
+        snprintf(why, n, "expected \"%s\" to be %s, but it is %s", k,
+                 json_is_true(b) ? "open" : "closed", open ? "open" : "closed");
+        goto out;
+      }
+    }
+  }
+  if ((v = json_object_get(e, "notes"))) {
+    if (!any_contains(json_object_get(ans, "notes"), json_string_value(v))) {
+      snprintf(why, n, "expected a note containing \"%s\", but no note says that",
+               json_string_value(v));
+      goto out;
+    }
+  }
+  if ((v = json_object_get(e, "reason"))) {
+    const char *k;
+    json_t *s;
+    json_object_foreach(v, k, s) {
+      int r = find_id(chs, k);
+      json_t *item = r >= 0 ? json_array_get(chs, r) : json_array_get(exc, find_id(exc, k));
+      if (!any_contains(json_object_get(item, "reasons"), json_string_value(s))) {
+        snprintf(why, n, "expected a reason for \"%s\" containing \"%s\", but none does", k,
+                 json_string_value(s));
+        goto out;
+      }
+    }
+  }
+  if ((v = json_object_get(e, "route"))) {
+    if (decide(R, c->request, c->session, c->status, 0, 1, 1, &rans, &err) != 0) {
+      snprintf(why, n, "the request is invalid: %s", err.msg);
+      goto out;
+    }
+    const char *tid = json_string_value(json_object_get(json_object_get(rans, "target"), "id"));
+    if (!tid || strcmp(tid, json_string_value(v)) != 0) {
+      snprintf(why, n, "expected route to \"%s\", got \"%s\"%s", json_string_value(v),
+               tid ? tid : "",
+               json_is_true(json_object_get(json_object_get(rans, "target"), "fallback"))
+                   ? " (the fallback route: no open routable channel)" : "");
+      goto out;
+    }
+  }
+  ok = 1;
+out:
+  json_decref(ans);
+  json_decref(rans);
+  ww_err_clear(&err);
+  return ok;
+}
+
+/* A weekday at 10:00 local that is no holiday, from 2026-12-01 on. */
+static int64_t duty_time(const ww_catalogue *cat) {
+  int64_t t;
+  ww_time_parse("2026-12-01T10:00:00+01:00", &t);
+  for (int i = 0; i < 60; i++, t += 86400) {
+    ww_localtime lt;
+    ww_time_local(t, &lt);
+    if (lt.weekday < 5 &&
+        !ww_catalogue_is_holiday(cat, ww_days_from_civil(lt.year, lt.month, lt.day)))
+      break;
+  }
+  return t;
+}
+
+/* The rule tests together have the time limit of a load, and no case a limit of its own: a
+ * test must not fail because the machine was busy for 10 ms (a reload under load), and a
+ * rule set of many slow cases must not hold a reload (and its lock) for longer. */
+static int tests_too_long(const ww_rules *R, char *why, size_t n) {
+  if (!ww_host_tests_over(R->host)) return 0;
+  snprintf(why, n, "not run: the rule tests took longer than %u ms together (the time "
+           "limit for loading); look for rules that are slow for these cases",
+           ww_host_load_timeout_ms(R->host));
+  return 1;
+}
+
+int ww_decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *failed) {
+  const ww_catalogue *cat = R->cat;
+  int np = 0, nf = 0;
+  char why[600];
+  ww_host_tests_begin(R->host);
+  for (int i = 0; i < cat->ncases; i++) {
+    why[0] = '\0';
+    int ok = !tests_too_long(R, why, sizeof why) && run_case(R, &cat->cases[i], why, sizeof why);
+    ok ? np++ : nf++;
+    if (line) line(ud, cat->cases[i].name, ok, ok ? NULL : why);
+  }
+  /* duty of care (Wmebv, Awb 2:1): every service keeps a channel where a person helps */
+  static const char *const who[] = {"anoniem", "weinig digitale vaardigheden",
+                                    "visuele beperking"};
+  int64_t t = duty_time(cat);
+  for (int s = 0; s < cat->nsvc; s++) {
+    why[0] = '\0';
+    int ok = !tests_too_long(R, why, sizeof why);
+    for (int k = 0; k < 3 && ok; k++) {
+      json_t *req = json_pack("{s:s}", "service", cat->svc[s].id);
+      if (k == 1) json_object_set_new(req, "citizen", json_pack("{s:s}", "digitalSkills", "low"));
+      if (k == 2) json_object_set_new(req, "citizen", json_pack("{s:[s]}", "needs", "visual"));
+      json_t *ans = NULL;
+      ww_err err = {0};
+      if (decide(R, req, NULL, NULL, t, 0, 0, &ans, &err) != 0) {
+        ok = 0;
+        snprintf(why, sizeof why, "%s: the request is invalid: %s", who[k], err.msg);
+      } else if (json_is_true(json_object_get(ans, "degraded"))) {
+        ok = 0;
+        snprintf(why, sizeof why, "%s: the rules failed at run time: %s", who[k],
+                 R->last->error);
+      } else {
+        int found = 0;
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(ans, "channels"), i, c)
+            if (json_is_true(json_object_get(c, "assisted"))) found = 1;
+        if (!found) {
+          ok = 0;
+          snprintf(why, sizeof why, "no channel where a person helps is left for: %s "
+                   "(weekday 10:00); keep telefoon, balie or another assisted channel", who[k]);
+        }
+      }
+      json_decref(ans);
+      json_decref(req);
+      ww_err_clear(&err);
+    }
+    char name[200];
+    snprintf(name, sizeof name, "zorgplicht %s", cat->svc[s].id);
+    ok ? np++ : nf++;
+    if (line) line(ud, name, ok, ok ? NULL : why);
+  }
+  ww_host_tests_end(R->host);
+  if (passed) *passed = np;
+  if (failed) *failed = nf;
+  return nf;
+}
