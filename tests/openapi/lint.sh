@@ -1,22 +1,19 @@
 #!/usr/bin/env bash
 # docs/openapi.json passes the NL API Design Rules linter (SPEC 3, issue 5) with 0 errors.
 #
-# The ruleset is ../shared/adr/linter.yaml beside the clone (override: WW_ADR_LINTER);
-# without it the test is skipped (exit 77). Spectral comes from the npm registry, installed
+# The ruleset is vendored in tests/openapi/adr/linter.yaml (CC BY 4.0, see its README;
+# override: WW_ADR_LINTER). Spectral comes from the npm registry, installed
 # once into a cache dir and reused (override the binary with WW_SPECTRAL). Needs node + npm
 # (Debian: nodejs npm).
 set -euo pipefail
 
 src=${WW_SOURCE_ROOT:?WW_SOURCE_ROOT not set (run through meson test)}
 doc=$src/docs/openapi.json
-ruleset=${WW_ADR_LINTER:-$src/../shared/adr/linter.yaml}
+ruleset=${WW_ADR_LINTER:-$src/tests/openapi/adr/linter.yaml}
 # Pinned: a newer Spectral may judge the same document differently.
 version=${WW_SPECTRAL_VERSION:-6.16.3}
 
-if [ ! -f "$ruleset" ]; then
-  echo "SKIP: ADR ruleset not found at $ruleset"
-  exit 77
-fi
+[ -f "$ruleset" ] || { echo "FAIL: ADR ruleset not found at $ruleset"; exit 1; }
 [ -f "$doc" ] || { echo "FAIL: $doc missing"; exit 1; }
 
 spectral=${WW_SPECTRAL:-}
