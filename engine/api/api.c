@@ -52,7 +52,8 @@ int ww_api_authorize(ww_req *req, int role) {
   ww_role need = (ww_role)role;
   ww_app_worker *w = ww_req_app(req);
   const char *who = NULL;
-  int rc = ww_auth_policy(w->app->auth, w->app->listen_loopback, need,
+  const ww_auth *auth = ww_app_auth(w);
+  int rc = ww_auth_policy(auth, w->app->listen_loopback, need,
                           ww_req_header(req, "Authorization"), &who);
   if (rc == 0) return 1;
   if (rc == 403) {
@@ -63,7 +64,7 @@ int ww_api_authorize(ww_req *req, int role) {
   } else {
     ww_req_add_header(req, "WWW-Authenticate", "Bearer");
     ww_respond_problem(req, 401, "unauthorized",
-                       w->app->auth || need == WW_ROLE_ADMIN
+                       auth || need == WW_ROLE_ADMIN
                            ? "Send a valid bearer token: Authorization: Bearer <token>."
                            : "This server is not on loopback and has no tokens file; "
                              "start it with --tokens.",
