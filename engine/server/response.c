@@ -129,7 +129,7 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
   size_t hsize = 64 + sizeof FIXED + sizeof NO_STORE + c->w->date_len + req->xh_len + 2;
   if (ctype) hsize += 16 + strlen(ctype);
   if (s->ncors) hsize += 16;
-  if (origin) hsize += 96 + req->origin_len;
+  if (origin) hsize += 128 + req->origin_len;
   hsize += 32;   /* Connection */
   int copy = send_len > 0 && (!owned || send_len <= COPY_BODY_MAX);
   ww__wblock *b = malloc(sizeof *b + hsize + (copy ? send_len : 0));
@@ -165,7 +165,7 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
   if (origin) {
     p = PUTS(p, "Access-Control-Allow-Origin: ");
     p = put(p, origin, req->origin_len);
-    p = PUTS(p, "\r\nAccess-Control-Expose-Headers: API-Version, Location, Retry-After\r\n");
+    p = PUTS(p, "\r\nAccess-Control-Expose-Headers: API-Version, ETag, Location, Retry-After\r\n");
   }
   if (!req->keep_alive) p = PUTS(p, "Connection: close\r\n");
   else if (http10_ka) p = PUTS(p, "Connection: keep-alive\r\n");
