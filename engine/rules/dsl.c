@@ -298,11 +298,19 @@ static int cmp_str(const void *a, const void *b) {
 
 /* A service as GET /v1/services shows it (and the rules see it): id, the known fields in a
  * fixed order, presence and tags always, then the rule set's own fields sorted by name, so
- * the same files give the same text (Lua's table order is not). New; values shared. */
+ * the same files give the same text (Lua's table order is not). New (NULL: no memory);
+ * values shared with 'spec'. */
 static json_t *service_entry(const char *id, json_t *spec) {
   static const char *const known[] = {"name", "upl", "audience", "presence", "auth",
                                       "complexity", "tags", NULL};
+  size_t n = json_object_size(spec), k = 0;
+  const char **extra = malloc((n ? n : 1) * sizeof *extra);
   json_t *o = json_object();
+  if (extra == NULL || o == NULL) {
+    free(extra);
+    json_decref(o);
+    return NULL;
+  }
   json_object_set_new(o, "id", json_string(id));
   for (int i = 0; known[i]; i++) {
     json_t *v = json_object_get(spec, known[i]);
@@ -310,9 +318,6 @@ static json_t *service_entry(const char *id, json_t *spec) {
     else if (strcmp(known[i], "presence") == 0) json_object_set_new(o, known[i], json_false());
     else if (strcmp(known[i], "tags") == 0) json_object_set_new(o, known[i], json_array());
   }
-  size_t n = json_object_size(spec), k = 0;
-  const char **extra = malloc((n ? n : 1) * sizeof *extra);
-  if (extra == NULL) return o;   /* the load's own memory check fails it soon after */
   const char *key;
   json_t *v;
   json_object_foreach(spec, key, v) if (!json_object_get(o, key)) extra[k++] = key;
@@ -400,6 +405,7 @@ static int service_body(lua_State *L) {
   sl->proxy_ref = sl->back_ref = LUA_NOREF;
   s->entry = service_entry(id, entry);   /* the catalogue's from here, whatever raises */
   json_decref(entry);
+  if (s->entry == NULL) luaL_error(L, "not enough memory");
   json_t *full = s->entry;
   s->id = xstrdup(L, id);
   s->source = source_of(L, ld, line);
