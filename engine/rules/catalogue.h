@@ -33,6 +33,8 @@ typedef struct ww_channel {
 typedef struct ww_service {
   char *id, *name;
   json_t *answer;                 /* {id, name, upl?}, shared */
+  json_t *entry;                  /* GET /v1/services entry: {id, name, upl?, audience?,
+                                     presence, auth?, complexity?, tags, extras}, shared */
   char *source;                   /* "services.lua:12" */
 } ww_service;
 
