@@ -412,7 +412,7 @@ static json_t *handover(ww_store *s, const char *sid, const char *to, int *statu
 
 static json_t *claim(ww_store *s, const char *code, const char *client, int *status) {
   res r = {0};
-  ww_store_handover_claim(s, code, "telefoon", client, on_res, &r);
+  ww_store_handover_claim(s, code, "telefoon", client, NULL, on_res, &r);
   wait_res(&r);
   *status = r.status;
   return r.v;
@@ -492,7 +492,8 @@ Test(SUITE, handover_expiry, .init = setup, .fini = teardown, .timeout = 15) {
   cr_assert_eq(st, 0);
   run_for(2100);
   json_t *cl = claim(s, str(h, "code"), "10.0.0.9", &st);
-  cr_assert_eq(st, WW_STORE_ENOTFOUND, "an expired code cannot be claimed");
+  cr_assert_eq(st, WW_STORE_EEXPIRED, "an expired code cannot be claimed, and says so: %s",
+               ww_store_strerror(st));
   cr_assert_null(cl);
   json_decref(h);
   json_decref(c);
