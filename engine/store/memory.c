@@ -7,7 +7,7 @@
  *                      live handover code or null, "b"}
  *   citizens  ref  -> {"sid", "exp", "b"}     latest session of a citizenRef
  *   codes     code -> {"sid", "until", "exp", "b"}  handover codes (one live per session):
- *                      claimable until "until"; kept WW_STORE_HANDOVER_LAPSE_S longer
+ *                      claimable until "until"; kept handover_lapse longer
  *                      ("exp") so that a claim of a lapsed code says so
  *   fails     client or "caller <ref>" -> {"n", "exp", "b"}  failed claims in the window
  *   status    id -> status; the whole object is replaced on each change and never
@@ -422,7 +422,7 @@ static void m_handover_create(ww_store *s, const char *sid, const char *channel,
     return;
   }
   json_t *crec = json_pack("{s:s, s:I, s:I}", "sid", sid, "until", (json_int_t)exp, "exp",
-                           (json_int_t)(exp + WW_STORE_HANDOVER_LAPSE_S * 1000));
+                           (json_int_t)(exp + s->opts.handover_lapse * 1000));
   json_t *sess = json_object_get(rec, "s");
   json_t *ch = channel ? json_string(channel) : json_incref(json_object_get(sess, "channel"));
   json_t *in = json_pack("{s:o, s:s, s:{s:s, s:o, s:s}}", "channel", ch, "type", "handover",

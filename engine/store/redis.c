@@ -31,7 +31,7 @@
  *                             -- the three live until the latest code's lapse ends; codes
  *                             past their expiry are never claimable (the scripts compare
  *                             it), a claim of one says "expired" for the lapse
- *                             (WW_STORE_HANDOVER_LAPSE_S), then the next SC_HANDOVER
+ *                             (opts handover_lapse), then the next SC_HANDOVER
  *                             sweeps it (up to 64 a call)
  *   ww:{hc}:f:<client> string failed claims of a client -- TTL claim_fail_window
  *   ww:{hc}:fc:<caller> string failed claims of a caller (callerRef's keyed hash), same
@@ -442,8 +442,8 @@ static void r_handover_create(ww_store *s, const char *sid, const char *channel,
   snprintf(exp_ms, sizeof exp_ms, "%lld", (long long)exp);
   snprintf(max, sizeof max, "%ld", s->opts.handover_max_live);
   snprintf(ttl_ms, sizeof ttl_ms, "%lld",
-           (long long)(s->opts.handover_ttl + WW_STORE_HANDOVER_LAPSE_S) * 1000);
-  snprintf(lapse_ms, sizeof lapse_ms, "%lld", (long long)WW_STORE_HANDOVER_LAPSE_S * 1000);
+           (long long)(s->opts.handover_ttl + s->opts.handover_lapse) * 1000);
+  snprintf(lapse_ms, sizeof lapse_ms, "%lld", (long long)s->opts.handover_lapse * 1000);
   const char *args[10 + CODE_TRIES] = {code_keys[0], code_keys[1], code_keys[2], o->sid,
                                        o->nonce, now_ms, exp_ms, max, ttl_ms, lapse_ms};
   for (int i = 0; i < CODE_TRIES; i++) args[10 + i] = cand[i];
@@ -506,7 +506,7 @@ static void r_handover_claim(ww_store *s, const char *code, const char *channel,
   snprintf(window, sizeof window, "%ld", s->opts.claim_fail_window);
   snprintf(now_ms, sizeof now_ms, "%lld", (long long)ww__store_now_ms());
   snprintf(shared, sizeof shared, "%d", s->opts.claim_fail_shared_limit);
-  snprintf(lapse_ms, sizeof lapse_ms, "%lld", (long long)WW_STORE_HANDOVER_LAPSE_S * 1000);
+  snprintf(lapse_ms, sizeof lapse_ms, "%lld", (long long)s->opts.handover_lapse * 1000);
   const char *args[12] = {code_keys[0], code_keys[1], code_keys[2], kf, caller ? kc : kf,
                           limit, window, o->code, now_ms, shared, lapse_ms,
                           caller ? "1" : "0"};

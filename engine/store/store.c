@@ -21,6 +21,7 @@ const char *ww_store_strerror(int status) {
 void ww_store_opts_defaults(ww_store_opts *o) {
   if (o->session_ttl <= 0) o->session_ttl = WW_STORE_DEFAULT_SESSION_TTL;
   if (o->handover_ttl <= 0) o->handover_ttl = WW_STORE_DEFAULT_HANDOVER_TTL;
+  if (o->handover_lapse <= 0) o->handover_lapse = WW_STORE_DEFAULT_HANDOVER_LAPSE;
   if (o->timeout_ms == 0) o->timeout_ms = 500;
   if (o->connect_timeout_ms == 0) o->connect_timeout_ms = 1000;
   if (o->decision_log_maxlen < 0) o->decision_log_maxlen = 0;

@@ -58,6 +58,8 @@ const char *ww_store_strerror(int status);
 typedef struct ww_store_opts {
   long session_ttl;           /* seconds, sliding; default 7 days (--session-ttl) */
   long handover_ttl;          /* seconds; default 15 minutes (--handover-ttl) */
+  long handover_lapse;        /* seconds a code that lapsed unclaimed still answers
+                                 EEXPIRED (then ENOTFOUND); default 1 hour */
   unsigned timeout_ms;        /* deadline of each Redis command; default 500 */
   unsigned connect_timeout_ms;/* deadline of connect + handshake; default 1000 */
   long decision_log_maxlen;   /* XADD MAXLEN ~ N; 0 = decision log off */
@@ -79,8 +81,7 @@ typedef struct ww_store_opts {
 #define WW_STORE_LEAN_EVENTS 10
 #define WW_STORE_DEFAULT_MEMORY_MAX ((size_t)256 * 1024 * 1024)
 #define WW_STORE_DEFAULT_HANDOVER_MAX_LIVE 100000L
-/* How long a code that lapsed unclaimed still answers EEXPIRED (then ENOTFOUND). */
-#define WW_STORE_HANDOVER_LAPSE_S 3600L
+#define WW_STORE_DEFAULT_HANDOVER_LAPSE 3600L
 
 /* Fill the zero fields of 'o' with the defaults. */
 void ww_store_opts_defaults(ww_store_opts *o);
@@ -200,8 +201,8 @@ void ww_store_handover_create(ww_store *s, const char *session_id, const char *c
 /* Claim 'code' once: the code is consumed and a "claimed" event {channel, type:
  * "claimed", detail: {code}} is appended (idempotently; 'channel' NULL: the session's). Result: the session (full).
  * ENOTFOUND for an unknown or already claimed code, or one that a newer code of its
- * session ended; EEXPIRED for one that lapsed unclaimed (for WW_STORE_HANDOVER_LAPSE_S
- * after its expiry, then ENOTFOUND). Both count as a failed claim: of 'caller_key' (may
+ * session ended; EEXPIRED for one that lapsed unclaimed (for handover_lapse after its
+ * expiry, then ENOTFOUND). Both count as a failed claim: of 'caller_key' (may
  * be NULL or "": a keyed hash of the caller, given by an IVR) and of 'client_key' (e.g.
  * the peer address). After claim_fail_limit failures of the caller -- or, without a
  * caller, of the client -- within claim_fail_window, every claim of it gets ELIMIT

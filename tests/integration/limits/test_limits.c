@@ -427,7 +427,7 @@ Test(limits, json_nesting_is_limited_before_lua) {
   json_decref(b);
   ww_http_resp_free(&r);
   char ev[1200], *a = arrays(100);
-  snprintf(ev, sizeof ev, "{\"channel\":\"web\",\"type\":\"step\",\"detail\":%s}", a);
+  snprintf(ev, sizeof ev, "{\"channel\":\"website\",\"type\":\"step\",\"detail\":%s}", a);
   free(a);
   b = ww_test_post(srv.port, "/v1/sessions/0123456789abcdef0123456789abcdef/events", ev, &r);
   expect_problem(&r, b, 400, "invalid_json");
@@ -614,7 +614,7 @@ Test(limits, failed_handover_claims_are_rate_limited_on_the_embedded_store) {
   ww_test_serve(&srv, NULL);
   ww_http_resp r;
   /* a real code, to show that even a right guess is refused once limited */
-  json_t *s = ww_test_post(srv.port, "/v1/sessions", "{\"service\":\"verhuizing\",\"channel\":\"web\"}", &r);
+  json_t *s = ww_test_post(srv.port, "/v1/sessions", "{\"service\":\"verhuizing\",\"channel\":\"website\"}", &r);
   cr_assert_eq(r.status, 201, "%s", r.body);
   char path[128];
   snprintf(path, sizeof path, "/v1/sessions/%s/handover",

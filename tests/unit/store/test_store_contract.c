@@ -859,7 +859,7 @@ Test(SUITE, memory_bound, .init = setup, .fini = teardown, .timeout = 30) {
 /* Every kind of record is counted in and out: handover codes (made, ended, claimed),
  * failed-claim counters, trimmed events, the citizen index. */
 Test(SUITE, memory_count_is_exact, .init = setup, .fini = teardown, .timeout = 30) {
-  ww_store_opts o = {.session_ttl = 1, .handover_ttl = 1, .claim_fail_window = 1,
+  ww_store_opts o = {.session_ttl = 1, .handover_ttl = 1, .handover_lapse = 1, .claim_fail_window = 1,
                      .max_events = 3};
   ww_store *s = open_store(&o);
   int st;
@@ -1243,7 +1243,7 @@ Test(SUITE, session_of_the_previous_layout_still_read, .init = setup, .fini = te
       "expiresAt 2026-12-08T10:00:00+01:00 data {\"step\":2} x:abcd 1", sid, sid), 9);
   for (int i = 0; i < 12; i++)
     cr_assert_eq(ww_test_redis_int(&rds, "RPUSH ww:{%s}:ev {\"at\":\"2026-12-01T10:00:00+01:00\","
-                 "\"channel\":\"web\",\"type\":\"step\",\"service\":null,\"detail\":{\"n\":%d}}",
+                 "\"channel\":\"website\",\"type\":\"step\",\"service\":null,\"detail\":{\"n\":%d}}",
                  sid, i), i + 1);
   ww_test_redis_int(&rds, "EXPIRE ww:{%s}:s 100", sid);
   ww_test_redis_int(&rds, "EXPIRE ww:{%s}:ev 100", sid);
