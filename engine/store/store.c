@@ -75,7 +75,7 @@ void ww_store_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud)
 void ww_store_session_append(ww_store *s, const char *id, const json_t *event, int flags,
                              ww_store_cb cb, void *ud) {
   START(s, cb, ud);
-  if (!json_is_string(json_object_get(event, "channel")) ||
+  if (!(json_is_string(json_object_get(event, "channel")) || (flags & WW_STORE_FILL_CHANNEL)) ||
       !json_is_string(json_object_get(event, "type")) ||
       ww_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
     cb(ud, WW_STORE_EINVAL, NULL);
