@@ -101,7 +101,7 @@ echo "agentContext.lastChannel: $(get agentContext.lastChannel)"
 events
 
 echo "== Stap 6: de code werkt maar één keer"
-call POST /v1/handover/claim "{\"code\": \"$CODE\", \"channel\": \"ivr\"}"
+call POST /v1/handover/claim "{\"code\": \"$CODE\", \"channel\": \"telefoon\"}"
 echo "tweede claim: HTTP $status"
 [ "$status" = 404 ] || die "the code worked twice"
 echo "klaar"
