@@ -629,7 +629,7 @@ Test(limits, failed_handover_claims_are_rate_limited_on_the_embedded_store) {
   for (int i = 0; i < 15 && limited_at < 0; i++, guess++) {
     if (guess == atoi(code)) guess++;   /* wrong guesses only */
     char body[96];
-    snprintf(body, sizeof body, "{\"code\":\"%06d\",\"channel\":\"kcc\"}", guess);
+    snprintf(body, sizeof body, "{\"code\":\"%06d\",\"channel\":\"telefoon\"}", guess);
     json_t *b = ww_test_post(srv.port, "/v1/handover/claim", body, &r);
     if (r.status == 429) {
       limited_at = i;
@@ -644,7 +644,7 @@ Test(limits, failed_handover_claims_are_rate_limited_on_the_embedded_store) {
   }
   cr_assert_eq(limited_at, 10, "limited after %d failures (want 10)", limited_at);
   char body[96];
-  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"kcc\"}", code);
+  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"telefoon\"}", code);
   json_t *b = ww_test_post(srv.port, "/v1/handover/claim", body, &r);
   expect_problem(&r, b, 429, "rate_limited");
   json_decref(b);

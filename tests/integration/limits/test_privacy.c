@@ -222,12 +222,12 @@ Test(privacy, raw_citizen_id_never_leaves_the_request) {
   cr_assert_str_eq(json_string_value(json_object_get(rt, "sessionId")), sid);
   json_decref(rt);
   /* a second session through claim, and a failed claim */
-  snprintf(body, sizeof body, "{%s,\"service\":\"paspoort\",\"channel\":\"kcc\"}", cit);
+  snprintf(body, sizeof body, "{%s,\"service\":\"paspoort\",\"channel\":\"telefoon\"}", cit);
   json_t *s2 = post(port, "/v1/sessions", body, 201);
   snprintf(path, sizeof path, "/v1/sessions/%s/handover",
            json_string_value(json_object_get(json_object_get(s2, "session"), "id")));
   json_t *h2 = post(port, path, "{}", 201);
-  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"kcc\"}",
+  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"telefoon\"}",
            json_string_value(json_object_get(h2, "code")));
   json_decref(post(port, "/v1/handover/claim", body, 200));
   json_decref(post(port, "/v1/handover/claim", body, 404));

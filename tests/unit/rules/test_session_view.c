@@ -29,8 +29,8 @@ static void probe(ww_rules *R, const char *session_json) {
 Test(session_view, exactly_this_request_and_read_only) {
   ww_rules *R = load_fixture("session", NULL);
   probe(R, "{\"id\":\"a\",\"service\":\"verhuizing\",\"events\":["
-           "{\"type\":\"advice\",\"channel\":\"website\"},{\"type\":\"advice\",\"channel\":\"website\"},"
-           "{\"type\":\"handover\",\"channel\":\"website\",\"detail\":{\"code\":\"123\"}},"
+           "{\"type\":\"advice\",\"channel\":\"web\"},{\"type\":\"advice\",\"channel\":\"web\"},"
+           "{\"type\":\"handover\",\"channel\":\"web\",\"detail\":{\"code\":\"123\"}},"
            "{\"type\":\"note\",\"channel\":\"app\",\"extra\":5}],\"data\":{\"k\":\"v\"}}");
   HAS("keys=data,events,id,service |");
   HAS("c=2/0 |");

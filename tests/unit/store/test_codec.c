@@ -61,13 +61,13 @@ Test(codec, packs_what_the_api_writes) {
 }
 
 Test(codec, the_packed_layout) {
-  json_t *ev = event("{\"channel\":\"website\",\"type\":\"advice\",\"service\":\"paspoort\","
+  json_t *ev = event("{\"channel\":\"web\",\"type\":\"advice\",\"service\":\"paspoort\","
                      "\"detail\":{\"n\":1}}");
   char *s = ww_codec_event_encode(ev, WW_CODEC_PACK);
   cr_expect_str_eq(s, AT "\x1fweb\x1f" "advice\x1fpaspoort\x1f{\"n\":1}");
   free(s);
   json_decref(ev);
-  ev = event("{\"channel\":\"website\",\"type\":\"step\"}");
+  ev = event("{\"channel\":\"web\",\"type\":\"step\"}");
   s = ww_codec_event_encode(ev, WW_CODEC_PACK);
   cr_expect_str_eq(s, AT "\x1fweb\x1fstep\x1f\x1f", "no service, no detail: empty fields");
   free(s);
@@ -78,8 +78,8 @@ Test(codec, the_packed_layout) {
 Test(codec, json_when_packing_is_not_exact) {
   static const char *const in[] = {
       "{\"channel\":\"we\\u001fb\",\"type\":\"advice\"}",
-      "{\"channel\":\"website\",\"type\":\"advice\",\"service\":\"\"}",
-      "{\"channel\":\"website\",\"type\":\"advice\",\"service\":\"x\\u001f\"}",
+      "{\"channel\":\"web\",\"type\":\"advice\",\"service\":\"\"}",
+      "{\"channel\":\"web\",\"type\":\"advice\",\"service\":\"x\\u001f\"}",
   };
   for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
     json_t *ev = event(in[i]);
@@ -133,7 +133,7 @@ Test(codec, json_on_request) {
 /* Events as older versions wrote them (JSON objects) read the same as packed ones. */
 Test(codec, reads_both_forms_alike) {
   const char *packed = AT "\x1fweb\x1f" "claimed\x1f\x1f{\"code\":\"123456\"}";
-  const char *json = "{\"at\":\"" AT "\",\"channel\":\"website\",\"type\":\"claimed\","
+  const char *json = "{\"at\":\"" AT "\",\"channel\":\"web\",\"type\":\"claimed\","
                      "\"service\":null,\"detail\":{\"code\":\"123456\"}}";
   json_t *a = ww_codec_event_decode(packed, strlen(packed), NULL);
   json_t *b = ww_codec_event_decode(json, strlen(json), NULL);

@@ -50,7 +50,7 @@ Test(session, event_types) {
 }
 
 Test(session, check_create) {
-  json_t *b = parse("{\"channel\":\"website\",\"service\":\"verhuizing\",\"citizen\":{\"id\":\"999993653\"}}");
+  json_t *b = parse("{\"channel\":\"web\",\"service\":\"verhuizing\",\"citizen\":{\"id\":\"999993653\"}}");
   cr_assert_null(ww_session_check_create(b, 16384));
   json_decref(b);
   b = parse("{\"citizen\":{\"id\":5},\"service\":7,\"data\":[]}");
@@ -81,7 +81,7 @@ Test(session, check_event_claim_status) {
   json_decref(bad);
   json_decref(b);
 
-  b = parse("{\"code\":\"012345\",\"channel\":\"telefoon\"}");
+  b = parse("{\"code\":\"012345\",\"channel\":\"ivr\"}");
   cr_assert_null(ww_session_check_claim(b));
   json_decref(b);
   b = parse("{\"code\":12345}");
@@ -114,7 +114,7 @@ Test(session, check_event_claim_status) {
 }
 
 Test(session, event_shape) {
-  json_t *in = parse("{\"channel\":\"website\",\"type\":\"note\"}");
+  json_t *in = parse("{\"channel\":\"web\",\"type\":\"note\"}");
   json_t *ev = ww_session_event("2026-12-01T10:00:00+01:00", in);
   cr_assert_eq(json_object_size(ev), 5);
   cr_assert(json_is_null(json_object_get(ev, "service")));
