@@ -25,9 +25,9 @@ static const char *const contexts[] = {
     "{\"origin\":\"kcc\",\"time\":\"2026-12-25T10:00:00+01:00\"}",
 };
 static const char *const sessions[] = {
-    "{\"id\":\"s1\",\"service\":\"%s\",\"channel\":\"web\",\"events\":["
-    "{\"type\":\"abandoned\",\"channel\":\"web\",\"at\":\"2026-12-01T09:00:00+01:00\"},"
-    "{\"type\":\"abandoned\",\"channel\":\"web\",\"at\":\"2026-12-01T09:05:00+01:00\"}],"
+    "{\"id\":\"s1\",\"service\":\"%s\",\"channel\":\"website\",\"events\":["
+    "{\"type\":\"abandoned\",\"channel\":\"website\",\"at\":\"2026-12-01T09:00:00+01:00\"},"
+    "{\"type\":\"abandoned\",\"channel\":\"website\",\"at\":\"2026-12-01T09:05:00+01:00\"}],"
     "\"data\":{}}",
     "{\"id\":\"s2\",\"service\":\"%s\",\"channel\":\"app\",\"events\":["
     "{\"type\":\"step\",\"channel\":\"app\",\"at\":\"2026-11-20T12:00:00+01:00\"},"

@@ -7,6 +7,9 @@
 --   tolk       true: we kunnen via dit kanaal een tolk inschakelen (Tolkcentrum)
 --   gebarentaal true: gesprek met tolk gebarentaal mogelijk
 --   digid      true: inloggen met DigiD nodig
+-- En één veld dat de engine leest:
+--   origin     de herkomst (context.origin) waarvoor dit kanaal staat in de sessie: een
+--              advies via de website ("web") wordt vastgelegd als gebeurtenis op "website"
 
 -- Feestdagen waarop het stadskantoor, de telefoon en de chat dicht zijn.
 -- Waarom geen Goede Vrijdag: Voorbeeldstad is dan open (cao gemeenten: geen vrije dag).
@@ -39,7 +42,7 @@ local werkdagen = { mon = "08:30-17:00", tue = "08:30-17:00", wed = "08:30-17:00
 channel "website" {
   name = "Website voorbeeldstad.nl", kind = "online", base = 50, hours = "always",
   contact = { url = "https://www.voorbeeldstad.nl/" },
-  languages = { "nld", "eng" },
+  languages = { "nld", "eng" }, origin = { "web", "app" },
 }
 
 channel "mijn_omgeving" {
@@ -54,7 +57,7 @@ channel "telefoon" {
   name = "Telefoon 14 039", kind = "phone", assisted = true, base = 35, hours = werkdagen,
   contact = { phone = "14 039", international = "+31 39 123 4567" },
   route = { kind = "queue", queue = "kcc", priority = 5 },
-  languages = { "nld", "eng" }, tolk = true,
+  languages = { "nld", "eng" }, tolk = true, origin = { "ivr", "kcc" },
 }
 
 -- Sociaal Team (Wmo, werk en inkomen, schulden): eigen wachtrij, alleen ochtenden.
@@ -76,7 +79,7 @@ channel "balie" {
             thu = { "08:30-16:30", "17:30-20:00" }, fri = "08:30-12:30" },
   contact = { url = "https://www.voorbeeldstad.nl/afspraak",
               address = "Stadhuisplein 1, 3901 AA Voorbeeldstad" },
-  languages = { "nld", "eng" }, tolk = true, gebarentaal = true,
+  languages = { "nld", "eng" }, tolk = true, gebarentaal = true, origin = "balie",
 }
 
 channel "chat" {
@@ -84,7 +87,7 @@ channel "chat" {
   hours = { mon = "09:00-17:00", tue = "09:00-17:00", wed = "09:00-17:00",
             thu = "09:00-17:00", fri = "09:00-12:30" },
   contact = { url = "https://www.voorbeeldstad.nl/chat" },
-  languages = { "nld", "eng" },
+  languages = { "nld", "eng" }, origin = "chat",
 }
 
 -- Terugbelverzoek: het formulier kan altijd; wij bellen op de eerstvolgende werkdag.
@@ -106,14 +109,14 @@ channel "videobellen" {
 channel "email" {
   name = "E-mail", kind = "email", base = 10, hours = "always",
   contact = { email = "info@voorbeeldstad.nl" },
-  languages = { "nld", "eng" },
+  languages = { "nld", "eng" }, origin = "email",
 }
 
 -- Post: papier blijft altijd toegestaan voor formele berichten (Wmebv).
 channel "post" {
   name = "Per post", kind = "post", base = 0, hours = "always",
   contact = { address = "Gemeente Voorbeeldstad, Postbus 100, 3900 AA Voorbeeldstad" },
-  languages = { "nld" },
+  languages = { "nld" }, origin = "post",
 }
 
 -- Informatiepunt Digitale Overheid (IDO) in de bibliotheek: hulp bij DigiD en online

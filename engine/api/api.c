@@ -18,6 +18,7 @@
 #include "log/log.h"
 #include "session/session.h"
 #include "store/store.h"
+#include "util/crypto.h"
 
 /* Each route with the role it needs (the gate: the server calls ww_api_authorize with it
  * before the handler, and before it sends 100 Continue). 0: open. */
@@ -88,6 +89,39 @@ void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]) {
   snprintf(out, WW_API_CLIENT_KEY_MAX, "%s", peer ? peer : "");
 }
 
+const char *ww_api_caller_key(const ww_app *app, const json_t *v, char key[65]) {
+  key[0] = '\0';
+  if (v == NULL || json_is_null(v)) return NULL;
+  const char *s = json_string_value(v);
+  size_t n = s ? json_string_length(v) : 0;
+  if (n == 0 || n > 128) return "must be a string of 1 to 128 characters";
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+      return "must be printable ASCII without spaces (a hash or call id)";
+  char msg[160];
+  int len = snprintf(msg, sizeof msg, "callerRef:%s", s);
+  ww_hmac_sha256_hex(app->secret, app->secret_len, msg, (size_t)len, key);
+  return NULL;
+}
+
+int ww_api_known_ids(ww_req *req, const json_t *body, const char *const *keys, int service) {
+  ww_app_worker *w = ww_req_app(req);
+  if (w == NULL || w->rules == NULL) return 1;
+  json_t *bad = NULL;
+  const char *id = service ? json_string_value(json_object_get(body, "service")) : NULL;
+  int service_bad = id && !ww_rules_has_service(w->rules, id);
+  if (service_bad) ww_invalid_param(&bad, "service", "is not a service of the rule set");
+  for (size_t i = 0; keys && keys[i]; i++) {
+    id = json_string_value(json_object_get(body, keys[i]));
+    if (id && !ww_rules_has_channel(w->rules, id))
+      ww_invalid_param(&bad, keys[i], "is not a channel of the rule set (GET /v1/channels)");
+  }
+  if (bad == NULL) return 1;
+  ww_respond_problem(req, 400, service_bad ? "unknown_service" : "unknown_channel",
+                     service_bad ? "Unknown service." : "Unknown channel.", bad, NULL);
+  return 0;
+}
+
 /* A worker whose rule set failed to load answers 503 rather than guessing. */
 int ww_api_have_rules(ww_req *req, ww_app_worker *w) {
   ww_app_rules_refresh(w);
@@ -122,32 +156,85 @@ typedef struct decision {
   int store_down;        /* the store failed: answer without session, degraded */
   int by_citizen;        /* the session was found through citizen.id: never named in the
                             answer (a BSN must not reveal a session) */
+  int session_expired;   /* the sessionId named no live session: the answer says so */
+  int keep_service;      /* route: the request's service stands over the claimed one's */
+  char caller[65];       /* route: keyed hash of callerRef, or "" */
 } decision;
 
 static const char *str_field(const json_t *obj, const char *key) {
   return json_string_value(json_object_get(obj, key));
 }
 
-/* agentContext for the phone agent (route): what the citizen already did. */
-static json_t *agent_context(const json_t *session) {
+/* The latest event of 'type' (NULL: any but "claimed") in 'events', or NULL. */
+static const json_t *latest_event(const json_t *events, const char *type) {
+  for (size_t i = json_array_size(events); i > 0; i--) {
+    const json_t *ev = json_array_get(events, i - 1);
+    const char *t = str_field(ev, "type");
+    if (t && (type ? strcmp(t, type) == 0 : strcmp(t, "claimed") != 0)) return ev;
+  }
+  return NULL;
+}
+
+/* What the citizen said of needs and language: in this request, else in the session's
+ * latest advice event (its detail keeps them). Borrowed or NULL. */
+static const json_t *stated(const decision *d, const json_t *events, const char *key) {
+  const json_t *v = json_object_get(d->in.citizen, key);
+  if (v && !json_is_null(v)) return v;
+  return json_object_get(json_object_get(latest_event(events, "advice"), "detail"), key);
+}
+
+/* A channel's name for the summary (its id when the catalogue has no such channel). */
+static const char *channel_name(const decision *d, const char *id) {
+  const char *name = ww_decision_channel_name(d->rs->rules, id);
+  return name ? name : id;
+}
+
+/* agentContext for the agent who picks up (route): the service, what the citizen said
+ * and did, and one line that says it in Dutch. */
+static json_t *agent_context(const decision *d, const json_t *session) {
   const json_t *events = json_object_get(session, "events");
   size_t n = json_array_size(events);
+  const char *service = str_field(session, "service");
+  if (service == NULL) service = ww_decision_service_id(d->rs->rules, &d->in);
+  const char *name = ww_decision_service_name(d->rs->rules, service);
   /* The channel the citizen came from: the latest event before this call claimed it. */
-  const char *last = str_field(session, "channel");
-  for (size_t i = n; i > 0; i--) {
-    const json_t *ev = json_array_get(events, i - 1);
-    const char *type = str_field(ev, "type");
-    if (type && strcmp(type, "claimed") == 0) continue;
-    const char *c = str_field(ev, "channel");
-    if (c) last = c;
-    break;
-  }
+  const char *last = str_field(latest_event(events, NULL), "channel");
+  if (last == NULL) last = str_field(session, "channel");
+  const char *chosen = str_field(latest_event(events, "chosen"), "channel");
+  const json_t *needs = stated(d, events, "needs");
+  const json_t *language = stated(d, events, "language");
   json_t *recent = json_array();
   for (size_t i = n > 10 ? n - 10 : 0; i < n; i++)
     json_array_append(recent, json_array_get(events, i));
+
+  char line[512];
+  int len = snprintf(line, sizeof line, "%s.", name ? name : service ? service
+                                                       : "Onderwerp onbekend");
+  if (last && len < (int)sizeof line)
+    len += snprintf(line + len, sizeof line - len, " Kwam via %s.", channel_name(d, last));
+  if (chosen && len < (int)sizeof line)
+    len += snprintf(line + len, sizeof line - len, " Koos zelf %s.", channel_name(d, chosen));
+  if (json_array_size(needs) > 0 && len < (int)sizeof line) {
+    len += snprintf(line + len, sizeof line - len, " Behoeften:");
+    size_t i;
+    json_t *v;
+    json_array_foreach(needs, i, v) if (json_is_string(v) && len < (int)sizeof line)
+        len += snprintf(line + len, sizeof line - len, "%s %s", i ? "," : "",
+                        json_string_value(v));
+    if (len < (int)sizeof line) len += snprintf(line + len, sizeof line - len, ".");
+  }
+  if (json_is_string(language) && len < (int)sizeof line)
+    snprintf(line + len, sizeof line - len, " Taal: %s.", json_string_value(language));
+
   json_t *ctx = json_object();
-  json_object_set(ctx, "service", json_object_get(session, "service"));
+  json_object_set_new(ctx, "service", service ? json_string(service) : json_null());
+  json_object_set_new(ctx, "serviceName", name ? json_string(name) : json_null());
   json_object_set_new(ctx, "lastChannel", last ? json_string(last) : json_null());
+  json_object_set_new(ctx, "chosenChannel", chosen ? json_string(chosen) : json_null());
+  json_object_set_new(ctx, "needs", json_is_array(needs) ? json_deep_copy(needs) : json_array());
+  json_object_set_new(ctx, "language",
+                      json_is_string(language) ? json_copy((json_t *)language) : json_null());
+  json_object_set_new(ctx, "summary", json_string(line));
   json_object_set_new(ctx, "events", recent);
   const json_t *data = json_object_get(session, "data");
   json_object_set_new(ctx, "data", data ? json_deep_copy(data) : json_object());
@@ -231,7 +318,7 @@ static void finish(decision *d, const json_t *session) {
                                  : "Onderwerp onbekend; standaardroute");
     if (session) {
       json_object_set(out, "sessionId", json_object_get(session, "id"));
-      json_object_set_new(out, "agentContext", agent_context(session));
+      json_object_set_new(out, "agentContext", agent_context(d, session));
     }
     if (store_down) json_object_set_new(out, "degraded", json_true());
     const json_t *target = json_object_get(out, "target");
@@ -244,11 +331,13 @@ static void finish(decision *d, const json_t *session) {
   /* What the answer gets besides the decision, in this order. */
   json_t *extra = NULL;
   const json_t *named = d->by_citizen ? NULL : session;   /* what the answer may show */
-  if (named || store_down) {
+  if (named || store_down || d->session_expired) {
     extra = json_object();
+    /* an unknown or expired sessionId: the client starts a new session */
+    if (d->session_expired) json_object_set_new(extra, "sessionExpired", json_true());
     if (named) {
       json_object_set(extra, "sessionId", json_object_get(named, "id"));
-      if (d->route) json_object_set_new(extra, "agentContext", agent_context(named));
+      if (d->route) json_object_set_new(extra, "agentContext", agent_context(d, named));
     }
     /* While the store is down every answer says so, session or not. */
     if (store_down) json_object_set_new(extra, "degraded", json_true());
@@ -275,16 +364,31 @@ out:
   free_decision(d);
 }
 
-/* The event a decision leaves on its session. */
-static json_t *advice_event(const decision *d) {
-  return json_pack("{s:s, s:s, s:s?}", "channel", d->in.origin, "type", "advice", "service",
-                   ww_decision_service_id(d->rs->rules, &d->in));
+/* The event a decision leaves on its session: on the catalogue channel its origin stands
+ * for (else the session's own: *flags gets WW_STORE_FILL_CHANNEL), with what the citizen
+ * said of needs and language (for the agent who may pick up later). */
+static json_t *advice_event(const decision *d, int *flags) {
+  const char *channel = ww_decision_origin_channel(d->rs->rules, d->in.origin);
+  *flags = WW_STORE_LEAN | (channel ? 0 : WW_STORE_FILL_CHANNEL);
+  json_t *ev = json_pack("{s:s?, s:s, s:s?}", "channel", channel, "type", "advice", "service",
+                         ww_decision_service_id(d->rs->rules, &d->in));
+  const json_t *needs = json_object_get(d->in.citizen, "needs");
+  const json_t *language = json_object_get(d->in.citizen, "language");
+  if (json_is_array(needs) || json_is_string(language)) {
+    json_t *detail = json_object();
+    if (json_is_array(needs)) json_object_set(detail, "needs", (json_t *)needs);
+    if (json_is_string(language)) json_object_set(detail, "language", (json_t *)language);
+    json_object_set_new(ev, "detail", detail);
+  }
+  return ev;
 }
 
 static void on_session(void *ud, int status, json_t *result) {
   decision *d = ud;
   /* unreachable, or full: answered without the session, degraded (docs/operations.md) */
   if (status == WW_STORE_EUNAVAIL || status == WW_STORE_EFULL) d->store_down = 1;
+  /* a session found through citizen.id is never named, nor is its end */
+  if (status == WW_STORE_ENOTFOUND && !d->by_citizen) d->session_expired = 1;
   finish(d, status == 0 ? result : NULL);
   json_decref(result);
 }
@@ -298,15 +402,16 @@ static void on_latest(void *ud, int status, json_t *result) {
     finish(d, NULL);
     return;
   }
-  json_t *ev = advice_event(d);
-  ww_store_session_append(d->w->store, id, ev, WW_STORE_LEAN, on_session, d);
+  int flags;
+  json_t *ev = advice_event(d, &flags);
+  ww_store_session_append(d->w->store, id, ev, flags, on_session, d);
   json_decref(ev);
   json_decref(result);
 }
 
 static void on_claimed(void *ud, int status, json_t *result) {
   decision *d = ud;
-  if (status == WW_STORE_ENOTFOUND || status == WW_STORE_ELIMIT) {
+  if (status == WW_STORE_ENOTFOUND || status == WW_STORE_ELIMIT || status == WW_STORE_EEXPIRED) {
     ww_req *req = d->req;
     if (status == WW_STORE_ELIMIT) {
       json_int_t after = json_integer_value(json_object_get(result, "retryAfter"));
@@ -314,13 +419,21 @@ static void on_claimed(void *ud, int status, json_t *result) {
       snprintf(buf, sizeof buf, "%lld", (long long)(after > 0 ? after : 60));
       ww_req_add_header(req, "Retry-After", buf);
       ww_respond_problem(req, 429, "rate_limited",
-                         "Too many wrong handover codes from this client; try again later.",
+                         d->caller[0] ? "Too many wrong handover codes from this caller; try "
+                                        "again later."
+                                      : "Too many wrong handover codes from this client; try "
+                                        "again later.",
                          NULL, NULL);
-    } else {
-      ww_respond_problem(req, 404, "not_found",
-                         "This handover code is unknown, expired or already used.",
+    } else if (status == WW_STORE_EEXPIRED) {
+      ww_respond_problem(req, 410, "code_expired",
+                         "This handover code has expired; the citizen can ask for a new one.",
                          json_pack("[{s:s, s:s}]", "name", "handoverCode", "reason",
-                                   "unknown, expired or already used"),
+                                   "expired"),
+                         NULL);
+    } else {
+      ww_respond_problem(req, 404, "not_found", "This handover code is unknown or already used.",
+                         json_pack("[{s:s, s:s}]", "name", "handoverCode", "reason",
+                                   "unknown or already used"),
                          NULL);
     }
     json_decref(result);
@@ -331,10 +444,12 @@ static void on_claimed(void *ud, int status, json_t *result) {
     ww_metrics_handover_claimed(d->w->metrics);
     ww_api_log_handover(d->w, "claimed", result);
   }
-  /* A caller who gives a handover code need not pick the topic again (a service the rule
-   * set no longer knows leaves it open: the standard route, not a 400 for a spent code). */
+  /* The claimed session's service wins over the IVR menu's choice (the citizen said what
+   * it is about on the website), unless the IVR says keepService; a caller need not pick
+   * the topic at all. A service the rule set no longer knows leaves it as it was (the
+   * standard route without one, not a 400 for a spent code). */
   const char *service = json_string_value(json_object_get(result, "service"));
-  if (status == 0 && d->in.svc < 0 && service)
+  if (status == 0 && service && (d->in.svc < 0 || !d->keep_service))
     ww_decision_set_service(d->rs->rules, &d->in, service);
   on_session(ud, status, result);
 }
@@ -396,6 +511,17 @@ static void decide(ww_req *req, int route) {
     respond_decision_error(req, rc, &err);
     goto drop;
   }
+  const char *why = ww_api_caller_key(w->app, json_object_get(body, "callerRef"), d->caller);
+  if (why) {
+    bad_field(req, "callerRef", why);
+    goto drop;
+  }
+  const json_t *keep = json_object_get(body, "keepService");
+  if (keep && !json_is_null(keep) && !json_is_boolean(keep)) {
+    bad_field(req, "keepService", "must be true or false");
+    goto drop;
+  }
+  d->keep_service = json_is_true(keep);
   if (w->store == NULL || !(json_is_string(code) || json_is_string(sid) || d->in.has_ref)) {
     finish(d, NULL);   /* no session to fetch */
     return;
@@ -403,11 +529,13 @@ static void decide(ww_req *req, int route) {
   if (json_is_string(code)) {
     char client[WW_API_CLIENT_KEY_MAX];
     ww_api_client_addr(req, client);
-    ww_store_handover_claim(w->store, json_string_value(code), d->in.origin, client, on_claimed,
-                            d);
+    ww_store_handover_claim(w->store, json_string_value(code),
+                            ww_decision_origin_channel(d->rs->rules, d->in.origin), client,
+                            d->caller, on_claimed, d);
   } else if (json_is_string(sid)) {
-    json_t *ev = advice_event(d);
-    ww_store_session_append(w->store, json_string_value(sid), ev, WW_STORE_LEAN, on_session, d);
+    int flags;
+    json_t *ev = advice_event(d, &flags);
+    ww_store_session_append(w->store, json_string_value(sid), ev, flags, on_session, d);
     json_decref(ev);
   } else {
     d->by_citizen = 1;

@@ -31,6 +31,14 @@ int ww_api_authorize(ww_req *req, int role);
  * whole. Into 'out' (NUL-terminated). */
 #define WW_API_CLIENT_KEY_MAX 64
 void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]);
+/* A handover claim's callerRef (the IVR's id of the caller): NULL when it is absent or
+ * well formed -- then 'key' is its keyed hash (HMAC with the citizenRef secret, 64 hex;
+ * "" when absent), the only form the store sees -- else why it is not. */
+const char *ww_api_caller_key(const ww_app *app, const json_t *caller_ref, char key[65]);
+/* 400 unknown_service / unknown_channel when a session body names a service or channel
+ * the rule set does not know ('keys': the body's channel fields, NULL-terminated;
+ * 'service': also check "service"). 1 when all are known or no rule set is loaded. */
+int ww_api_known_ids(ww_req *req, const json_t *body, const char *const *keys, int service);
 
 /* Append a handover ("handover") or claim ("claimed") entry to the decision stream, for
  * wegwijzer report: {kind, sessionId, service?, channel?}. 'obj' (borrowed) is the

@@ -199,6 +199,7 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   so.handover_ttl = app->cfg->handover_ttl;
   so.decision_log_maxlen = app->cfg->decision_log_maxlen;
   so.claim_fail_limit = app->cfg->claim_fail_limit;
+  so.claim_fail_shared_limit = app->cfg->claim_fail_shared_limit;
   so.claim_fail_window = app->cfg->claim_fail_window;
   so.memory_max = app->cfg->memory_store_max;
   so.handover_max_live = app->cfg->handover_max_live;

@@ -62,10 +62,15 @@ static void store_error(ww_req *req, int status, json_t *result, const char *wha
     snprintf(retry, sizeof retry, "%lld", (long long)(s > 0 ? s : 1));
     ww_req_add_header(req, "Retry-After", retry);
     ww_respond_problem(req, 429, "rate_limited",
-                       "Too many failed handover claims from this client; try again later.",
-                       NULL, NULL);
+                       "Too many failed handover claims from this caller or client; try again "
+                       "later.", NULL, NULL);
     break;
   }
+  case WW_STORE_EEXPIRED:
+    ww_respond_problem(req, 410, "code_expired",
+                       "This handover code has expired; the citizen can ask for a new one.",
+                       json_pack("[{s:s, s:s}]", "name", "code", "reason", "expired"), NULL);
+    break;
   case WW_STORE_EINVAL:
     ww_respond_problem(req, 400, "invalid_param", "The request is over a store limit.", NULL,
                        NULL);
@@ -145,14 +150,12 @@ void ww_api_session_create(ww_req *req) {
   if (body == NULL) return;
   if (!body_ok(req, body, ww_session_check_create(body, ww_store_get_opts(w->store)->max_data)))
     return;
-  const char *service = json_string_value(json_object_get(body, "service"));
-  if (service && w->rules && !ww_rules_has_service(w->rules, service)) {
+  static const char *const channel_keys[] = {"channel", NULL};
+  if (!ww_api_known_ids(req, body, channel_keys, 1)) {
     json_decref(body);
-    json_t *p = NULL;
-    ww_invalid_param(&p, "service", "is not a service of the rule set");
-    ww_respond_problem(req, 400, "unknown_service", "Unknown service.", p, NULL);
     return;
   }
+  const char *service = json_string_value(json_object_get(body, "service"));
   if (!within_rate(req, w, WW_LIMIT_SESSIONS)) {
     json_decref(body);
     return;
@@ -199,6 +202,11 @@ void ww_api_session_event(ww_req *req) {
   if (body == NULL) return;
   if (!body_ok(req, body, ww_session_check_event(body, ww_store_get_opts(w->store)->max_detail)))
     return;
+  static const char *const channel_keys[] = {"channel", NULL};
+  if (!ww_api_known_ids(req, body, channel_keys, 1)) {
+    json_decref(body);
+    return;
+  }
   const char *id = session_param(req);
   if (id == NULL || !within_rate(req, w, WW_LIMIT_EVENTS)) {
     json_decref(body);
@@ -237,6 +245,11 @@ void ww_api_session_handover(ww_req *req) {
   json_t *body = len == 0 ? json_object() : ww_req_json(req);   /* the body is optional */
   if (body == NULL) return;
   if (!body_ok(req, body, ww_session_check_handover(body))) return;
+  static const char *const channel_keys[] = {"to", "channel", NULL};
+  if (!ww_api_known_ids(req, body, channel_keys, 0)) {
+    json_decref(body);
+    return;
+  }
   const char *id = session_param(req);
   if (id == NULL || !within_rate(req, w, WW_LIMIT_HANDOVERS)) {
     json_decref(body);
@@ -266,11 +279,20 @@ void ww_api_handover_claim(ww_req *req) {
   if (w == NULL) return;
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
-  if (!body_ok(req, body, ww_session_check_claim(body))) return;
+  char caller[65];
+  json_t *bad = ww_session_check_claim(body);
+  const char *why = ww_api_caller_key(w->app, json_object_get(body, "callerRef"), caller);
+  if (why) ww_invalid_param(&bad, "callerRef", why);
+  if (!body_ok(req, body, bad)) return;
+  static const char *const channel_keys[] = {"channel", NULL};
+  if (!ww_api_known_ids(req, body, channel_keys, 0)) {
+    json_decref(body);
+    return;
+  }
   char client[WW_API_CLIENT_KEY_MAX];
   ww_api_client_addr(req, client);
   ww_store_handover_claim(w->store, json_string_value(json_object_get(body, "code")),
-                          json_string_value(json_object_get(body, "channel")), client,
+                          json_string_value(json_object_get(body, "channel")), client, caller,
                           on_claimed, req);
   json_decref(body);
 }

@@ -19,7 +19,8 @@ static const char usage_text[] =
     "                       [--session-ttl SECONDS] [--handover-ttl SECONDS]\n"
     "                       [--decision-log MAXLEN] [--max-connections N]\n"
     "                       [--max-output-memory BYTES]\n"
-    "                       [--claim-fail-limit N] [--claim-fail-window SECONDS]\n"
+    "                       [--claim-fail-limit N] [--claim-fail-shared-limit N]\n"
+    "                       [--claim-fail-window SECONDS]\n"
     "                       [--memory-store-max BYTES] [--handover-max-live N]\n"
     "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
     "                       [--decision-timeout MS] [--load-timeout MS]\n"
@@ -62,6 +63,8 @@ static const option_def options[] = {
     NUM("max-output-memory", "WEGWIJZER_MAX_OUTPUT_MEMORY", OPT_SIZE, max_output_memory,
         1L << 20, 1L << 40),
     NUM("claim-fail-limit", "WEGWIJZER_CLAIM_FAIL_LIMIT", OPT_INT, claim_fail_limit, 1, 1000000),
+    NUM("claim-fail-shared-limit", "WEGWIJZER_CLAIM_FAIL_SHARED_LIMIT", OPT_INT,
+        claim_fail_shared_limit, 1, 100000000),
     NUM("claim-fail-window", "WEGWIJZER_CLAIM_FAIL_WINDOW", OPT_LONG, claim_fail_window, 1, 86400),
     {"watch", "WEGWIJZER_WATCH", OPT_FLAG, offsetof(ww_config, watch), 0, 0, 0},
     NUM("memory-store-max", "WEGWIJZER_MEMORY_STORE_MAX", OPT_SIZE, memory_store_max,

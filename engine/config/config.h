@@ -29,7 +29,11 @@ typedef struct ww_config {
   size_t max_output_memory;    /* --max-output-memory BYTES: answers held for clients that
                                   do not read them, whole process; default 64 MiB */
   int claim_fail_limit;        /* --claim-fail-limit: wrong handover codes per client per
-                                  window before 429; default 10 */
+                                  window before 429; default 10 (per caller when the
+                                  claim names its callerRef) */
+  int claim_fail_shared_limit; /* --claim-fail-shared-limit: wrong codes per client address
+                                  per window when its claims name callers; default 20 x
+                                  --claim-fail-limit */
   long claim_fail_window;      /* --claim-fail-window SECONDS, default 300 */
   int watch;                   /* --watch: reload rules when their files change */
   size_t memory_store_max;     /* --memory-store-max BYTES: the embedded store's bound,

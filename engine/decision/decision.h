@@ -48,6 +48,13 @@ int ww_decision_parse(ww_rules *rules, const json_t *req, const ww_parse_opts *o
 /* Sets the service of an input read with service_optional: 0, or -1 (left as it was)
  * when the rule set does not know 'id'. */
 int ww_decision_set_service(const ww_rules *rules, ww_decision_input *in, const char *id);
+/* The name of the catalogue's service 'id' (borrowed, as long as 'rules'), or NULL. */
+const char *ww_decision_service_name(const ww_rules *rules, const char *id);
+/* The name of the catalogue's channel 'id' (borrowed), or NULL. */
+const char *ww_decision_channel_name(const ww_rules *rules, const char *id);
+/* The catalogue channel that context.origin 'origin' stands for in session events (the
+ * channel whose 'origin' field names it; borrowed), or NULL when none does. */
+const char *ww_decision_origin_channel(const ww_rules *rules, const char *origin);
 /* The input's service id (borrowed, as long as 'rules'), or NULL. */
 const char *ww_decision_service_id(const ww_rules *rules, const ww_decision_input *in);
 

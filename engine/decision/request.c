@@ -14,12 +14,12 @@
 #include "util/tztime.h"
 
 static const char *const skills[] = {"low", "medium", "high", NULL};
-static const char *const origins[] = {"web", "app", "ivr", "kcc", "balie", "chat", "email",
-                                      "post", "other", NULL};
+static const char *const *const origins = ww_catalogue_origins;
 static const char *const devices[] = {"desktop", "mobile", "tablet", "phone", "kiosk",
                                       "other", NULL};
 static const char *const known_top[] = {"service", "citizen", "context", "sessionId",
-                                        "explain", "handoverCode", "channel", NULL};
+                                        "explain", "handoverCode", "channel", "callerRef",
+                                        "keepService", NULL};
 
 /* What a request may hold before any of it reaches Lua (the server never crashes or hangs
  * on bad input): bounded nesting (the views of engine/rules/view.c recurse), values,
@@ -212,6 +212,28 @@ int ww_decision_set_service(const ww_rules *R, ww_decision_input *in, const char
   if (svc < 0) return -1;
   in->svc = svc;
   return 0;
+}
+
+const char *ww_decision_service_name(const ww_rules *R, const char *id) {
+  int svc = id ? ww_catalogue_service(R->cat, id) : -1;
+  return svc >= 0 ? R->cat->svc[svc].name : NULL;
+}
+
+const char *ww_decision_channel_name(const ww_rules *R, const char *id) {
+  int ch = id ? ww_catalogue_channel(R->cat, id) : -1;
+  return ch >= 0 ? R->cat->ch[ch].name : NULL;
+}
+
+const char *ww_decision_origin_channel(const ww_rules *R, const char *origin) {
+  for (int i = 0; origin && i < R->cat->nch; i++) {
+    const json_t *o = R->cat->ch[i].origin;
+    if (json_is_string(o) && strcmp(json_string_value(o), origin) == 0) return R->cat->ch[i].id;
+    size_t k;
+    json_t *v;
+    json_array_foreach(o, k, v) if (strcmp(json_string_value(v), origin) == 0)
+        return R->cat->ch[i].id;
+  }
+  return NULL;
 }
 
 const char *ww_decision_service_id(const ww_rules *R, const ww_decision_input *in) {

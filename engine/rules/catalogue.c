@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const ww_catalogue_origins[] = {"web", "app", "ivr", "kcc", "balie", "chat",
+                                            "email", "post", "other", NULL};
+
 const char *const ww_catalogue_auth_levels[] = {"none", "basis", "midden", "substantieel",
                                                 "hoog", "eh2", "eh2+", "eh3", "eh4", NULL};
 

@@ -28,6 +28,8 @@ typedef struct ww_channel {
                                      base?, hours, contact, route?, extras} */
   json_t *j_id, *j_name, *j_kind; /* shared */
   char *source;                   /* "channels.lua:3" */
+  json_t *origin;                 /* the channel's 'origin': a string, an array of them, or
+                                     NULL (borrowed from 'entry') */
 } ww_channel;
 
 typedef struct ww_service {
@@ -87,6 +89,9 @@ int ww_catalogue_hours_range(const char *s, int16_t *from, int16_t *to);
 /* The DigiD / eHerkenning levels a service's auth and a citizen's authLevel name
  * (NULL-terminated). */
 extern const char *const ww_catalogue_auth_levels[];
+/* The values of a request's context.origin; a channel's 'origin' field names those it
+ * stands for in session events (NULL-terminated). */
+extern const char *const ww_catalogue_origins[];
 
 /* Releases what 'cat' holds (not 'cat' itself) and zeroes it. */
 void ww_catalogue_clear(ww_catalogue *cat);

@@ -177,6 +177,43 @@ static void parse_hours(lua_State *L, ww_channel *c, const char *what, json_t *h
 /* ---- channel ---- */
 
 /* Stage 2 of `channel "id" { ... }`: the table. */
+/* A channel's 'origin': the request origins (context.origin) it stands for in session
+ * events, one or a list; each origin at most one channel's. Raises otherwise. */
+static void check_origin(lua_State *L, const ww_catalogue *cat, const char *id, int line,
+                         const json_t *origin) {
+  if (origin == NULL) return;
+  char list[200];
+  join_list(ww_catalogue_origins, list, sizeof list);
+  json_t *one = json_is_string(origin) ? json_pack("[O]", origin) : json_incref((json_t *)origin);
+  size_t i;
+  json_t *v;
+  int ok = json_is_array(one) && json_array_size(one) > 0;
+  json_array_foreach(one, i, v) {
+    if (!ok) break;
+    const char *o = json_string_value(v);
+    if (o == NULL || ww_strlist_index(ww_catalogue_origins, o) < 0) {
+      ok = 0;
+      break;
+    }
+    for (int c = 0; c < cat->nch; c++) {
+      const json_t *taken = cat->ch[c].origin;
+      int same = json_is_string(taken) && strcmp(json_string_value(taken), o) == 0;
+      size_t k;
+      json_t *t;
+      json_array_foreach(taken, k, t) same |= strcmp(json_string_value(t), o) == 0;
+      if (same) {
+        json_decref(one);
+        dsl_err(L, line, "channel \"%s\": origin \"%s\" is already the origin of channel "
+                         "\"%s\"; give each origin one channel", id, o, cat->ch[c].id);
+      }
+    }
+  }
+  json_decref(one);
+  if (!ok)
+    dsl_err(L, line, "channel \"%s\": origin must be one of %s, or a list of them, like "
+                     "origin = \"web\"", id, list);
+}
+
 static int channel_body(lua_State *L) {
   ww__load *ld = loading(L, "channel");
   ww_host *H = ww__host_of(L);
@@ -244,6 +281,7 @@ static int channel_body(lua_State *L) {
 
   json_t *entry = spec_json(L, "channel");
   ld->pending = entry;               /* released by the loader if we raise below */
+  check_origin(L, cat, id, line, json_object_get(entry, "origin"));
   cat->ch = grow(L, cat->ch, cat->nch, &ld->cch, sizeof *cat->ch);
   H->ch_back = grow(L, H->ch_back, cat->nch, &ld->cch_back, sizeof *H->ch_back);
   int ci = cat->nch;
@@ -280,6 +318,7 @@ static int channel_body(lua_State *L) {
   json_decref(entry);
   c->contact = json_incref(json_object_get(c->entry, "contact"));
   c->route = route ? json_incref(json_object_get(c->entry, "route")) : NULL;
+  c->origin = json_object_get(c->entry, "origin");
   c->j_id = json_string(c->id);
   c->j_name = json_string(c->name);
   c->j_kind = json_string(c->kind);

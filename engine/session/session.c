@@ -9,7 +9,7 @@
 
 /* What a client may post; "handover" and "claimed" are written by the engine alone. */
 static const char *const client_event_types[] = {
-    "advice", "contact", "step", "abandoned", "completed", "note",
+    "advice", "chosen", "contact", "step", "abandoned", "completed", "note",
 };
 
 int ww_session_new_id(char out[WW_SESSION_ID_LEN + 1]) {
@@ -50,7 +50,7 @@ int ww_session_client_event_type_valid(const char *type) {
 }
 
 const char *ww_session_client_event_types(void) {
-  return "advice, contact, step, abandoned, completed, note";
+  return "advice, chosen, contact, step, abandoned, completed, note";
 }
 
 int ww_session_token_valid(const char *s) {

@@ -24,7 +24,9 @@ int ww_session_id_valid(const char *s);
 int ww_handover_new_code(char out[WW_HANDOVER_CODE_LEN + 1]);
 int ww_handover_code_valid(const char *s);
 
-/* Types a client may post: advice, contact, step, abandoned, completed, note. The other
+/* Types a client may post: advice, chosen (the citizen picked the event's channel, e.g.
+ * a click in the widget), contact, step (a step in an application), abandoned,
+ * completed, note. The other
  * two, "handover" and "claimed", are the engine's alone (the handover routes write them),
  * so an agent can trust them in agentContext. */
 int ww_session_client_event_type_valid(const char *type);

@@ -6,8 +6,10 @@
  *   sessions  id   -> {"s": session object (SPEC 3.3 shape), "exp", "code": the session's
  *                      live handover code or null, "b"}
  *   citizens  ref  -> {"sid", "exp", "b"}     latest session of a citizenRef
- *   codes     code -> {"sid", "exp", "b"}     live handover codes (one per session)
- *   fails     client -> {"n", "exp", "b"}     failed claims in the current window
+ *   codes     code -> {"sid", "until", "exp", "b"}  handover codes (one live per session):
+ *                      claimable until "until"; kept handover_lapse longer
+ *                      ("exp") so that a claim of a lapsed code says so
+ *   fails     client or "caller <ref>" -> {"n", "exp", "b"}  failed claims in the window
  *   status    id -> status; the whole object is replaced on each change and never
  *             changed in place, so handles share it by reference (jansson refcounts are
  *             atomic) and only compare a version counter per request.
@@ -167,13 +169,24 @@ static json_t *live(ww_memstore *m, json_t *map, const char *key, int64_t now) {
   return rec;
 }
 
-static void sweep_map(ww_memstore *m, json_t *map, int64_t now) {
+/* Drop the records of 'map' whose field 'field' ("exp", or "until" for codes that lapsed)
+ * is past. */
+static void sweep_by(ww_memstore *m, json_t *map, const char *field, int64_t now) {
   const char *key;
   json_t *rec;
   void *tmp;
   json_object_foreach_safe(map, tmp, key, rec) {
-    if (exp_of(rec) <= now) drop(m, map, key);
+    if (json_integer_value(json_object_get(rec, field)) <= now) drop(m, map, key);
   }
+}
+
+static void sweep_map(ww_memstore *m, json_t *map, int64_t now) {
+  sweep_by(m, map, "exp", now);
+}
+
+/* Is the code record (may be NULL) still claimable? */
+static int code_claimable(const json_t *c, int64_t now) {
+  return c && json_integer_value(json_object_get(c, "until")) > now;
 }
 
 /* A copy of the session for a caller: all of it, or (lean) its meta and the latest
@@ -299,7 +312,6 @@ static void m_session_append(ww_store *s, const char *id, const json_t *event, i
   char at[32];
   ww_session_time(now, at);
   json_t *ev = ww_session_event(at, event);
-  size_t ev_cost = cost(ev);
   lock(ms);
   json_t *rec = live(ms->m, ms->m->sessions, id, now);
   if (rec == NULL) {
@@ -308,6 +320,9 @@ static void m_session_append(ww_store *s, const char *id, const json_t *event, i
     cb(ud, WW_STORE_ENOTFOUND, NULL);
     return;
   }
+  if (flags & WW_STORE_FILL_CHANNEL)
+    json_object_set(ev, "channel", json_object_get(json_object_get(rec, "s"), "channel"));
+  size_t ev_cost = cost(ev);
   long delta = append_delta(ms, rec, ev_cost);
   if (delta > 0 && !fits(&s->opts, ms->m, (size_t)delta)) {
     json_decref(ev);
@@ -385,12 +400,12 @@ static void m_handover_create(ww_store *s, const char *sid, const char *channel,
     cb(ud, WW_STORE_ENOTFOUND, NULL);
     return;
   }
-  /* the cap on live codes keeps the 10^6 space sparse; expired ones do not count, but
+  /* the cap on live codes keeps the 10^6 space sparse; lapsed ones do not count, but
    * sweeping them costs a walk over all codes: at most once a second */
   if (json_object_size(m->codes) >= (size_t)s->opts.handover_max_live &&
       now - m->codes_swept_ms >= 1000) {
     m->codes_swept_ms = now;
-    sweep_map(m, m->codes, now);
+    sweep_by(m, m->codes, "until", now);
   }
   if (json_object_size(m->codes) >= (size_t)s->opts.handover_max_live) {
     full(ms, cb, ud);
@@ -399,14 +414,15 @@ static void m_handover_create(ww_store *s, const char *sid, const char *channel,
   int found = 0;
   for (int i = 0; i < CODE_TRIES && !found; i++) {
     if (ww_handover_new_code(code) != 0) break;
-    found = live(m, m->codes, code, now) == NULL;
+    found = !code_claimable(live(m, m->codes, code, now), now);
   }
   if (!found) {
     unlock(ms);
     cb(ud, WW_STORE_ECONFLICT, NULL);
     return;
   }
-  json_t *crec = json_pack("{s:s, s:I}", "sid", sid, "exp", (json_int_t)exp);
+  json_t *crec = json_pack("{s:s, s:I, s:I}", "sid", sid, "until", (json_int_t)exp, "exp",
+                           (json_int_t)(exp + s->opts.handover_lapse * 1000));
   json_t *sess = json_object_get(rec, "s");
   json_t *ch = channel ? json_string(channel) : json_incref(json_object_get(sess, "channel"));
   json_t *in = json_pack("{s:o, s:s, s:{s:s, s:o, s:s}}", "channel", ch, "type", "handover",
@@ -434,51 +450,77 @@ static void m_handover_create(ww_store *s, const char *sid, const char *channel,
   cb(ud, 0, json_pack("{s:s, s:s, s:s}", "code", code, "expiresAt", t_exp, "sessionId", sid));
 }
 
+static json_int_t fails_of(const json_t *f) {
+  return f ? json_integer_value(json_object_get(f, "n")) : 0;
+}
+
+/* One more failed claim of 'key' (its record 'f' or NULL: a new window). The caller has
+ * made sure a new record fits. */
+static void count_fail(ww_store *s, ww_memstore *m, const char *key, json_t *f, int64_t now) {
+  if (f) {
+    json_object_set_new(f, "n", json_integer(fails_of(f) + 1));
+    return;
+  }
+  f = json_pack("{s:i, s:I}", "n", 1, "exp", (json_int_t)(now + s->opts.claim_fail_window * 1000));
+  put(m, m->fails, key, f, 0);
+}
+
 static void m_handover_claim(ww_store *s, const char *code, const char *channel,
-                             const char *client, ww_store_cb cb, void *ud) {
+                             const char *client, const char *caller, ww_store_cb cb,
+                             void *ud) {
   mstore *ms = (mstore *)s;
   ww_memstore *m = ms->m;
   int64_t now = ww__store_now_ms();
+  char caller_key[160];
+  if (caller) snprintf(caller_key, sizeof caller_key, "caller %.128s", caller);
   lock(ms);
   json_t *fail = live(m, m->fails, client, now);
-  if (fail && json_integer_value(json_object_get(fail, "n")) >= s->opts.claim_fail_limit) {
-    int64_t retry = (exp_of(fail) - now + 999) / 1000;
+  json_t *cfail = caller ? live(m, m->fails, caller_key, now) : NULL;
+  /* with a caller, its own count decides; the address only at the much higher limit */
+  json_t *over = NULL;
+  if (caller && fails_of(cfail) >= s->opts.claim_fail_limit) over = cfail;
+  else if (fails_of(fail) >= (caller ? s->opts.claim_fail_shared_limit : s->opts.claim_fail_limit))
+    over = fail;
+  if (over) {
+    int64_t retry = (exp_of(over) - now + 999) / 1000;
     unlock(ms);
     cb(ud, WW_STORE_ELIMIT, json_pack("{s:I}", "retryAfter", (json_int_t)retry));
     return;
   }
   json_t *c = live(m, m->codes, code, now);
-  json_t *rec = c ? live(m, m->sessions, json_string_value(json_object_get(c, "sid")), now)
-                  : NULL;
-  if (c && rec == NULL) {   /* its session expired first */
+  int lapsed = c && !code_claimable(c, now);
+  json_t *rec = c && !lapsed
+                    ? live(m, m->sessions, json_string_value(json_object_get(c, "sid")), now)
+                    : NULL;
+  if (c && !lapsed && rec == NULL) {   /* its session expired first */
     drop(m, m->codes, code);
     unlock(ms);
     cb(ud, WW_STORE_ENOTFOUND, NULL);
     return;
   }
   if (rec == NULL) {   /* a failed claim: counted, or refused when it cannot be */
-    if (fail) {
-      json_object_set_new(fail, "n", json_integer(json_integer_value(json_object_get(fail, "n")) + 1));
-    } else {
-      json_t *f = json_pack("{s:i, s:I}", "n", 1, "exp",
-                            (json_int_t)(now + s->opts.claim_fail_window * 1000));
-      size_t b = cost(f) + ENTRY_COST(client);
-      if (!fits(&s->opts, m, b)) {
-        json_decref(f);
-        full(ms, cb, ud);
-        return;
-      }
-      put(m, m->fails, client, f, b);
+    json_t *probe = json_pack("{s:i, s:I}", "n", 1, "exp", (json_int_t)now);
+    size_t one = cost(probe);
+    json_decref(probe);
+    size_t need = (fail ? 0 : one + ENTRY_COST(client)) +
+                  (caller && !cfail ? one + ENTRY_COST(caller_key) : 0);
+    if (need > 0 && !fits(&s->opts, m, need)) {
+      full(ms, cb, ud);
+      return;
     }
+    count_fail(s, m, client, fail, now);
+    if (caller) count_fail(s, m, caller_key, cfail, now);
     unlock(ms);
-    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    cb(ud, lapsed ? WW_STORE_EEXPIRED : WW_STORE_ENOTFOUND, NULL);
     return;
   }
   /* single use: the code goes, its "claimed" event comes (always: it frees as much) */
   drop(m, m->codes, code);
   end_code(m, rec, json_string_value(json_object_get(json_object_get(rec, "s"), "id")));
-  json_t *in = json_pack("{s:s, s:s, s:{s:s}}", "channel", channel, "type", "claimed",
-                         "detail", "code", code);
+  json_t *ch = channel ? json_string(channel)   /* NULL: the session's channel */
+                       : json_incref(json_object_get(json_object_get(rec, "s"), "channel"));
+  json_t *in = json_pack("{s:o, s:s, s:{s:s}}", "channel", ch, "type", "claimed", "detail",
+                         "code", code);
   char at[32];
   ww_session_time(now, at);
   append_locked(ms, rec, ww_session_event(at, in), now);

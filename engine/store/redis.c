@@ -28,10 +28,13 @@
  *   ww:{hc}:exp       zset    code scored by its expiry ms: counts the live codes (the cap
  *                             handover_max_live) and finds the expired ones to sweep
  *   ww:{hc}:sess      hash    sid -> the session's live code (one per session)
- *                             -- the three live until the latest code expires; expired
- *                             codes are swept by the next SC_HANDOVER (up to 64 a call)
- *                             and are never claimable (the scripts compare the expiry)
+ *                             -- the three live until the latest code's lapse ends; codes
+ *                             past their expiry are never claimable (the scripts compare
+ *                             it), a claim of one says "expired" for the lapse
+ *                             (opts handover_lapse), then the next SC_HANDOVER
+ *                             sweeps it (up to 64 a call)
  *   ww:{hc}:f:<client> string failed claims of a client -- TTL claim_fail_window
+ *   ww:{hc}:fc:<caller> string failed claims of a caller (callerRef's keyed hash), same
  *   ww:{st}           hash    channel id -> status override JSON
  *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N)
  *   pub/sub channel ww:st:<db>  a status override changed (payload: channel id)
@@ -311,7 +314,8 @@ static void r_session_append(ww_store *s, const char *id, const json_t *event, i
   memcpy(o->sid, id, WW_SESSION_ID_LEN + 1);
   o->flags = flags;
   times(o, s->opts.session_ttl);
-  append_cmd(st, o, event, flags & WW_STORE_LEAN, NULL, 0, append_step);
+  append_cmd(st, o, event, flags & WW_STORE_LEAN, NULL, (flags & WW_STORE_FILL_CHANNEL) != 0,
+             append_step);
 }
 
 /* -- latest for citizen -- */
@@ -433,15 +437,17 @@ static void r_handover_create(ww_store *s, const char *sid, const char *channel,
     op_done(o, WW_STORE_EUNAVAIL, NULL);
     return;
   }
-  char now_ms[24], exp_ms[24], max[24], ttl_ms[24];
+  char now_ms[24], exp_ms[24], max[24], ttl_ms[24], lapse_ms[24];
   snprintf(now_ms, sizeof now_ms, "%lld", (long long)o->now_ms);
   snprintf(exp_ms, sizeof exp_ms, "%lld", (long long)exp);
   snprintf(max, sizeof max, "%ld", s->opts.handover_max_live);
-  snprintf(ttl_ms, sizeof ttl_ms, "%lld", (long long)s->opts.handover_ttl * 1000);
-  const char *args[9 + CODE_TRIES] = {code_keys[0], code_keys[1], code_keys[2], o->sid,
-                                      o->nonce, now_ms, exp_ms, max, ttl_ms};
-  for (int i = 0; i < CODE_TRIES; i++) args[9 + i] = cand[i];
-  ww__redis_script(st, SC_HANDOVER, handover_reserved, o, 3, 6 + CODE_TRIES, args, NULL);
+  snprintf(ttl_ms, sizeof ttl_ms, "%lld",
+           (long long)(s->opts.handover_ttl + s->opts.handover_lapse) * 1000);
+  snprintf(lapse_ms, sizeof lapse_ms, "%lld", (long long)s->opts.handover_lapse * 1000);
+  const char *args[10 + CODE_TRIES] = {code_keys[0], code_keys[1], code_keys[2], o->sid,
+                                       o->nonce, now_ms, exp_ms, max, ttl_ms, lapse_ms};
+  for (int i = 0; i < CODE_TRIES; i++) args[10 + i] = cand[i];
+  ww__redis_script(st, SC_HANDOVER, handover_reserved, o, 3, 7 + CODE_TRIES, args, NULL);
 }
 
 /* -- claim -- */
@@ -470,39 +476,41 @@ static void claim_checked(rstore *st, void *op, int status, redisReply *r) {
     op_done(o, WW_STORE_ELIMIT, json_pack("{s:I}", "retryAfter", (json_int_t)retry));
     return;
   }
-  if (verdict == 0) {
-    op_done(o, WW_STORE_ENOTFOUND, NULL);
+  if (verdict == 0 || verdict == 2) {
+    op_done(o, verdict == 2 ? WW_STORE_EEXPIRED : WW_STORE_ENOTFOUND, NULL);
     return;
   }
   times(o, st->base.opts.session_ttl);
-  json_t *in = json_pack("{s:s, s:s, s:{s:s}}", "channel", o->channel, "type", "claimed",
+  json_t *in = json_pack("{s:s?, s:s, s:{s:s}}", "channel", o->channel, "type", "claimed",
                          "detail", "code", o->code);
-  append_cmd(st, o, in, 0, o->nonce, 0, claim_appended);
+  /* no channel given: the session's */
+  append_cmd(st, o, in, 0, o->nonce, o->channel == NULL, claim_appended);
   json_decref(in);
 }
 
 static void r_handover_claim(ww_store *s, const char *code, const char *channel,
-                             const char *client, ww_store_cb cb, void *ud) {
+                             const char *client, const char *caller, ww_store_cb cb,
+                             void *ud) {
   rstore *st = (rstore *)s;
-  if (channel == NULL) {
-    cb(ud, WW_STORE_EINVAL, NULL);
-    return;
-  }
   NEW_OP(o, cb, ud);
   /* A malformed code is just an unknown one (and counts as a failure). */
   snprintf(o->code, sizeof o->code, "%s", ww_handover_code_valid(code) ? code : "x");
-  if ((o->channel = strdup(channel)) == NULL) {
+  if (channel && (o->channel = strdup(channel)) == NULL) {
     op_done(o, WW_STORE_EUNAVAIL, NULL);
     return;
   }
-  char kf[300], limit[16], window[24], now_ms[24];
+  char kf[300], kc[300], limit[16], window[24], now_ms[24], shared[16], lapse_ms[24];
   snprintf(kf, sizeof kf, "ww:{hc}:f:%.256s", client);
+  snprintf(kc, sizeof kc, "ww:{hc}:fc:%.256s", caller ? caller : "");
   snprintf(limit, sizeof limit, "%d", s->opts.claim_fail_limit);
   snprintf(window, sizeof window, "%ld", s->opts.claim_fail_window);
   snprintf(now_ms, sizeof now_ms, "%lld", (long long)ww__store_now_ms());
-  const char *args[8] = {code_keys[0], code_keys[1], code_keys[2], kf, limit, window,
-                         o->code, now_ms};
-  ww__redis_script(st, SC_CLAIM, claim_checked, o, 4, 4, args, NULL);
+  snprintf(shared, sizeof shared, "%d", s->opts.claim_fail_shared_limit);
+  snprintf(lapse_ms, sizeof lapse_ms, "%lld", (long long)s->opts.handover_lapse * 1000);
+  const char *args[12] = {code_keys[0], code_keys[1], code_keys[2], kf, caller ? kc : kf,
+                          limit, window, o->code, now_ms, shared, lapse_ms,
+                          caller ? "1" : "0"};
+  ww__redis_script(st, SC_CLAIM, claim_checked, o, 5, 7, args, NULL);
 }
 
 /* -- status -- */

@@ -197,6 +197,7 @@ int ww__redis_claim_of(const redisReply *r, char sid[WW_SESSION_ID_LEN + 1], cha
     *retry = ttl > 0 ? ttl : 1;
     return -1;
   }
+  if (verdict == 2) return 2;
   const redisReply *v = r->elements > 1 ? r->element[1] : NULL;
   if (verdict == 0 || v == NULL || v->type != REDIS_REPLY_STRING ||
       sscanf(v->str, "%32s %16s", sid, nonce) != 2 || !ww_session_id_valid(sid))

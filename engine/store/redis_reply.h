@@ -35,7 +35,7 @@ json_t *ww__redis_append_of(const redisReply *r, const char *updated, const char
                             long long *count, int *touch);
 
 /* The SC_CLAIM script's reply: 1 claimed ('sid' and 'nonce' filled), 0 unknown code or
- * malformed reply, -1 rate limited ('*retry' = seconds to wait, >= 1). */
+ * malformed reply, 2 a lapsed code, -1 rate limited ('*retry' = seconds to wait, >= 1). */
 int ww__redis_claim_of(const redisReply *r, char sid[WW_SESSION_ID_LEN + 1], char nonce[17],
                        long long *retry);
 

@@ -78,19 +78,34 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "end\n"
     "return 0\n",
 
-    /* SC_CLAIM  KEYS: codes, exp, sess, the client's failure counter (all in slot {hc})
-     * ARGV: limit, window s, code, now in epoch ms.
-     * {-1, ttl} rate limited; {0} no such live code (a failure counted); {1, "<sid> <nonce>
-     * <exp ms>"} claimed: the code is gone, and so is the session's pointer to it. The
-     * value is written back once before it goes: a write Redis refuses at maxmemory, so a
-     * full Redis refuses the claim whole instead of spending the code and then failing
-     * to append the "claimed" event. */
+    /* SC_CLAIM  KEYS: codes, exp, sess, the client's failure counter, the caller's (the
+     * client's again when there is none; all in slot {hc})
+     * ARGV: limit, window s, code, now in epoch ms, the client's limit when claims name
+     * callers, lapse ms, '1' when a caller is named.
+     * {-1, ttl} rate limited (with a caller: its own count at the limit, or the client's
+     * at the shared one); {0} no such code, {2} a code that lapsed unclaimed less than
+     * the lapse ago (both a failure, counted for the client and the caller); {1, "<sid>
+     * <nonce> <exp ms>"} claimed: the code is gone, and so is the session's pointer to
+     * it. The value is written back once before it goes: a write Redis refuses at
+     * maxmemory, so a full Redis refuses the claim whole instead of spending the code and
+     * then failing to append the "claimed" event. */
+    "local caller = ARGV[7] == '1'\n"
     "local n = tonumber(redis.call('GET', KEYS[4]) or '0')\n"
-    "if n >= tonumber(ARGV[1]) then return {-1, redis.call('TTL', KEYS[4])} end\n"
+    "if caller then\n"
+    "  if tonumber(redis.call('GET', KEYS[5]) or '0') >= tonumber(ARGV[1]) then\n"
+    "    return {-1, redis.call('TTL', KEYS[5])}\n"
+    "  end\n"
+    "  if n >= tonumber(ARGV[5]) then return {-1, redis.call('TTL', KEYS[4])} end\n"
+    "elseif n >= tonumber(ARGV[1]) then return {-1, redis.call('TTL', KEYS[4])} end\n"
     "local v = redis.call('HGET', KEYS[1], ARGV[3])\n"
     "local exp = v and tonumber(string.match(v, '(%d+)$'))\n"
-    "if not exp or exp <= tonumber(ARGV[4]) then\n"
+    "local now = tonumber(ARGV[4])\n"
+    "if not exp or exp <= now then\n"
     "  if redis.call('INCR', KEYS[4]) == 1 then redis.call('EXPIRE', KEYS[4], ARGV[2]) end\n"
+    "  if caller and redis.call('INCR', KEYS[5]) == 1 then\n"
+    "    redis.call('EXPIRE', KEYS[5], ARGV[2])\n"
+    "  end\n"
+    "  if exp and exp > now - tonumber(ARGV[6]) then return {2} end\n"
     "  return {0}\n"
     "end\n"
     "redis.call('HSET', KEYS[1], ARGV[3], v)\n"
@@ -106,18 +121,19 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "return 1\n",
 
     /* SC_HANDOVER  KEYS: codes, exp, sess (slot {hc})   ARGV: sid, nonce, now ms, expiry
-     * ms, max live codes, key TTL ms, then candidate codes.
+     * ms, max live codes, key TTL ms, lapse ms, then candidate codes.
      * {-2} the cap on live codes is reached; {0} every candidate is taken; {1, code}: the
-     * first free candidate is the session's live code, and the session's previous code
-     * (if it is still its own) has ended: one live code per session. Then up to 64
-     * expired codes are swept, and the three keys live at least until this code expires
-     * (all of it is gone a TTL after the last code). */
+     * first free candidate (unknown, or past its expiry) is the session's live code, and
+     * the session's previous code (if it is still its own) has ended: one live code per
+     * session. Then up to 64 codes that lapsed more than the lapse ago are swept (a
+     * lapsed code is kept that long, so that a claim of it says "expired"), and the three
+     * keys live at least until this code's lapse ends (key TTL). */
     "local now = tonumber(ARGV[3])\n"
     "if redis.call('ZCOUNT', KEYS[2], '(' .. now, '+inf') >= tonumber(ARGV[5]) then\n"
     "  return {-2}\n"
     "end\n"
     "local code = nil\n"
-    "for i = 7, #ARGV do\n"
+    "for i = 8, #ARGV do\n"
     "  local v = redis.call('HGET', KEYS[1], ARGV[i])\n"
     "  if not v or tonumber(string.match(v, '(%d+)$')) <= now then code = ARGV[i]; break end\n"
     "end\n"
@@ -132,9 +148,10 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "  end\n"
     "end\n"
     "redis.call('HSET', KEYS[3], ARGV[1], code)\n"
-    "for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 64)) do\n"
+    "local gone = now - tonumber(ARGV[7])\n"
+    "for _, c in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', gone, 'LIMIT', 0, 64)) do\n"
     "  local v = redis.call('HGET', KEYS[1], c)\n"
-    "  if v and tonumber(string.match(v, '(%d+)$')) <= now then\n"
+    "  if v and tonumber(string.match(v, '(%d+)$')) <= gone then\n"
     "    redis.call('HDEL', KEYS[1], c)\n"
     "    local s = string.sub(v, 1, 32)\n"
     "    if redis.call('HGET', KEYS[3], s) == c then redis.call('HDEL', KEYS[3], s) end\n"

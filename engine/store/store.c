@@ -13,6 +13,7 @@ const char *ww_store_strerror(int status) {
   case WW_STORE_ELIMIT: return "rate limited";
   case WW_STORE_EINVAL: return "invalid input";
   case WW_STORE_EFULL: return "store full";
+  case WW_STORE_EEXPIRED: return "expired";
   default: return "unknown store error";
   }
 }
@@ -20,6 +21,7 @@ const char *ww_store_strerror(int status) {
 void ww_store_opts_defaults(ww_store_opts *o) {
   if (o->session_ttl <= 0) o->session_ttl = WW_STORE_DEFAULT_SESSION_TTL;
   if (o->handover_ttl <= 0) o->handover_ttl = WW_STORE_DEFAULT_HANDOVER_TTL;
+  if (o->handover_lapse <= 0) o->handover_lapse = WW_STORE_DEFAULT_HANDOVER_LAPSE;
   if (o->timeout_ms == 0) o->timeout_ms = 500;
   if (o->connect_timeout_ms == 0) o->connect_timeout_ms = 1000;
   if (o->decision_log_maxlen < 0) o->decision_log_maxlen = 0;
@@ -28,6 +30,7 @@ void ww_store_opts_defaults(ww_store_opts *o) {
   if (o->max_detail == 0) o->max_detail = 4 * 1024;
   if (o->claim_fail_limit <= 0) o->claim_fail_limit = 10;
   if (o->claim_fail_window <= 0) o->claim_fail_window = 300;
+  if (o->claim_fail_shared_limit <= 0) o->claim_fail_shared_limit = 20 * o->claim_fail_limit;
   if (o->memory_max == 0) o->memory_max = WW_STORE_DEFAULT_MEMORY_MAX;
   if (o->handover_max_live <= 0) o->handover_max_live = WW_STORE_DEFAULT_HANDOVER_MAX_LIVE;
 }
@@ -72,7 +75,7 @@ void ww_store_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud)
 void ww_store_session_append(ww_store *s, const char *id, const json_t *event, int flags,
                              ww_store_cb cb, void *ud) {
   START(s, cb, ud);
-  if (!json_is_string(json_object_get(event, "channel")) ||
+  if (!(json_is_string(json_object_get(event, "channel")) || (flags & WW_STORE_FILL_CHANNEL)) ||
       !json_is_string(json_object_get(event, "type")) ||
       ww_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
     cb(ud, WW_STORE_EINVAL, NULL);
@@ -100,9 +103,11 @@ void ww_store_handover_create(ww_store *s, const char *session_id, const char *c
 }
 
 void ww_store_handover_claim(ww_store *s, const char *code, const char *channel,
-                             const char *client_key, ww_store_cb cb, void *ud) {
+                             const char *client_key, const char *caller_key, ww_store_cb cb,
+                             void *ud) {
   START(s, cb, ud);
-  s->vt->handover_claim(s, code, channel, client_key ? client_key : "", cb, ud);
+  s->vt->handover_claim(s, code, channel, client_key ? client_key : "",
+                        caller_key && caller_key[0] ? caller_key : NULL, cb, ud);
 }
 
 void ww_store_status_set(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,

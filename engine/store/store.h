@@ -48,6 +48,7 @@ enum {
   WW_STORE_EINVAL = -2005,      /* over a limit (data, event size) or bad input -> 400 */
   WW_STORE_EFULL = -2006,       /* the store is at its bound (memory, live codes; Redis
                                    at maxmemory): nothing changed  -> 503 store_full */
+  WW_STORE_EEXPIRED = -2007,    /* a handover code that lapsed unclaimed  -> 410 */
 };
 
 /* "not found", "store unavailable", ... (static storage). */
@@ -57,6 +58,8 @@ const char *ww_store_strerror(int status);
 typedef struct ww_store_opts {
   long session_ttl;           /* seconds, sliding; default 7 days (--session-ttl) */
   long handover_ttl;          /* seconds; default 15 minutes (--handover-ttl) */
+  long handover_lapse;        /* seconds a code that lapsed unclaimed still answers
+                                 EEXPIRED (then ENOTFOUND); default 1 hour */
   unsigned timeout_ms;        /* deadline of each Redis command; default 500 */
   unsigned connect_timeout_ms;/* deadline of connect + handshake; default 1000 */
   long decision_log_maxlen;   /* XADD MAXLEN ~ N; 0 = decision log off */
@@ -64,6 +67,8 @@ typedef struct ww_store_opts {
   size_t max_data;            /* bytes of session 'data' as compact JSON; default 16 KiB */
   size_t max_detail;          /* bytes of one event's 'detail' as compact JSON; default 4 KiB */
   int claim_fail_limit;       /* failed claims per client per window; default 10 */
+  int claim_fail_shared_limit;/* failed claims per address per window when each claim
+                                 names its caller; default 20 x claim_fail_limit */
   long claim_fail_window;     /* seconds; default 300 */
   size_t memory_max;          /* embedded store: bytes of sessions, codes and counters;
                                  default 256 MiB (--memory-store-max) */
@@ -76,6 +81,7 @@ typedef struct ww_store_opts {
 #define WW_STORE_LEAN_EVENTS 10
 #define WW_STORE_DEFAULT_MEMORY_MAX ((size_t)256 * 1024 * 1024)
 #define WW_STORE_DEFAULT_HANDOVER_MAX_LIVE 100000L
+#define WW_STORE_DEFAULT_HANDOVER_LAPSE 3600L
 
 /* Fill the zero fields of 'o' with the defaults. */
 void ww_store_opts_defaults(ww_store_opts *o);
@@ -159,6 +165,8 @@ enum {
   WW_STORE_LEAN = 1,   /* result: the session with only the latest WW_STORE_LEAN_EVENTS
                           events from BEFORE this append (what /v1/advice gives rules),
                           plus "eventCount": events after the append. One round trip. */
+  WW_STORE_FILL_CHANNEL = 2,   /* with either: the event's channel is the session's (for an
+                                  advice from an origin no catalogue channel stands for) */
 };
 
 /* Append 'event' (borrowed): {channel, type, service?, detail?}; the store adds "at".
@@ -191,13 +199,20 @@ void ww_store_handover_create(ww_store *s, const char *session_id, const char *c
                               const char *to, ww_store_cb cb, void *ud);
 
 /* Claim 'code' once: the code is consumed and a "claimed" event {channel, type:
- * "claimed", detail: {code}} is appended (idempotently). Result: the session (full).
- * ENOTFOUND for an unknown, expired or already claimed code -- which also counts as a
- * failed claim of 'client_key' (e.g. the peer address); after claim_fail_limit failures
- * within claim_fail_window every claim of that client gets ELIMIT (result {retryAfter})
- * until the window ends. The count is shared by all handles of the backend. */
+ * "claimed", detail: {code}} is appended (idempotently; 'channel' NULL: the session's). Result: the session (full).
+ * ENOTFOUND for an unknown or already claimed code, or one that a newer code of its
+ * session ended; EEXPIRED for one that lapsed unclaimed (for handover_lapse after its
+ * expiry, then ENOTFOUND). Both count as a failed claim: of 'caller_key' (may
+ * be NULL or "": a keyed hash of the caller, given by an IVR) and of 'client_key' (e.g.
+ * the peer address). After claim_fail_limit failures of the caller -- or, without a
+ * caller, of the client -- within claim_fail_window, every claim of it gets ELIMIT
+ * (result {retryAfter}) until the window ends; a client whose claims name callers is
+ * limited only at claim_fail_shared_limit. So one caller's wrong codes never lock out
+ * another caller behind the same address. The counts are shared by all handles of the
+ * backend. */
 void ww_store_handover_claim(ww_store *s, const char *code, const char *channel,
-                             const char *client_key, ww_store_cb cb, void *ud);
+                             const char *client_key, const char *caller_key, ww_store_cb cb,
+                             void *ud);
 
 /* ---- channel status overrides (SPEC 3.4) ---- */
 

@@ -16,7 +16,8 @@ typedef struct ww_store_vt {
   void (*handover_create)(ww_store *s, const char *sid, const char *channel, const char *to,
                           ww_store_cb cb, void *ud);
   void (*handover_claim)(ww_store *s, const char *code, const char *channel,
-                         const char *client_key, ww_store_cb cb, void *ud);
+                         const char *client_key, const char *caller_key, ww_store_cb cb,
+                         void *ud);
   void (*status_set)(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,
                      void *ud);
   const json_t *(*status)(ww_store *s);

@@ -67,7 +67,7 @@ PY
 die() { echo "walkthrough: $*" >&2; cat "$body_file" >&2; echo >&2; exit 1; }
 
 echo "== Stap 1: de inwoner opent de pagina '$SERVICE'; de widget maakt een sessie"
-call POST /v1/sessions "{\"channel\": \"web\", \"service\": \"$SERVICE\"}"
+call POST /v1/sessions "{\"channel\": \"website\", \"service\": \"$SERVICE\"}"
 [ "$status" = 201 ] || die "session not created"
 SESSION=$(get session.id)
 [ -n "$SESSION" ] || die "no session id"
@@ -80,7 +80,7 @@ echo "eerste kanaal: $(get channels.0.id) ($(get channels.0.name))"
 echo "advies-sessie: $(get sessionId)"
 
 echo "== Stap 3: de inwoner klikt 'Ik wil bellen' (POST /v1/sessions/{id}/handover)"
-call POST "/v1/sessions/$SESSION/handover" '{"channel": "web", "to": "telefoon"}'
+call POST "/v1/sessions/$SESSION/handover" '{"channel": "website", "to": "telefoon"}'
 [ "$status" = 201 ] || die "no handover code"
 CODE=$(get code)
 case $CODE in [0-9][0-9][0-9][0-9][0-9][0-9]) ;; *) die "bad code '$CODE'" ;; esac
@@ -101,7 +101,7 @@ echo "agentContext.lastChannel: $(get agentContext.lastChannel)"
 events
 
 echo "== Stap 6: de code werkt maar één keer"
-call POST /v1/handover/claim "{\"code\": \"$CODE\", \"channel\": \"ivr\"}"
+call POST /v1/handover/claim "{\"code\": \"$CODE\", \"channel\": \"telefoon\"}"
 echo "tweede claim: HTTP $status"
 [ "$status" = 404 ] || die "the code worked twice"
 echo "klaar"

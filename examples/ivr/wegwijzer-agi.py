@@ -15,7 +15,8 @@ Dialplan (see extensions.conf):  same => n,AGI(wegwijzer-agi.py,verhuizing)
      WEGWIJZER_NUMBER    route.number for kind "transfer", else empty
      WEGWIJZER_SESSION   the session id when the caller gave a valid code, else empty:
                          the agent desktop shows GET /v1/sessions/{id} (what the caller did)
-     WEGWIJZER_CODE      "ok", "none", "wrong" or "limited" (too many wrong codes)
+     WEGWIJZER_CODE      "ok", "none", "wrong", "expired" (410: the code lapsed) or
+                         "limited" (too many wrong codes from this caller)
      WEGWIJZER_DEGRADED  "1" when wegwijzer could not be asked or answered degraded
 
 Python 3 standard library only. Configuration, from the environment of Asterisk or from
@@ -28,6 +29,7 @@ agi_arg_2.. as KEY=VALUE:
   WEGWIJZER_PROMPT_WRONG   sound file "unknown code" (default wegwijzer/code-onbekend)
   WEGWIJZER_TIME           context.time (ISO 8601 with offset): for tests and demos only
 """
+import hashlib
 import json
 import os
 import re
@@ -114,13 +116,24 @@ def config(agi):
     return conf
 
 
-def route(conf, service, code):
+def caller_ref(agi):
+    """Who is calling, as a hash (never the number itself): wrong codes then count per
+    caller, so one caller's typos never lock out the next. The call id for a hidden number."""
+    who = agi.env.get("agi_callerid", "")
+    if not who or who.strip("+0123456789"):   # hidden ("anonymous", "unknown")
+        who = "call:" + agi.env.get("agi_uniqueid", "")
+    return hashlib.sha256(who.encode()).hexdigest()
+
+
+def route(conf, service, code, caller=None):
     """POST /v1/route; returns (status, body or None). status 0: not reachable."""
     req = {"service": service, "context": {"origin": "ivr"}}
     if conf["WEGWIJZER_TIME"]:
         req["context"]["time"] = conf["WEGWIJZER_TIME"]
     if code:
         req["handoverCode"] = code
+        if caller:
+            req["callerRef"] = caller
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if conf["WEGWIJZER_TOKEN"]:
         headers["Authorization"] = "Bearer " + conf["WEGWIJZER_TOKEN"]
@@ -165,7 +178,7 @@ def run(agi):
     for attempt in (1, 2):
         digits = agi.get_data(prompt, 6000, 6)
         code = digits if CODE_RE.match(digits) else None
-        status, body = route(conf, service, code)
+        status, body = route(conf, service, code, caller_ref(agi))
         if status == 404 and code and attempt == 1:
             code_state = "wrong"
             prompt = conf["WEGWIJZER_PROMPT_WRONG"]   # "onbekende code, probeer opnieuw"
@@ -176,6 +189,9 @@ def run(agi):
         elif status == 429:
             status, body = route(conf, service, None)
             code_state = "limited"
+        elif status == 410:   # "uw code is verlopen": route without it
+            status, body = route(conf, service, None)
+            code_state = "expired"
         elif code and status == 200:
             code_state = "ok"
         break

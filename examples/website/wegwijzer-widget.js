@@ -22,6 +22,8 @@
     service: ds.service || '',
     target: ds.target || '#wegwijzer',
     origin: ds.origin || 'web',
+    /* the catalogue channel this page is (sessions and their events name catalogue ids) */
+    channel: ds.channel || 'website',
     token: ds.token || '',            /* an advice-role token, if the server needs one */
     time: ds.time || '',
     fallbackPhone: ds.fallbackPhone || '14 + netnummer',
@@ -125,7 +127,7 @@
   function ensureSession() {
     var id = getSession();
     if (id) return Promise.resolve(id);
-    return post('/v1/sessions', { channel: cfg.origin, service: cfg.service })
+    return post('/v1/sessions', { channel: cfg.channel, service: cfg.service })
       .then(function (r) {
         var sid = r.status === 201 && r.body && r.body.session && r.body.session.id;
         setSession(sid || null);
@@ -266,7 +268,7 @@
     function request(retry) {
       return ensureSession().then(function (sid) {
         if (!sid) return fail();
-        var body = { channel: cfg.origin };
+        var body = { channel: cfg.channel };
         if (phone) body.to = phone.id;
         return post('/v1/sessions/' + encodeURIComponent(sid) + '/handover', body)
           .then(function (r) {
@@ -320,8 +322,8 @@
       try {
         fetch(cfg.endpoint + '/v1/sessions/' + encodeURIComponent(sid) + '/events', {
           method: 'POST', mode: 'cors', credentials: 'omit', keepalive: true, headers: headers,
-          body: JSON.stringify({ channel: cfg.origin, type: 'step', service: cfg.service,
-                                 detail: { chosen: id } })
+          /* "chosen": the citizen picked channel 'id' (not a step in an application) */
+          body: JSON.stringify({ channel: id, type: 'chosen', service: cfg.service })
         }).catch(function () {});
       } catch (e) { /* best effort */ }
     };

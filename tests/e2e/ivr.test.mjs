@@ -47,14 +47,14 @@ function facts(out) {
 }
 
 async function webSessionWithCode(service) {
-  const s = await request(ww.base, 'POST', '/v1/sessions', { channel: 'web', service });
+  const s = await request(ww.base, 'POST', '/v1/sessions', { channel: 'website', service });
   assert.equal(s.status, 201);
   const id = s.body.session.id;
   const a = await request(ww.base, 'POST', '/v1/advice',
                           { service, sessionId: id, context: { time: MORNING } });
   assert.equal(a.status, 200);
   const h = await request(ww.base, 'POST', `/v1/sessions/${id}/handover`,
-                          { channel: 'web', to: 'telefoon' });
+                          { channel: 'website', to: 'telefoon' });
   assert.equal(h.status, 201);
   return { id, code: h.body.code };
 }
@@ -80,7 +80,7 @@ test('walkthrough.sh: each step prints what the server did', async () => {
   assert.equal(f.one('route-sessie'), sid, 'the IVR claim joined the web session');
   assert.equal(f.one('agentContext.service'), 'verhuizing');
   const ev = f.all('gebeurtenis').map((e) => e.split(' ').slice(1).join(' '));
-  assert.deepEqual(ev, ['web advice', 'web handover', 'ivr claimed']);
+  assert.deepEqual(ev, ['website advice', 'website handover', 'telefoon claimed']);
   assert.equal(f.one('tweede claim'), 'HTTP 404');
   assert.match(r.out, /\nklaar\n$/);
 
@@ -168,10 +168,10 @@ test('AGI: the caller keys in the website code -> the rules\' queue, the web ses
   assert.equal(r.vars.WEGWIJZER_CODE, 'ok');
   assert.equal(r.vars.WEGWIJZER_DEGRADED, '0');
   // the AGI claimed the code: it is used up, and the session shows the call
-  const again = await request(ww.base, 'POST', '/v1/handover/claim', { code, channel: 'ivr' });
+  const again = await request(ww.base, 'POST', '/v1/handover/claim', { code, channel: 'telefoon' });
   assert.equal(again.status, 404);
   const s = await request(ww.base, 'GET', `/v1/sessions/${id}`);
-  assert.ok(s.body.session.events.some((e) => e.channel === 'ivr' && e.type === 'claimed'));
+  assert.ok(s.body.session.events.some((e) => e.channel === 'telefoon' && e.type === 'claimed'));
 });
 
 test('AGI: no code (#) for wmo -> the Sociaal Team queue, no session', async () => {

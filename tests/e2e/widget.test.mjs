@@ -172,8 +172,8 @@ test('verhuizing: first channel per the rules; "Ik wil bellen" by keyboard gives
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.sessionId, sid);
     const types = r.body.agentContext.events.map((e) => `${e.channel}:${e.type}`);
-    assert.ok(types.includes('web:advice'), types.join(','));
-    assert.ok(types.includes('web:handover'), types.join(','));
+    assert.ok(types.includes('website:advice'), types.join(','));
+    assert.ok(types.includes('website:handover'), types.join(','));
     assert.deepEqual(errors, []);
 
     // A reload keeps the session (sessionStorage), and the new advice lands on it.
@@ -182,7 +182,7 @@ test('verhuizing: first channel per the rules; "Ik wil bellen" by keyboard gives
     assert.equal(await page.evaluate(() => sessionStorage.getItem('wegwijzer.sessionId')), sid);
     const s = await request(ww.base, 'GET', `/v1/sessions/${sid}`);
     assert.equal(s.status, 200);
-    assert.equal(s.body.session.events.filter((e) => e.type === 'advice' && e.channel === 'web').length, 2);
+    assert.equal(s.body.session.events.filter((e) => e.type === 'advice' && e.channel === 'website').length, 2);
   } finally {
     await context.close();
   }

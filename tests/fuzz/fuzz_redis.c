@@ -69,7 +69,8 @@ static void parse(const redisReply *r) {
   long long retry = 0;
   int v = ww__redis_claim_of(r, sid, nonce, &retry);
   if (v < 0 && retry < 1) abort();
-  if (v > 0 && (strlen(sid) != WW_SESSION_ID_LEN || strlen(nonce) > 16)) abort();
+  if (v == 1 && (strlen(sid) != WW_SESSION_ID_LEN || strlen(nonce) > 16)) abort();
+  if (v < -1 || v > 2) abort();   /* 2: a lapsed code */
   char code[WW_HANDOVER_CODE_LEN + 1];
   v = ww__redis_handover_of(r, code);
   if (v == 1 && !ww_handover_code_valid(code)) abort();

@@ -538,7 +538,7 @@ Test(report, counts_packed_session_events) {
 
   /* 8 web sessions, each handed over once: 5 naming their channel (packed), 3 not (the
    * store fills in the session's channel: JSON). 5 codes claimed on the phone, 1 by the
-   * IVR through /v1/route (channel "ivr"), 2 never. */
+   * IVR through /v1/route (origin "ivr": channel "telefoon"), 2 never. */
   int packed_made = 0, packed_claimed = 0;
   for (int i = 0; i < 8; i++) {
     ww_http_resp r;
@@ -590,7 +590,7 @@ Test(report, counts_packed_session_events) {
   EXPECT_LINE(rr.out, "gemaakt 8");
   EXPECT_LINE(rr.out, "opgehaald 6 (75,0% van gemaakt)");
   EXPECT_LINE(rr.out, "gemaakt via: website 8");
-  EXPECT_LINE(rr.out, "opgehaald via: telefoon 5, ivr 1");
+  EXPECT_LINE(rr.out, "opgehaald via: telefoon 6");   /* the IVR claims on "telefoon" */
   run_free(&rr);
 
   /* a period before these sessions holds none of them */

@@ -427,7 +427,7 @@ Test(limits, json_nesting_is_limited_before_lua) {
   json_decref(b);
   ww_http_resp_free(&r);
   char ev[1200], *a = arrays(100);
-  snprintf(ev, sizeof ev, "{\"channel\":\"web\",\"type\":\"step\",\"detail\":%s}", a);
+  snprintf(ev, sizeof ev, "{\"channel\":\"website\",\"type\":\"step\",\"detail\":%s}", a);
   free(a);
   b = ww_test_post(srv.port, "/v1/sessions/0123456789abcdef0123456789abcdef/events", ev, &r);
   expect_problem(&r, b, 400, "invalid_json");
@@ -614,7 +614,7 @@ Test(limits, failed_handover_claims_are_rate_limited_on_the_embedded_store) {
   ww_test_serve(&srv, NULL);
   ww_http_resp r;
   /* a real code, to show that even a right guess is refused once limited */
-  json_t *s = ww_test_post(srv.port, "/v1/sessions", "{\"service\":\"verhuizing\",\"channel\":\"web\"}", &r);
+  json_t *s = ww_test_post(srv.port, "/v1/sessions", "{\"service\":\"verhuizing\",\"channel\":\"website\"}", &r);
   cr_assert_eq(r.status, 201, "%s", r.body);
   char path[128];
   snprintf(path, sizeof path, "/v1/sessions/%s/handover",
@@ -629,7 +629,7 @@ Test(limits, failed_handover_claims_are_rate_limited_on_the_embedded_store) {
   for (int i = 0; i < 15 && limited_at < 0; i++, guess++) {
     if (guess == atoi(code)) guess++;   /* wrong guesses only */
     char body[96];
-    snprintf(body, sizeof body, "{\"code\":\"%06d\",\"channel\":\"kcc\"}", guess);
+    snprintf(body, sizeof body, "{\"code\":\"%06d\",\"channel\":\"telefoon\"}", guess);
     json_t *b = ww_test_post(srv.port, "/v1/handover/claim", body, &r);
     if (r.status == 429) {
       limited_at = i;
@@ -644,7 +644,7 @@ Test(limits, failed_handover_claims_are_rate_limited_on_the_embedded_store) {
   }
   cr_assert_eq(limited_at, 10, "limited after %d failures (want 10)", limited_at);
   char body[96];
-  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"kcc\"}", code);
+  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"telefoon\"}", code);
   json_t *b = ww_test_post(srv.port, "/v1/handover/claim", body, &r);
   expect_problem(&r, b, 429, "rate_limited");
   json_decref(b);

@@ -198,7 +198,7 @@ Test(privacy, raw_citizen_id_never_leaves_the_request) {
   char body[1024];
 
   /* a session for the citizen, then advice that finds it through citizen.id */
-  snprintf(body, sizeof body, "{%s,\"service\":\"verhuizing\",\"channel\":\"web\"}", cit);
+  snprintf(body, sizeof body, "{%s,\"service\":\"verhuizing\",\"channel\":\"website\"}", cit);
   json_t *s = post(port, "/v1/sessions", body, 201);
   const char *sid = json_string_value(json_object_get(json_object_get(s, "session"), "id"));
   cr_assert_not_null(sid);
@@ -209,7 +209,7 @@ Test(privacy, raw_citizen_id_never_leaves_the_request) {
   char path[160];
   snprintf(path, sizeof path, "/v1/sessions/%s/events", sid);
   json_decref(post(port, path,
-                   "{\"channel\":\"web\",\"type\":\"step\",\"service\":\"verhuizing\","
+                   "{\"channel\":\"website\",\"type\":\"step\",\"service\":\"verhuizing\","
                    "\"detail\":{\"page\":\"nieuw adres\",\"step\":3}}", 201));
   snprintf(path, sizeof path, "/v1/sessions/%s/handover", sid);
   json_t *h = post(port, path, "{\"to\":\"telefoon\"}", 201);
@@ -222,12 +222,12 @@ Test(privacy, raw_citizen_id_never_leaves_the_request) {
   cr_assert_str_eq(json_string_value(json_object_get(rt, "sessionId")), sid);
   json_decref(rt);
   /* a second session through claim, and a failed claim */
-  snprintf(body, sizeof body, "{%s,\"service\":\"paspoort\",\"channel\":\"kcc\"}", cit);
+  snprintf(body, sizeof body, "{%s,\"service\":\"paspoort\",\"channel\":\"telefoon\"}", cit);
   json_t *s2 = post(port, "/v1/sessions", body, 201);
   snprintf(path, sizeof path, "/v1/sessions/%s/handover",
            json_string_value(json_object_get(json_object_get(s2, "session"), "id")));
   json_t *h2 = post(port, path, "{}", 201);
-  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"kcc\"}",
+  snprintf(body, sizeof body, "{\"code\":\"%s\",\"channel\":\"telefoon\"}",
            json_string_value(json_object_get(h2, "code")));
   json_decref(post(port, "/v1/handover/claim", body, 200));
   json_decref(post(port, "/v1/handover/claim", body, 404));
@@ -343,7 +343,7 @@ Test(privacy, secret_file_of_another_user_is_refused) {
 
 static void ref_of(int port, char out[65]) {
   json_t *s = post(port, "/v1/sessions",
-                   "{\"citizen\":{\"id\":\"" CITIZEN_ID "\"},\"channel\":\"web\"}", 201);
+                   "{\"citizen\":{\"id\":\"" CITIZEN_ID "\"},\"channel\":\"website\"}", 201);
   const char *ref = json_string_value(json_object_get(json_object_get(s, "session"), "citizenRef"));
   cr_assert_not_null(ref);
   cr_assert_eq(strlen(ref), 64);

@@ -40,7 +40,7 @@ static const call advice_calls[] = {
     {"POST", "/v1/route", OPS_ADVICE_BODY},
     {"GET", "/v1/channels", NULL},
     {"GET", "/v1/rules", NULL},
-    {"POST", "/v1/sessions", "{\"channel\":\"web\",\"service\":\"verhuizing\"}"},
+    {"POST", "/v1/sessions", "{\"channel\":\"website\",\"service\":\"verhuizing\"}"},
 };
 static const call admin_calls[] = {
     {"PUT", "/v1/channels/telefoon/status", STATUS_BODY},

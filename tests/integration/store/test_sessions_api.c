@@ -162,7 +162,7 @@ static int names_param(const json_t *problem, const char *name) {
 
 Test(sessions_api, journey, .init = setup, .fini = teardown, .timeout = 60) {
   resp r = call("POST", "/v1/sessions",
-                "{\"service\":\"verhuizing\",\"channel\":\"web\",\"citizen\":{\"id\":\"999993653\"}}");
+                "{\"service\":\"verhuizing\",\"channel\":\"website\",\"citizen\":{\"id\":\"999993653\"}}");
   cr_assert_eq(r.status, 201, "create: %d", r.status);
   const char *id = s(r.body, "session.id");
   cr_assert(ww_session_id_valid(id));
@@ -228,22 +228,22 @@ Test(sessions_api, errors, .init = setup, .fini = teardown, .timeout = 60) {
   cr_assert_eq(r.status, 404);
   json_decref(r.body);
 
-  r = call("POST", "/v1/sessions", "{\"channel\":\"web\"}");
+  r = call("POST", "/v1/sessions", "{\"channel\":\"website\"}");
   char path[128];
   snprintf(path, sizeof path, "/v1/sessions/%s/events", s(r.body, "session.id"));
   json_decref(r.body);
-  r = call("POST", path, "{\"channel\":\"web\",\"type\":\"bogus\"}");
+  r = call("POST", path, "{\"channel\":\"website\",\"type\":\"bogus\"}");
   cr_assert_eq(r.status, 400);
   cr_assert(names_param(r.body, "type"));
   json_decref(r.body);
 
   /* brute force: after 3 failures (this test's limit) -> 429 with Retry-After */
   for (int i = 0; i < 3; i++) {
-    r = call("POST", "/v1/handover/claim", "{\"code\":\"000000\",\"channel\":\"ivr\"}");
+    r = call("POST", "/v1/handover/claim", "{\"code\":\"000000\",\"channel\":\"telefoon\"}");
     cr_assert(r.status == 404, "claim %d: %d", i, r.status);
     json_decref(r.body);
   }
-  r = call("POST", "/v1/handover/claim", "{\"code\":\"000001\",\"channel\":\"ivr\"}");
+  r = call("POST", "/v1/handover/claim", "{\"code\":\"000001\",\"channel\":\"telefoon\"}");
   cr_assert_eq(r.status, 429);
   cr_assert_str_eq(s(r.body, "code"), "rate_limited");
   cr_assert(strstr(r.headers, "Retry-After:") != NULL);

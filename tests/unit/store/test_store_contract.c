@@ -412,7 +412,7 @@ static json_t *handover(ww_store *s, const char *sid, const char *to, int *statu
 
 static json_t *claim(ww_store *s, const char *code, const char *client, int *status) {
   res r = {0};
-  ww_store_handover_claim(s, code, "telefoon", client, on_res, &r);
+  ww_store_handover_claim(s, code, "telefoon", client, NULL, on_res, &r);
   wait_res(&r);
   *status = r.status;
   return r.v;
@@ -492,7 +492,8 @@ Test(SUITE, handover_expiry, .init = setup, .fini = teardown, .timeout = 15) {
   cr_assert_eq(st, 0);
   run_for(2100);
   json_t *cl = claim(s, str(h, "code"), "10.0.0.9", &st);
-  cr_assert_eq(st, WW_STORE_ENOTFOUND, "an expired code cannot be claimed");
+  cr_assert_eq(st, WW_STORE_EEXPIRED, "an expired code cannot be claimed, and says so: %s",
+               ww_store_strerror(st));
   cr_assert_null(cl);
   json_decref(h);
   json_decref(c);
@@ -858,7 +859,7 @@ Test(SUITE, memory_bound, .init = setup, .fini = teardown, .timeout = 30) {
 /* Every kind of record is counted in and out: handover codes (made, ended, claimed),
  * failed-claim counters, trimmed events, the citizen index. */
 Test(SUITE, memory_count_is_exact, .init = setup, .fini = teardown, .timeout = 30) {
-  ww_store_opts o = {.session_ttl = 1, .handover_ttl = 1, .claim_fail_window = 1,
+  ww_store_opts o = {.session_ttl = 1, .handover_ttl = 1, .handover_lapse = 1, .claim_fail_window = 1,
                      .max_events = 3};
   ww_store *s = open_store(&o);
   int st;
@@ -1242,7 +1243,7 @@ Test(SUITE, session_of_the_previous_layout_still_read, .init = setup, .fini = te
       "expiresAt 2026-12-08T10:00:00+01:00 data {\"step\":2} x:abcd 1", sid, sid), 9);
   for (int i = 0; i < 12; i++)
     cr_assert_eq(ww_test_redis_int(&rds, "RPUSH ww:{%s}:ev {\"at\":\"2026-12-01T10:00:00+01:00\","
-                 "\"channel\":\"web\",\"type\":\"step\",\"service\":null,\"detail\":{\"n\":%d}}",
+                 "\"channel\":\"website\",\"type\":\"step\",\"service\":null,\"detail\":{\"n\":%d}}",
                  sid, i), i + 1);
   ww_test_redis_int(&rds, "EXPIRE ww:{%s}:s 100", sid);
   ww_test_redis_int(&rds, "EXPIRE ww:{%s}:ev 100", sid);
