@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "log/log.h"
@@ -35,25 +36,32 @@ int ww_cli_check(int argc, char **argv) {
 }
 
 static void print_case(void *ud, const char *name, int ok, const char *why) {
-  (void)ud;
-  if (ok) printf("ok   %s\n", name);
-  else printf("FAIL %s: %s\n", name, why ? why : "");
+  const int *failures_only = ud;
+  if (ok && !*failures_only) printf("ok   %s\n", name);
+  else if (!ok) printf("FAIL %s: %s\n", name, why ? why : "");
 }
 
 int ww_cli_test(int argc, char **argv) {
-  if (argc != 2 || argv[1][0] == '-') {
-    fprintf(stderr, "usage: wegwijzer test DIR\n");
+  int failures_only = 0;
+  const char *dir = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--failures") == 0) failures_only = 1;
+    else if (argv[i][0] != '-' && dir == NULL) dir = argv[i];
+    else dir = NULL, i = argc;
+  }
+  if (dir == NULL) {
+    fprintf(stderr, "usage: wegwijzer test [--failures] DIR\n");
     return 2;
   }
   /* A failing case prints its own FAIL line; the engine's warn lines would only repeat it. */
   ww_log_set_level(WW_LOG_ERROR);
-  ww_rules *r = load_or_say(argv[1]);
+  ww_rules *r = load_or_say(dir);
   if (r == NULL) {   /* the load error is the one failure; the summary line stays last */
     printf("0 passed, 1 failed\n");
     return 1;
   }
   int passed = 0, failed = 0;
-  ww_decision_test(r, print_case, NULL, &passed, &failed);
+  ww_decision_test(r, print_case, &failures_only, &passed, &failed);
   printf("%d passed, %d failed\n", passed, failed);
   ww_rules_free(r);
   return failed ? 1 : 0;
@@ -78,13 +86,17 @@ static char *read_all(FILE *f, size_t *len) {
   return buf;
 }
 
-#define EVAL_USAGE "usage: wegwijzer eval [--route] [--advice-id ID] DIR [REQUEST.json|-]\n"
+#define EVAL_USAGE "usage: wegwijzer eval [--text|--json] [--route] [--advice-id ID] DIR " \
+                   "[REQUEST.json|-]\n"
 
 int ww_cli_eval(int argc, char **argv) {
   const char *dir = NULL, *file = NULL, *advice_id = NULL;
   int route = 0;
+  int text = isatty(STDOUT_FILENO);   /* the explanation for a reader, JSON for a program */
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--route") == 0) route = 1;
+    else if (strcmp(argv[i], "--text") == 0) text = 1;
+    else if (strcmp(argv[i], "--json") == 0) text = 0;
     else if (strcmp(argv[i], "--advice-id") == 0 && i + 1 < argc) advice_id = argv[++i];
     else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       fprintf(stderr, "wegwijzer eval: unknown option %s\n" EVAL_USAGE, argv[i]);
@@ -109,15 +121,15 @@ int ww_cli_eval(int argc, char **argv) {
     }
   }
   size_t len = 0;
-  char *text = read_all(f, &len);
+  char *body = read_all(f, &len);
   if (f != stdin) fclose(f);
-  if (text == NULL) {
+  if (body == NULL) {
     fprintf(stderr, "wegwijzer eval: cannot read the request\n");
     return 1;
   }
   json_error_t je;
-  json_t *req = json_loadb(text, len, 0, &je);
-  free(text);
+  json_t *req = json_loadb(body, len, 0, &je);
+  free(body);
   if (req == NULL) {
     fprintf(stderr, "invalid request: not valid JSON: %s (line %d, column %d)\n", je.text,
             je.line, je.column);
@@ -151,10 +163,12 @@ int ww_cli_eval(int argc, char **argv) {
     ww_rules_free(r);
     return 1;
   }
-  char *s = json_dumps(out, JSON_INDENT(2));
+  char *s = text && !route ? NULL : json_dumps(out, JSON_INDENT(2));
   if (s) {
     puts(s);
     free(s);
+  } else if (text && !route) {
+    ww_cli_eval_text(stdout, out);
   }
   json_decref(out);
   ww_rules_free(r);

@@ -8,12 +8,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "decision/decision.h"
 #include "util/crypto.h"
 
 #ifndef WW_FIXTURES
 #error "WW_FIXTURES must name tests/unit/rules/fixtures"
+/* Runs a rule command (cli/cli.h) with its stdout caught in 'out' (through dir/out.txt). */
+static inline int scratch_run_cli(const char *dir, int (*fn)(int, char **), int argc, char **argv,
+                                  char *out, size_t n) {
+  fflush(stdout);
+  char path[300];
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  int saved = dup(1);
+  FILE *f = fopen(path, "w");
+  dup2(fileno(f), 1);
+  int rc = fn(argc, argv);
+  fflush(stdout);
+  dup2(saved, 1);
+  close(saved);
+  fclose(f);
+  f = fopen(path, "r");
+  size_t got = fread(out, 1, n - 1, f);
+  out[got] = '\0';
+  fclose(f);
+  return rc;
+}
+
 #endif
 
 static inline ww_rules *load_fixture(const char *name, const ww_limits *lim) {
@@ -134,6 +156,27 @@ static inline void scratch_fails_at(const char *dir, const char *file, int line,
   cr_assert(strstr(err.msg, text), "msg %s lacks %s", err.msg, text);
   if (text2) cr_assert(strstr(err.msg, text2), "msg %s lacks %s", err.msg, text2);
   ww_err_clear(&err);
+}
+
+/* Runs a rule command (cli/cli.h) with its stdout caught in 'out' (through dir/out.txt). */
+static inline int scratch_run_cli(const char *dir, int (*fn)(int, char **), int argc, char **argv,
+                                  char *out, size_t n) {
+  fflush(stdout);
+  char path[300];
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  int saved = dup(1);
+  FILE *f = fopen(path, "w");
+  dup2(fileno(f), 1);
+  int rc = fn(argc, argv);
+  fflush(stdout);
+  dup2(saved, 1);
+  close(saved);
+  fclose(f);
+  f = fopen(path, "r");
+  size_t got = fread(out, 1, n - 1, f);
+  out[got] = '\0';
+  fclose(f);
+  return rc;
 }
 
 #endif
