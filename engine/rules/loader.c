@@ -532,6 +532,24 @@ static int load_finish(ww_host *H, ww_err *err) {
   return 0;
 }
 
+/* The common slips behind a Lua syntax error, explained in Dutch for the policy officer
+ * (docs/rules.md 9.1), or NULL. 'text' is the parser's message. */
+static const char *slip_hint(const char *text) {
+  if (strstr(text, "near '<\\226>'") || strstr(text, "near '<\\194>'"))
+    return "er staat een teken uit een tekstverwerker, zoals typografische aanhalingstekens "
+           "“ ” of ‘ ’; typ gewone aanhalingstekens \" of '";
+  if (strstr(text, "expected near '='"))
+    return "vergelijken doet u met == (twee keer =); een enkele = geeft een waarde aan een "
+           "variabele";
+  if (strstr(text, "'end' expected") || strstr(text, "unexpected symbol near '}'"))
+    return "er mist een end: sluit elke function, if, for en while af met end (voor de } van "
+           "de regel)";
+  if (strstr(text, "'}' expected") && !strstr(text, "near <eof>"))
+    return "er mist waarschijnlijk een komma tussen twee velden: zet een komma na elk veld, "
+           "ook na end van een function";
+  return NULL;
+}
+
 /* Fills err from a Lua error message "FILE:LINE: text" of the file being run. */
 static void lua_load_error(ww_host *H, const char *rel, const char *msg, int syntax,
                            ww_err *err) {
@@ -557,7 +575,9 @@ static void lua_load_error(ww_host *H, const char *rel, const char *msg, int syn
       while (*text == ' ') text++;
     }
   }
-  load_error(err, file, line, syntax ? "syntax error: %s" : "%s", text);
+  const char *hint = syntax ? slip_hint(text) : NULL;
+  if (hint) load_error(err, file, line, "syntax error: %s (uitleg: %s)", text, hint);
+  else load_error(err, file, line, syntax ? "syntax error: %s" : "%s", text);
 }
 
 /* A new Lua state for H: the capped allocator, H in its extra space, the environment. */

@@ -94,3 +94,22 @@ Test(authoring, duty_of_care_counts_only_reachable_help) {
   cr_assert_eq(cli(ww_cli_test, 3, argv, out, sizeof out), 1);
   cr_assert(strstr(out, "left for: visuele beperking"), "%s", out);
 }
+
+/* The common Lua slips get a Dutch explanation beside the parser's words. */
+Test(authoring, lua_slips_explained_in_dutch) {
+  static const struct { const char *src, *parser, *hint; int line; } slips[] = {
+      {"rule \"x\" { advise = function(r, a)\n  a:prefer(\"website\", 1)\n}\n",
+       "unexpected symbol near '}'", "er mist een end", 3},
+      {"rule \"x\" { advise = function(r, a)\n", "'end' expected", "er mist een end", 2},
+      {"rule \"x\" { when = function(r) if r.citizen.age = 80 then return true end end,\n"
+       "  advise = function(r, a) end }\n", "'then' expected near '='", "vergelijken doet u met ==", 1},
+      {"rule \xe2\x80\x9cx\xe2\x80\x9d { advise = function(r, a) end }\n", "near '<\\226>'",
+       "typografische aanhalingstekens", 1},
+      {"rule \"x\" {\n  priority = 5\n  advise = function(r, a) end }\n",
+       "'}' expected (to close '{' at line 1) near 'advise'", "er mist waarschijnlijk een komma", 3},
+  };
+  for (size_t i = 0; i < sizeof slips / sizeof slips[0]; i++) {
+    scratch_put(dir, "steering/a.lua", slips[i].src);
+    scratch_fails_at(dir, "steering/a.lua", slips[i].line, slips[i].parser, slips[i].hint);
+  }
+}
