@@ -9,27 +9,55 @@
 #include "util/crypto.h"
 #include "decision/decision.h"
 
-static ww_rules *load_or_say(const char *dir) {
+/* Loads 'dir'; on failure says every error on stderr, one "FILE:LINE: message" a line. */
+static ww_rules *load_or_say(const char *dir, int strict) {
   ww_err err = {0};
-  ww_rules *r = ww_rules_load(dir, NULL, &err);
-  if (r == NULL) fprintf(stderr, "%s\n", err.msg[0] ? err.msg : "the rule set failed to load");
+  ww_limits lim = {0};
+  lim.strict = strict;
+  ww_rules *r = ww_rules_load(dir, &lim, &err);
+  if (r == NULL && json_array_size(err.errors) > 0) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(err.errors, i, e) fprintf(stderr, "%s\n", json_string_value(e));
+  } else if (r == NULL) {
+    fprintf(stderr, "%s\n", err.msg[0] ? err.msg : "the rule set failed to load");
+  }
   ww_err_clear(&err);
   return r;
 }
 
+/* The load's warnings, one a line, to 'f'; returns how many. */
+static size_t say_warnings(FILE *f, const ww_rules *r) {
+  size_t i;
+  json_t *w;
+  json_array_foreach(ww_rules_warnings(r), i, w) fprintf(f, "%s\n", json_string_value(w));
+  return json_array_size(ww_rules_warnings(r));
+}
+
 int ww_cli_check(int argc, char **argv) {
-  if (argc != 2 || argv[1][0] == '-') {
-    fprintf(stderr, "usage: wegwijzer check DIR\n");
+  int strict = 0;
+  const char *dir = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--strict") == 0) strict = 1;
+    else if (argv[i][0] != '-' && dir == NULL) dir = argv[i];
+    else dir = NULL, i = argc;
+  }
+  if (dir == NULL) {
+    fprintf(stderr, "usage: wegwijzer check [--strict] DIR\n");
     return 2;
   }
-  ww_rules *r = load_or_say(argv[1]);
+  ww_rules *r = load_or_say(dir, strict);
   if (r == NULL) return 1;
+  size_t nw = say_warnings(stdout, r);
   json_t *info = ww_rules_info(r);
-  printf("ok: %d channels, %d services, %d rules, %d cases (version %s)\n",
+  char warned[40] = "";
+  if (nw) snprintf(warned, sizeof warned, ", %zu warning%s", nw, nw == 1 ? "" : "s");
+  printf("ok: %d channels, %d services, %d rules, %d cases%s (version %s)\n",
          (int)json_integer_value(json_object_get(info, "channels")),
          (int)json_integer_value(json_object_get(info, "services")),
          (int)json_integer_value(json_object_get(info, "rules")),
-         (int)json_integer_value(json_object_get(info, "cases")), ww_rules_version(r));
+         (int)json_integer_value(json_object_get(info, "cases")),
+         warned, ww_rules_version(r));
   json_decref(info);
   ww_rules_free(r);
   return 0;
@@ -55,7 +83,8 @@ int ww_cli_test(int argc, char **argv) {
   }
   /* A failing case prints its own FAIL line; the engine's warn lines would only repeat it. */
   ww_log_set_level(WW_LOG_ERROR);
-  ww_rules *r = load_or_say(dir);
+  ww_rules *r = load_or_say(dir, 0);
+  if (r) say_warnings(stderr, r);
   if (r == NULL) {   /* the load error is the one failure; the summary line stays last */
     printf("0 passed, 1 failed\n");
     return 1;
@@ -136,7 +165,8 @@ int ww_cli_eval(int argc, char **argv) {
     return 1;
   }
   if (json_is_object(req)) json_object_set_new(req, "explain", json_true());
-  ww_rules *r = load_or_say(dir);
+  ww_rules *r = load_or_say(dir, 0);
+  if (r) say_warnings(stderr, r);
   if (r == NULL) {
     json_decref(req);
     return 1;
