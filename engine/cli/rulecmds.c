@@ -34,14 +34,22 @@ static size_t say_warnings(FILE *f, const ww_rules *r) {
   return json_array_size(ww_rules_warnings(r));
 }
 
-int ww_cli_check(int argc, char **argv) {
-  int strict = 0;
+/* argv: the command, then DIR and optionally 'flag', in any order. Returns DIR, or NULL
+ * for anything else (a usage error); '*on' says whether 'flag' was given. */
+static const char *dir_and_flag(int argc, char **argv, const char *flag, int *on) {
   const char *dir = NULL;
+  *on = 0;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--strict") == 0) strict = 1;
+    if (strcmp(argv[i], flag) == 0) *on = 1;
     else if (argv[i][0] != '-' && dir == NULL) dir = argv[i];
-    else dir = NULL, i = argc;
+    else return NULL;
   }
+  return dir;
+}
+
+int ww_cli_check(int argc, char **argv) {
+  int strict;
+  const char *dir = dir_and_flag(argc, argv, "--strict", &strict);
   if (dir == NULL) {
     fprintf(stderr, "usage: wegwijzer check [--strict] DIR\n");
     return 2;
@@ -70,13 +78,8 @@ static void print_case(void *ud, const char *name, int ok, const char *why) {
 }
 
 int ww_cli_test(int argc, char **argv) {
-  int failures_only = 0;
-  const char *dir = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--failures") == 0) failures_only = 1;
-    else if (argv[i][0] != '-' && dir == NULL) dir = argv[i];
-    else dir = NULL, i = argc;
-  }
+  int failures_only;
+  const char *dir = dir_and_flag(argc, argv, "--failures", &failures_only);
   if (dir == NULL) {
     fprintf(stderr, "usage: wegwijzer test [--failures] DIR\n");
     return 2;

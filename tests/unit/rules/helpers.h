@@ -15,27 +15,6 @@
 
 #ifndef WW_FIXTURES
 #error "WW_FIXTURES must name tests/unit/rules/fixtures"
-/* Runs a rule command (cli/cli.h) with its stdout caught in 'out' (through dir/out.txt). */
-static inline int scratch_run_cli(const char *dir, int (*fn)(int, char **), int argc, char **argv,
-                                  char *out, size_t n) {
-  fflush(stdout);
-  char path[300];
-  snprintf(path, sizeof path, "%s/out.txt", dir);
-  int saved = dup(1);
-  FILE *f = fopen(path, "w");
-  dup2(fileno(f), 1);
-  int rc = fn(argc, argv);
-  fflush(stdout);
-  dup2(saved, 1);
-  close(saved);
-  fclose(f);
-  f = fopen(path, "r");
-  size_t got = fread(out, 1, n - 1, f);
-  out[got] = '\0';
-  fclose(f);
-  return rc;
-}
-
 #endif
 
 static inline ww_rules *load_fixture(const char *name, const ww_limits *lim) {
@@ -131,6 +110,14 @@ static inline void scratch_new(char *dir, size_t n, const char *channels, const 
   cr_assert_not_null(mkdtemp(dir));
   scratch_put(dir, "channels.lua", channels);
   scratch_put(dir, "services.lua", services);
+}
+
+/* Loads the scratch rule set in 'dir' with 'lim' (may be NULL); asserts it loads. */
+static inline ww_rules *scratch_load(const char *dir, const ww_limits *lim) {
+  ww_err err = {0};
+  ww_rules *r = ww_rules_load(dir, lim, &err);
+  cr_assert_not_null(r, "%s", err.msg);
+  return r;
 }
 
 static inline void scratch_remove(const char *dir) {
