@@ -1,6 +1,7 @@
 /* The rule-set DSL: channel, service, holidays, fallback, targets, rule, case.
  * Each validates its table while the rule set loads and reports FILE:LINE: message in
  * plain words, where LINE is the line of the `channel "x" {` call. */
+#include <ctype.h>
 #include <lauxlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,6 +54,16 @@ static int noop(lua_State *L) {
   (void)L;
   return 0;
 }
+/* Whether message 'm' starts with a place "FILE.lua:LINE: ". */
+static int has_place(const char *m) {
+  const char *p = strstr(m, ".lua:");
+  if (p == NULL || memchr(m, ' ', (size_t)(p - m))) return 0;
+  p += 5;
+  if (!isdigit((unsigned char)*p)) return 0;
+  while (isdigit((unsigned char)*p)) p++;
+  return *p == ':';
+}
+
 static int guarded(lua_State *L) {
   ww_host *H = ww__host_of(L);
   ww__load *ld = H->ld;
@@ -63,9 +74,8 @@ static int guarded(lua_State *L) {
   int rc = lua_pcall(L, n, LUA_MULTRET, 0);
   if (rc == LUA_OK) return lua_gettop(L);
   if (rc != LUA_ERRRUN || ld == NULL || !ld->has_err || H->lim.limit_hit) {
-    size_t fl = ld ? strlen(ld->file) : 0;
-    const char *m = lua_tostring(L, -1);
-    if (m && ld && !(strncmp(m, ld->file, fl) == 0 && m[fl] == ':')) {
+    const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (m && !has_place(m)) {
       luaL_where(L, 1);   /* raised in C under the guard: the place is the file's call */
       lua_insert(L, -2);
       lua_concat(L, 2);

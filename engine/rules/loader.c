@@ -294,14 +294,14 @@ static void check_read(ww_host *H, const char *file, scan *sc, int citizen) {
                   name);
 }
 
-/* The channel ids that steering source 'src' names in a:prefer/avoid/exclude/only calls
+/* The channel ids that steering source 'src' names in a:prefer/avoid/exclude/only/first calls
  * and r.channels reads, as literals: each must be in the catalogue. */
 static int scan_source(ww_host *H, const char *file, const char *src, size_t len,
                        ww_err *err) {
   const ww_catalogue *cat = &H->cat;
   scan sc = {src, src + len, 1};
   char lit[128], how[200];
-  static const char *const methods[] = {"prefer", "avoid", "exclude", "only", NULL};
+  static const char *const methods[] = {"prefer", "avoid", "exclude", "only", "first", NULL};
   while (skip_ws(&sc)) {
     char c = *sc.s;
     if (c == '"' || c == '\'') {

@@ -123,3 +123,10 @@ Test(first, the_text_answer_agrees) {
   json_decref(a);
   json_decref(rq);
 }
+
+Test(first, an_unknown_channel_is_a_load_error) {
+  scratch_put(dir, "steering/typo.lua",
+              "rule \"typo\" {\n  advise = function(r, a) a:first(\"telefon\") end }\n");
+  scratch_fails_at(dir, "steering/typo.lua", 2, "unknown channel \"telefon\" in "
+                   "a:first(\"telefon\", ...)", "the channels are: website, telefoon, balie");
+}
