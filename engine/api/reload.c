@@ -224,7 +224,8 @@ int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   atomic_fetch_add_explicit(&app->generation, 1, memory_order_release);
   pthread_mutex_unlock(&app->pending_lock);
   ww_log(WW_LOG_INFO, "rule set reloaded",
-         json_pack("{s:s, s:i}", "rulesVersion", app->rules_version, "testsPassed", passed));
+         json_pack("{s:s, s:i, s:O}", "rulesVersion", app->rules_version, "testsPassed", passed,
+                   "warnings", json_object_get(*info, "warnings")));
   rc = 0;
 out:
   if (copies)
