@@ -596,6 +596,7 @@ static int load_finish(ww_host *H, ww_err *err) {
     cat->targets = ld->targets;
     ld->targets = NULL;
   }
+  if (err->code[0]) return -1;   /* errors found before: no rule set to prepare */
   if (cat->nholidays > 1)
     qsort(cat->holidays, (size_t)cat->nholidays, sizeof *cat->holidays, cmp_i64);
   if (sort_rules(H) != 0) {
