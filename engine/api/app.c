@@ -64,6 +64,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   app->listen_loopback = ww_is_loopback(cfg->listen_host);
   app->limits.decision_timeout_ms = (unsigned)cfg->decision_timeout_ms;
   app->limits.load_timeout_ms = (unsigned)cfg->load_timeout_ms;
+  app->limits.strict = cfg->strict_rules;
   pthread_mutex_init(&app->reload_lock, NULL);
   pthread_mutex_init(&app->pending_lock, NULL);
   pthread_mutex_init(&app->tokens_lock, NULL);

@@ -35,6 +35,7 @@ json_t *ww_ruleset_info(const ww_ruleset *rs) {
   json_object_set_new(info, "loadedAt", json_string(rs->loaded_at));
   json_object_set_new(info, "tests", json_pack("{s:i, s:i}", "passed", rs->tests_passed,
                                                "failed", rs->tests_failed));
+  json_object_set_new(info, "warnings", json_deep_copy(ww_rules_warnings(rs->rules)));
   return info;
 }
 
@@ -224,7 +225,8 @@ int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   atomic_fetch_add_explicit(&app->generation, 1, memory_order_release);
   pthread_mutex_unlock(&app->pending_lock);
   ww_log(WW_LOG_INFO, "rule set reloaded",
-         json_pack("{s:s, s:i}", "rulesVersion", app->rules_version, "testsPassed", passed));
+         json_pack("{s:s, s:i, s:O}", "rulesVersion", app->rules_version, "testsPassed", passed,
+                   "warnings", json_object_get(*info, "warnings")));
   rc = 0;
 out:
   if (copies)
@@ -269,6 +271,10 @@ static void reload_done(uv_work_t *work, int status) {
     json_t *extra = job->err.file[0] ? json_pack("{s:s, s:i}", "file", job->err.file, "line",
                                                  job->err.line)
                                      : NULL;
+    if (json_array_size(job->err.errors) > 0) {   /* every error of the load, not only the first */
+      if (extra == NULL) extra = json_object();
+      json_object_set(extra, "errors", job->err.errors);
+    }
     ww_respond_problem(req, 422, "ruleset_invalid", job->err.msg, NULL, extra);
     json_decref(job->info);
   }

@@ -49,6 +49,10 @@ static int check_rules_at_start(ww_app *app) {
     return -1;
   }
   ww_decision_test(rules, NULL, NULL, &app->tests_passed, &app->tests_failed);
+  if (json_array_size(ww_rules_warnings(rules)) > 0)   /* loaded anyway: say what looks wrong */
+    ww_log(WW_LOG_WARN, "rule set loaded with warnings",
+           json_pack("{s:s, s:O}", "rulesVersion", ww_rules_version(rules), "warnings",
+                     ww_rules_warnings(rules)));
   snprintf(app->rules_version, sizeof app->rules_version, "%s", ww_rules_version(rules));
   ww_time_format((int64_t)time(NULL), app->loaded_at);
   if (app->tests_failed > 0)

@@ -2,6 +2,9 @@
 #ifndef WW_CLI_H
 #define WW_CLI_H
 
+#include <jansson.h>
+#include <stdio.h>
+
 /* Entry point of the binary; returns the process exit code. */
 int ww_cli_main(int argc, char **argv);
 
@@ -10,6 +13,9 @@ int ww_cli_main(int argc, char **argv);
 int ww_cli_check(int argc, char **argv);
 int ww_cli_test(int argc, char **argv);
 int ww_cli_eval(int argc, char **argv);
+
+/* The answer of eval (with its trace) explained in Dutch (evaltext.c). */
+void ww_cli_eval_text(FILE *out, const json_t *answer);
 
 /* wegwijzer report (reportcmd.c; the report is engine/report/): the channel mix of a
  * period from the decision log. Exit codes: 0 ok, 1 input or output failure, 2 usage

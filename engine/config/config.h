@@ -36,6 +36,8 @@ typedef struct ww_config {
                                   --claim-fail-limit */
   long claim_fail_window;      /* --claim-fail-window SECONDS, default 300 */
   int watch;                   /* --watch: reload rules when their files change */
+  int strict_rules;            /* --strict-rules: a rule set with warnings ("bedoelt u ...?")
+                                  does not load, at the start or on reload */
   size_t memory_store_max;     /* --memory-store-max BYTES: the embedded store's bound,
                                   default 256 MiB */
   long handover_max_live;      /* --handover-max-live N: live handover codes at most,

@@ -93,6 +93,7 @@ static json_t *trace_json(const ww__answer *a, const char *error) {
         case WW_FX_EXCLUDE: snprintf(buf, sizeof buf, "exclude %s", id); break;
         case WW_FX_ONLY: snprintf(buf, sizeof buf, "only %.*s", (int)e->len, v->arena + e->off); break;
         case WW_FX_NOTE: snprintf(buf, sizeof buf, "note %.*s", (int)e->len, v->arena + e->off); break;
+        case WW_FX_FIRST: snprintf(buf, sizeof buf, "first %s", id); break;
         default: snprintf(buf, sizeof buf, "stop"); break;
       }
       json_t *s = json_string(buf);

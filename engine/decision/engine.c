@@ -37,6 +37,8 @@ ww_rules *ww_rules_load(const char *dir, const ww_limits *lim, ww_err *err) {
   return R;
 }
 
+const json_t *ww_rules_warnings(const ww_rules *R) { return R->cat->warnings; }
+
 void ww_rules_free(ww_rules *R) {
   if (R == NULL) return;
   if (R->cat) ww__states_clear(&R->states, R->cat->nch);

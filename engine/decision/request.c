@@ -29,6 +29,7 @@ static const ww_json_limits request_limits = {.depth = 16, .values = 1000, .stri
 void ww_err_clear(ww_err *err) {
   if (err == NULL) return;
   json_decref(err->invalid_params);
+  json_decref(err->errors);
   memset(err, 0, sizeof *err);
 }
 

@@ -181,6 +181,23 @@ out:
   return ok;
 }
 
+/* Whether a channel of 'kind' can help a citizen with these needs: not by voice for who
+ * cannot hear (phone, callback), not through a form or paper for who cannot see
+ * (callback is asked for with a form, post). */
+static int reachable_for(const char *kind, const json_t *citizen) {
+  static const struct { const char *need, *kind; } unreachable[] = {
+      {"hearing", "phone"}, {"hearing", "callback"}, {"visual", "callback"}, {"visual", "post"}};
+  size_t i;
+  json_t *n;
+  if (kind == NULL) return 0;
+  json_array_foreach(json_object_get(citizen, "needs"), i, n)
+      for (size_t k = 0; k < sizeof unreachable / sizeof unreachable[0]; k++)
+        if (json_is_string(n) && strcmp(json_string_value(n), unreachable[k].need) == 0 &&
+            strcmp(kind, unreachable[k].kind) == 0)
+          return 0;
+  return 1;
+}
+
 /* A weekday at 10:00 local that is no holiday, from 2026-12-01 on. */
 static int64_t duty_time(const ww_catalogue *cat) {
   int64_t t;
@@ -217,36 +234,44 @@ int ww_decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *f
     ok ? np++ : nf++;
     if (line) line(ud, cat->cases[i].name, ok, ok ? NULL : why);
   }
-  /* duty of care (Wmebv, Awb 2:1): every service keeps a channel where a person helps */
-  static const char *const who[] = {"anoniem", "weinig digitale vaardigheden",
-                                    "visuele beperking"};
+  /* duty of care (Wmebv, Awb 2:1): every service keeps a channel where a person helps,
+   * one the citizen can reach with the needs they stated */
+  static const struct { const char *who, *citizen; } duty[] = {
+      {"anoniem", NULL},
+      {"weinig digitale vaardigheden", "{\"digitalSkills\": \"low\"}"},
+      {"visuele beperking", "{\"needs\": [\"visual\"]}"},
+      {"doof, zonder DigiD", "{\"needs\": [\"hearing\"], \"authLevel\": \"none\"}"},
+  };
   int64_t t = duty_time(cat);
   for (int s = 0; s < cat->nsvc; s++) {
     why[0] = '\0';
     int ok = !tests_too_long(R, why, sizeof why);
-    for (int k = 0; k < 3 && ok; k++) {
+    for (size_t k = 0; k < sizeof duty / sizeof duty[0] && ok; k++) {
       json_t *req = json_pack("{s:s}", "service", cat->svc[s].id);
-      if (k == 1) json_object_set_new(req, "citizen", json_pack("{s:s}", "digitalSkills", "low"));
-      if (k == 2) json_object_set_new(req, "citizen", json_pack("{s:[s]}", "needs", "visual"));
+      json_t *cit = duty[k].citizen ? json_loads(duty[k].citizen, 0, NULL) : NULL;
+      if (cit) json_object_set_new(req, "citizen", cit);
       json_t *ans = NULL;
       ww_err err = {0};
       if (decide(R, req, NULL, NULL, t, 0, 0, &ans, &err) != 0) {
         ok = 0;
-        snprintf(why, sizeof why, "%s: the request is invalid: %s", who[k], err.msg);
+        snprintf(why, sizeof why, "%s: the request is invalid: %s", duty[k].who, err.msg);
       } else if (json_is_true(json_object_get(ans, "degraded"))) {
         ok = 0;
-        snprintf(why, sizeof why, "%s: the rules failed at run time: %s", who[k],
+        snprintf(why, sizeof why, "%s: the rules failed at run time: %s", duty[k].who,
                  R->last->error);
       } else {
         int found = 0;
         size_t i;
         json_t *c;
         json_array_foreach(json_object_get(ans, "channels"), i, c)
-            if (json_is_true(json_object_get(c, "assisted"))) found = 1;
+            if (json_is_true(json_object_get(c, "assisted")) &&
+                reachable_for(json_string_value(json_object_get(c, "kind")), cit))
+              found = 1;
         if (!found) {
           ok = 0;
           snprintf(why, sizeof why, "no channel where a person helps is left for: %s "
-                   "(weekday 10:00); keep telefoon, balie or another assisted channel", who[k]);
+                   "(weekday 10:00); keep %s or another assisted channel this citizen can "
+                   "reach", duty[k].who, k == 3 ? "balie, chat" : "telefoon, balie");
         }
       }
       json_decref(ans);

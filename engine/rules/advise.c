@@ -1,5 +1,5 @@
-/* The 'a' object rules advise through: a:prefer, a:avoid, a:exclude, a:only, a:note,
- * a:stop. Methods are C functions writing into the running decision's verdict (scores,
+/* The 'a' object rules advise through: a:prefer, a:avoid, a:exclude, a:only, a:first,
+ * a:note, a:stop. Methods are C functions writing into the running decision's verdict (scores,
  * exclusions, reasons, notes, and with explain the effects); an 'a' is a userdata tied to
  * one decision (its generation) and dead afterwards. */
 #include <lauxlib.h>
@@ -25,6 +25,8 @@ void ww__advise_reset(ww__run *d, const ww_catalogue *cat, int explain) {
   }
   d->nreasons = d->nnotes = d->nfx = d->ntrace = d->alen = 0;
   d->notes_hashed = 0;
+  for (int i = 0; i < d->nfirst; i++) d->first_mark[d->first[i]] = 0;
+  d->nfirst = 0;
   d->explain = explain;
   d->stop = 0;
   d->cur_rule = -1;
@@ -183,16 +185,53 @@ static int a_only(lua_State *L) {
       ll += il;
     }
   }
+  /* the reason once among the kept channels: on the first of the list still in the
+   * advice (the one the rule names first); every channel it removes gets it too */
+  for (lua_Integer i = 1; i <= len && why; i++) {
+    lua_rawgeti(L, 2, i);
+    int ch = chan_arg(L, lua_gettop(L), "only");
+    lua_pop(L, 1);
+    if (!H->run.v.excluded[ch]) {
+      add_reason(L, &H->run, ch, 0, why, n);
+      break;
+    }
+  }
   for (int c = 0; c < H->cat.nch; c++) {
-    if (keep[c]) {
-      add_reason(L, &H->run, c, 0, why, n);
-    } else {
+    if (!keep[c]) {
       H->run.v.excluded[c] = 1;
       add_reason(L, &H->run, c, 1, why, n);
     }
   }
   add_fx(L, &H->run, WW_FX_ONLY, -1, 0, list, ll);
   return 0;
+}
+
+/* a:first: the channel goes to the top when the rules are done (ww__advise_finish), above
+ * whatever scores later rules give; of several, the one named first stays on top. */
+static int a_first(lua_State *L) {
+  ww_host *H = check_a(L, "first");
+  int ch = chan_arg(L, 2, "first");
+  size_t n = 0;
+  const char *why = opt_text(L, 3, &n, "first", "reason");
+  ww__run *d = &H->run;
+  if (!d->first_mark[ch]) {
+    d->first_mark[ch] = 1;
+    d->first[d->nfirst++] = (int16_t)ch;
+  }
+  add_reason(L, d, ch, 0, why, n);
+  add_fx(L, d, WW_FX_FIRST, ch, 0, NULL, 0);
+  return 0;
+}
+
+void ww__advise_finish(ww__run *d, const ww_catalogue *cat) {
+  for (int k = d->nfirst - 1; k >= 0; k--) {   /* the last named first, so the first ends on top */
+    int ch = d->first[k];
+    if (d->v.excluded[ch]) continue;
+    double top = -1e300;
+    for (int c = 0; c < cat->nch; c++)
+      if (c != ch && !d->v.excluded[c] && d->v.score[c] > top) top = d->v.score[c];
+    if (top > -1e300 && d->v.score[ch] <= top) d->v.score[ch] = top + 1;
+  }
 }
 
 static uint64_t text_hash(const char *s, size_t n) {   /* FNV-1a */
@@ -273,7 +312,7 @@ static int a_newindex(lua_State *L) { return luaL_error(L, "a is not a table: us
 
 void ww__advise_open(lua_State *L, ww_host *H) {
   static const luaL_Reg methods[] = {{"prefer", a_prefer}, {"avoid", a_avoid},
-                                     {"exclude", a_exclude}, {"only", a_only},
+                                     {"exclude", a_exclude}, {"only", a_only}, {"first", a_first},
                                      {"note", a_note}, {"stop", a_stop}, {NULL, NULL}};
   lua_newtable(L);                          /* channel id -> index, filled at load end */
   lua_pushvalue(L, -1);

@@ -77,5 +77,6 @@ void ww_catalogue_clear(ww_catalogue *cat) {
   free(cat->ch), free(cat->svc), free(cat->rules), free(cat->cases), free(cat->holidays);
   json_decref(cat->files);
   json_decref(cat->targets);
+  json_decref(cat->warnings);
   memset(cat, 0, sizeof *cat);
 }

@@ -74,6 +74,7 @@ typedef struct ww_catalogue {
   int nfb;
   int fb_route;                   /* the fallback route: a channel with a route */
   json_t *targets;                /* object {channel id: share} or NULL */
+  json_t *warnings;               /* array of "FILE:LINE: text" (after a load) */
 } ww_catalogue;
 
 /* Index of the channel / service with this id, or -1. */

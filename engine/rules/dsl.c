@@ -1,6 +1,7 @@
 /* The rule-set DSL: channel, service, holidays, fallback, targets, rule, case.
  * Each validates its table while the rule set loads and reports FILE:LINE: message in
  * plain words, where LINE is the line of the `channel "x" {` call. */
+#include <ctype.h>
 #include <lauxlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,9 +48,61 @@ static int dsl_err(lua_State *L, int line, const char *fmt, ...) {
   return lua_error(L);
 }
 
+/* A DSL call whose mistake is one of the rule set's (dsl_err) is noted, and the file
+ * goes on, so that one check lists every error; any other error (a limit, memory) or a
+ * full list of errors ends the load. Upvalue 1: the DSL function. */
+static int noop(lua_State *L) {
+  (void)L;
+  return 0;
+}
+/* Whether message 'm' starts with a place "FILE.lua:LINE: ". */
+static int has_place(const char *m) {
+  const char *p = strstr(m, ".lua:");
+  if (p == NULL || memchr(m, ' ', (size_t)(p - m))) return 0;
+  p += 5;
+  if (!isdigit((unsigned char)*p)) return 0;
+  while (isdigit((unsigned char)*p)) p++;
+  return *p == ':';
+}
+
+static int guarded(lua_State *L) {
+  ww_host *H = ww__host_of(L);
+  ww__load *ld = H->ld;
+  int n = lua_gettop(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  if (ld) ld->has_err = 0;
+  int rc = lua_pcall(L, n, LUA_MULTRET, 0);
+  if (rc == LUA_OK) return lua_gettop(L);
+  if (rc != LUA_ERRRUN || ld == NULL || !ld->has_err || H->lim.limit_hit) {
+    const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (m && !has_place(m)) {
+      luaL_where(L, 1);   /* raised in C under the guard: the place is the file's call */
+      lua_insert(L, -2);
+      lua_concat(L, 2);
+    }
+    return lua_error(L);
+  }
+  const char *msg = lua_tostring(L, -1), *text = msg ? strstr(msg, ": ") : NULL;
+  json_decref(ld->pending);
+  ld->pending = NULL;
+  if (ww__load_note(H, ld->efile, ld->eline, text ? text + 2 : "error") != 0) return lua_error(L);
+  ld->has_err = 0;
+  lua_settop(L, 0);
+  lua_pushcfunction(L, noop);   /* `channel "x"` failed: its { ... } goes nowhere */
+  return 1;
+}
+
+static void push_guarded(lua_State *L, lua_CFunction f, int nup) {
+  lua_pushcclosure(L, f, nup);
+  lua_pushcclosure(L, guarded, 1);
+}
+
+/* The line of the rule file's call (above the guard: the nearest Lua function). */
 static int caller_line(lua_State *L) {
   lua_Debug ar;
-  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar)) return ar.currentline;
+  for (int level = 1; lua_getstack(L, level, &ar); level++)
+    if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) return ar.currentline;
   return 0;
 }
 
@@ -105,7 +158,7 @@ static int stage1(lua_State *L, const char *what, lua_CFunction stage2, int need
   if (!need_id && name[0] == '\0') return dsl_err(L, line, "%s name must not be empty", what);
   lua_pushvalue(L, 1);
   lua_pushinteger(L, line);
-  lua_pushcclosure(L, stage2, 2);
+  push_guarded(L, stage2, 2);
   return 1;
 }
 
@@ -116,6 +169,21 @@ static void need_table(lua_State *L, const char *what) {
   if (!lua_istable(L, 1))
     dsl_err(L, up_line(L), "%s \"%s\" needs a table: write %s \"%s\" { ... }", what,
             up_name(L), what, up_name(L));
+}
+
+/* A field of a channel or service that the engine does not know is one of the rule
+ * set's own; one slip from a known field it is most likely a typo: a warning. */
+static void warn_near_fields(lua_State *L, json_t *entry, const char *what,
+                             const char *const *known) {
+  ww_host *H = ww__host_of(L);
+  const char *k;
+  json_t *v;
+  json_object_foreach(entry, k, v) {
+    const char *near = ww_strlist_index(known, k) < 0 ? ww__near(k, known) : NULL;
+    if (near)
+      ww__load_warn(H, H->ld->file, up_line(L), "%s \"%s\": onbekend veld \"%s\"; bedoelt u "
+                    "\"%s\"?", what, up_name(L), k, near);
+  }
 }
 
 /* Field 'k' of the spec table (index 1) pushed; returns its type. */
@@ -282,6 +350,7 @@ static int channel_body(lua_State *L) {
   json_t *entry = spec_json(L, "channel");
   ld->pending = entry;               /* released by the loader if we raise below */
   check_origin(L, cat, id, line, json_object_get(entry, "origin"));
+  warn_near_fields(L, entry, "channel", ww__channel_fields);
   cat->ch = grow(L, cat->ch, cat->nch, &ld->cch, sizeof *cat->ch);
   H->ch_back = grow(L, H->ch_back, cat->nch, &ld->cch_back, sizeof *H->ch_back);
   int ci = cat->nch;
@@ -434,6 +503,11 @@ static int service_body(lua_State *L) {
 
   json_t *entry = spec_json(L, "service");
   ld->pending = entry;
+  warn_near_fields(L, entry, "service", ww__service_fields);
+  if (ld->svc_keys == NULL) ld->svc_keys = json_object();
+  const char *sk;
+  json_t *sv;
+  json_object_foreach(entry, sk, sv) json_object_set_new(ld->svc_keys, sk, json_true());
   cat->svc = grow(L, cat->svc, cat->nsvc, &ld->csvc, sizeof *cat->svc);
   H->svc_lua = grow(L, H->svc_lua, cat->nsvc, &ld->csvc_lua, sizeof *H->svc_lua);
   ld->pending = NULL;
@@ -580,6 +654,42 @@ static void rule_conds(lua_State *L, const char *name, int line, const char *wha
   lua_remove(L, -2);
 }
 
+static const char *const rule_fields[] = {"priority", "service", "citizen", "context",
+                                          "when", "advise", NULL};
+
+/* The fields of a rule's condition table (on top of the stack) that no service, or no
+ * request, can have: a warning, "bedoelt u ...?" when one slip from one that can. */
+static void warn_cond_fields(lua_State *L, const char *name, int line, const char *what) {
+  ww_host *H = ww__host_of(L);
+  ww__load *ld = H->ld;
+  int svc = what[0] == 's', cit = what[1] == 'i';
+  const char *const *known = svc ? ww__service_fields : cit ? ww__citizen_fields
+                                                           : ww__context_fields;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) continue;
+    const char *k = lua_tostring(L, -1);
+    if (ww_strlist_index(known, k) >= 0 || (svc && json_object_get(ld->svc_keys, k))) continue;
+    const char *near = ww__near(k, known);
+    if (near == NULL && svc) {   /* one of the rule set's own service fields? */
+      const char *sk;
+      json_t *sv;
+      json_object_foreach(ld->svc_keys, sk, sv) if (ww__near(k, (const char *const[]){sk, NULL}))
+          near = sk;
+    }
+    if (near)
+      ww__load_warn(H, ld->file, line, "rule \"%s\": %s = { %s = ... }: onbekend veld \"%s\"; "
+                    "bedoelt u \"%s\"?", name, what, k, k, near);
+    else if (svc)
+      ww__load_warn(H, ld->file, line, "rule \"%s\": service = { %s = ... }: geen dienst in "
+                    "services.lua heeft het veld \"%s\"; de regel geldt nooit", name, k, k);
+    else if (cit)
+      ww__load_warn(H, ld->file, line, "rule \"%s\": citizen = { %s = ... }: geen verzoek heeft "
+                    "het veld \"%s\"; de regel geldt nooit", name, k, k);
+  }
+}
+
 /* Stage 2 of `rule "name" { ... }`: the table. */
 static int rule_body(lua_State *L) {
   ww__load *ld = loading(L, "rule");
@@ -595,10 +705,15 @@ static int rule_body(lua_State *L) {
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-    if (!k || (strcmp(k, "priority") && strcmp(k, "service") && strcmp(k, "citizen") &&
-               strcmp(k, "context") && strcmp(k, "when") && strcmp(k, "advise")))
+    if (!k || ww_strlist_index(rule_fields, k) < 0) {
+      const char *near = ww__near(k, rule_fields);
+      if (near)
+        return dsl_err(L, line, "rule \"%s\": unknown field '%s'; a rule has priority, "
+                                "service, citizen, context, when and advise; bedoelt u \"%s\"?",
+                       name, k, near);
       return dsl_err(L, line, "rule \"%s\": unknown field '%s'; a rule has priority, service, "
                               "citizen, context, when and advise", name, k ? k : "?");
+    }
     lua_pop(L, 1);
   }
   lua_Integer prio = 0;
@@ -665,7 +780,10 @@ static int rule_body(lua_State *L) {
       lua_pop(L, 1);
       continue;
     }
-    if (t == LUA_TTABLE) rule_conds(L, name, line, whats[k]);
+    if (t == LUA_TTABLE) {
+      warn_cond_fields(L, name, line, whats[k]);
+      rule_conds(L, name, line, whats[k]);
+    }
     *refs[k] = luaL_ref(L, LUA_REGISTRYINDEX);
   }
   return 0;
@@ -811,7 +929,7 @@ void ww__dsl_open(lua_State *L, int base) {
                                  {"case", l_case}, {NULL, NULL}};
   base = lua_absindex(L, base);
   for (int i = 0; fns[i].name; i++) {
-    lua_pushcfunction(L, fns[i].func);
+    push_guarded(L, fns[i].func, 0);
     lua_setfield(L, base, fns[i].name);
   }
 }

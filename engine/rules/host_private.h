@@ -109,6 +109,9 @@ typedef struct ww__run {
   int view_ok;                /* r.channels shows the states of ... */
   uint64_t view_gen;          /* ... this ww_facts.states_gen */
   int extra_set;              /* r.extra holds the last request's extras (else the empty view) */
+  int16_t first[WW_MAX_CHANNELS];   /* a:first, in call order */
+  uint8_t first_mark[WW_MAX_CHANNELS];
+  int nfirst;
 } ww__run;
 
 typedef struct ww__load ww__load;
@@ -216,6 +219,7 @@ void ww__advise_open(lua_State *L, ww_host *H);          /* a's metatable, the i
 void ww__advise_push(lua_State *L, ww_host *H);          /* this decision's 'a' */
 void ww__advise_reset(ww__run *run, const ww_catalogue *cat, int explain);
 void ww__advise_free(ww__run *run);
+void ww__advise_finish(ww__run *run, const ww_catalogue *cat);   /* a:first, after a run */
 
 /* session_view.c */
 int ww__session_count_events(lua_State *L);   /* lua_CFunction: count_events(r, type [, service]) */

@@ -12,28 +12,69 @@
 #include "log/log.h"
 #include "rules/load_private.h"
 #include "util/crypto.h"
+#include "util/strlist.h"
 
 #define MAX_FILE_BYTES (4u << 20)
 #define LOAD_BUDGET 50000000ul   /* instructions per file while loading */
 
-/* Fills 'err' with a load error: code "ruleset_invalid", "FILE:LINE: message". */
-static void load_error(ww_err *err, const char *file, int line, const char *fmt, ...)
+#define MAX_LOAD_ERRORS 50
+
+/* Notes a load error: code "ruleset_invalid", "FILE:LINE: message". The first fills
+ * 'err'; every one (up to MAX_LOAD_ERRORS) goes into err->errors. Returns -1 when the
+ * list is full. */
+static int load_error(ww_err *err, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void load_error(ww_err *err, const char *file, int line, const char *fmt, ...) {
-  if (err == NULL) return;
-  char msg[400];
+static int load_error(ww_err *err, const char *file, int line, const char *fmt, ...) {
+  if (err == NULL) return -1;
+  char msg[400], full[sizeof err->msg];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  json_decref(err->invalid_params);
-  err->invalid_params = NULL;
-  snprintf(err->code, sizeof err->code, "ruleset_invalid");
-  snprintf(err->file, sizeof err->file, "%s", file ? file : "");
-  err->line = line;
-  if (file && file[0] && line > 0) snprintf(err->msg, sizeof err->msg, "%s:%d: %s", file, line, msg);
-  else if (file && file[0]) snprintf(err->msg, sizeof err->msg, "%s: %s", file, msg);
-  else snprintf(err->msg, sizeof err->msg, "%s", msg);
+  if (file && file[0] && line > 0) snprintf(full, sizeof full, "%s:%d: %s", file, line, msg);
+  else if (file && file[0]) snprintf(full, sizeof full, "%s: %s", file, msg);
+  else snprintf(full, sizeof full, "%s", msg);
+  if (err->errors == NULL) err->errors = json_array();
+  if (json_array_size(err->errors) >= MAX_LOAD_ERRORS) return -1;
+  json_t *j = json_string(full);
+  json_array_append_new(err->errors, j ? j : json_string("(an error message that is not UTF-8)"));
+  if (err->code[0] == '\0') {
+    json_decref(err->invalid_params);
+    err->invalid_params = NULL;
+    snprintf(err->code, sizeof err->code, "ruleset_invalid");
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    err->line = line;
+    snprintf(err->msg, sizeof err->msg, "%s", full);
+  }
+  return json_array_size(err->errors) >= MAX_LOAD_ERRORS ? -1 : 0;
+}
+
+/* What an ww_err holds besides its fields (ww_err_clear is the decision's, above us). */
+static void err_release(ww_err *e) {
+  json_decref(e->invalid_params);
+  json_decref(e->errors);
+}
+
+int ww__load_note(ww_host *H, const char *file, int line, const char *text) {
+  return load_error(H->ld->err, file, line, "%s", text);
+}
+
+void ww__load_warn(ww_host *H, const char *file, int line, const char *fmt, ...) {
+  ww__load *ld = H->ld;
+  char msg[400], full[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (line > 0) snprintf(full, sizeof full, "%s:%d: %s", file, line, msg);
+  else snprintf(full, sizeof full, "%s: %s", file, msg);
+  if (ld->warnings == NULL) ld->warnings = json_array();
+  if (json_array_size(ld->warnings) >= MAX_LOAD_ERRORS) return;
+  size_t i;
+  json_t *w;
+  json_array_foreach(ld->warnings, i, w) if (strcmp(json_string_value(w), full) == 0) return;
+  json_t *j = json_string(full);
+  if (j) json_array_append_new(ld->warnings, j);
 }
 
 const ww_catalogue *ww_host_catalogue(const ww_host *H) { return &H->cat; }
@@ -225,18 +266,42 @@ static int report_unknown(const ww_catalogue *cat, const char *file, int line, c
     size_t l = strlen(known);
     snprintf(known + l, sizeof known - l, "%s%s", i ? ", " : "", cat->ch[i].id);
   }
-  load_error(err, file, line, "unknown channel \"%s\" in %s; the channels are: %s", id,
-                 how, known);
-  return -1;
+  return load_error(err, file, line, "unknown channel \"%s\" in %s; the channels are: %s",
+                    id, how, known);
 }
 
-/* The channel ids that steering source 'src' names in a:prefer/avoid/exclude/only calls
+/* After "r.citizen." or "r.context." (at 'sc'): a field no request carries, near one it
+ * does, is a warning; of r.citizen any field the request does not document. */
+static void check_read(ww_host *H, const char *file, scan *sc, int citizen) {
+  char name[64];
+  size_t k = 0;
+  while (sc->s < sc->end && (isalnum((unsigned char)*sc->s) || *sc->s == '_')) {
+    if (k + 1 < sizeof name) name[k++] = *sc->s;
+    sc->s++;
+  }
+  name[k] = '\0';
+  if (k == 0) return;
+  const char *const *known = citizen ? ww__citizen_fields : ww__context_fields;
+  if (ww_strlist_index(known, name) >= 0) return;
+  const char *near = ww__near(name, known);
+  const char *what = citizen ? "citizen" : "context";
+  if (near)
+    ww__load_warn(H, file, sc->line, "r.%s.%s: onbekend veld \"%s\"; bedoelt u \"%s\"?", what,
+                  name, name, near);
+  else if (citizen)
+    ww__load_warn(H, file, sc->line, "r.citizen.%s: geen verzoek heeft dit veld (wel: ref, "
+                  "authLevel, digitalSkills, language, needs, age); de regel leest altijd nil",
+                  name);
+}
+
+/* The channel ids that steering source 'src' names in a:prefer/avoid/exclude/only/first calls
  * and r.channels reads, as literals: each must be in the catalogue. */
-static int scan_source(const ww_catalogue *cat, const char *file, const char *src, size_t len,
+static int scan_source(ww_host *H, const char *file, const char *src, size_t len,
                        ww_err *err) {
+  const ww_catalogue *cat = &H->cat;
   scan sc = {src, src + len, 1};
   char lit[128], how[200];
-  static const char *const methods[] = {"prefer", "avoid", "exclude", "only", NULL};
+  static const char *const methods[] = {"prefer", "avoid", "exclude", "only", "first", NULL};
   while (skip_ws(&sc)) {
     char c = *sc.s;
     if (c == '"' || c == '\'') {
@@ -284,7 +349,7 @@ static int scan_source(const ww_catalogue *cat, const char *file, const char *sr
           if (read_literal(&sc, lit, sizeof lit)) {
             if (ww_catalogue_channel(cat, lit) < 0) {
               snprintf(how, sizeof how, "a:only({ \"%s\", ... })", lit);
-              return report_unknown(cat, file, line, lit, how, err);
+              if (report_unknown(cat, file, line, lit, how, err) != 0) return -1;
             }
           } else if (*sc.s == ',' || *sc.s == ';') {
             sc.s++;
@@ -296,8 +361,16 @@ static int scan_source(const ww_catalogue *cat, const char *file, const char *sr
       }
       if (read_literal(&sc, lit, sizeof lit) && ww_catalogue_channel(cat, lit) < 0) {
         snprintf(how, sizeof how, "a:%s(\"%s\", ...)", methods[m], lit);
-        return report_unknown(cat, file, line, lit, how, err);
+        if (report_unknown(cat, file, line, lit, how, err) != 0) return -1;
       }
+      continue;
+    }
+    if (c == '.' && (ident_at(&(scan){sc.s + 1, sc.end, 0}, "citizen") ||
+                     ident_at(&(scan){sc.s + 1, sc.end, 0}, "context")) &&
+        sc.s + 9 < sc.end && sc.s[8] == '.') {
+      int citizen = sc.s[3] == 't';
+      sc.s += 9;
+      check_read(H, file, &sc, citizen);
       continue;
     }
     if (c == '.' && ident_at(&(scan){sc.s + 1, sc.end, 0}, "channels")) {
@@ -311,14 +384,14 @@ static int scan_source(const ww_catalogue *cat, const char *file, const char *sr
         lit[k] = '\0';
         if (k && ww_catalogue_channel(cat, lit) < 0) {
           snprintf(how, sizeof how, "r.channels.%s", lit);
-          return report_unknown(cat, file, line, lit, how, err);
+          if (report_unknown(cat, file, line, lit, how, err) != 0) return -1;
         }
       } else if (sc.s < sc.end && *sc.s == '[') {
         sc.s++;
         skip_ws(&sc);
         if (read_literal(&sc, lit, sizeof lit) && ww_catalogue_channel(cat, lit) < 0) {
           snprintf(how, sizeof how, "r.channels[\"%s\"]", lit);
-          return report_unknown(cat, file, line, lit, how, err);
+          if (report_unknown(cat, file, line, lit, how, err) != 0) return -1;
         }
       }
       continue;
@@ -395,6 +468,12 @@ static int filter_lua(lua_State *L) {
   return 0;
 }
 
+/* The file of a rule's source "FILE:LINE". */
+static void source_file(const char *source, char *file, size_t n) {
+  const char *colon = strrchr(source, ':');
+  snprintf(file, n, "%.*s", colon ? (int)(colon - source) : 0, source);
+}
+
 /* Fills each service's 'applies': which rules' `service` filters hold for it. A filter
  * function runs here, once per service, with the instruction budget on. */
 static int index_rules(ww_host *H, ww_err *err) {
@@ -435,10 +514,8 @@ static int index_rules(ww_host *H, ww_err *err) {
         ww__budget_stop(H);
         const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
                                                          : "error (not a text message)";
-        const char *colon = strrchr(info->source, ':');
         char file[256];
-        snprintf(file, sizeof file, "%.*s", colon ? (int)(colon - info->source) : 0,
-                 info->source);
+        source_file(info->source, file, sizeof file);
         load_error(err, file, ru->line, "rule \"%s\": its service filter failed for "
                    "service \"%s\": %s", info->name, cat->svc[k].id,
                        rc == LUA_ERRMEM ? "memory limit of the rule set reached" : msg);
@@ -449,6 +526,16 @@ static int index_rules(ww_host *H, ww_err *err) {
     }
   }
   ww__budget_stop(H);
+  for (int i = 0; i < cat->nrules; i++) {   /* a `service` condition no service meets */
+    if (H->rules[i].svc_ref == LUA_NOREF) continue;
+    int any = 0;
+    for (int k = 0; k < cat->nsvc && !any; k++) any = H->svc_lua[k].applies[i];
+    if (any) continue;
+    char file[256];
+    source_file(cat->rules[i].source, file, sizeof file);
+    ww__load_warn(H, file, H->rules[i].line, "rule \"%s\": de voorwaarde service past op geen "
+                  "enkele dienst in services.lua; de regel geldt nooit", cat->rules[i].name);
+  }
   return 0;
 }
 
@@ -509,6 +596,7 @@ static int load_finish(ww_host *H, ww_err *err) {
     cat->targets = ld->targets;
     ld->targets = NULL;
   }
+  if (err->code[0]) return -1;   /* errors found before: no rule set to prepare */
   if (cat->nholidays > 1)
     qsort(cat->holidays, (size_t)cat->nholidays, sizeof *cat->holidays, cmp_i64);
   if (sort_rules(H) != 0) {
@@ -532,9 +620,27 @@ static int load_finish(ww_host *H, ww_err *err) {
   return 0;
 }
 
+/* The common slips behind a Lua syntax error, explained in Dutch for the policy officer
+ * (docs/rules.md 9.1), or NULL. 'text' is the parser's message. */
+static const char *slip_hint(const char *text) {
+  if (strstr(text, "near '<\\226>'") || strstr(text, "near '<\\194>'"))
+    return "er staat een teken uit een tekstverwerker, zoals typografische aanhalingstekens "
+           "“ ” of ‘ ’; typ gewone aanhalingstekens \" of '";
+  if (strstr(text, "expected near '='"))
+    return "vergelijken doet u met == (twee keer =); een enkele = geeft een waarde aan een "
+           "variabele";
+  if (strstr(text, "'end' expected") || strstr(text, "unexpected symbol near '}'"))
+    return "er mist een end: sluit elke function, if, for en while af met end (voor de } van "
+           "de regel)";
+  if (strstr(text, "'}' expected") && !strstr(text, "near <eof>"))
+    return "er mist waarschijnlijk een komma tussen twee velden: zet een komma na elk veld, "
+           "ook na end van een function";
+  return NULL;
+}
+
 /* Fills err from a Lua error message "FILE:LINE: text" of the file being run. */
-static void lua_load_error(ww_host *H, const char *rel, const char *msg, int syntax,
-                           ww_err *err) {
+static int lua_load_error(ww_host *H, const char *rel, const char *msg, int syntax,
+                          ww_err *err) {
   ww__load *ld = H->ld;
   if (msg == NULL) msg = "error (not a text message)";
   size_t fl = strlen(rel);
@@ -557,7 +663,9 @@ static void lua_load_error(ww_host *H, const char *rel, const char *msg, int syn
       while (*text == ' ') text++;
     }
   }
-  load_error(err, file, line, syntax ? "syntax error: %s" : "%s", text);
+  const char *hint = syntax ? slip_hint(text) : NULL;
+  if (hint) return load_error(err, file, line, "syntax error: %s (uitleg: %s)", text, hint);
+  return load_error(err, file, line, syntax ? "syntax error: %s" : "%s", text);
 }
 
 /* A new Lua state for H: the capped allocator, H in its extra space, the environment. */
@@ -578,6 +686,8 @@ static lua_State *new_state(ww_host *H) {
 }
 
 ww_host *ww_host_load(const char *dir, const ww_limits *lim, ww_err *err) {
+  ww_err local = {0};
+  if (err == NULL) err = &local;   /* the load counts its errors in one */
   ww_host *H = calloc(1, sizeof *H);
   file_buf *fb = NULL;
   char **names = NULL;
@@ -586,6 +696,7 @@ ww_host *ww_host_load(const char *dir, const ww_limits *lim, ww_err *err) {
   memset(&ld, 0, sizeof ld);
   if (H == NULL) {
     load_error(err, "", 0, "not enough memory");
+    err_release(&local);
     return NULL;
   }
   H->lim.mem_cap = lim && lim->memory_bytes ? lim->memory_bytes : (size_t)32 << 20;
@@ -631,53 +742,85 @@ ww_host *ww_host_load(const char *dir, const ww_limits *lim, ww_err *err) {
   lua_State *L = new_state(H);
   if (L == NULL) goto oom;
   H->ld = &ld;
+  ld.err = err;
   char chunk[300];
+  /* every file runs, so that one check lists every error; a file stops at its first
+   * error that is not a DSL call's (those are noted and the file goes on), and the load
+   * stops at a limit or when the list of errors is full */
   for (int i = 0; i < nnames; i++) {
     ld.file = names[i];
     ld.in_tests = strncmp(names[i], "tests/", 6) == 0;
     ld.has_err = 0;
     if (fb[i].len >= 4 && memcmp(fb[i].data, LUA_SIGNATURE, 4) == 0) {
-      load_error(err, names[i], 0, "this is compiled Lua (bytecode); rule files must be "
-                                   "plain text");
-      goto fail;
+      if (load_error(err, names[i], 0, "this is compiled Lua (bytecode); rule files must be "
+                                       "plain text") != 0)
+        goto fail;
+      continue;
     }
     snprintf(chunk, sizeof chunk, "@%s", names[i]);
     int rc = luaL_loadbufferx(L, fb[i].data, fb[i].len, chunk, "t");
     if (rc != LUA_OK) {
-      lua_load_error(H, names[i], lua_tostring(L, -1), rc == LUA_ERRSYNTAX, err);
-      goto fail;
+      int full = lua_load_error(H, names[i], lua_tostring(L, -1), rc == LUA_ERRSYNTAX, err);
+      lua_settop(L, 0);
+      if (full || rc == LUA_ERRMEM) goto fail;
+      continue;
     }
     lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.env);
     lua_setupvalue(L, -2, 1);
     ww__budget_start(H, LOAD_BUDGET, 1);
+    H->lim.limit_hit = 0;
     rc = lua_pcall(L, 0, 0, 0);
     ww__budget_stop(H);
     if (rc != LUA_OK) {
-      lua_load_error(H, names[i], lua_tostring(L, -1), 0, err);
-      goto fail;
+      int full = lua_load_error(H, names[i], lua_tostring(L, -1), 0, err);
+      lua_settop(L, 0);
+      json_decref(ld.pending);
+      ld.pending = NULL;
+      if (full || rc == LUA_ERRMEM || H->lim.limit_hit) goto fail;
+      continue;
     }
     lua_settop(L, 0);
   }
   for (int i = 0; i < nnames; i++)
     if (strncmp(names[i], "steering/", 9) == 0 &&
-        scan_source(&H->cat, names[i], fb[i].data, fb[i].len, err) != 0)
+        scan_source(H, names[i], fb[i].data, fb[i].len, err) != 0)
       goto fail;
-  if (load_finish(H, err) != 0) goto fail;
+  if (load_finish(H, err) != 0 || err->code[0]) goto fail;
+  if (ld.warnings && lim && lim->strict) {   /* --strict: every warning is an error */
+    size_t k;
+    json_t *w;
+    json_array_foreach(ld.warnings, k, w) {
+      if (load_error(err, "", 0, "%s (een fout met --strict)", json_string_value(w)) != 0) break;
+      if (k == 0) {   /* the first names its place in err as the others do */
+        const char *t = json_string_value(w), *c1 = strchr(t, ':');
+        snprintf(err->file, sizeof err->file, "%.*s", c1 ? (int)(c1 - t) : 0, t);
+        err->line = c1 ? atoi(c1 + 1) : 0;
+      }
+    }
+    goto fail;
+  }
+  H->cat.warnings = ld.warnings ? ld.warnings : json_array();
+  ld.warnings = NULL;
+  if (H->cat.warnings == NULL) goto oom;
   lua_gc(L, LUA_GCCOLLECT, 0);
   lua_gc(L, LUA_GCGEN, 0, 0);   /* long-lived catalogue, short-lived requests */
   H->ld = NULL;
   json_decref(ld.fallback);
   json_decref(ld.targets);
   json_decref(ld.pending);
+  json_decref(ld.svc_keys);
   for (int i = 0; i < nnames; i++) free(fb[i].data), free(names[i]);
   free(fb);
   free(names);
+  err_release(&local);
   return H;
 
 oom:
   load_error(err, "", 0, "not enough memory to load the rule set");
 fail:
   H->ld = NULL;
+  json_decref(ld.warnings);
+  json_decref(ld.svc_keys);
   json_decref(ld.fallback);
   json_decref(ld.targets);
   json_decref(ld.pending);
@@ -688,5 +831,6 @@ fail:
   free(fb);
   free(names);
   ww_host_free(H);
+  err_release(&local);
   return NULL;
 }

@@ -323,8 +323,12 @@ const ww_verdict *ww_host_run(ww_host *H, const ww_facts *f) {
   d->session = NULL;
   d->seed = NULL;
   d->gen++;
-  if (rc == LUA_OK) lua_settop(L, 0);
-  else contain(H, rc);
+  if (rc == LUA_OK) {
+    lua_settop(L, 0);
+    ww__advise_finish(d, &H->cat);
+  } else {
+    contain(H, rc);
+  }
   d->v.reasons = d->reasons;
   d->v.nreasons = d->nreasons;
   d->v.notes = d->notes;

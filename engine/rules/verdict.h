@@ -38,7 +38,8 @@ typedef struct ww_facts {
   int explain;                    /* record the trace */
 } ww_facts;
 
-enum { WW_FX_PREFER = 1, WW_FX_AVOID, WW_FX_EXCLUDE, WW_FX_ONLY, WW_FX_NOTE, WW_FX_STOP };
+enum { WW_FX_PREFER = 1, WW_FX_AVOID, WW_FX_EXCLUDE, WW_FX_ONLY, WW_FX_NOTE, WW_FX_STOP,
+       WW_FX_FIRST };
 
 /* Texts are 'len' bytes at 'arena + off' (not NUL-terminated; any bytes a rule gave). */
 typedef struct ww_reason {

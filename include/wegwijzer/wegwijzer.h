@@ -46,7 +46,9 @@ enum {
 };
 
 /* Error detail, filled by every call that takes one. 'invalid_params' is a new
- * reference (a JSON array of {name, reason}) or NULL; release with ww_err_clear(). */
+ * reference (a JSON array of {name, reason}) or NULL; 'errors' of a load: every error
+ * found (up to 50), a JSON array of "FILE:LINE: message" texts, the first as in 'msg',
+ * or NULL. Release with ww_err_clear(). */
 typedef struct ww_err {
   char code[32];       /* problem code: "invalid_param", "unknown_service", "invalid_json",
                           "ruleset_invalid", ... */
@@ -54,6 +56,7 @@ typedef struct ww_err {
   int line;            /* line in 'file', or 0 */
   char msg[512];       /* plain words; for load errors "FILE:LINE: message" */
   json_t *invalid_params;
+  json_t *errors;
 } ww_err;
 
 WW_EXPORT void ww_err_clear(ww_err *err);   /* releases invalid_params, zeroes the rest */
@@ -72,6 +75,7 @@ typedef struct ww_limits {
   unsigned decision_timeout_ms;   /* per decision; default 5 */
   unsigned load_timeout_ms;    /* per load (all files), and for the rule tests
                                   together; default 5000 */
+  int strict;                  /* 1: the load's warnings (ww_rules_warnings) are errors */
 } ww_limits;
 
 typedef struct ww_rules ww_rules;   /* opaque: one loaded rule set in one Lua state */
@@ -84,6 +88,11 @@ WW_EXPORT void ww_rules_free(ww_rules *rules);   /* NULL-safe */
 
 /* First 12 hex digits of the sha256 over the rule set's files (borrowed). */
 WW_EXPORT const char *ww_rules_version(const ww_rules *rules);
+
+/* What the load warns about and loaded anyway: a JSON array of "FILE:LINE: message"
+ * texts in Dutch (a field one slip from a known one, "bedoelt u ...?"; a rule condition
+ * that matches no service), possibly empty. Borrowed, valid as long as 'rules'. */
+WW_EXPORT const json_t *ww_rules_warnings(const ww_rules *rules);
 
 /* {version, files: [...], rules: N, channels: N, services: N, cases: N}. New. */
 WW_EXPORT json_t *ww_rules_info(const ww_rules *rules);

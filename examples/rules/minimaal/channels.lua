@@ -1,4 +1,4 @@
--- Het kleinste geldige regelset: twee kanalen, één dienst, één regel, één test.
+-- Het kleinste geldige regelset: drie kanalen, één dienst, één regel, één test.
 --
 -- Een regelset is een map met:
 --   channels.lua     de kanalen (dit bestand), plus holidays, fallback en targets
@@ -25,6 +25,15 @@ channel "telefoon" {
             thu = "08:30-17:00", fri = "08:30-17:00" },
   contact = { phone = "14 039" },
   route = { kind = "queue", queue = "kcc" },
+}
+
+-- Een doof of slechthorend mens kan niet bellen: de zorgplicht-test vraagt dan een ander
+-- kanaal met een mens, zoals de balie (of chat).
+channel "balie" {
+  name = "Balie stadskantoor (op afspraak)", kind = "desk", assisted = true, base = 20,
+  hours = { mon = "09:00-16:30", tue = "09:00-16:30", wed = "09:00-16:30",
+            thu = "09:00-16:30", fri = "09:00-12:30" },
+  contact = { address = "Stadhuisplein 1, Voorbeeldstad" },
 }
 
 -- Verplicht, precies één keer: wat het advies is als een regel faalt.

@@ -25,4 +25,12 @@ channel "terugbelverzoek" {
   route = { kind = "callback", queue = "kcc_terugbellen" },
 }
 
+-- Voor wie niet kan bellen (doof, slechthorend): de balie.
+channel "balie" {
+  name = "Balie stadskantoor (op afspraak)", kind = "desk", assisted = true, base = 5,
+  hours = { mon = "09:00-16:30", tue = "09:00-16:30", wed = "09:00-16:30",
+            thu = "09:00-16:30", fri = "09:00-12:30" },
+  contact = { address = "Stadhuisplein 1, Voorbeeldstad" },
+}
+
 fallback { channels = { "telefoon", "terugbelverzoek", "website" }, route = "terugbelverzoek" }

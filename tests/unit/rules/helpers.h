@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "decision/decision.h"
 #include "util/crypto.h"
@@ -111,6 +112,14 @@ static inline void scratch_new(char *dir, size_t n, const char *channels, const 
   scratch_put(dir, "services.lua", services);
 }
 
+/* Loads the scratch rule set in 'dir' with 'lim' (may be NULL); asserts it loads. */
+static inline ww_rules *scratch_load(const char *dir, const ww_limits *lim) {
+  ww_err err = {0};
+  ww_rules *r = ww_rules_load(dir, lim, &err);
+  cr_assert_not_null(r, "%s", err.msg);
+  return r;
+}
+
 static inline void scratch_remove(const char *dir) {
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -134,6 +143,27 @@ static inline void scratch_fails_at(const char *dir, const char *file, int line,
   cr_assert(strstr(err.msg, text), "msg %s lacks %s", err.msg, text);
   if (text2) cr_assert(strstr(err.msg, text2), "msg %s lacks %s", err.msg, text2);
   ww_err_clear(&err);
+}
+
+/* Runs a rule command (cli/cli.h) with its stdout caught in 'out' (through dir/out.txt). */
+static inline int scratch_run_cli(const char *dir, int (*fn)(int, char **), int argc, char **argv,
+                                  char *out, size_t n) {
+  fflush(stdout);
+  char path[300];
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  int saved = dup(1);
+  FILE *f = fopen(path, "w");
+  dup2(fileno(f), 1);
+  int rc = fn(argc, argv);
+  fflush(stdout);
+  dup2(saved, 1);
+  close(saved);
+  fclose(f);
+  f = fopen(path, "r");
+  size_t got = fread(out, 1, n - 1, f);
+  out[got] = '\0';
+  fclose(f);
+  return rc;
 }
 
 #endif

@@ -22,9 +22,7 @@ static void setup(void) {
   scratch_new(dir, sizeof dir, SCRATCH_CHANNELS, SCRATCH_SERVICES);
   scratch_put(dir, "steering/notes.lua", RULE);
   ww_limits lim = {.instructions = 50000000, .decision_timeout_ms = 60000};
-  ww_err err = {0};
-  R = ww_rules_load(dir, &lim, &err);
-  cr_assert_not_null(R, "%s", err.msg);
+  R = scratch_load(dir, &lim);
 }
 static void teardown(void) {
   ww_rules_free(R);

@@ -14,7 +14,8 @@ static const char CHANNELS[] =
     "channel \"website\" { name = \"Website\", kind = \"online\", base = 50 }\n"
     "channel \"telefoon\" { name = \"Telefoon\", kind = \"phone\", assisted = true,\n"
     "  route = { kind = \"queue\", queue = \"kcc\" } }\n"
-    "fallback { channels = { \"telefoon\" }, route = \"telefoon\" }\n";
+    "fallback { channels = { \"telefoon\" }, route = \"telefoon\" }\n"
+    "channel \"videobellen\" { name = \"Videobellen\", kind = \"video\", assisted = true }\n";
 static const char SERVICES[] = "service \"afval\" { name = \"Grofvuil\" }\n";
 
 static void put(const char *rel, const char *text) { scratch_put(dir, rel, text); }
@@ -222,22 +223,7 @@ Test(validate, version_changes_with_content) {
 /* ---- the rule commands ---- */
 
 static int run_cli(int (*fn)(int, char **), int argc, char **argv, char *out, size_t n) {
-  fflush(stdout);
-  char path[300];
-  snprintf(path, sizeof path, "%s/out.txt", dir);
-  int saved = dup(1);
-  FILE *f = fopen(path, "w");
-  dup2(fileno(f), 1);
-  int rc = fn(argc, argv);
-  fflush(stdout);
-  dup2(saved, 1);
-  close(saved);
-  fclose(f);
-  f = fopen(path, "r");
-  size_t got = fread(out, 1, n - 1, f);
-  out[got] = '\0';
-  fclose(f);
-  return rc;
+  return scratch_run_cli(dir, fn, argc, argv, out, n);
 }
 
 Test(validate, cli_check_test_eval) {
@@ -249,7 +235,7 @@ Test(validate, cli_check_test_eval) {
   char out[8192];
   char *check[] = {"check", dir};
   cr_assert_eq(run_cli(ww_cli_check, 2, check, out, sizeof out), 0);
-  const char *want = "ok: 2 channels, 1 services, 1 rules, 2 cases (version ";
+  const char *want = "ok: 3 channels, 1 services, 1 rules, 2 cases (version ";
   cr_assert(strncmp(out, want, strlen(want)) == 0, "%s", out);
   char *test[] = {"test", dir};
   cr_assert_eq(run_cli(ww_cli_test, 2, test, out, sizeof out), 1);

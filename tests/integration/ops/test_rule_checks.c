@@ -1,0 +1,106 @@
+/* Integration (issue 17 §3): a refused reload lists every error of the rule set, each
+ * FILE:LINE, not only the first; a reload with a slip ("bedoelt u ...?") loads and shows
+ * its warnings in the answer and in GET /v1/rules; with --strict-rules the same slip is
+ * refused and the old rule set keeps serving. Over HTTP against the real binary, through
+ * the OpenAPI traffic check. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ops_test.h"
+
+static ww_proc srv;
+static char tmpdir[256], rules[300], tokens[320];
+
+static void setup(void) { ops_setup_rules(&srv, tmpdir, rules, tokens); }
+static void teardown(void) { ops_teardown(&srv, tmpdir); }
+
+TestSuite(rule_checks, .init = setup, .fini = teardown, .timeout = 120);
+
+static int reload(json_t **body) {
+  return ops_req(srv.port, "POST", "/v1/rules/reload", OPS_ADMIN_TOKEN, NULL, body);
+}
+
+/* Whether one of the texts in array 'a' contains both 'x' and 'y'. */
+static int any_has(const json_t *a, const char *x, const char *y) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(a, i, v) {
+    const char *s = json_string_value(v);
+    if (s && strstr(s, x) && strstr(s, y)) return 1;
+  }
+  return 0;
+}
+
+/* A typo in a service field and a rule condition one slip from a citizen field. */
+static void add_slips(void) {
+  ops_append(rules, "services.lua",
+             "\nservice \"test_typo\" { name = \"Testdienst\", presense = true }\n");
+  ops_write(rules, "steering/zz_typo.lua",
+            "rule \"test: digitaal\" { citizen = { digitalskills = \"low\" },\n"
+            "  advise = function(r, a) a:prefer(\"telefoon\", 1) end }\n");
+}
+
+Test(rule_checks, a_refused_reload_lists_every_error) {
+  ops_serve(&srv, rules, tokens, NULL);
+  char before[16];
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, before);
+  ops_append(rules, "channels.lua", "\nchannel \"test_chat\" { name = \"Chat\", kind = \"praten\" }\n");
+  ops_write(rules, "steering/zz_a.lua",
+            "rule \"test: a\" { priorty = 5, advise = function(r, a) end }\n"
+            "rule \"test: b\" { advise = function(r, a) a:prefer(\"telefon\", 5) end }\n");
+  ops_write(rules, "steering/zz_b.lua", "rule \"test: c\" { advise = function(r, a)\n");
+  json_t *b = NULL;
+  int st = reload(&b);
+  cr_assert_eq(st, 422, "%d", st);
+  cr_assert_str_eq(ops_str(b, "code"), "ruleset_invalid");
+  json_t *errs = json_object_get(b, "errors");
+  cr_assert_eq(json_array_size(errs), 4, "%s", json_dumps(b, 0));
+  cr_assert_str_eq(json_string_value(json_array_get(errs, 0)), ops_str(b, "detail"));
+  cr_assert(any_has(errs, "channels.lua:", "kind must be one of"));
+  cr_assert(any_has(errs, "steering/zz_a.lua:1: ", "bedoelt u \"priority\"?"));
+  cr_assert(any_has(errs, "steering/zz_b.lua:2: syntax error", "er mist een end"));
+  cr_assert(any_has(errs, "steering/zz_a.lua:2: ", "unknown channel \"telefon\""));
+  json_decref(b);
+  char now[16];
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, now);
+  cr_assert_str_eq(now, before, "the old rule set stays");
+}
+
+Test(rule_checks, a_slip_loads_with_its_warnings) {
+  ops_serve(&srv, rules, tokens, NULL);
+  json_t *b = NULL;
+  cr_assert_eq(ops_req(srv.port, "GET", "/v1/rules", OPS_ADMIN_TOKEN, NULL, &b), 200);
+  cr_assert_eq(json_array_size(json_object_get(b, "warnings")), 0,
+               "the bundled rules load without warnings: %s", json_dumps(b, 0));
+  json_decref(b);
+  add_slips();
+  cr_assert_eq(reload(&b), 200, "%s", b ? json_dumps(b, 0) : "");
+  json_t *w = json_object_get(b, "warnings");
+  cr_assert(any_has(w, "services.lua:", "onbekend veld \"presense\"; bedoelt u \"presence\"?"),
+            "%s", json_dumps(b, 0));
+  cr_assert(any_has(w, "steering/zz_typo.lua:1: ", "bedoelt u \"digitalSkills\"?"));
+  json_decref(b);
+  cr_assert_eq(ops_req(srv.port, "GET", "/v1/rules", OPS_ADMIN_TOKEN, NULL, &b), 200);
+  cr_assert_eq(json_array_size(json_object_get(b, "warnings")), 2, "%s", json_dumps(b, 0));
+  json_decref(b);
+}
+
+Test(rule_checks, strict_rules_refuses_a_slip) {
+  const char *more[] = {"--strict-rules", NULL};
+  ops_serve(&srv, rules, tokens, more);
+  char before[16];
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, before);
+  add_slips();
+  json_t *b = NULL;
+  cr_assert_eq(reload(&b), 422, "%s", b ? json_dumps(b, 0) : "");
+  cr_assert(strstr(ops_str(b, "detail"), "bedoelt u \"presence\"? (een fout met --strict)"),
+            "%s", ops_str(b, "detail"));
+  cr_assert_str_eq(ops_str(b, "file"), "services.lua");
+  cr_assert_eq(json_array_size(json_object_get(b, "errors")), 2);
+  json_decref(b);
+  char now[16];
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, now);
+  cr_assert_str_eq(now, before, "the old rule set stays");
+}
