@@ -7,7 +7,6 @@
  * 400 has changed no session and spent no code. */
 #include "api/api.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,21 +67,6 @@ int ww_api_authorize(ww_req *req, int role) {
                        NULL, NULL);
   }
   return 0;
-}
-
-void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]) {
-  const char *peer = ww_req_peer(req);
-  struct in6_addr a6;
-  char buf[INET6_ADDRSTRLEN];
-  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (peer && inet_pton(AF_INET6, peer, &a6) == 1 && memcmp(a6.s6_addr, mapped, 12) != 0) {
-    memset(a6.s6_addr + 8, 0, 8);
-    if (inet_ntop(AF_INET6, &a6, buf, sizeof buf)) {
-      snprintf(out, WW_API_CLIENT_KEY_MAX, "%s/64", buf);
-      return;
-    }
-  }
-  snprintf(out, WW_API_CLIENT_KEY_MAX, "%s", peer ? peer : "");
 }
 
 /* A worker whose rule set failed to load answers 503 rather than guessing. */
@@ -175,20 +159,6 @@ static void free_decision(decision *d) {
   ww_ruleset_release(d->rs);
   json_decref(d->body);
   free(d);
-}
-
-void ww_api_log_handover(ww_app_worker *w, const char *kind, const json_t *obj) {
-  if (w == NULL || w->store == NULL || !ww_store_decision_log_on(w->store)) return;
-  const json_t *sid = json_object_get(obj, "sessionId");
-  if (sid == NULL) sid = json_object_get(obj, "id");
-  const json_t *events = json_object_get(obj, "events");
-  const json_t *last = json_array_get(events, json_array_size(events) - 1);
-  json_t *fields = json_pack("{s:s, s:O?, s:O?, s:O?}", "kind", kind, "sessionId", sid,
-                             "service", json_object_get(obj, "service"), "channel",
-                             json_object_get(last, "channel"));
-  if (fields == NULL) return;
-  ww_store_decision_log(w->store, fields);
-  json_decref(fields);
 }
 
 /* Metrics for new rule failures of 'rs' (kept per rule set: a reload starts at zero). */
@@ -326,7 +296,7 @@ static void on_claimed(void *ud, int status, json_t *result) {
   }
   if (status == 0) {
     ww_metrics_handover_claimed(d->w->metrics);
-    ww_api_log_handover(d->w, "claimed", result);
+    ww_app_log_handover(d->w, "claimed", result);
   }
   /* A caller who gives a handover code need not pick the topic again (a service the rule
    * set no longer knows leaves it open: the standard route, not a 400 for a spent code). */
@@ -398,8 +368,8 @@ static void decide(ww_req *req, int route) {
     return;
   }
   if (json_is_string(code)) {
-    char client[WW_API_CLIENT_KEY_MAX];
-    ww_api_client_addr(req, client);
+    char client[WW_APP_CLIENT_KEY_MAX];
+    ww_app_client_addr(req, client);
     ww_store_handover_claim(w->store, json_string_value(code), d->in.origin, client, on_claimed,
                             d);
   } else if (json_is_string(sid)) {
@@ -430,6 +400,66 @@ void ww_api_rules(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
   if (!have_rules(req, w)) return;
   ww_respond_json(req, 200, ww_ruleset_info(w->current));
+}
+
+/* POST /v1/rules/reload: the reload (reload.c) runs in libuv's thread pool. */
+
+typedef struct reload_job {
+  uv_work_t work;
+  ww_req *req;
+  ww_reload *rules;
+  json_t *info;
+  ww_err err;
+  int rc;
+} reload_job;
+
+static void reload_work(uv_work_t *work) {
+  reload_job *job = work->data;
+  job->rc = ww_reload_run(job->rules, &job->info, &job->err);
+}
+
+static void reload_done(uv_work_t *work, int status) {
+  reload_job *job = work->data;
+  ww_req *req = job->req;
+  if (status != 0 && job->rc == 0) job->rc = -1;
+  if (job->rc == 0) {
+    ww_respond_json(req, 200, job->info);
+  } else if (strcmp(job->err.code, "reload_busy") == 0) {
+    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
+    ww_respond_problem(req, 503, "reload_busy", job->err.msg, NULL, NULL);
+  } else {
+    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
+    json_t *extra = job->err.file[0] ? json_pack("{s:s, s:i}", "file", job->err.file, "line",
+                                                 job->err.line)
+                                     : NULL;
+    ww_respond_problem(req, 422, "ruleset_invalid", job->err.msg, NULL, extra);
+    json_decref(job->info);
+  }
+  ww_err_clear(&job->err);
+  free(job);
+}
+
+void ww_api_rules_reload(ww_req *req) {
+  ww_app_worker *w = ww_req_app(req);
+  size_t len = 0;
+  ww_req_body(req, &len);
+  if (len > 0) {   /* no body is needed; one that is sent is a JSON object (else 400/415) */
+    json_t *body = ww_req_json(req);
+    if (body == NULL) return;
+    json_decref(body);
+  }
+  reload_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    ww_respond_problem(req, 500, "internal", "out of memory", NULL, NULL);
+    return;
+  }
+  job->req = req;
+  job->rules = &w->app->rules;
+  job->work.data = job;
+  if (uv_queue_work(w->loop, &job->work, reload_work, reload_done) != 0) {
+    free(job);
+    ww_respond_problem(req, 500, "internal", "the reload could not be started", NULL, NULL);
+  }
 }
 
 void ww_api_healthz(ww_req *req) {

@@ -1,7 +1,6 @@
 /* Handlers of the sessions API: validate, one store operation, answer from its callback.
  * The request itself is the callback's context (no allocation): the server keeps it
  * alive until ww_respond_*() is called, even if the client left. */
-#include "api/api.h"
 #include "api/sessions.h"
 
 #include <stdio.h>
@@ -97,8 +96,8 @@ static int within_rate(ww_req *req, ww_app_worker *w, ww_limit_kind kind) {
   ww_app *app = w->app;
   if (app->rate_limits[kind][0] == NULL) return 1;
   int64_t now = ww_ratelimit_now_ms();
-  char addr[WW_API_CLIENT_KEY_MAX];
-  ww_api_client_addr(req, addr);
+  char addr[WW_APP_CLIENT_KEY_MAX];
+  ww_app_client_addr(req, addr);
   long wait = ww_ratelimit_take(app->rate_limits[kind][0], addr, now);
   const char *who = NULL;
   if (wait == 0 && app->auth &&
@@ -224,7 +223,7 @@ static void on_handover(void *ud, int status, json_t *h) {
   }
   ww_app_worker *w = ww_req_app(req);
   if (w) ww_metrics_handover_created(w->metrics);
-  ww_api_log_handover(w, "handover", h);
+  ww_app_log_handover(w, "handover", h);
   ww_respond_json(req, 201, h);
 }
 
@@ -256,7 +255,7 @@ static void on_claimed(void *ud, int status, json_t *sess) {
   }
   ww_app_worker *w = ww_req_app(req);
   if (w) ww_metrics_handover_claimed(w->metrics);
-  ww_api_log_handover(w, "claimed", sess);
+  ww_app_log_handover(w, "claimed", sess);
   ww_respond_json(req, 200, json_pack("{s:o}", "session", sess));
 }
 
@@ -266,8 +265,8 @@ void ww_api_handover_claim(ww_req *req) {
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
   if (!body_ok(req, body, ww_session_check_claim(body))) return;
-  char client[WW_API_CLIENT_KEY_MAX];
-  ww_api_client_addr(req, client);
+  char client[WW_APP_CLIENT_KEY_MAX];
+  ww_app_client_addr(req, client);
   ww_store_handover_claim(w->store, json_string_value(json_object_get(body, "code")),
                           json_string_value(json_object_get(body, "channel")), client,
                           on_claimed, req);
