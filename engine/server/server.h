@@ -49,6 +49,10 @@
 
 #include "util/json_limits.h"
 
+/* The version of the HTTP API (docs/openapi.json info.version), sent as API-Version on
+ * every response. */
+#define WW_API_VERSION "1.0.0"
+
 typedef struct ww_req ww_req;          /* one HTTP request (private) */
 typedef struct ww_server ww_server;    /* the running server (private) */
 
