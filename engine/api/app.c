@@ -62,7 +62,7 @@ static int read_secret(ww_app *app, const char *path) {
 
 /* On failure the caller (ww_app_init) cleans up. */
 static int app_setup(ww_app *app, const ww_config *cfg) {
-  app->listen_loopback = ww_is_loopback(cfg->listen_host);
+  app->listen_loopback = ww_auth_is_loopback(cfg->listen_host);
   ww_limits limits = {0};
   limits.decision_timeout_ms = (unsigned)cfg->decision_timeout_ms;
   limits.load_timeout_ms = (unsigned)cfg->load_timeout_ms;

@@ -147,7 +147,7 @@ void ww_api_session_create(ww_req *req) {
   if (service && w->rules && !ww_rules_has_service(w->rules, service)) {
     json_decref(body);
     json_t *p = NULL;
-    ww_invalid_param(&p, "service", "is not a service of the rule set");
+    ww_session_invalid_param(&p, "service", "is not a service of the rule set");
     ww_respond_problem(req, 400, "unknown_service", "Unknown service.", p, NULL);
     return;
   }
