@@ -32,14 +32,14 @@ typedef enum {
 
 typedef struct ww_app {
   const ww_config *cfg;            /* borrowed */
-  ww_limits limits;                /* of every rule set loaded (time limits from cfg) */
   unsigned char secret[256];       /* citizenRef key (from --secret-file or random) */
   size_t secret_len;
   struct ww_memstore *memstore;    /* owned; NULL when --redis is given */
   ww_auth *auth;                   /* owned; NULL without --tokens */
   int listen_loopback;             /* 1 when --listen is a loopback address */
   ww_metrics_registry *metrics;    /* owned */
-  ww_reload rules;                 /* the live rule set holder (reload.h) */
+  ww_reload rules;                 /* the live rule set holder (reload.h), with the limits
+                                      of every rule set loaded (time limits from cfg) */
   atomic_int *store_ready;         /* [workers]: each worker's store reachable (readyz) */
   /* [kind][0] per client address, [kind][1] per token; owned; NULL when the rate is 0 */
   struct ww_ratelimit *rate_limits[WW_LIMIT_KINDS][2];
