@@ -7,7 +7,6 @@
  * 400 has changed no session and spent no code. */
 #include "api/api.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,54 +70,6 @@ int ww_api_authorize(ww_req *req, int role) {
                              "start it with --tokens.",
                        NULL, NULL);
   }
-  return 0;
-}
-
-void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]) {
-  const char *peer = ww_req_peer(req);
-  struct in6_addr a6;
-  char buf[INET6_ADDRSTRLEN];
-  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (peer && inet_pton(AF_INET6, peer, &a6) == 1 && memcmp(a6.s6_addr, mapped, 12) != 0) {
-    memset(a6.s6_addr + 8, 0, 8);
-    if (inet_ntop(AF_INET6, &a6, buf, sizeof buf)) {
-      snprintf(out, WW_API_CLIENT_KEY_MAX, "%s/64", buf);
-      return;
-    }
-  }
-  snprintf(out, WW_API_CLIENT_KEY_MAX, "%s", peer ? peer : "");
-}
-
-const char *ww_api_caller_key(const ww_app *app, const json_t *v, char key[65]) {
-  key[0] = '\0';
-  if (v == NULL || json_is_null(v)) return NULL;
-  const char *s = json_string_value(v);
-  size_t n = s ? json_string_length(v) : 0;
-  if (n == 0 || n > 128) return "must be a string of 1 to 128 characters";
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
-      return "must be printable ASCII without spaces (a hash or call id)";
-  char msg[160];
-  int len = snprintf(msg, sizeof msg, "callerRef:%s", s);
-  ww_hmac_sha256_hex(app->secret, app->secret_len, msg, (size_t)len, key);
-  return NULL;
-}
-
-int ww_api_known_ids(ww_req *req, const json_t *body, const char *const *keys, int service) {
-  ww_app_worker *w = ww_req_app(req);
-  if (w == NULL || w->rules == NULL) return 1;
-  json_t *bad = NULL;
-  const char *id = service ? json_string_value(json_object_get(body, "service")) : NULL;
-  int service_bad = id && !ww_rules_has_service(w->rules, id);
-  if (service_bad) ww_invalid_param(&bad, "service", "is not a service of the rule set");
-  for (size_t i = 0; keys && keys[i]; i++) {
-    id = json_string_value(json_object_get(body, keys[i]));
-    if (id && !ww_rules_has_channel(w->rules, id))
-      ww_invalid_param(&bad, keys[i], "is not a channel of the rule set (GET /v1/channels)");
-  }
-  if (bad == NULL) return 1;
-  ww_respond_problem(req, 400, service_bad ? "unknown_service" : "unknown_channel",
-                     service_bad ? "Unknown service." : "Unknown channel.", bad, NULL);
   return 0;
 }
 
@@ -265,20 +216,6 @@ static void free_decision(decision *d) {
   ww_ruleset_release(d->rs);
   json_decref(d->body);
   free(d);
-}
-
-void ww_api_log_handover(ww_app_worker *w, const char *kind, const json_t *obj) {
-  if (w == NULL || w->store == NULL || !ww_store_decision_log_on(w->store)) return;
-  const json_t *sid = json_object_get(obj, "sessionId");
-  if (sid == NULL) sid = json_object_get(obj, "id");
-  const json_t *events = json_object_get(obj, "events");
-  const json_t *last = json_array_get(events, json_array_size(events) - 1);
-  json_t *fields = json_pack("{s:s, s:O?, s:O?, s:O?}", "kind", kind, "sessionId", sid,
-                             "service", json_object_get(obj, "service"), "channel",
-                             json_object_get(last, "channel"));
-  if (fields == NULL) return;
-  ww_store_decision_log(w->store, fields);
-  json_decref(fields);
 }
 
 /* Metrics for new rule failures of 'rs' (kept per rule set: a reload starts at zero). */
@@ -442,7 +379,7 @@ static void on_claimed(void *ud, int status, json_t *result) {
   }
   if (status == 0) {
     ww_metrics_handover_claimed(d->w->metrics);
-    ww_api_log_handover(d->w, "claimed", result);
+    ww_app_log_handover(d->w, "claimed", result);
   }
   /* The claimed session's service wins over the IVR menu's choice (the citizen said what
    * it is about on the website), unless the IVR says keepService; a caller need not pick
@@ -511,7 +448,7 @@ static void decide(ww_req *req, int route) {
     respond_decision_error(req, rc, &err);
     goto drop;
   }
-  const char *why = ww_api_caller_key(w->app, json_object_get(body, "callerRef"), d->caller);
+  const char *why = ww_app_caller_key(w->app, json_object_get(body, "callerRef"), d->caller);
   if (why) {
     bad_field(req, "callerRef", why);
     goto drop;
@@ -527,8 +464,8 @@ static void decide(ww_req *req, int route) {
     return;
   }
   if (json_is_string(code)) {
-    char client[WW_API_CLIENT_KEY_MAX];
-    ww_api_client_addr(req, client);
+    char client[WW_APP_CLIENT_KEY_MAX];
+    ww_app_client_addr(req, client);
     ww_store_handover_claim(w->store, json_string_value(code),
                             ww_decision_origin_channel(d->rs->rules, d->in.origin), client,
                             d->caller, on_claimed, d);
@@ -561,6 +498,71 @@ void ww_api_rules(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
   if (!ww_api_have_rules(req, w)) return;
   ww_api_respond_rule_data(req, 200, ww_ruleset_info(w->current));
+}
+
+/* POST /v1/rules/reload: the reload (reload.c) runs in libuv's thread pool. */
+
+typedef struct reload_job {
+  uv_work_t work;
+  ww_req *req;
+  ww_app *app;
+  json_t *info;
+  ww_err err;
+  int rc;
+} reload_job;
+
+static void reload_work(uv_work_t *work) {
+  reload_job *job = work->data;
+  ww_app_tokens_reload(job->app);   /* whatever the rules do: a new token needs no new rules */
+  job->rc = ww_reload_run(&job->app->rules, &job->info, &job->err);
+}
+
+static void reload_done(uv_work_t *work, int status) {
+  reload_job *job = work->data;
+  ww_req *req = job->req;
+  if (status != 0 && job->rc == 0) job->rc = -1;
+  if (job->rc == 0) {
+    ww_respond_json(req, 200, job->info);
+  } else if (strcmp(job->err.code, "reload_busy") == 0) {
+    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
+    ww_respond_problem(req, 503, "reload_busy", job->err.msg, NULL, NULL);
+  } else {
+    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
+    json_t *extra = job->err.file[0] ? json_pack("{s:s, s:i}", "file", job->err.file, "line",
+                                                 job->err.line)
+                                     : NULL;
+    if (json_array_size(job->err.errors) > 0) {   /* every error of the load, not only the first */
+      if (extra == NULL) extra = json_object();
+      json_object_set(extra, "errors", job->err.errors);
+    }
+    ww_respond_problem(req, 422, "ruleset_invalid", job->err.msg, NULL, extra);
+    json_decref(job->info);
+  }
+  ww_err_clear(&job->err);
+  free(job);
+}
+
+void ww_api_rules_reload(ww_req *req) {
+  ww_app_worker *w = ww_req_app(req);
+  size_t len = 0;
+  ww_req_body(req, &len);
+  if (len > 0) {   /* no body is needed; one that is sent is a JSON object (else 400/415) */
+    json_t *body = ww_req_json(req);
+    if (body == NULL) return;
+    json_decref(body);
+  }
+  reload_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    ww_respond_problem(req, 500, "internal", "out of memory", NULL, NULL);
+    return;
+  }
+  job->req = req;
+  job->app = w->app;
+  job->work.data = job;
+  if (uv_queue_work(w->loop, &job->work, reload_work, reload_done) != 0) {
+    free(job);
+    ww_respond_problem(req, 500, "internal", "the reload could not be started", NULL, NULL);
+  }
 }
 
 void ww_api_healthz(ww_req *req) {

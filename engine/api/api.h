@@ -1,5 +1,5 @@
-/* The HTTP API (docs/openapi.json): the routing table and the application lifecycle the
- * server calls (worker init/fini, request completion). */
+/* The HTTP API (docs/openapi.json): the routing table and the handlers. The top of
+ * engine/api: handlers -> app.h (the application) -> reload.h (the live rule sets). */
 #ifndef WW_API_H
 #define WW_API_H
 
@@ -9,41 +9,11 @@
 /* The routing table (static storage). */
 const ww_route *ww_api_routes(size_t *n);
 
-/* Prepare 'app' for serving with 'cfg' (borrowed; must outlive the app): the secret,
- * the embedded store when no --redis is given. Returns 0, or -1 after logging why. */
-int ww_app_init(ww_app *app, const ww_config *cfg);
-void ww_app_close(ww_app *app);
-
-/* ww_server_opts hooks. */
-void *ww_app_worker_init(void *app, uv_loop_t *loop, int worker_index);
-void ww_app_worker_fini(void *app, void *worker_state);
-void ww_app_on_complete(void *worker_state, const ww_req *req, int status, double seconds);
-void ww_app_on_reload(void *app);   /* SIGHUP (reload.c) */
-
 /* The server's authorize hook (ww_server_opts): check the request's bearer token for
  * 'role', a ww_role, the gate of its route (docs/tokens.md: admin routes never open without an
  * admin token; advice routes open without a tokens file only on loopback). Returns 1
  * when allowed; otherwise answers 401/403 itself and returns 0. */
 int ww_api_authorize(ww_req *req, int role);
-
-/* The client's address as the key of its limits: an IPv6 address by its /64 (what one
- * host usually gets, so it cannot dodge a limit by changing its last 64 bits), any other
- * whole. Into 'out' (NUL-terminated). */
-#define WW_API_CLIENT_KEY_MAX 64
-void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]);
-/* A handover claim's callerRef (the IVR's id of the caller): NULL when it is absent or
- * well formed -- then 'key' is its keyed hash (HMAC with the citizenRef secret, 64 hex;
- * "" when absent), the only form the store sees -- else why it is not. */
-const char *ww_api_caller_key(const ww_app *app, const json_t *caller_ref, char key[65]);
-/* 400 unknown_service / unknown_channel when a session body names a service or channel
- * the rule set does not know ('keys': the body's channel fields, NULL-terminated;
- * 'service': also check "service"). 1 when all are known or no rule set is loaded. */
-int ww_api_known_ids(ww_req *req, const json_t *body, const char *const *keys, int service);
-
-/* Append a handover ("handover") or claim ("claimed") entry to the decision stream, for
- * wegwijzer report: {kind, sessionId, service?, channel?}. 'obj' (borrowed) is the
- * handover answer or the claimed session. No-op without --decision-log. */
-void ww_api_log_handover(ww_app_worker *w, const char *kind, const json_t *obj);
 
 /* A worker whose rule set failed to load answers 503 (ruleset_invalid) and gets 0. */
 int ww_api_have_rules(ww_req *req, ww_app_worker *w);
@@ -60,7 +30,7 @@ void ww_api_rules(ww_req *req);
 void ww_api_healthz(ww_req *req);
 void ww_api_readyz(ww_req *req);
 void ww_api_metrics(ww_req *req);
-void ww_api_rules_reload(ww_req *req);   /* reload.c */
+void ww_api_rules_reload(ww_req *req);   /* POST /v1/rules/reload */
 void ww_api_services(ww_req *req);       /* services.c: GET /v1/services */
 void ww_api_service(ww_req *req);        /* services.c: GET /v1/services/{id} */
 

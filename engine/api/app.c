@@ -1,6 +1,7 @@
 /* Application lifecycle: the process-wide state and each worker's own state. */
-#include "api/api.h"
+#include "api/app.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "session/session.h"
 #include "store/store.h"
 #include "util/crypto.h"
 #include "util/owner.h"
@@ -59,18 +61,18 @@ static int read_secret(ww_app *app, const char *path) {
   return 0;
 }
 
-/* Everything but the watcher; on failure the caller (ww_app_init) cleans up. */
+/* On failure the caller (ww_app_init) cleans up. */
 static int app_setup(ww_app *app, const ww_config *cfg) {
-  app->listen_loopback = ww_is_loopback(cfg->listen_host);
-  app->limits.decision_timeout_ms = (unsigned)cfg->decision_timeout_ms;
-  app->limits.load_timeout_ms = (unsigned)cfg->load_timeout_ms;
-  app->limits.strict = cfg->strict_rules;
-  pthread_mutex_init(&app->reload_lock, NULL);
-  pthread_mutex_init(&app->pending_lock, NULL);
-  pthread_mutex_init(&app->tokens_lock, NULL);
-  app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
+  app->listen_loopback = ww_auth_is_loopback(cfg->listen_host);
+  ww_limits limits = {0};
+  limits.decision_timeout_ms = (unsigned)cfg->decision_timeout_ms;
+  limits.load_timeout_ms = (unsigned)cfg->load_timeout_ms;
+  limits.strict = cfg->strict_rules;
+  if (ww_reload_init(&app->rules, cfg->rules_dir, cfg->workers, &limits, cfg->watch) != 0)
+    return -1;
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
-  if (app->pending == NULL || app->store_ready == NULL) return -1;
+  if (app->store_ready == NULL) return -1;
+  pthread_mutex_init(&app->tokens_lock, NULL);
   if (ww_app_tokens_init(app) != 0) return -1;
   if (!cfg->tokens_file[0] && !app->listen_loopback) {
     ww_logf(WW_LOG_WARN, "no --tokens file and listening on %s (not loopback): every API "
@@ -110,25 +112,16 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
 int ww_app_init(ww_app *app, const ww_config *cfg) {
   memset(app, 0, sizeof *app);
   app->cfg = cfg;
-  if (app_setup(app, cfg) != 0 || (cfg->watch && ww_app_watch_start(app) != 0)) {
+  if (app_setup(app, cfg) != 0) {
     ww_app_close(app);
     return -1;
   }
   return 0;
 }
 
-/* A SIGHUP reload thread uses the app: wait for it (a reload takes well under this). */
-static void wait_reloads(ww_app *app) {
-  for (int i = 0; i < 3000 && atomic_load(&app->reloads_running) > 0; i++) {
-    struct timespec ts = {0, 10 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
-}
-
 void ww_app_close(ww_app *app) {
   if (app->cfg == NULL) return;   /* closed already */
-  ww_app_watch_stop(app);
-  wait_reloads(app);
+  ww_reload_close(&app->rules);
   memset(app->secret, 0, sizeof app->secret);
   ww_app_tokens_close(app);
   ww_metrics_registry_free(app->metrics);
@@ -140,15 +133,8 @@ void ww_app_close(ww_app *app) {
   }
   ww_memstore_free(app->memstore);
   app->memstore = NULL;
-  if (app->pending) {
-    for (int i = 0; i < app->cfg->workers; i++) ww_ruleset_release(app->pending[i]);
-    free(app->pending);
-    app->pending = NULL;
-  }
   free(app->store_ready);
   app->store_ready = NULL;
-  pthread_mutex_destroy(&app->reload_lock);
-  pthread_mutex_destroy(&app->pending_lock);
   pthread_mutex_destroy(&app->tokens_lock);
   app->cfg = NULL;
 }
@@ -175,26 +161,8 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   w->loop = loop;
   w->index = worker_index;
   w->metrics = ww_metrics_worker(app->metrics, worker_index);
-  ww_err err = {0};
-  w->generation = atomic_load(&app->generation);
-  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, &app->limits, &err);
-  if (rules == NULL) {
-    ww_logf(WW_LOG_ERROR, "worker %d: rule set %s failed to load: %s", worker_index,
-            app->cfg->rules_dir, err.msg);
-    ww_err_clear(&err);
-  } else {
-    w->current = calloc(1, sizeof *w->current);
-    if (w->current == NULL) {
-      ww_rules_free(rules);
-    } else {
-      w->current->rules = rules;
-      w->current->refs = 1;
-      memcpy(w->current->loaded_at, app->loaded_at, sizeof app->loaded_at);
-      w->current->tests_passed = app->tests_passed;
-      w->current->tests_failed = app->tests_failed;
-      w->rules = rules;
-    }
-  }
+  w->current = ww_reload_first(&app->rules, worker_index, &w->generation);
+  w->rules = w->current ? w->current->rules : NULL;
   ww_store_opts so = {0};
   so.session_ttl = app->cfg->session_ttl;
   so.handover_ttl = app->cfg->handover_ttl;
@@ -281,4 +249,83 @@ const json_t *ww_app_status(ww_app_worker *w, uint64_t *version) {
   }
   *version = w->status_version + 1;   /* never 0: 0 means "do not cache" */
   return now;
+}
+
+void ww_app_rules_refresh(ww_app_worker *w) {
+  if (ww_reload_adopt(&w->app->rules, w->index, &w->generation, &w->current))
+    w->rules = w->current->rules;
+}
+
+ww_ruleset *ww_app_rules_acquire(ww_app_worker *w) {
+  ww_app_rules_refresh(w);
+  if (w->current) w->current->refs++;
+  return w->current;
+}
+
+void ww_app_on_reload(void *appv) {
+  ww_app *app = appv;
+  ww_app_tokens_reload(app);   /* whatever the rules do: a new token needs no new rules */
+  ww_reload_in_background(&app->rules);
+}
+
+void ww_app_client_addr(ww_req *req, char out[WW_APP_CLIENT_KEY_MAX]) {
+  const char *peer = ww_req_peer(req);
+  struct in6_addr a6;
+  char buf[INET6_ADDRSTRLEN];
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (peer && inet_pton(AF_INET6, peer, &a6) == 1 && memcmp(a6.s6_addr, mapped, 12) != 0) {
+    memset(a6.s6_addr + 8, 0, 8);
+    if (inet_ntop(AF_INET6, &a6, buf, sizeof buf)) {
+      snprintf(out, WW_APP_CLIENT_KEY_MAX, "%s/64", buf);
+      return;
+    }
+  }
+  snprintf(out, WW_APP_CLIENT_KEY_MAX, "%s", peer ? peer : "");
+}
+
+void ww_app_log_handover(ww_app_worker *w, const char *kind, const json_t *obj) {
+  if (w == NULL || w->store == NULL || !ww_store_decision_log_on(w->store)) return;
+  const json_t *sid = json_object_get(obj, "sessionId");
+  if (sid == NULL) sid = json_object_get(obj, "id");
+  const json_t *events = json_object_get(obj, "events");
+  const json_t *last = json_array_get(events, json_array_size(events) - 1);
+  json_t *fields = json_pack("{s:s, s:O?, s:O?, s:O?}", "kind", kind, "sessionId", sid,
+                             "service", json_object_get(obj, "service"), "channel",
+                             json_object_get(last, "channel"));
+  if (fields == NULL) return;
+  ww_store_decision_log(w->store, fields);
+  json_decref(fields);
+}
+
+const char *ww_app_caller_key(const ww_app *app, const json_t *v, char key[65]) {
+  key[0] = '\0';
+  if (v == NULL || json_is_null(v)) return NULL;
+  const char *s = json_string_value(v);
+  size_t n = s ? json_string_length(v) : 0;
+  if (n == 0 || n > 128) return "must be a string of 1 to 128 characters";
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+      return "must be printable ASCII without spaces (a hash or call id)";
+  char msg[160];
+  int len = snprintf(msg, sizeof msg, "callerRef:%s", s);
+  ww_hmac_sha256_hex(app->secret, app->secret_len, msg, (size_t)len, key);
+  return NULL;
+}
+
+int ww_app_known_ids(ww_req *req, const json_t *body, const char *const *keys, int service) {
+  ww_app_worker *w = ww_req_app(req);
+  if (w == NULL || w->rules == NULL) return 1;
+  json_t *bad = NULL;
+  const char *id = service ? json_string_value(json_object_get(body, "service")) : NULL;
+  int service_bad = id && !ww_rules_has_service(w->rules, id);
+  if (service_bad) ww_session_invalid_param(&bad, "service", "is not a service of the rule set");
+  for (size_t i = 0; keys && keys[i]; i++) {
+    id = json_string_value(json_object_get(body, keys[i]));
+    if (id && !ww_rules_has_channel(w->rules, id))
+      ww_session_invalid_param(&bad, keys[i], "is not a channel of the rule set (GET /v1/channels)");
+  }
+  if (bad == NULL) return 1;
+  ww_respond_problem(req, 400, service_bad ? "unknown_service" : "unknown_channel",
+                     service_bad ? "Unknown service." : "Unknown channel.", bad, NULL);
+  return 0;
 }

@@ -1,5 +1,9 @@
 /* The application: what the HTTP handlers share. One ww_app per process (read-only once
- * the server runs, except where said), one ww_app_worker per worker thread. */
+ * the server runs, except where said), one ww_app_worker per worker thread.
+ *
+ * engine/api is layered one way: the handlers (api.c, sessions.c) -> the application
+ * (app.c: lifecycle, workers, request completion) -> the live rule set holder (reload.c).
+ * Nothing here calls up into a handler. */
 #ifndef WW_APP_H
 #define WW_APP_H
 
@@ -8,24 +12,13 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "api/reload.h"
 #include "auth/auth.h"
 #include "config/config.h"
 #include "metrics/metrics.h"
-#include "decision/decision.h"
+#include "server/server.h"
 
 struct ww_store;          /* engine/store/store.h */
-
-/* One worker's copy of a loaded rule set (each worker has its own Lua state), with what
- * GET /v1/rules shows of it. Reference-counted on the worker's thread only: 1 for the
- * worker while it is current, +1 per decision in flight, so a request finishes on the
- * rule set it started with and the old set is freed when its last request ends. */
-typedef struct ww_ruleset {
-  ww_rules *rules;                 /* owned */
-  int refs;
-  char loaded_at[32];
-  int tests_passed, tests_failed;
-  unsigned long seen_runtime, seen_budget, seen_memory;   /* failures already in metrics */
-} ww_ruleset;
 struct ww_memstore;       /* the embedded store, shared by all workers */
 struct ww_ratelimit;      /* engine/util/ratelimit.h */
 
@@ -36,12 +29,10 @@ typedef enum {
   WW_LIMIT_HANDOVERS,     /* POST /v1/sessions/{id}/handover */
   WW_LIMIT_KINDS
 } ww_limit_kind;
-struct ww_watcher;        /* --watch: reload.c */
-struct ww_tokens;         /* tokens.c */
+struct ww_tokens;        /* tokens.c */
 
 typedef struct ww_app {
   const ww_config *cfg;            /* borrowed */
-  ww_limits limits;                /* of every rule set loaded (time limits from cfg) */
   unsigned char secret[256];       /* citizenRef key (from --secret-file or random) */
   size_t secret_len;
   struct ww_memstore *memstore;    /* owned; NULL when --redis is given */
@@ -52,19 +43,9 @@ typedef struct ww_app {
   atomic_uint tokens_gen;
   int listen_loopback;             /* 1 when --listen is a loopback address */
   ww_metrics_registry *metrics;    /* owned */
-  /* The rule set as checked at start (or by the last reload). */
-  char loaded_at[32];
-  char rules_version[16];
-  int tests_passed, tests_failed;
-  /* Reload (reload.c): a new set is published as one copy per worker in 'pending' and
-   * 'generation' is bumped; each worker adopts its copy before its next request. */
-  pthread_mutex_t reload_lock;     /* one reload at a time */
-  pthread_mutex_t pending_lock;    /* guards 'pending' */
-  ww_ruleset **pending;            /* [workers], owned until adopted */
-  atomic_uint generation;
+  ww_reload rules;                 /* the live rule set holder (reload.h), with the limits
+                                      of every rule set loaded (time limits from cfg) */
   atomic_int *store_ready;         /* [workers]: each worker's store reachable (readyz) */
-  struct ww_watcher *watcher;      /* owned; NULL without --watch */
-  atomic_int reloads_running;      /* SIGHUP reload threads still running */
   /* [kind][0] per client address, [kind][1] per token; owned; NULL when the rate is 0 */
   struct ww_ratelimit *rate_limits[WW_LIMIT_KINDS][2];
 } ww_app;
@@ -75,7 +56,7 @@ typedef struct ww_app_worker {
   int index;
   ww_ruleset *current;             /* this worker's rule set (holds a reference) */
   ww_rules *rules;                 /* borrowed: current->rules, or NULL */
-  unsigned generation;             /* of 'current' */
+  unsigned generation;             /* of 'current' (ww_reload_adopt) */
   struct ww_store *store;          /* owned: this worker's store handle */
   struct ww_tokens *tokens;        /* a reference: the tokens this worker checks with */
   unsigned tokens_gen;             /* of 'tokens' */
@@ -94,10 +75,24 @@ typedef struct ww_app_log_note {
   const char *rules_version;       /* borrowed: the rule set the request decided on */
 } ww_app_log_note;
 
+/* Prepare 'app' for serving with 'cfg' (borrowed; must outlive the app): the secret, the
+ * rule set holder, the embedded store when no --redis is given. Returns 0, or -1 after
+ * logging why. */
+int ww_app_init(ww_app *app, const ww_config *cfg);
+void ww_app_close(ww_app *app);
+
+/* ww_server_opts hooks. */
+void *ww_app_worker_init(void *app, uv_loop_t *loop, int worker_index);
+void ww_app_worker_fini(void *app, void *worker_state);
+void ww_app_on_complete(void *worker_state, const ww_req *req, int status, double seconds);
+void ww_app_on_reload(void *app);   /* SIGHUP: a reload on a thread of its own */
+
 /* The worker's current rule set after adopting a newer one, with a reference for the
  * caller (release with ww_ruleset_release), or NULL when none is loaded. */
 ww_ruleset *ww_app_rules_acquire(ww_app_worker *w);
-void ww_ruleset_release(ww_ruleset *rs);   /* NULL-safe; frees at zero */
+
+/* Adopt a newer rule set if one was published (cheap when none was). */
+void ww_app_rules_refresh(ww_app_worker *w);
 
 /* The channel-status overrides for this worker's decisions (borrowed), with a version
  * that changes whenever they do (ww_decision_opts.status_version). */
@@ -108,21 +103,6 @@ const json_t *ww_app_status(ww_app_worker *w, uint64_t *version);
 int ww_app_stores_ready(const ww_app *app);
 /* Publish this worker's store state now (also done every 100 ms and after each request). */
 void ww_app_publish_ready(ww_app_worker *w);
-
-/* Adopt a newer rule set if one was published (cheap when none was). */
-void ww_app_rules_refresh(ww_app_worker *w);
-
-/* Load, validate and test the rule set in cfg->rules_dir, then publish one copy per
- * worker. Blocking: call it off every event loop (thread pool or own thread). Returns 0
- * with '*info' (new, GET /v1/rules shape), or -1 with 'err' naming file and line; err->code
- * "reload_busy" when another reload held the lock for all of --load-timeout. */
-int ww_app_reload(ww_app *app, json_t **info, ww_err *err);
-
-/* --watch: reload when a file in the rules dir, steering/ or tests/ changes (debounced
- * 300 ms), on a thread with its own loop. Start returns 0 or -1 (logged); stop joins the
- * thread (NULL-safe, idempotent). Called by ww_app_init / ww_app_close. */
-int ww_app_watch_start(ww_app *app);
-void ww_app_watch_stop(ww_app *app);
 
 /* Copy the worker's store counters into its metrics block (on the worker's thread). */
 void ww_app_sync_store_metrics(ww_app_worker *w);
@@ -137,7 +117,25 @@ const ww_auth *ww_app_auth(ww_app_worker *w);
 void ww_app_tokens_worker_fini(ww_app_worker *w);
 void ww_app_tokens_close(ww_app *app);
 
-/* GET /v1/rules body for 'rs' (new). */
-json_t *ww_ruleset_info(const ww_ruleset *rs);
+
+/* The client's address as the key of its limits: an IPv6 address by its /64 (what one
+ * host usually gets, so it cannot dodge a limit by changing its last 64 bits), any other
+ * whole. Into 'out' (NUL-terminated). */
+#define WW_APP_CLIENT_KEY_MAX 64
+void ww_app_client_addr(ww_req *req, char out[WW_APP_CLIENT_KEY_MAX]);
+
+/* Append a handover ("handover") or claim ("claimed") entry to the decision stream, for
+ * wegwijzer report: {kind, sessionId, service?, channel?}. 'obj' (borrowed) is the
+ * handover answer or the claimed session. No-op without --decision-log. */
+void ww_app_log_handover(ww_app_worker *w, const char *kind, const json_t *obj);
+
+/* A handover claim's callerRef (the IVR's id of the caller): NULL when it is absent or
+ * well formed -- then 'key' is its keyed hash (HMAC with the citizenRef secret, 64 hex;
+ * "" when absent), the only form the store sees -- else why it is not. */
+const char *ww_app_caller_key(const ww_app *app, const json_t *caller_ref, char key[65]);
+/* 400 unknown_service / unknown_channel when a session body names a service or channel
+ * the rule set does not know ('keys': the body's channel fields, NULL-terminated;
+ * 'service': also check "service"). 1 when all are known or no rule set is loaded. */
+int ww_app_known_ids(ww_req *req, const json_t *body, const char *const *keys, int service);
 
 #endif

@@ -1,15 +1,15 @@
-/* Zero-downtime rule reload (docs/operations.md, 5): load, validate and test a new rule
- * set off the request path, then swap it into every worker. Requests in flight finish on
- * the set they started with; the old set is freed when its last request ends. A bad set
- * never replaces a good one. Triggers: POST /v1/rules/reload (admin), SIGHUP and --watch.
- * The first two read the tokens file again too (tokens.c). */
+/* The live rule set holder (reload.h): each worker's rule set and the zero-downtime
+ * reload that replaces it (docs/operations.md, 5). Triggers: POST /v1/rules/reload
+ * (admin, engine/api/api.c), SIGHUP and --watch. */
+#include "api/reload.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <uv.h>
 
-#include "api/api.h"
 #include "log/log.h"
 #include "util/tztime.h"
 
@@ -39,27 +39,52 @@ json_t *ww_ruleset_info(const ww_ruleset *rs) {
   return info;
 }
 
-void ww_app_rules_refresh(ww_app_worker *w) {
-  ww_app *app = w->app;
-  unsigned gen = atomic_load_explicit(&app->generation, memory_order_acquire);
-  if (gen == w->generation) return;
-  pthread_mutex_lock(&app->pending_lock);
-  ww_ruleset *next = app->pending[w->index];
-  app->pending[w->index] = NULL;
-  gen = atomic_load_explicit(&app->generation, memory_order_acquire);
-  pthread_mutex_unlock(&app->pending_lock);
-  w->generation = gen;
-  if (next == NULL) return;
-  ww_ruleset_release(w->current);
-  w->current = next;
-  w->rules = next->rules;
-  ww_logf(WW_LOG_INFO, "worker %d: rule set %s active", w->index, ww_rules_version(w->rules));
+int ww_reload_adopt(ww_reload *h, int worker, unsigned *generation, ww_ruleset **current) {
+  unsigned gen = atomic_load_explicit(&h->generation, memory_order_acquire);
+  if (gen == *generation) return 0;
+  pthread_mutex_lock(&h->pending_lock);
+  ww_ruleset *next = h->pending[worker];
+  h->pending[worker] = NULL;
+  gen = atomic_load_explicit(&h->generation, memory_order_acquire);
+  pthread_mutex_unlock(&h->pending_lock);
+  *generation = gen;
+  if (next == NULL) return 0;
+  ww_ruleset_release(*current);
+  *current = next;
+  ww_logf(WW_LOG_INFO, "worker %d: rule set %s active", worker, ww_rules_version(next->rules));
+  return 1;
 }
 
-ww_ruleset *ww_app_rules_acquire(ww_app_worker *w) {
-  ww_app_rules_refresh(w);
-  if (w->current) w->current->refs++;
-  return w->current;
+ww_ruleset *ww_reload_first(ww_reload *h, int worker, unsigned *generation) {
+  ww_err err = {0};
+  *generation = atomic_load(&h->generation);
+  ww_rules *rules = ww_rules_load(h->dir, &h->limits, &err);
+  if (rules == NULL) {
+    ww_logf(WW_LOG_ERROR, "worker %d: rule set %s failed to load: %s", worker, h->dir,
+            err.msg);
+    ww_err_clear(&err);
+    return NULL;
+  }
+  ww_ruleset *rs = ruleset_new(rules, h->loaded_at, h->tests_passed, h->tests_failed);
+  if (rs == NULL) ww_rules_free(rules);
+  return rs;
+}
+
+int ww_reload_check(ww_reload *h, ww_err *err) {
+  ww_rules *rules = ww_rules_load(h->dir, &h->limits, err);
+  if (rules == NULL) return -1;
+  ww_decision_test(rules, NULL, NULL, &h->tests_passed, &h->tests_failed);
+  if (json_array_size(ww_rules_warnings(rules)) > 0)   /* loaded anyway: say what looks wrong */
+    ww_log(WW_LOG_WARN, "rule set loaded with warnings",
+           json_pack("{s:s, s:O}", "rulesVersion", ww_rules_version(rules), "warnings",
+                     ww_rules_warnings(rules)));
+  snprintf(h->version, sizeof h->version, "%s", ww_rules_version(rules));
+  ww_time_format((int64_t)time(NULL), h->loaded_at);
+  if (h->tests_failed > 0)
+    ww_logf(WW_LOG_WARN, "rule set %s: %d of its tests fail (wegwijzer test %s)", h->dir,
+            h->tests_failed, h->dir);
+  ww_rules_free(rules);
+  return 0;
 }
 
 typedef struct first_failure {
@@ -149,17 +174,17 @@ static void locate_case(const char *dir, const char *name, ww_err *err) {
 
 /* The reload lock, waited for at most --load-timeout: a reload that hangs (it should not:
  * loads and rule tests have time limits) must not block every later one. */
-static int lock_reload(ww_app *app, ww_err *err) {
+static int lock_reload(ww_reload *h, ww_err *err) {
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
-  long ms = app->cfg->load_timeout_ms;
+  long ms = (long)h->load_timeout_ms;
   until.tv_sec += ms / 1000;
   until.tv_nsec += (ms % 1000) * 1000000L;
   if (until.tv_nsec >= 1000000000L) {
     until.tv_sec++;
     until.tv_nsec -= 1000000000L;
   }
-  int rc = pthread_mutex_timedlock(&app->reload_lock, &until);
+  int rc = pthread_mutex_timedlock(&h->lock, &until);
   if (rc == 0) return 0;
   snprintf(err->code, sizeof err->code, "reload_busy");
   snprintf(err->msg, sizeof err->msg, "another rule reload is still running (waited %ld ms, "
@@ -167,17 +192,17 @@ static int lock_reload(ww_app *app, ww_err *err) {
   return -1;
 }
 
-int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
-  const char *dir = app->cfg->rules_dir;
-  int workers = app->cfg->workers;
+int ww_reload_run(ww_reload *h, json_t **info, ww_err *err) {
+  const char *dir = h->dir;
+  int workers = h->workers;
   int rc = -1;
   *info = NULL;
-  if (lock_reload(app, err) != 0) return -1;
+  if (lock_reload(h, err) != 0) return -1;
   ww_rules **copies = calloc((size_t)workers, sizeof *copies);
   ww_ruleset **sets = calloc((size_t)workers, sizeof *sets);
   if (copies == NULL || sets == NULL) goto out;
 
-  copies[0] = ww_rules_load(dir, &app->limits, err);
+  copies[0] = ww_rules_load(dir, &h->limits, err);
   if (copies[0] == NULL) goto out;
   first_failure fail = {{0}, {0}};
   int passed = 0, failed = 0;
@@ -193,7 +218,7 @@ int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   }
   /* Each worker has its own Lua state: one copy each, all from the same files. */
   for (int i = 1; i < workers; i++) {
-    copies[i] = ww_rules_load(dir, &app->limits, err);
+    copies[i] = ww_rules_load(dir, &h->limits, err);
     if (copies[i] == NULL) goto out;
     if (strcmp(ww_rules_version(copies[i]), ww_rules_version(copies[0])) != 0) {
       snprintf(err->code, sizeof err->code, "ruleset_invalid");
@@ -211,21 +236,21 @@ int ww_app_reload(ww_app *app, json_t **info, ww_err *err) {
   }
   *info = ww_ruleset_info(sets[0]);   /* before workers may touch sets[0] */
 
-  pthread_mutex_lock(&app->pending_lock);
+  pthread_mutex_lock(&h->pending_lock);
   for (int i = 0; i < workers; i++) {
-    ww_ruleset_release(app->pending[i]);   /* never adopted: an idle worker */
-    app->pending[i] = sets[i];
+    ww_ruleset_release(h->pending[i]);   /* never adopted: an idle worker */
+    h->pending[i] = sets[i];
     sets[i] = NULL;
   }
-  snprintf(app->rules_version, sizeof app->rules_version, "%s",
+  snprintf(h->version, sizeof h->version, "%s",
            json_string_value(json_object_get(*info, "version")));
-  snprintf(app->loaded_at, sizeof app->loaded_at, "%s", now);
-  app->tests_passed = passed;
-  app->tests_failed = failed;
-  atomic_fetch_add_explicit(&app->generation, 1, memory_order_release);
-  pthread_mutex_unlock(&app->pending_lock);
+  snprintf(h->loaded_at, sizeof h->loaded_at, "%s", now);
+  h->tests_passed = passed;
+  h->tests_failed = failed;
+  atomic_fetch_add_explicit(&h->generation, 1, memory_order_release);
+  pthread_mutex_unlock(&h->pending_lock);
   ww_log(WW_LOG_INFO, "rule set reloaded",
-         json_pack("{s:s, s:i, s:O}", "rulesVersion", app->rules_version, "testsPassed", passed,
+         json_pack("{s:s, s:i, s:O}", "rulesVersion", h->version, "testsPassed", passed,
                    "warnings", json_object_get(*info, "warnings")));
   rc = 0;
 out:
@@ -235,99 +260,32 @@ out:
     for (int i = 0; i < workers; i++) ww_ruleset_release(sets[i]);
   free(copies);
   free(sets);
-  pthread_mutex_unlock(&app->reload_lock);
+  pthread_mutex_unlock(&h->lock);
   if (rc != 0 && !err->code[0]) snprintf(err->code, sizeof err->code, "ruleset_invalid");
   return rc;
 }
 
-/* ---- POST /v1/rules/reload: the work runs in libuv's thread pool ---- */
+/* ---- SIGHUP: reload on a thread of its own ---- */
 
-typedef struct reload_job {
-  uv_work_t work;
-  ww_req *req;
-  ww_app *app;
-  json_t *info;
-  ww_err err;
-  int rc;
-} reload_job;
-
-static void reload_work(uv_work_t *work) {
-  reload_job *job = work->data;
-  ww_app_tokens_reload(job->app);   /* whatever the rules do: a new token needs no new rules */
-  job->rc = ww_app_reload(job->app, &job->info, &job->err);
-}
-
-static void reload_done(uv_work_t *work, int status) {
-  reload_job *job = work->data;
-  ww_req *req = job->req;
-  if (status != 0 && job->rc == 0) job->rc = -1;
-  if (job->rc == 0) {
-    ww_respond_json(req, 200, job->info);
-  } else if (strcmp(job->err.code, "reload_busy") == 0) {
-    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
-    ww_respond_problem(req, 503, "reload_busy", job->err.msg, NULL, NULL);
-  } else {
-    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
-    json_t *extra = job->err.file[0] ? json_pack("{s:s, s:i}", "file", job->err.file, "line",
-                                                 job->err.line)
-                                     : NULL;
-    if (json_array_size(job->err.errors) > 0) {   /* every error of the load, not only the first */
-      if (extra == NULL) extra = json_object();
-      json_object_set(extra, "errors", job->err.errors);
-    }
-    ww_respond_problem(req, 422, "ruleset_invalid", job->err.msg, NULL, extra);
-    json_decref(job->info);
-  }
-  ww_err_clear(&job->err);
-  free(job);
-}
-
-void ww_api_rules_reload(ww_req *req) {
-  ww_app_worker *w = ww_req_app(req);
-  size_t len = 0;
-  ww_req_body(req, &len);
-  if (len > 0) {   /* no body is needed; one that is sent is a JSON object (else 400/415) */
-    json_t *body = ww_req_json(req);
-    if (body == NULL) return;
-    json_decref(body);
-  }
-  reload_job *job = calloc(1, sizeof *job);
-  if (job == NULL) {
-    ww_respond_problem(req, 500, "internal", "out of memory", NULL, NULL);
-    return;
-  }
-  job->req = req;
-  job->app = w->app;
-  job->work.data = job;
-  if (uv_queue_work(w->loop, &job->work, reload_work, reload_done) != 0) {
-    free(job);
-    ww_respond_problem(req, 500, "internal", "the reload could not be started", NULL, NULL);
-  }
-}
-
-/* ---- SIGHUP: the server calls this on its main thread; reload on a thread of its own ---- */
-
-static void *sighup_thread(void *appv) {
-  ww_app *app = appv;
+static void *sighup_thread(void *hv) {
+  ww_reload *h = hv;
   json_t *info = NULL;
   ww_err err = {0};
-  ww_app_tokens_reload(app);
-  if (ww_app_reload(app, &info, &err) != 0)
+  if (ww_reload_run(h, &info, &err) != 0)
     ww_logf(WW_LOG_WARN, "SIGHUP: rule reload refused, the old rule set stays: %s", err.msg);
   json_decref(info);
   ww_err_clear(&err);
-  atomic_fetch_sub(&app->reloads_running, 1);   /* last: ww_app_close waits for it */
+  atomic_fetch_sub(&h->running, 1);   /* last: ww_reload_close waits for it */
   return NULL;
 }
 
-void ww_app_on_reload(void *appv) {
-  ww_app *app = appv;
+void ww_reload_in_background(ww_reload *h) {
   pthread_t t;
-  atomic_fetch_add(&app->reloads_running, 1);
-  if (pthread_create(&t, NULL, sighup_thread, app) == 0) {
+  atomic_fetch_add(&h->running, 1);
+  if (pthread_create(&t, NULL, sighup_thread, h) == 0) {
     pthread_detach(t);
   } else {
-    atomic_fetch_sub(&app->reloads_running, 1);
+    atomic_fetch_sub(&h->running, 1);
     ww_log(WW_LOG_ERROR, "SIGHUP: cannot start the reload", NULL);
   }
 }
@@ -343,7 +301,7 @@ static const char *const watch_subdirs[] = {"", "steering", "tests"};
 #define NWATCH (sizeof watch_subdirs / sizeof watch_subdirs[0])
 
 struct ww_watcher {
-  ww_app *app;          /* borrowed */
+  ww_reload *h;         /* borrowed */
   uv_loop_t loop;
   uv_async_t stop;
   uv_timer_t debounce;
@@ -359,7 +317,7 @@ static void on_fs_event(uv_fs_event_t *h, const char *name, int events, int stat
 static void watch_arm(struct ww_watcher *wt) {
   for (size_t i = 0; i < NWATCH; i++) {
     char path[1100];
-    snprintf(path, sizeof path, "%s%s%s", wt->app->cfg->rules_dir,
+    snprintf(path, sizeof path, "%s%s%s", wt->h->dir,
              watch_subdirs[i][0] ? "/" : "", watch_subdirs[i]);
     if (wt->ev_started[i]) uv_fs_event_stop(&wt->ev[i]);
     wt->ev_started[i] = uv_fs_event_start(&wt->ev[i], on_fs_event, path, 0) == 0;
@@ -373,7 +331,7 @@ static void on_debounced(uv_timer_t *t) {
   watch_arm(wt);
   json_t *info = NULL;
   ww_err err = {0};
-  if (ww_app_reload(wt->app, &info, &err) != 0) {
+  if (ww_reload_run(wt->h, &info, &err) != 0) {
     ww_log(WW_LOG_WARN, "--watch: rule reload refused, the old rule set stays",
            json_pack("{s:s, s:s*, s:i}", "error", err.msg, "file",
                      err.file[0] ? err.file : NULL, "line", err.line));
@@ -405,16 +363,16 @@ static void *watch_thread(void *wtv) {
   return NULL;
 }
 
-int ww_app_watch_start(ww_app *app) {
+static int watch_start(ww_reload *h) {
   struct ww_watcher *wt = calloc(1, sizeof *wt);
   if (wt == NULL) return -1;
-  wt->app = app;
+  wt->h = h;
   if (uv_loop_init(&wt->loop) != 0) {
     free(wt);
     return -1;
   }
-  app->watcher = wt;
-  /* From here on ww_app_watch_stop undoes it, whatever failed. */
+  h->watcher = wt;
+  /* From here on watch_stop undoes it, whatever failed. */
   uv_async_init(&wt->loop, &wt->stop, on_stop);
   wt->stop.data = wt;
   uv_timer_init(&wt->loop, &wt->debounce);
@@ -430,12 +388,12 @@ int ww_app_watch_start(ww_app *app) {
     return -1;
   }
   wt->thread_started = 1;
-  ww_logf(WW_LOG_INFO, "--watch: reloading %s when its files change", app->cfg->rules_dir);
+  ww_logf(WW_LOG_INFO, "--watch: reloading %s when its files change", h->dir);
   return 0;
 }
 
-void ww_app_watch_stop(ww_app *app) {
-  struct ww_watcher *wt = app->watcher;
+static void watch_stop(ww_reload *h) {
+  struct ww_watcher *wt = h->watcher;
   if (wt == NULL) return;
   if (wt->thread_started) {
     uv_async_send(&wt->stop);
@@ -446,5 +404,41 @@ void ww_app_watch_stop(ww_app *app) {
   }
   uv_loop_close(&wt->loop);
   free(wt);
-  app->watcher = NULL;
+  h->watcher = NULL;
+}
+
+int ww_reload_init(ww_reload *h, const char *dir, int workers, const ww_limits *limits,
+                   int watch) {
+  memset(h, 0, sizeof *h);
+  h->dir = dir;
+  h->workers = workers;
+  h->limits = *limits;
+  h->load_timeout_ms = limits->load_timeout_ms;
+  pthread_mutex_init(&h->lock, NULL);
+  pthread_mutex_init(&h->pending_lock, NULL);
+  h->pending = calloc((size_t)workers, sizeof *h->pending);
+  if (h->pending == NULL) return -1;
+  return watch ? watch_start(h) : 0;
+}
+
+/* A SIGHUP reload thread uses the holder: wait for it (a reload takes well under this). */
+static void wait_reloads(ww_reload *h) {
+  for (int i = 0; i < 3000 && atomic_load(&h->running) > 0; i++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+void ww_reload_close(ww_reload *h) {
+  if (h->dir == NULL) return;   /* closed already, or never set up */
+  watch_stop(h);
+  wait_reloads(h);
+  if (h->pending) {
+    for (int i = 0; i < h->workers; i++) ww_ruleset_release(h->pending[i]);
+    free(h->pending);
+    h->pending = NULL;
+  }
+  pthread_mutex_destroy(&h->lock);
+  pthread_mutex_destroy(&h->pending_lock);
+  h->dir = NULL;
 }

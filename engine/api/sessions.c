@@ -1,7 +1,6 @@
 /* Handlers of the sessions API: validate, one store operation, answer from its callback.
  * The request itself is the callback's context (no allocation): the server keeps it
  * alive until ww_respond_*() is called, even if the client left. */
-#include "api/api.h"
 #include "api/sessions.h"
 
 #include <stdio.h>
@@ -102,8 +101,8 @@ static int within_rate(ww_req *req, ww_app_worker *w, ww_limit_kind kind) {
   ww_app *app = w->app;
   if (app->rate_limits[kind][0] == NULL) return 1;
   int64_t now = ww_ratelimit_now_ms();
-  char addr[WW_API_CLIENT_KEY_MAX];
-  ww_api_client_addr(req, addr);
+  char addr[WW_APP_CLIENT_KEY_MAX];
+  ww_app_client_addr(req, addr);
   long wait = ww_ratelimit_take(app->rate_limits[kind][0], addr, now);
   const char *who = NULL;
   const ww_auth *auth = ww_app_auth(w);
@@ -151,7 +150,7 @@ void ww_api_session_create(ww_req *req) {
   if (!body_ok(req, body, ww_session_check_create(body, ww_store_get_opts(w->store)->max_data)))
     return;
   static const char *const channel_keys[] = {"channel", NULL};
-  if (!ww_api_known_ids(req, body, channel_keys, 1)) {
+  if (!ww_app_known_ids(req, body, channel_keys, 1)) {
     json_decref(body);
     return;
   }
@@ -203,7 +202,7 @@ void ww_api_session_event(ww_req *req) {
   if (!body_ok(req, body, ww_session_check_event(body, ww_store_get_opts(w->store)->max_detail)))
     return;
   static const char *const channel_keys[] = {"channel", NULL};
-  if (!ww_api_known_ids(req, body, channel_keys, 1)) {
+  if (!ww_app_known_ids(req, body, channel_keys, 1)) {
     json_decref(body);
     return;
   }
@@ -233,7 +232,7 @@ static void on_handover(void *ud, int status, json_t *h) {
   }
   ww_app_worker *w = ww_req_app(req);
   if (w) ww_metrics_handover_created(w->metrics);
-  ww_api_log_handover(w, "handover", h);
+  ww_app_log_handover(w, "handover", h);
   ww_respond_json(req, 201, h);
 }
 
@@ -246,7 +245,7 @@ void ww_api_session_handover(ww_req *req) {
   if (body == NULL) return;
   if (!body_ok(req, body, ww_session_check_handover(body))) return;
   static const char *const channel_keys[] = {"to", "channel", NULL};
-  if (!ww_api_known_ids(req, body, channel_keys, 0)) {
+  if (!ww_app_known_ids(req, body, channel_keys, 0)) {
     json_decref(body);
     return;
   }
@@ -270,7 +269,7 @@ static void on_claimed(void *ud, int status, json_t *sess) {
   }
   ww_app_worker *w = ww_req_app(req);
   if (w) ww_metrics_handover_claimed(w->metrics);
-  ww_api_log_handover(w, "claimed", sess);
+  ww_app_log_handover(w, "claimed", sess);
   ww_respond_json(req, 200, json_pack("{s:o}", "session", sess));
 }
 
@@ -281,16 +280,16 @@ void ww_api_handover_claim(ww_req *req) {
   if (body == NULL) return;
   char caller[65];
   json_t *bad = ww_session_check_claim(body);
-  const char *why = ww_api_caller_key(w->app, json_object_get(body, "callerRef"), caller);
-  if (why) ww_invalid_param(&bad, "callerRef", why);
+  const char *why = ww_app_caller_key(w->app, json_object_get(body, "callerRef"), caller);
+  if (why) ww_session_invalid_param(&bad, "callerRef", why);
   if (!body_ok(req, body, bad)) return;
   static const char *const channel_keys[] = {"channel", NULL};
-  if (!ww_api_known_ids(req, body, channel_keys, 0)) {
+  if (!ww_app_known_ids(req, body, channel_keys, 0)) {
     json_decref(body);
     return;
   }
-  char client[WW_API_CLIENT_KEY_MAX];
-  ww_api_client_addr(req, client);
+  char client[WW_APP_CLIENT_KEY_MAX];
+  ww_app_client_addr(req, client);
   ww_store_handover_claim(w->store, json_string_value(json_object_get(body, "code")),
                           json_string_value(json_object_get(body, "channel")), client, caller,
                           on_claimed, req);

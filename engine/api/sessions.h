@@ -4,7 +4,7 @@
  * Store down -> 503 store_unavailable; store full (memory bound, Redis maxmemory, the cap
  * on live codes) -> 503 store_full; bad fields -> 400 invalid_param with invalidParams
  * naming each field by its dotted path. Creating sessions, events and handover codes is
- * rate limited per client address and per token (app->limits) -> 429 rate_limited with
+ * rate limited per client address and per token (app->rate_limits) -> 429 rate_limited with
  * Retry-After; a refused write changed nothing. */
 #ifndef WW_API_SESSIONS_H
 #define WW_API_SESSIONS_H

@@ -289,7 +289,7 @@ int ww_auth_policy(const ww_auth *auth, int listen_is_loopback, ww_role need,
   return 401;   /* no tokens file: no token can be valid */
 }
 
-int ww_is_loopback(const char *host) {
+int ww_auth_is_loopback(const char *host) {
   if (host == NULL || *host == '\0') return 0;
   if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0) return 1;
   char buf[INET6_ADDRSTRLEN + 2];

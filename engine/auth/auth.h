@@ -47,7 +47,7 @@ int ww_auth_policy(const ww_auth *auth, int listen_is_loopback, ww_role need,
 /* 1 if 'host' (a listen address: "127.0.0.1", "::1", "[::1]", "localhost") is loopback:
  * 127.0.0.0/8, ::1, ::ffff:127.0.0.0/104, or localhost. 0 for anything else, "0.0.0.0",
  * "::" and NULL included. */
-int ww_is_loopback(const char *host);
+int ww_auth_is_loopback(const char *host);
 
 /* Parse "ROLE" ("advice"/"admin"). 0 and '*out' set, or -1. */
 int ww_role_parse(const char *s, ww_role *out);

@@ -4,11 +4,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "log/log.h"
-#include "util/tztime.h"
 
 static const char usage_text[] =
     "usage: wegwijzer <command> [options]\n"
@@ -34,32 +32,9 @@ static void on_listening(void *appv, const char *host, int port) {
          json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:i}", "version", WW_VERSION,
                    "listen", listen, "rules", cfg->rules_dir, "store", store, "workers",
                    cfg->workers,
-                   "rulesVersion", app->loaded_at[0] ? app->rules_version : "",
-                   "testsPassed", app->tests_passed, "testsFailed", app->tests_failed));
-}
-
-/* Load the rule set once before the workers do, so a broken set stops the start with a
- * FILE:LINE message instead of N workers that answer 503. */
-static int check_rules_at_start(ww_app *app) {
-  ww_err err = {0};
-  ww_rules *rules = ww_rules_load(app->cfg->rules_dir, &app->limits, &err);
-  if (rules == NULL) {
-    fprintf(stderr, "wegwijzer: rule set %s: %s\n", app->cfg->rules_dir, err.msg);
-    ww_err_clear(&err);
-    return -1;
-  }
-  ww_decision_test(rules, NULL, NULL, &app->tests_passed, &app->tests_failed);
-  if (json_array_size(ww_rules_warnings(rules)) > 0)   /* loaded anyway: say what looks wrong */
-    ww_log(WW_LOG_WARN, "rule set loaded with warnings",
-           json_pack("{s:s, s:O}", "rulesVersion", ww_rules_version(rules), "warnings",
-                     ww_rules_warnings(rules)));
-  snprintf(app->rules_version, sizeof app->rules_version, "%s", ww_rules_version(rules));
-  ww_time_format((int64_t)time(NULL), app->loaded_at);
-  if (app->tests_failed > 0)
-    ww_logf(WW_LOG_WARN, "rule set %s: %d of its tests fail (wegwijzer test %s)",
-            app->cfg->rules_dir, app->tests_failed, app->cfg->rules_dir);
-  ww_rules_free(rules);
-  return 0;
+                   "rulesVersion", app->rules.loaded_at[0] ? app->rules.version : "",
+                   "testsPassed", app->rules.tests_passed, "testsFailed",
+                   app->rules.tests_failed));
 }
 
 static int cmd_serve(int argc, char **argv) {
@@ -84,7 +59,14 @@ static int cmd_serve(int argc, char **argv) {
   ww_app app;
   int rc = 1;
   if (ww_app_init(&app, &cfg) != 0) goto out;
-  if (check_rules_at_start(&app) != 0) goto out_app;
+  /* Once before the workers do, so a broken set stops the start with a FILE:LINE message
+   * instead of N workers that answer 503. */
+  ww_err err = {0};
+  if (ww_reload_check(&app.rules, &err) != 0) {
+    fprintf(stderr, "wegwijzer: rule set %s: %s\n", cfg.rules_dir, err.msg);
+    ww_err_clear(&err);
+    goto out_app;
+  }
 
   size_t nroutes;
   const ww_route *routes = ww_api_routes(&nroutes);

@@ -74,8 +74,8 @@ int ww_decision_parse(ww_rules *R, const json_t *req, const ww_parse_opts *o,
   }
   {
     char name[200], reason[120];
-    int over = o && o->outer ? ww_json_check2(req, &request_limits, o->outer, name, sizeof name,
-                                              reason, sizeof reason)
+    int over = o && o->outer ? ww_json_check_both(req, &request_limits, o->outer, name,
+                                                  sizeof name, reason, sizeof reason)
                              : ww_json_check(req, &request_limits, name, sizeof name, reason,
                                              sizeof reason) ? 1 : 0;
     if (over) {

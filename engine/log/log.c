@@ -13,7 +13,6 @@ static atomic_int current_level = WW_LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void ww_log_set_level(ww_log_level level) { atomic_store(&current_level, (int)level); }
-ww_log_level ww_log_get_level(void) { return (ww_log_level)atomic_load(&current_level); }
 int ww_log_enabled(ww_log_level level) { return (int)level >= atomic_load(&current_level); }
 
 int ww_log_parse_level(const char *s, ww_log_level *out) {

@@ -10,7 +10,6 @@
 typedef enum { WW_LOG_DEBUG = 0, WW_LOG_INFO, WW_LOG_WARN, WW_LOG_ERROR } ww_log_level;
 
 void ww_log_set_level(ww_log_level level);
-ww_log_level ww_log_get_level(void);
 int ww_log_parse_level(const char *s, ww_log_level *out);   /* 0 ok, -1 unknown */
 int ww_log_enabled(ww_log_level level);
 

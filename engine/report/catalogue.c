@@ -8,7 +8,7 @@
 #include "report/internal.h"
 #include "wegwijzer/wegwijzer.h"
 
-int ww__catalogue_load(const ww_report_opts *o, ww__catalogue *cat) {
+int ww__report_catalogue_load(const ww_report_opts *o, ww__report_catalogue *cat) {
   memset(cat, 0, sizeof *cat);
   struct stat sb;
   if (!o->rules_explicit && stat(o->rules, &sb) != 0) return 0;   /* no rule set here */
@@ -31,12 +31,13 @@ int ww__catalogue_load(const ww_report_opts *o, ww__catalogue *cat) {
   return 0;
 }
 
-void ww__catalogue_close(ww__catalogue *cat) {
+void ww__report_catalogue_close(ww__report_catalogue *cat) {
   json_decref(cat->channels);
   json_decref(cat->targets);
 }
 
-double ww__catalogue_target(const ww__catalogue *cat, const char *channel, int *has) {
+double ww__report_catalogue_target(const ww__report_catalogue *cat, const char *channel,
+                                   int *has) {
   json_t *v = json_object_get(cat->targets, channel);
   *has = json_is_number(v);
   return *has ? json_number_value(v) : 0.0;

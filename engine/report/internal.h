@@ -37,18 +37,19 @@ void ww__tally_close(ww__tally *t);
 void ww__tally_add(ww__tally *t, const json_t *e, int64_t ms, int from_stream);
 
 /* Channel order, names and targets from the rule set (all may be NULL). */
-typedef struct ww__catalogue {
+typedef struct ww__report_catalogue {
   json_t *channels;   /* new: [{id, name, ...}] in catalogue order, or NULL */
   json_t *targets;    /* new: {channel: share 0..1}, or NULL */
   char version[16];
-} ww__catalogue;
+} ww__report_catalogue;
 
 /* Load the rule set o->rules into 'cat' (all fields NULL when there is none and it need
  * not load). 0, or -1 after saying why on stderr (an explicit --rules that fails). */
-int ww__catalogue_load(const ww_report_opts *o, ww__catalogue *cat);
-void ww__catalogue_close(ww__catalogue *cat);
+int ww__report_catalogue_load(const ww_report_opts *o, ww__report_catalogue *cat);
+void ww__report_catalogue_close(ww__report_catalogue *cat);
 /* The target share (0..1) of 'channel'; '*has' 0 when the rule set gives none. */
-double ww__catalogue_target(const ww__catalogue *cat, const char *channel, int *has);
+double ww__report_catalogue_target(const ww__report_catalogue *cat, const char *channel,
+                                   int *has);
 
 /* A key of a count object and its count. */
 typedef struct ww__kv {
@@ -81,8 +82,8 @@ int ww__report_read_redis(const ww_report_opts *o, ww__tally *t);
 
 /* The outputs. */
 void ww__report_text(FILE *out, const ww_report_opts *o, const ww__tally *t,
-                     const ww__catalogue *cat);
+                     const ww__report_catalogue *cat);
 int ww__report_svg(const char *path, const ww_report_opts *o, const ww__tally *t,
-                   const ww__catalogue *cat);   /* 0, or -1 after saying why */
+                   const ww__report_catalogue *cat);   /* 0, or -1 after saying why */
 
 #endif

@@ -5,8 +5,8 @@
 #include "report/internal.h"
 
 int ww_report_run(const ww_report_opts *o, FILE *out) {
-  ww__catalogue cat;
-  if (ww__catalogue_load(o, &cat) != 0) return 1;
+  ww__report_catalogue cat;
+  if (ww__report_catalogue_load(o, &cat) != 0) return 1;
   ww__tally t;
   int rc = 1;
   FILE *exp = NULL;
@@ -29,6 +29,6 @@ done:
     rc = 1;
   }
   ww__tally_close(&t);
-  ww__catalogue_close(&cat);
+  ww__report_catalogue_close(&cat);
   return fflush(out) == 0 ? rc : 1;
 }

@@ -23,7 +23,7 @@ static int chan_cmp(const void *a, const void *b) {
 
 /* The channels seen in the period or named by a target: catalogue order first, then
  * unknown ones by name, "(geen)" last. New array (free()). */
-static chan *chart_channels(const ww__tally *t, const ww__catalogue *cat, size_t *n) {
+static chan *chart_channels(const ww__tally *t, const ww__report_catalogue *cat, size_t *n) {
   size_t cap = json_object_size(t->total) + json_object_size(cat->targets) + 1;
   chan *a = calloc(cap, sizeof *a);
   size_t cnt = 0;
@@ -181,7 +181,7 @@ static void svg_bar(svg_ctx *s, double y, const char *label, const json_t *mix, 
 }
 
 int ww__report_svg(const char *path, const ww_report_opts *o, const ww__tally *t,
-                   const ww__catalogue *cat) {
+                   const ww__report_catalogue *cat) {
   FILE *out = fopen(path, "w");
   if (out == NULL) {
     fprintf(stderr, "wegwijzer report: cannot write %s: %s\n", path, strerror(errno));
@@ -244,7 +244,7 @@ int ww__report_svg(const char *path, const ww_report_opts *o, const ww__tally *t
       xml(out, tot[i].key);
       fprintf(out, " %s", p);
       int has;
-      double tg = ww__catalogue_target(cat, tot[i].key, &has);
+      double tg = ww__report_catalogue_target(cat, tot[i].key, &has);
       if (has) {
         ww__report_fmt_pct(p, tg * 100.0);
         fprintf(out, " (doel %s)", p);
@@ -316,7 +316,7 @@ int ww__report_svg(const char *path, const ww_report_opts *o, const ww__tally *t
       double cum = 0;
       for (size_t i = 0; i < nch; i++) {
         int has;
-        double tg = ww__catalogue_target(cat, ch[i].id, &has);
+        double tg = ww__report_catalogue_target(cat, ch[i].id, &has);
         if (!has) continue;
         cum += tg;
         double x = s.x0 + s.bw * (cum > 1 ? 1 : cum);

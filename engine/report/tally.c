@@ -21,7 +21,7 @@ static void bump(json_t *obj, const char *key, long n) {
   else json_object_set_new(obj, key, json_integer(n));
 }
 
-static void bump2(json_t *obj, const char *k1, const char *k2) {
+static void bump_pair(json_t *obj, const char *k1, const char *k2) {
   json_t *sub = json_object_get(obj, k1);
   if (sub == NULL) {
     sub = json_object();
@@ -139,8 +139,8 @@ void ww__tally_add(ww__tally *t, const json_t *e, int64_t ms, int from_stream) {
   else t->route++;
   if (ms < t->first_ms) t->first_ms = ms;
   if (ms > t->last_ms) t->last_ms = ms;
-  bump2(t->by_service, ww__report_str(e, "service", WW_REPORT_UNKNOWN), channel);
-  bump2(t->by_origin, ww__report_str(e, "origin", WW_REPORT_UNKNOWN), channel);
+  bump_pair(t->by_service, ww__report_str(e, "service", WW_REPORT_UNKNOWN), channel);
+  bump_pair(t->by_origin, ww__report_str(e, "origin", WW_REPORT_UNKNOWN), channel);
   bump(t->total, channel, 1);
   bump(t->rulesets, ww__report_str(e, "ruleset", WW_REPORT_UNKNOWN), 1);
   if (is_true(json_object_get(e, "degraded"))) t->degraded++;

@@ -55,7 +55,7 @@ static void print_mix(FILE *out, const char *title, const char *col, const json_
   free(g);
 }
 
-static void print_totals(FILE *out, const ww__tally *t, const ww__catalogue *cat) {
+static void print_totals(FILE *out, const ww__tally *t, const ww__report_catalogue *cat) {
   long all = t->advice + t->route;
   size_t nc;
   ww__kv *c = ww__report_sorted(t->total, &nc);
@@ -95,7 +95,7 @@ static void print_totals(FILE *out, const ww__tally *t, const ww__catalogue *cat
     fprintf(out, "%8ld %8s", n, p);
     if (with_targets) {
       int has;
-      double tg = ww__catalogue_target(cat, id, &has) * 100.0;
+      double tg = ww__report_catalogue_target(cat, id, &has) * 100.0;
       if (has) {
         ww__report_fmt_pct(tp, tg);
         fmt_pp(d, act - tg);
@@ -129,7 +129,7 @@ static void print_by_channel(FILE *out, const char *label, const json_t *obj) {
 }
 
 void ww__report_text(FILE *out, const ww_report_opts *o, const ww__tally *t,
-                     const ww__catalogue *cat) {
+                     const ww__report_catalogue *cat) {
   char src[400];
   ww__report_source(o, src, sizeof src);
   long all = t->advice + t->route;

@@ -174,7 +174,7 @@ int ww__env_open(lua_State *L) {
 
   ww__dsl_open(L, 2);
   ww__advise_open(L, H);
-  lua_pushcfunction(L, ww__session_count_events);
+  lua_pushcfunction(L, ww__view_session_count_events);
   lua_setfield(L, 2, "count_events");
 
   /* E: the rule set's _ENV. Its metatable is locked from the start: what is behind it

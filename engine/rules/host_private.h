@@ -222,10 +222,11 @@ void ww__advise_free(ww__run *run);
 void ww__advise_finish(ww__run *run, const ww_catalogue *cat);   /* a:first, after a run */
 
 /* session_view.c */
-int ww__session_count_events(lua_State *L);   /* lua_CFunction: count_events(r, type [, service]) */
+/* lua_CFunction: count_events(r, type [, service]) */
+int ww__view_session_count_events(lua_State *L);
 /* Pushes r.session: a read-only view of 'sess' (borrowed object), as
  * ww__view_push_json(L, sess, 2) but built from views reused across decisions. */
-void ww__session_push(lua_State *L, const json_t *sess);
+void ww__view_session_push(lua_State *L, const json_t *sess);
 
 /* dsl.c */
 void ww__dsl_open(lua_State *L, int base_idx);          /* DSL functions into base table */

@@ -186,7 +186,7 @@ static int run_main(lua_State *L) {
   d->nev = -1;
   if (json_is_object(f->session)) {
     d->session = f->session;
-    ww__session_push(L, f->session);
+    ww__view_session_push(L, f->session);
   } else {
     lua_pushnil(L);
   }

@@ -6,7 +6,7 @@
 /* count_events(r, type [, service]): how many events of 'type' r.session has for
  * 'service' (default: the request's), an event without a service counting for the
  * session's own. The walk a rule would do over r.session.events, without the Lua. */
-int ww__session_count_events(lua_State *L) {
+int ww__view_session_count_events(lua_State *L) {
   ww_host *H = ww__host_of(L);
   if (!H->run.active) return luaL_error(L, "count_events can only be used inside a rule");
   lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.r);
@@ -235,7 +235,7 @@ static int session_pairs(lua_State *L) {
   return 3;
 }
 
-void ww__session_push(lua_State *L, const json_t *sess) {
+void ww__view_session_push(lua_State *L, const json_t *sess) {
   luaL_checkstack(L, 12, "session view");
   int top = lua_gettop(L);
   if (lua_getfield(L, LUA_REGISTRYINDEX, SESS_POOL) != LUA_TTABLE) {

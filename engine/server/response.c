@@ -12,7 +12,6 @@
 #include "log/log.h"
 #include "server/internal.h"
 #include "util/json_limits.h"
-#include "wegwijzer/wegwijzer.h"
 
 #define COPY_BODY_MAX 4096
 #define XH_MAX 8192

@@ -49,6 +49,10 @@
 
 #include "util/json_limits.h"
 
+/* The version of the HTTP API (docs/openapi.json info.version), sent as API-Version on
+ * every response. */
+#define WW_API_VERSION "1.0.0"
+
 typedef struct ww_req ww_req;          /* one HTTP request (private) */
 typedef struct ww_server ww_server;    /* the running server (private) */
 
@@ -70,7 +74,7 @@ typedef void (*ww_worker_fini_fn)(void *app, void *worker_state);
 
 typedef struct ww_server_opts {
   const char *host;             /* "127.0.0.1" */
-  int port;                     /* 0 = any free port (see ww_server_port) */
+  int port;                     /* 0 = any free port (on_listening tells which) */
   int workers;                  /* >= 1 */
   size_t max_body;              /* 413 above it; default 64 KiB */
   size_t max_header_bytes;      /* all header bytes of one request; default 16 KiB */
@@ -128,7 +132,7 @@ const void *ww_req_note(const ww_req *req);
  * the field) and returns NULL. Returns new. */
 json_t *ww_req_json(ww_req *req);
 /* The same without the limits, for a handler that checks ww_req_body_limits itself in one
- * walk with tighter limits of its own (ww_json_check2); it must. */
+ * walk with tighter limits of its own (ww_json_check_both); it must. */
 json_t *ww_req_json_unchecked(ww_req *req);
 extern const ww_json_limits ww_req_body_limits;
 

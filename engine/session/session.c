@@ -72,13 +72,13 @@ static int count_bytes(const char *buf, size_t size, void *data) {
   return 0;
 }
 
-size_t ww_json_size(const json_t *v) {
+size_t ww_session_json_size(const json_t *v) {
   size_t n = 0;
   if (v) json_dump_callback(v, count_bytes, &n, JSON_COMPACT | JSON_ENCODE_ANY);
   return n;
 }
 
-void ww_invalid_param(json_t **params, const char *name, const char *reason) {
+void ww_session_invalid_param(json_t **params, const char *name, const char *reason) {
   if (*params == NULL) *params = json_array();
   json_array_append_new(*params, json_pack("{s:s, s:s}", "name", name, "reason", reason));
 }
@@ -88,13 +88,13 @@ static void check_token(json_t **bad, const json_t *body, const char *key, const
                         int optional) {
   const json_t *v = json_object_get(body, key);
   if (v == NULL || json_is_null(v)) {
-    if (!optional) ww_invalid_param(bad, name, "is required");
+    if (!optional) ww_session_invalid_param(bad, name, "is required");
     return;
   }
   if (!json_is_string(v))
-    ww_invalid_param(bad, name, "must be a string");
+    ww_session_invalid_param(bad, name, "must be a string");
   else if (!ww_session_token_valid(json_string_value(v)))
-    ww_invalid_param(bad, name, "must be 1 to 64 of the characters A-Z a-z 0-9 _ - .");
+    ww_session_invalid_param(bad, name, "must be 1 to 64 of the characters A-Z a-z 0-9 _ - .");
 }
 
 json_t *ww_session_check_create(const json_t *body, size_t max_data) {
@@ -102,12 +102,13 @@ json_t *ww_session_check_create(const json_t *body, size_t max_data) {
   const json_t *citizen = json_object_get(body, "citizen");
   if (citizen && !json_is_null(citizen)) {
     if (!json_is_object(citizen)) {
-      ww_invalid_param(&bad, "citizen", "must be an object");
+      ww_session_invalid_param(&bad, "citizen", "must be an object");
     } else {
       const json_t *id = json_object_get(citizen, "id");
       if (id && !json_is_null(id) &&
           (!json_is_string(id) || json_string_length(id) == 0 || json_string_length(id) > 256))
-        ww_invalid_param(&bad, "citizen.id", "must be a non-empty string of at most 256 bytes");
+        ww_session_invalid_param(&bad, "citizen.id",
+                                 "must be a non-empty string of at most 256 bytes");
     }
   }
   check_token(&bad, body, "service", "service", 1);
@@ -115,11 +116,11 @@ json_t *ww_session_check_create(const json_t *body, size_t max_data) {
   const json_t *data = json_object_get(body, "data");
   if (data && !json_is_null(data)) {
     if (!json_is_object(data))
-      ww_invalid_param(&bad, "data", "must be an object");
-    else if (ww_json_size(data) > max_data) {
+      ww_session_invalid_param(&bad, "data", "must be an object");
+    else if (ww_session_json_size(data) > max_data) {
       char why[80];
       snprintf(why, sizeof why, "must be at most %zu bytes as JSON", max_data);
-      ww_invalid_param(&bad, "data", why);
+      ww_session_invalid_param(&bad, "data", why);
     }
   }
   return bad;
@@ -130,20 +131,20 @@ json_t *ww_session_check_event(const json_t *body, size_t max_detail) {
   check_token(&bad, body, "channel", "channel", 0);
   const json_t *type = json_object_get(body, "type");
   if (type == NULL || json_is_null(type)) {
-    ww_invalid_param(&bad, "type", "is required");
+    ww_session_invalid_param(&bad, "type", "is required");
   } else if (!json_is_string(type) ||
              !ww_session_client_event_type_valid(json_string_value(type))) {
     char why[200];
     snprintf(why, sizeof why, "must be one of: %s (handover and claimed are made by the "
              "engine)", ww_session_client_event_types());
-    ww_invalid_param(&bad, "type", why);
+    ww_session_invalid_param(&bad, "type", why);
   }
   check_token(&bad, body, "service", "service", 1);
   const json_t *detail = json_object_get(body, "detail");
-  if (detail && ww_json_size(detail) > max_detail) {
+  if (detail && ww_session_json_size(detail) > max_detail) {
     char why[80];
     snprintf(why, sizeof why, "must be at most %zu bytes as JSON", max_detail);
-    ww_invalid_param(&bad, "detail", why);
+    ww_session_invalid_param(&bad, "detail", why);
   }
   return bad;
 }
@@ -159,9 +160,9 @@ json_t *ww_session_check_claim(const json_t *body) {
   json_t *bad = NULL;
   const json_t *code = json_object_get(body, "code");
   if (code == NULL || json_is_null(code))
-    ww_invalid_param(&bad, "code", "is required");
+    ww_session_invalid_param(&bad, "code", "is required");
   else if (!json_is_string(code) || !ww_handover_code_valid(json_string_value(code)))
-    ww_invalid_param(&bad, "code", "must be a string of 6 digits");
+    ww_session_invalid_param(&bad, "code", "must be a string of 6 digits");
   check_token(&bad, body, "channel", "channel", 0);
   return bad;
 }
@@ -170,22 +171,22 @@ json_t *ww_session_check_status(const json_t *body) {
   json_t *bad = NULL;
   const json_t *open = json_object_get(body, "open");
   if (open == NULL)
-    ww_invalid_param(&bad, "open", "is required");
+    ww_session_invalid_param(&bad, "open", "is required");
   else if (!json_is_boolean(open))
-    ww_invalid_param(&bad, "open", "must be a boolean");
+    ww_session_invalid_param(&bad, "open", "must be a boolean");
   const json_t *reason = json_object_get(body, "reason");
   if (reason == NULL)
-    ww_invalid_param(&bad, "reason", "is required");
+    ww_session_invalid_param(&bad, "reason", "is required");
   else if (!json_is_string(reason) || json_string_length(reason) > 500)
-    ww_invalid_param(&bad, "reason", "must be a string of at most 500 bytes");
+    ww_session_invalid_param(&bad, "reason", "must be a string of at most 500 bytes");
   const json_t *until = json_object_get(body, "until");
   int64_t t;
   if (until && !json_is_null(until) &&
       (!json_is_string(until) || ww_time_parse(json_string_value(until), &t) != 0))
-    ww_invalid_param(&bad, "until", "must be an ISO 8601 date-time with offset");
+    ww_session_invalid_param(&bad, "until", "must be an ISO 8601 date-time with offset");
   const json_t *wait = json_object_get(body, "waitSeconds");
   if (wait && !json_is_null(wait) && (!json_is_integer(wait) || json_integer_value(wait) < 0))
-    ww_invalid_param(&bad, "waitSeconds", "must be a non-negative integer or null");
+    ww_session_invalid_param(&bad, "waitSeconds", "must be a non-negative integer or null");
   return bad;
 }
 

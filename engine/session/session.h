@@ -37,7 +37,7 @@ const char *ww_session_client_event_types(void);
 int ww_session_token_valid(const char *s);
 
 /* Size of 'v' as compact JSON (0 for NULL). */
-size_t ww_json_size(const json_t *v);
+size_t ww_session_json_size(const json_t *v);
 
 /* POST /v1/sessions {citizen?: {id?, ...}, service?, channel, data?}. */
 json_t *ww_session_check_create(const json_t *body, size_t max_data);
@@ -51,7 +51,7 @@ json_t *ww_session_check_claim(const json_t *body);
 json_t *ww_session_check_status(const json_t *body);
 
 /* Append {name, reason} to 'params' (created when *params is NULL). */
-void ww_invalid_param(json_t **params, const char *name, const char *reason);
+void ww_session_invalid_param(json_t **params, const char *name, const char *reason);
 
 /* The session object. Strings borrowed (NULL -> null for citizenRef and service);
  * steals 'events' (an array) and 'data' (an object; NULL -> {}). New. */

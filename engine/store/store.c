@@ -59,7 +59,7 @@ void ww_store_session_create(ww_store *s, const json_t *in, ww_store_cb cb, void
   const json_t *data = json_object_get(in, "data");
   if (!json_is_string(json_object_get(in, "channel")) ||
       (data && !json_is_null(data) && !json_is_object(data)) ||
-      ww_json_size(data) > s->opts.max_data ||
+      ww_session_json_size(data) > s->opts.max_data ||
       json_string_length(json_object_get(in, "citizenRef")) > 64) {
     cb(ud, WW_STORE_EINVAL, NULL);
     return;
@@ -77,7 +77,7 @@ void ww_store_session_append(ww_store *s, const char *id, const json_t *event, i
   START(s, cb, ud);
   if (!(json_is_string(json_object_get(event, "channel")) || (flags & WW_STORE_FILL_CHANNEL)) ||
       !json_is_string(json_object_get(event, "type")) ||
-      ww_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
+      ww_session_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
     cb(ud, WW_STORE_EINVAL, NULL);
     return;
   }

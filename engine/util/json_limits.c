@@ -126,8 +126,9 @@ static int walk_value(walk *w, const json_t *j) {
   }
 }
 
-int ww_json_check2(const json_t *j, const ww_json_limits *inner, const ww_json_limits *outer,
-                   char *name, size_t namesz, char *reason, size_t reasonsz) {
+int ww_json_check_both(const json_t *j, const ww_json_limits *inner,
+                       const ww_json_limits *outer, char *name, size_t namesz, char *reason,
+                       size_t reasonsz) {
   walk w;
   w.lim[0] = inner;
   w.lim[1] = outer;
@@ -144,5 +145,5 @@ int ww_json_check2(const json_t *j, const ww_json_limits *inner, const ww_json_l
 
 int ww_json_check(const json_t *j, const ww_json_limits *lim, char *name, size_t namesz,
                   char *reason, size_t reasonsz) {
-  return ww_json_check2(j, lim, lim, name, namesz, reason, reasonsz) ? -1 : 0;
+  return ww_json_check_both(j, lim, lim, name, namesz, reason, reasonsz) ? -1 : 0;
 }

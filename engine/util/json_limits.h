@@ -5,7 +5,7 @@
  * The server checks every request body against its limits (ww_req_json); the decision
  * checks advice and route requests against tighter ones (engine/decision/request.c: what
  * reaches Lua, also for embedders). The advice path checks both in one walk
- * (ww_json_check2). */
+ * (ww_json_check_both). */
 #ifndef WW_UTIL_JSON_LIMITS_H
 #define WW_UTIL_JSON_LIMITS_H
 
@@ -31,7 +31,8 @@ int ww_json_check(const json_t *j, const ww_json_limits *lim, char *name, size_t
  * bound: 0 when 'j' is within both; 1 when it is within 'outer' but not 'inner' (name
  * and reason of the first value over 'inner', as ww_json_check(j, inner) gives them);
  * 2 when it is over 'outer' (as ww_json_check(j, outer) gives them). */
-int ww_json_check2(const json_t *j, const ww_json_limits *inner, const ww_json_limits *outer,
-                   char *name, size_t namesz, char *reason, size_t reasonsz);
+int ww_json_check_both(const json_t *j, const ww_json_limits *inner,
+                       const ww_json_limits *outer, char *name, size_t namesz, char *reason,
+                       size_t reasonsz);
 
 #endif

@@ -36,7 +36,6 @@ extern "C" {
 #endif
 
 #define WW_VERSION "0.1.0"
-#define WW_API_VERSION "1.0.0"
 
 /* Result codes: 0 is success, errors are negative. */
 enum {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """docs/openapi.json agrees with the code and with the ADR rules the linter cannot see.
 
-- valid JSON, OpenAPI 3.0.x, info.version == WW_API_VERSION (include/wegwijzer/wegwijzer.h)
+- valid JSON, OpenAPI 3.0.x, info.version == WW_API_VERSION (engine/server/server.h)
 - every route the server registers (the {"GET", "/v1/..."} tables in engine/api/*.c) is
   documented with its method, and every documented operation is registered; /v1/x is the
   document's /x (server URL .../v1), other paths carry a path-level `servers` override
@@ -121,10 +121,10 @@ def main():
 
     if not re.match(r"^3\.0\.\d+$", str(doc.get("openapi", ""))):
         fail(f"openapi is {doc.get('openapi')!r}, expected 3.0.x")
-    with open(os.path.join(root, "include", "wegwijzer", "wegwijzer.h"), encoding="utf-8") as f:
+    with open(os.path.join(root, "engine", "server", "server.h"), encoding="utf-8") as f:
         m = re.search(r'#define\s+WW_API_VERSION\s+"([^"]+)"', f.read())
     if not m:
-        fail("WW_API_VERSION not found in wegwijzer.h")
+        fail("WW_API_VERSION not found in engine/server/server.h")
     elif doc.get("info", {}).get("version") != m.group(1):
         fail(f"info.version {doc.get('info', {}).get('version')!r} != WW_API_VERSION "
              f"{m.group(1)!r}")

@@ -295,9 +295,9 @@ Test(auth, loopback_addresses) {
                       "localhost.example.org", "127.0.0.1.nip.io", "[::1", "::ffff:10.0.0.1",
                       "1.127.0.0"};
   for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
-    cr_expect_eq(ww_is_loopback(yes[i]), 1, "%s", yes[i]);
+    cr_expect_eq(ww_auth_is_loopback(yes[i]), 1, "%s", yes[i]);
   for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
-    cr_expect_eq(ww_is_loopback(no[i]), 0, "%s", no[i] ? no[i] : "(null)");
+    cr_expect_eq(ww_auth_is_loopback(no[i]), 0, "%s", no[i] ? no[i] : "(null)");
 }
 
 Test(auth, role_names) {

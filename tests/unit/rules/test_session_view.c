@@ -1,6 +1,6 @@
 /* r.session is filled into views that are kept per Lua state and reused between decisions
- * (engine/rules/session_view.c ww__session_push): what a rule sees must be exactly this request's
- * session, read-only, with nothing left over from an earlier, larger one. */
+ * (engine/rules/session_view.c ww__view_session_push): what a rule sees must be exactly this
+ * request's session, read-only, with nothing left over from an earlier, larger one. */
 #include "helpers.h"
 
 static char note[4096];

@@ -305,7 +305,7 @@ Test(SUITE, limits, .init = setup, .fini = teardown, .timeout = 30) {
   size_t n = 16384 - strlen("{\"x\":\"\"}");
   json_t *data = json_object();
   json_object_set_new(data, "x", json_stringn(big, n));
-  cr_assert_eq(ww_json_size(data), 16384);
+  cr_assert_eq(ww_session_json_size(data), 16384);
   json_t *in = json_pack("{s:s, s:O}", "channel", "web", "data", data);
   res r = {0};
   ww_store_session_create(s, in, on_res, &r);

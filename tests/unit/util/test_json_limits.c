@@ -13,13 +13,13 @@ static json_t *parse(const char *text) {
   return j;
 }
 
-/* ww_json_check2 must say what the two separate walks say, in one. */
+/* ww_json_check_both must say what the two separate walks say, in one. */
 static void same_as_two_walks(const char *text) {
   json_t *j = parse(text);
   char n1[100], r1[100], n2[100], r2[100], n[100], r[100];
   int o = ww_json_check(j, &outer, n1, sizeof n1, r1, sizeof r1);
   int i = ww_json_check(j, &inner, n2, sizeof n2, r2, sizeof r2);
-  int both = ww_json_check2(j, &inner, &outer, n, sizeof n, r, sizeof r);
+  int both = ww_json_check_both(j, &inner, &outer, n, sizeof n, r, sizeof r);
   if (o != 0) {
     cr_assert_eq(both, 2, "%s", text);
     cr_assert_str_eq(n, n1, "%s", text);
