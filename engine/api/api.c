@@ -26,6 +26,8 @@ static const ww_route routes[] = {
     {"POST", "/v1/route", ww_api_route, WW_ROLE_ADVICE},
     {"GET", "/v1/channels", ww_api_channels, WW_ROLE_ADVICE},
     {"PUT", "/v1/channels/{id}/status", ww_api_channel_status, WW_ROLE_ADMIN},
+    {"GET", "/v1/channels/{id}/status", ww_api_channel_status_get, WW_ROLE_ADMIN},
+    {"DELETE", "/v1/channels/{id}/status", ww_api_channel_status_delete, WW_ROLE_ADMIN},
     {"POST", "/v1/sessions", ww_api_session_create, WW_ROLE_ADVICE},
     {"GET", "/v1/sessions/{id}", ww_api_session_get, WW_ROLE_ADVICE},
     {"POST", "/v1/sessions/{id}/events", ww_api_session_event, WW_ROLE_ADVICE},

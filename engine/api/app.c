@@ -66,6 +66,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   app->limits.load_timeout_ms = (unsigned)cfg->load_timeout_ms;
   pthread_mutex_init(&app->reload_lock, NULL);
   pthread_mutex_init(&app->pending_lock, NULL);
+  ww_app_status_init(app);
   app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
   if (app->pending == NULL || app->store_ready == NULL) return -1;
@@ -154,6 +155,7 @@ void ww_app_close(ww_app *app) {
   app->store_ready = NULL;
   pthread_mutex_destroy(&app->reload_lock);
   pthread_mutex_destroy(&app->pending_lock);
+  ww_app_status_fini(app);
   app->cfg = NULL;
 }
 
@@ -235,7 +237,7 @@ void ww_app_worker_fini(void *appv, void *state) {
   for (int i = 0; i < 64 && uv_run(w->loop, UV_RUN_NOWAIT) != 0; i++) {
   }
   ww_ruleset_release(w->current);
-  json_decref(w->status);
+  ww_app_worker_status_fini(w);
   free(w);
 }
 
@@ -271,16 +273,3 @@ void ww_app_on_complete(void *state, const ww_req *req, int status, double secon
                    seconds * 1000.0, "adviceId", advice_id, "rulesVersion", version));
 }
 
-/* The store never changes a status object in place: a new pointer means new content.
- * Holding a reference to the last one keeps its address from being reused, so pointer
- * identity is a safe version test. */
-const json_t *ww_app_status(ww_app_worker *w, uint64_t *version) {
-  const json_t *now = w->store ? ww_store_status(w->store) : NULL;
-  if (now != w->status) {
-    json_decref(w->status);
-    w->status = json_incref((json_t *)now);
-    w->status_version++;
-  }
-  *version = w->status_version + 1;   /* never 0: 0 means "do not cache" */
-  return now;
-}

@@ -1,6 +1,7 @@
 /* Channel states: open or closed at a minute by the opening hours and the holidays of the
  * catalogue, then the overrides of PUT /v1/channels/{id}/status (open, waitSeconds,
- * reason, until). Kept for the minute while the overrides are the same. */
+ * reason) that hold for the question's time: from <= t < until. Kept for the minute (or
+ * until an override starts or ends) while the overrides are the same. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,16 @@ static int hours_open(const ww_channel *c, const ww_localtime *lt, int holiday) 
   for (int i = 0; i < c->nshift[lt->weekday]; i++)
     if (m >= c->from[lt->weekday][i] && m < c->to[lt->weekday][i]) return 1;
   return 0;
+}
+
+/* An override's time field in epoch seconds: a date-time string (the API's), or a number
+ * (a rule test's status); 'none' when absent or unreadable. */
+static int64_t time_of(const json_t *v, int64_t none) {
+  int64_t t;
+  if (json_is_integer(v)) return (int64_t)json_integer_value(v);
+  if (json_is_real(v)) return (int64_t)json_real_value(v);
+  if (json_is_string(v) && ww_time_parse(json_string_value(v), &t) == 0) return t;
+  return none;
 }
 
 void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status,
@@ -34,13 +45,15 @@ void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status
     json_object_foreach((json_t *)status, k, v) {
       int i = ww_catalogue_channel(cat, k);
       if (i < 0 || !json_is_object(v)) continue;
-      json_t *u = json_object_get(v, "until");
-      int64_t until = 0;
-      if (json_is_integer(u)) until = (int64_t)json_integer_value(u);
-      else if (json_is_real(u)) until = (int64_t)json_real_value(u);
-      else if (json_is_string(u) && ww_time_parse(json_string_value(u), &until) != 0) until = 0;
-      if (u && !json_is_null(u) && until <= t) continue;   /* expired */
-      if (u && !json_is_null(u) && until < until_all) until_all = until;
+      /* it holds for questions about [from, until) */
+      int64_t from = time_of(json_object_get(v, "from"), INT64_MIN);
+      int64_t until = time_of(json_object_get(v, "until"), INT64_MAX);
+      if (t < from) {
+        if (from < until_all) until_all = from;
+        continue;
+      }
+      if (until <= t) continue;
+      if (until < until_all) until_all = until;
       json_t *o = json_object_get(v, "open");
       if (json_is_boolean(o)) out[i].open = json_is_true(o);
       json_t *w = json_object_get(v, "waitSeconds");
