@@ -241,3 +241,48 @@ Test(chtime, read_your_writes_on_every_worker) {
                    404, "round %d, check %d: the override outlived its DELETE", round, i);
   }
 }
+
+/* Issue 13 §8: a degraded answer (the rules failed) keeps the fallback's order, open
+ * channels first, and its scores descend with it, as `channels` is documented. */
+static void check_degraded(time_t at, const char *const *want) {
+  char when[32], body[192];
+  iso(at, when);
+  snprintf(body, sizeof body, "{\"service\":\"verhuizing\",\"context\":{\"time\":\"%s\","
+                              "\"intent\":\"fout\"}}", when);
+  json_t *b = NULL;
+  cr_assert_eq(ops_req(srv.port, "POST", "/v1/advice", ADVICE, body, &b), 200);
+  cr_assert(json_is_true(json_object_get(b, "degraded")));
+  json_t *chs = json_object_get(b, "channels");
+  cr_assert_eq(json_array_size(chs), 4);
+  for (size_t i = 0; i < 4; i++) {
+    json_t *c = json_array_get(chs, i);
+    cr_assert_str_eq(ops_str(c, "id"), want[i], "at %zu", i);
+    cr_assert_eq(json_integer_value(json_object_get(c, "rank")), (json_int_t)i + 1);
+    if (i == 0) continue;
+    json_t *p = json_array_get(chs, i - 1);
+    int po = json_is_true(json_object_get(p, "open")), co = json_is_true(json_object_get(c, "open"));
+    cr_assert(po >= co, "a closed channel before an open one");
+    cr_assert_gt(json_number_value(json_object_get(p, "score")),
+                 json_number_value(json_object_get(c, "score")), "scores do not descend at %zu", i);
+  }
+  json_decref(b);
+}
+
+Test(chtime, degraded_answer_sorted_by_score) {
+  ww_test_stop(&srv);
+  ww_proc_cleanup(&srv);
+  char rdir[256], rules[300];
+  ops_rules_copy(rdir, rules);
+  ops_write(rules, "steering/zz_fout.lua",
+            "rule \"kapot\" {\n"
+            "  when = function(r) return r.context.intent == \"fout\" end,\n"
+            "  advise = function(r, a) error(\"kapot\") end,\n"
+            "}\n");
+  serve(rules);
+  /* fallback { channels = { "telefoon", "balie", "website", "terugbelverzoek" } } */
+  const char *const weekday[] = {"telefoon", "balie", "website", "terugbelverzoek"};
+  check_degraded(tuesday_9z(0), weekday);
+  const char *const sunday[] = {"website", "terugbelverzoek", "telefoon", "balie"};
+  check_degraded(tuesday_9z(0) - 2 * 86400, sunday);
+  ops_rmtree(rdir);
+}
