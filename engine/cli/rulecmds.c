@@ -16,6 +16,25 @@ static ww_rules *load_or_say(const char *dir) {
   return r;
 }
 
+/* What holds only part of the time: a line per rule, service or channel with from /
+ * until, and per planned closure. */
+static void print_calendar(const ww_rules *r) {
+  json_t *cal = ww_rules_calendar(r);
+  size_t i;
+  json_t *o;
+  json_array_foreach(cal, i, o) {
+    const char *from = json_string_value(json_object_get(o, "from"));
+    const char *until = json_string_value(json_object_get(o, "until"));
+    const char *source = json_string_value(json_object_get(o, "source"));
+    const char *reason = json_string_value(json_object_get(o, "reason"));
+    printf("%s \"%s\"%s%s%s:%s%s%s%s%s%s\n", json_string_value(json_object_get(o, "kind")),
+           json_string_value(json_object_get(o, "name")), source ? " (" : "",
+           source ? source : "", source ? ")" : "", from ? " vanaf " : "", from ? from : "",
+           until ? " tot " : "", until ? until : "", reason ? ": " : "", reason ? reason : "");
+  }
+  json_decref(cal);
+}
+
 int ww_cli_check(int argc, char **argv) {
   if (argc != 2 || argv[1][0] == '-') {
     fprintf(stderr, "usage: wegwijzer check DIR\n");
@@ -30,6 +49,7 @@ int ww_cli_check(int argc, char **argv) {
          (int)json_integer_value(json_object_get(info, "rules")),
          (int)json_integer_value(json_object_get(info, "cases")), ww_rules_version(r));
   json_decref(info);
+  print_calendar(r);
   ww_rules_free(r);
   return 0;
 }

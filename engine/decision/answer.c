@@ -102,6 +102,8 @@ static json_t *trace_json(const ww__answer *a, const char *error) {
     json_object_set_nocheck(o, "rule", ru->j_name);
     json_object_set_nocheck(o, "source", ru->j_source);
     json_object_set_new_nocheck(o, "matched", json_boolean(t->matched));
+    if (ru->j_from) json_object_set_nocheck(o, "from", ru->j_from);
+    if (ru->j_until) json_object_set_nocheck(o, "until", ru->j_until);
     json_object_set_new_nocheck(o, "effects", fx);
     if (error && i + 1 == v->ntrace) {
       json_t *e = json_string(error);
