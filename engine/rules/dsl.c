@@ -153,16 +153,28 @@ static int64_t time_value(lua_State *L, int line, const char *what, const char *
   return t;
 }
 
-/* The optional from / until of the spec table (index 1) of 'what' (e.g. `rule "x"`) into
- * '*from' and '*until' (0 when absent). */
+/* The field of the spec table (index 1) that says 'until' pushed, with its type: `until`
+ * is a reserved word in Lua, so `to = ...` says the same (and ["until"] = ... works). */
+static int until_field(lua_State *L, int line, const char *what) {
+  int t = field(L, "until");
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    return field(L, "to");
+  }
+  if (lua_getfield(L, 1, "to") != LUA_TNIL)
+    dsl_err(L, line, "%s: give until or to, not both (they say the same)", what);
+  lua_pop(L, 1);
+  return t;
+}
+
+/* The optional from / until (or to) of the spec table (index 1) of 'what' (e.g.
+ * `rule "x"`) into '*from' and '*until' (0 when absent). */
 static void period(lua_State *L, int line, const char *what, int64_t *from, int64_t *until) {
   *from = *until = 0;
-  const char *names[2] = {"from", "until"};
-  int64_t *out[2] = {from, until};
-  for (int k = 0; k < 2; k++) {
-    if (field(L, names[k]) != LUA_TNIL) *out[k] = time_value(L, line, what, names[k]);
-    lua_pop(L, 1);
-  }
+  if (field(L, "from") != LUA_TNIL) *from = time_value(L, line, what, "from");
+  lua_pop(L, 1);
+  if (until_field(L, line, what) != LUA_TNIL) *until = time_value(L, line, what, "until");
+  lua_pop(L, 1);
   if (*from && *until && *until <= *from)
     dsl_err(L, line, "%s: until must be later than from", what);
 }
@@ -637,9 +649,9 @@ static int rule_body(lua_State *L) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
     if (!k || (strcmp(k, "priority") && strcmp(k, "service") && strcmp(k, "citizen") &&
                strcmp(k, "context") && strcmp(k, "when") && strcmp(k, "advise") &&
-               strcmp(k, "from") && strcmp(k, "until")))
+               strcmp(k, "from") && strcmp(k, "until") && strcmp(k, "to")))
       return dsl_err(L, line, "rule \"%s\": unknown field '%s'; a rule has priority, service, "
-                              "citizen, context, from, until, when and advise", name, k ? k : "?");
+                              "citizen, context, from, to, when and advise", name, k ? k : "?");
     lua_pop(L, 1);
   }
   lua_Integer prio = 0;
@@ -705,7 +717,7 @@ static int rule_body(lua_State *L) {
     lua_pop(L, 1);
   }
   if (until) {
-    field(L, "until");
+    until_field(L, line, what);
     info->j_until = json_string(lua_tostring(L, -1));
     lua_pop(L, 1);
   }
