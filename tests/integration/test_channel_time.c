@@ -286,3 +286,82 @@ Test(chtime, degraded_answer_sorted_by_score) {
   check_degraded(tuesday_9z(0) - 2 * 86400, sunday);
   ops_rmtree(rdir);
 }
+
+/* Issue 17 §1 over HTTP: a planned closure closes the desk with its reason and shows in
+ * GET /v1/channels; a rule with from / to applies by the question's time and the trace
+ * shows its window; a service outside its window is refused as unknown. */
+Test(chtime, closures_and_periods_over_http) {
+  ww_test_stop(&srv);
+  ww_proc_cleanup(&srv);
+  char rdir[256], rules[300];
+  ops_rules_copy(rdir, rules);
+  ops_write(rules, "steering/zz_vanaf.lua",
+            "rule \"vanaf 2027: 75+ eerst de telefoon\" {\n"
+            "  from = \"2027-01-01\", to = \"2028-01-01\",\n"
+            "  when = function(r) return r.citizen.age ~= nil and r.citizen.age >= 75 end,\n"
+            "  advise = function(r, a) a:prefer(\"telefoon\", 60, \"Bel ons gerust.\") end,\n"
+            "}\n");
+  ops_append(rules, "services.lua",
+             "\nservice \"nieuwe_dienst\" { name = \"Nieuwe dienst\", from = \"2027-03-01\" }\n");
+  serve(rules);
+
+  /* Christmas Eve 13:00: the desk is closed by the bundled closures, with their reason */
+  json_t *b = NULL;
+  cr_assert_eq(ops_req(srv.port, "POST", "/v1/advice", ADVICE,
+                       "{\"service\":\"uittreksel_brp\",\"context\":{\"time\":"
+                       "\"2026-12-24T13:00:00+01:00\"}}", &b), 200);
+  json_t *chs = json_object_get(b, "channels"), *balie = NULL;
+  for (size_t i = 0; i < json_array_size(chs); i++)
+    if (strcmp(ops_str(json_array_get(chs, i), "id"), "balie") == 0) balie = json_array_get(chs, i);
+  cr_assert_not_null(balie);
+  cr_assert(json_is_false(json_object_get(balie, "open")));
+  cr_assert(reasons_have(balie, "kerstavond is het stadskantoor vanaf 12.00 uur gesloten"));
+  json_decref(b);
+  cr_assert_eq(ops_req(srv.port, "GET", "/v1/channels", ADVICE, NULL, &b), 200);
+  chs = json_object_get(b, "channels");
+  int seen = 0;
+  for (size_t i = 0; i < json_array_size(chs); i++) {
+    json_t *c = json_array_get(chs, i);
+    if (strcmp(ops_str(c, "id"), "balie") == 0) {
+      json_t *cl = json_array_get(json_object_get(c, "closures"), 0);
+      cr_assert_str_eq(ops_str(cl, "from"), "2026-12-24 12:00");
+      seen = 1;
+    }
+  }
+  cr_assert(seen, "GET /v1/channels lists the closures");
+  json_decref(b);
+
+  /* the rule from 2027 on, by the question's time; its window in the trace */
+  const char *ask =
+      "{\"service\":\"verhuizing\",\"citizen\":{\"age\":80},\"explain\":true,"
+      "\"context\":{\"time\":\"%s\"}}";
+  char body[256];
+  snprintf(body, sizeof body, ask, "2026-12-01T10:00:00+01:00");
+  cr_assert_eq(ops_req(srv.port, "POST", "/v1/advice", ADVICE, body, &b), 200);
+  json_t *tr = json_object_get(b, "trace"), *mine = NULL;
+  for (size_t i = 0; i < json_array_size(tr); i++)
+    if (strcmp(ops_str(json_array_get(tr, i), "rule"), "vanaf 2027: 75+ eerst de telefoon") == 0)
+      mine = json_array_get(tr, i);
+  cr_assert_not_null(mine);
+  cr_assert(json_is_false(json_object_get(mine, "matched")));
+  cr_assert_str_eq(ops_str(mine, "from"), "2027-01-01");
+  cr_assert_str_eq(ops_str(mine, "until"), "2028-01-01");
+  json_decref(b);
+  snprintf(body, sizeof body, ask, "2027-01-05T10:00:00+01:00");
+  cr_assert_eq(ops_req(srv.port, "POST", "/v1/advice", ADVICE, body, &b), 200);
+  cr_assert_str_eq(ops_str(json_array_get(json_object_get(b, "channels"), 0), "id"), "telefoon");
+  json_decref(b);
+
+  /* a service before its from: 400 unknown_service naming the field */
+  cr_assert_eq(ops_req(srv.port, "POST", "/v1/advice", ADVICE,
+                       "{\"service\":\"nieuwe_dienst\",\"context\":{\"time\":"
+                       "\"2027-02-01T10:00:00+01:00\"}}", &b), 400);
+  cr_assert_str_eq(ops_str(b, "code"), "unknown_service");
+  cr_assert_str_eq(ops_str(json_array_get(json_object_get(b, "invalidParams"), 0), "name"),
+                   "service");
+  json_decref(b);
+  cr_assert_eq(ops_req(srv.port, "POST", "/v1/advice", ADVICE,
+                       "{\"service\":\"nieuwe_dienst\",\"context\":{\"time\":"
+                       "\"2027-03-01T10:00:00+01:00\"}}", NULL), 200);
+  ops_rmtree(rdir);
+}

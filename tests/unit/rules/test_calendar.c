@@ -255,3 +255,12 @@ Test(calendar_errors, local_times) {
   cr_assert_neq(ww_time_parse_local("24-12-2026", &t), 0);
   cr_assert_neq(ww_time_parse_local("2026-13-01", &t), 0);
 }
+
+/* The duty-of-care check asks about a service within its window (a new service from 2027
+ * failed it as "the request is invalid", and so every reload). */
+Test(calendar, duty_of_care_check_within_a_services_window) {
+  int passed = 0, failed = 0;
+  ww_decision_test(R, NULL, NULL, &passed, &failed);
+  cr_assert_eq(failed, 0);
+  cr_assert_eq(passed, 2);   /* zorgplicht afval, zorgplicht nieuw */
+}
