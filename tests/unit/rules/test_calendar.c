@@ -214,6 +214,13 @@ static void fails(const char *channels, const char *steering, const char *file, 
   scratch_remove(d);
 }
 
+/* The scratch channels plus closures { 'body' } fail at the closures' line. */
+static void closure_fails(const char *body, const char *text) {
+  char ch[1024];
+  snprintf(ch, sizeof ch, "%s\nclosures { %s }\n", SCRATCH_CHANNELS, body);
+  fails(ch, NULL, "channels.lua", 6, text);
+}
+
 Test(calendar_errors, bad_times_and_closures) {
   fails(SCRATCH_CHANNELS, "rule \"x\" {\n from = \"1 januari\",\n advise = function() end }\n",
         "steering/a.lua", 1, "rule \"x\": from must be a date like \"2027-01-01\"");
@@ -223,22 +230,16 @@ Test(calendar_errors, bad_times_and_closures) {
   fails(SCRATCH_CHANNELS,
         "rule \"x\" { [\"until\"] = \"2027-02-01\", to = \"2027-01-01\", advise = function() end }\n",
         "steering/a.lua", 1, "give until or to, not both");
-  char ch[1024];
-  snprintf(ch, sizeof ch, "%s\nclosures { fax = { { \"2026-12-24\", \"2026-12-25\", \"x\" } } }\n",
-           SCRATCH_CHANNELS);
-  fails(ch, NULL, "channels.lua", 6, "closures names unknown channel \"fax\"");
-  snprintf(ch, sizeof ch, "%s\nclosures { website = { { \"2026-12-24\", \"2026-12-25\" } } }\n",
-           SCRATCH_CHANNELS);
-  fails(ch, NULL, "channels.lua", 6, "must be { from, until, reason }");
-  snprintf(ch, sizeof ch, "%s\nclosures { website = { { \"2026-12-24\", \"morgen\", \"x\" } } }\n",
-           SCRATCH_CHANNELS);
-  fails(ch, NULL, "channels.lua", 6, "until must be a date like");
-  snprintf(ch, sizeof ch, "%s\nclosures { website = { { \"2026-12-24\", \"2026-12-24\", \"x\" } } }\n",
-           SCRATCH_CHANNELS);
-  fails(ch, NULL, "channels.lua", 6, "until must be later than from");
-  snprintf(ch, sizeof ch, "%s\nclosures { website = { { \"2026-12-24\", \"2026-12-25\", \"\" } } }\n",
-           SCRATCH_CHANNELS);
-  fails(ch, NULL, "channels.lua", 6, "needs a reason in words");
+  closure_fails("fax = { { \"2026-12-24\", \"2026-12-25\", \"x\" } }",
+                "closures names unknown channel \"fax\"");
+  closure_fails("website = { { \"2026-12-24\", \"2026-12-25\" } }",
+                "must be { from, until, reason }");
+  closure_fails("website = { { \"2026-12-24\", \"morgen\", \"x\" } }",
+                "until must be a date like");
+  closure_fails("website = { { \"2026-12-24\", \"2026-12-24\", \"x\" } }",
+                "until must be later than from");
+  closure_fails("website = { { \"2026-12-24\", \"2026-12-25\", \"\" } }",
+                "needs a reason in words");
   fails("channel \"website\" { name = \"W\", kind = \"online\", [\"until\"] = 2027 }\n"
         "fallback { channels = { \"website\" }, route = \"website\" }\n",
         NULL, "channels.lua", 1, "channel \"website\": until must be a date");
