@@ -1,8 +1,9 @@
 /* Channel states: open or closed at a minute by the opening hours and the holidays of the
  * catalogue, then the overrides of PUT /v1/channels/{id}/status (open, waitSeconds,
  * reason) that hold for the question's time: from <= t < until. Between the two, the
- * channel's own from / until and its planned closures (closures { ... }). Kept for the minute (or
- * until an override starts or ends) while the overrides are the same. */
+ * channel's own from / until and its planned closures (closures { ... }). Kept for the
+ * minute (or until a closure or override starts or ends) while the overrides are the
+ * same. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
