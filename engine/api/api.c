@@ -25,6 +25,8 @@ static const ww_route routes[] = {
     {"POST", "/v1/advice", ww_api_advice, WW_ROLE_ADVICE},
     {"POST", "/v1/route", ww_api_route, WW_ROLE_ADVICE},
     {"GET", "/v1/channels", ww_api_channels, WW_ROLE_ADVICE},
+    {"GET", "/v1/services", ww_api_services, WW_ROLE_ADVICE},
+    {"GET", "/v1/services/{id}", ww_api_service, WW_ROLE_ADVICE},
     {"PUT", "/v1/channels/{id}/status", ww_api_channel_status, WW_ROLE_ADMIN},
     {"GET", "/v1/channels/{id}/status", ww_api_channel_status_get, WW_ROLE_ADMIN},
     {"DELETE", "/v1/channels/{id}/status", ww_api_channel_status_delete, WW_ROLE_ADMIN},
@@ -52,7 +54,8 @@ int ww_api_authorize(ww_req *req, int role) {
   ww_role need = (ww_role)role;
   ww_app_worker *w = ww_req_app(req);
   const char *who = NULL;
-  int rc = ww_auth_policy(w->app->auth, w->app->listen_loopback, need,
+  const ww_auth *auth = ww_app_auth(w);
+  int rc = ww_auth_policy(auth, w->app->listen_loopback, need,
                           ww_req_header(req, "Authorization"), &who);
   if (rc == 0) return 1;
   if (rc == 403) {
@@ -63,7 +66,7 @@ int ww_api_authorize(ww_req *req, int role) {
   } else {
     ww_req_add_header(req, "WWW-Authenticate", "Bearer");
     ww_respond_problem(req, 401, "unauthorized",
-                       w->app->auth || need == WW_ROLE_ADMIN
+                       auth || need == WW_ROLE_ADMIN
                            ? "Send a valid bearer token: Authorization: Bearer <token>."
                            : "This server is not on loopback and has no tokens file; "
                              "start it with --tokens.",
@@ -88,7 +91,7 @@ void ww_api_client_addr(ww_req *req, char out[WW_API_CLIENT_KEY_MAX]) {
 }
 
 /* A worker whose rule set failed to load answers 503 rather than guessing. */
-static int have_rules(ww_req *req, ww_app_worker *w) {
+int ww_api_have_rules(ww_req *req, ww_app_worker *w) {
   ww_app_rules_refresh(w);
   if (w->rules) return 1;
   ww_respond_problem(req, 503, "ruleset_invalid",
@@ -348,7 +351,7 @@ static int bad_field(ww_req *req, const char *name, const char *reason) {
 
 static void decide(ww_req *req, int route) {
   ww_app_worker *w = ww_req_app(req);
-  if (!have_rules(req, w)) return;
+  if (!ww_api_have_rules(req, w)) return;
   json_t *body = ww_req_json_unchecked(req);   /* its limits: in the validation's walk */
   if (body == NULL) return;
   decision *d = calloc(1, sizeof *d);
@@ -422,16 +425,16 @@ void ww_api_route(ww_req *req) { decide(req, 1); }
 
 void ww_api_channels(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!have_rules(req, w)) return;
+  if (!ww_api_have_rules(req, w)) return;
   uint64_t version;
   const json_t *status = ww_app_status(w, &version);
-  ww_respond_json(req, 200, ww_rules_channels(w->rules, (int64_t)time(NULL), status));
+  ww_api_respond_rule_data(req, 200, ww_rules_channels(w->rules, (int64_t)time(NULL), status));
 }
 
 void ww_api_rules(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!have_rules(req, w)) return;
-  ww_respond_json(req, 200, ww_ruleset_info(w->current));
+  if (!ww_api_have_rules(req, w)) return;
+  ww_api_respond_rule_data(req, 200, ww_ruleset_info(w->current));
 }
 
 void ww_api_healthz(ww_req *req) {

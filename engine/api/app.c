@@ -67,17 +67,12 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   pthread_mutex_init(&app->reload_lock, NULL);
   pthread_mutex_init(&app->pending_lock, NULL);
   ww_app_status_init(app);
+  pthread_mutex_init(&app->tokens_lock, NULL);
   app->pending = calloc((size_t)cfg->workers, sizeof *app->pending);
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
   if (app->pending == NULL || app->store_ready == NULL) return -1;
-  if (cfg->tokens_file[0]) {
-    char err[512];
-    app->auth = ww_auth_load(cfg->tokens_file, err, sizeof err);
-    if (app->auth == NULL) {
-      ww_logf(WW_LOG_ERROR, "--tokens: %s", err);
-      return -1;
-    }
-  } else if (!app->listen_loopback) {
+  if (ww_app_tokens_init(app) != 0) return -1;
+  if (!cfg->tokens_file[0] && !app->listen_loopback) {
     ww_logf(WW_LOG_WARN, "no --tokens file and listening on %s (not loopback): every API "
             "route except health and metrics answers 401", cfg->listen_host);
   }
@@ -135,8 +130,7 @@ void ww_app_close(ww_app *app) {
   ww_app_watch_stop(app);
   wait_reloads(app);
   memset(app->secret, 0, sizeof app->secret);
-  ww_auth_free(app->auth);
-  app->auth = NULL;
+  ww_app_tokens_close(app);
   ww_metrics_registry_free(app->metrics);
   app->metrics = NULL;
   for (int k = 0; k < WW_LIMIT_KINDS; k++) {
@@ -156,6 +150,7 @@ void ww_app_close(ww_app *app) {
   pthread_mutex_destroy(&app->reload_lock);
   pthread_mutex_destroy(&app->pending_lock);
   ww_app_status_fini(app);
+  pthread_mutex_destroy(&app->tokens_lock);
   app->cfg = NULL;
 }
 
@@ -238,6 +233,7 @@ void ww_app_worker_fini(void *appv, void *state) {
   }
   ww_ruleset_release(w->current);
   ww_app_worker_status_fini(w);
+  ww_app_tokens_worker_fini(w);
   free(w);
 }
 

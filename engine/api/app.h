@@ -37,6 +37,7 @@ typedef enum {
   WW_LIMIT_KINDS
 } ww_limit_kind;
 struct ww_watcher;        /* --watch: reload.c */
+struct ww_tokens;         /* tokens.c */
 
 typedef struct ww_app {
   const ww_config *cfg;            /* borrowed */
@@ -44,7 +45,11 @@ typedef struct ww_app {
   unsigned char secret[256];       /* citizenRef key (from --secret-file or random) */
   size_t secret_len;
   struct ww_memstore *memstore;    /* owned; NULL when --redis is given */
-  ww_auth *auth;                   /* owned; NULL without --tokens */
+  /* The tokens file as last loaded (tokens.c): replaced on reload under tokens_lock,
+   * 'tokens_gen' bumped; workers check with their own reference (ww_app_auth). */
+  struct ww_tokens *tokens;        /* owned; NULL without --tokens */
+  pthread_mutex_t tokens_lock;
+  atomic_uint tokens_gen;
   int listen_loopback;             /* 1 when --listen is a loopback address */
   ww_metrics_registry *metrics;    /* owned */
   /* The rule set as checked at start (or by the last reload). */
@@ -78,6 +83,8 @@ typedef struct ww_app_worker {
   ww_rules *rules;                 /* borrowed: current->rules, or NULL */
   unsigned generation;             /* of 'current' */
   struct ww_store *store;          /* owned: this worker's store handle */
+  struct ww_tokens *tokens;        /* a reference: the tokens this worker checks with */
+  unsigned tokens_gen;             /* of 'tokens' */
   ww_metrics *metrics;             /* borrowed: this worker's block of app->metrics */
   uv_timer_t ready_timer;          /* publishes ww_store_ready() in app->store_ready */
   /* The overrides as decisions see them (overrides.c), all owned references: */
@@ -137,6 +144,16 @@ void ww_app_watch_stop(ww_app *app);
 
 /* Copy the worker's store counters into its metrics block (on the worker's thread). */
 void ww_app_sync_store_metrics(ww_app_worker *w);
+
+/* The tokens file (tokens.c). init: load --tokens at start (0, or -1 logged); reload:
+ * read it again, keep the tokens in force when the new file is refused (logged); auth: the
+ * tokens for a request on this worker, the newest loaded (NULL without --tokens); fini /
+ * close: let go of a worker's / the app's reference. */
+int ww_app_tokens_init(ww_app *app);
+void ww_app_tokens_reload(ww_app *app);
+const ww_auth *ww_app_auth(ww_app_worker *w);
+void ww_app_tokens_worker_fini(ww_app_worker *w);
+void ww_app_tokens_close(ww_app *app);
 
 /* GET /v1/rules body for 'rs' (new). */
 json_t *ww_ruleset_info(const ww_ruleset *rs);

@@ -1,7 +1,8 @@
 /* Zero-downtime rule reload (docs/operations.md, 5): load, validate and test a new rule
  * set off the request path, then swap it into every worker. Requests in flight finish on
  * the set they started with; the old set is freed when its last request ends. A bad set
- * never replaces a good one. Triggers: POST /v1/rules/reload (admin), SIGHUP and --watch. */
+ * never replaces a good one. Triggers: POST /v1/rules/reload (admin), SIGHUP and --watch.
+ * The first two read the tokens file again too (tokens.c). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,7 @@ typedef struct reload_job {
 
 static void reload_work(uv_work_t *work) {
   reload_job *job = work->data;
+  ww_app_tokens_reload(job->app);   /* whatever the rules do: a new token needs no new rules */
   job->rc = ww_app_reload(job->app, &job->info, &job->err);
 }
 
@@ -303,6 +305,7 @@ static void *sighup_thread(void *appv) {
   ww_app *app = appv;
   json_t *info = NULL;
   ww_err err = {0};
+  ww_app_tokens_reload(app);
   if (ww_app_reload(app, &info, &err) != 0)
     ww_logf(WW_LOG_WARN, "SIGHUP: rule reload refused, the old rule set stays: %s", err.msg);
   json_decref(info);

@@ -102,8 +102,9 @@ static int within_rate(ww_req *req, ww_app_worker *w, ww_limit_kind kind) {
   ww_api_client_addr(req, addr);
   long wait = ww_ratelimit_take(app->rate_limits[kind][0], addr, now);
   const char *who = NULL;
-  if (wait == 0 && app->auth &&
-      ww_auth_policy(app->auth, app->listen_loopback, WW_ROLE_ADVICE,
+  const ww_auth *auth = ww_app_auth(w);
+  if (wait == 0 && auth &&
+      ww_auth_policy(auth, app->listen_loopback, WW_ROLE_ADVICE,
                      ww_req_header(req, "Authorization"), &who) == 0 && who)
     wait = ww_ratelimit_take(app->rate_limits[kind][1], who, now);
   if (wait == 0) return 1;

@@ -169,6 +169,7 @@ json_t *ww__answer_advice(const ww__answer *a) {
     if (v->excluded[c]) {
       json_t *o = json_object();
       json_object_set_nocheck(o, "id", cat->ch[c].j_id);
+      json_object_set_nocheck(o, "name", cat->ch[c].j_name);   /* pages show it, not the id */
       json_object_set_new_nocheck(o, "reasons", xs[c]);
       json_array_append_new(exc, o);
     } else {

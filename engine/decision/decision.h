@@ -91,6 +91,13 @@ int ww_decision_text(ww_rules *rules, const ww_decision_input *in, const ww_deci
  * decided (no service known). New. */
 json_t *ww_decision_fallback_route(const ww_rules *rules, const char *reason);
 
+/* The service catalogue for pickers and page texts (GET /v1/services): {"services": [...]}
+ * in catalogue order, each {id, name, upl?, audience?, presence, auth?, complexity?, tags,
+ * the rule set's own fields}; no rules, no sources. New. ww_decision_service: one entry
+ * (new; shared values, do not change it), or NULL when the catalogue has no such id. */
+json_t *ww_decision_services(const ww_rules *rules);
+json_t *ww_decision_service(const ww_rules *rules, const char *id);
+
 /* Run-time rule failures since load (each answered with the fallback); of those, over the
  * instruction budget or time limit, and over the memory cap (the rest are rule errors). */
 void ww_decision_failures(const ww_rules *rules, unsigned long *total, unsigned long *budget,

@@ -31,7 +31,7 @@ typedef struct ww__text {
 typedef struct ww__frags {
   ww__frag *head;             /* per channel: {"id":..,"name":..,"kind":..,"rank":   */
   ww__frag *tail;             /* per channel: ,"contact":{..},"assisted":B,"reasons":[ */
-  ww__frag *excl;             /* per channel: {"id":..,"reasons":[                  */
+  ww__frag *excl;             /* per channel: {"id":..,"name":..,"reasons":[        */
   ww__frag *service;          /* per service: its answer object */
   ww__frag ruleset;           /* {"version":".."} */
   int nch, nsvc;

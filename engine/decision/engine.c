@@ -121,6 +121,18 @@ json_t *ww_rules_channels(ww_rules *R, int64_t now, const json_t *status) {
   return json_pack("{s:o}", "channels", arr);
 }
 
+json_t *ww_decision_services(const ww_rules *R) {
+  const ww_catalogue *cat = R->cat;
+  json_t *arr = json_array();
+  for (int i = 0; i < cat->nsvc; i++) json_array_append(arr, cat->svc[i].entry);
+  return json_pack("{s:o}", "services", arr);
+}
+
+json_t *ww_decision_service(const ww_rules *R, const char *id) {
+  int i = ww_catalogue_service(R->cat, id);
+  return i < 0 ? NULL : json_incref(R->cat->svc[i].entry);
+}
+
 void ww_decision_failures(const ww_rules *R, unsigned long *total, unsigned long *budget,
                           unsigned long *memory) {
   ww_host_failures(R->host, total, budget, memory);

@@ -138,6 +138,8 @@ static int frags_prepare(ww__frags *f, const ww_catalogue *cat, ww__text *t) {
     if (frag_take(t, &f->tail[i]) != 0) return -1;
     OUT_LIT(t, "{\"id\":");
     ww__text_json(t, c->j_id);
+    OUT_LIT(t, ",\"name\":");
+    ww__text_json(t, c->j_name);
     OUT_LIT(t, ",\"reasons\":[");
     if (frag_take(t, &f->excl[i]) != 0) return -1;
   }

@@ -62,7 +62,7 @@ void ww_catalogue_clear(ww_catalogue *cat) {
   }
   for (int i = 0; i < cat->nsvc; i++) {
     free(cat->svc[i].id), free(cat->svc[i].name), free(cat->svc[i].source);
-    json_decref(cat->svc[i].answer);
+    json_decref(cat->svc[i].answer), json_decref(cat->svc[i].entry);
   }
   for (int i = 0; i < cat->nrules; i++) {
     free(cat->rules[i].name), free(cat->rules[i].source);

@@ -44,6 +44,8 @@ typedef struct ww_service {
   char *id, *name;
   int64_t from, until;            /* offered for [from, until) only (0: no bound) */
   json_t *answer;                 /* {id, name, upl?}, shared */
+  json_t *entry;                  /* GET /v1/services entry: {id, name, upl?, audience?,
+                                     presence, auth?, complexity?, tags, extras}, shared */
   char *source;                   /* "services.lua:12" */
 } ww_service;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rules/load_private.h"
+#include "util/ident.h"
 #include "util/strlist.h"
 #include "util/tztime.h"
 
@@ -86,13 +87,6 @@ static char *source_of(lua_State *L, ww__load *ld, int line) {
   return xstrdup(L, buf);
 }
 
-static int valid_id(const char *s) {
-  if (!(s[0] >= 'a' && s[0] <= 'z')) return 0;
-  for (const char *p = s; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return 0;
-  return strlen(s) <= 64;
-}
-
 /* Stage 1 of `what "name" { ... }`: checks the name, returns stage 2 with (name, line). */
 static int stage1(lua_State *L, const char *what, lua_CFunction stage2, int need_id) {
   loading(L, what);
@@ -103,7 +97,7 @@ static int stage1(lua_State *L, const char *what, lua_CFunction stage2, int need
     return dsl_err(L, line, "%s needs a name in quotes: write %s \"name\" { ... }", what, what);
   }
   const char *name = lua_tostring(L, 1);
-  if (need_id && !valid_id(name))
+  if (need_id && !ww_ident_valid(name))
     return dsl_err(L, line,
                    "%s id \"%s\" is not valid: use lowercase letters, digits and _ , starting "
                    "with a letter (for example \"%s\")", what, name,
@@ -341,6 +335,41 @@ static int l_channel(lua_State *L) { return stage1(L, "channel", channel_body, 1
 
 /* ---- service ---- */
 
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A service as GET /v1/services shows it (and the rules see it): id, the known fields in a
+ * fixed order, presence and tags always, then the rule set's own fields sorted by name, so
+ * the same files give the same text (Lua's table order is not). New (NULL: no memory);
+ * values shared with 'spec'. */
+static json_t *service_entry(const char *id, json_t *spec) {
+  static const char *const known[] = {"name", "upl", "audience", "presence", "auth",
+                                      "complexity", "tags", NULL};
+  size_t n = json_object_size(spec), k = 0;
+  const char **extra = malloc((n ? n : 1) * sizeof *extra);
+  json_t *o = json_object();
+  if (extra == NULL || o == NULL) {
+    free(extra);
+    json_decref(o);
+    return NULL;
+  }
+  json_object_set_new(o, "id", json_string(id));
+  for (int i = 0; known[i]; i++) {
+    json_t *v = json_object_get(spec, known[i]);
+    if (v) json_object_set(o, known[i], v);
+    else if (strcmp(known[i], "presence") == 0) json_object_set_new(o, known[i], json_false());
+    else if (strcmp(known[i], "tags") == 0) json_object_set_new(o, known[i], json_array());
+  }
+  const char *key;
+  json_t *v;
+  json_object_foreach(spec, key, v) if (!json_object_get(o, key)) extra[k++] = key;
+  qsort(extra, k, sizeof *extra, cmp_str);
+  for (size_t i = 0; i < k; i++) json_object_set(o, extra[i], json_object_get(spec, extra[i]));
+  free(extra);
+  return o;
+}
+
 /* Stage 2 of `service "id" { ... }`: the table. */
 static int service_body(lua_State *L) {
   ww__load *ld = loading(L, "service");
@@ -422,12 +451,10 @@ static int service_body(lua_State *L) {
   memset(s, 0, sizeof *s);
   memset(sl, 0, sizeof *sl);
   sl->proxy_ref = sl->back_ref = LUA_NOREF;
-  json_t *full = json_object();
-  json_object_set_new(full, "id", json_string(id));
-  json_object_update(full, entry);
+  s->entry = service_entry(id, entry);   /* the catalogue's from here, whatever raises */
   json_decref(entry);
-  if (!json_object_get(full, "presence")) json_object_set_new(full, "presence", json_false());
-  if (!json_object_get(full, "tags")) json_object_set_new(full, "tags", json_array());
+  if (s->entry == NULL) luaL_error(L, "not enough memory");
+  json_t *full = s->entry;
   s->from = from;
   s->until = until;
   s->id = xstrdup(L, id);
@@ -437,7 +464,6 @@ static int service_body(lua_State *L) {
   json_t *upl = json_object_get(full, "upl");
   if (upl) json_object_set(s->answer, "upl", upl);
   ww__view_push_json(L, full, 3);
-  json_decref(full);
   lua_pushvalue(L, -1);
   sl->back_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   ww__view_wrap(L, -1, 2);

@@ -512,7 +512,8 @@ static void preflight(ww_req *r) {
   const char *allow = ww__router_allow(&c->w->srv->router, r->match.path_id);
   if (ww__req_header(r, "Access-Control-Request-Method", 29) && r->cors_ok) {
     ww_req_add_header(r, "Access-Control-Allow-Methods", allow);
-    ww_req_add_header(r, "Access-Control-Allow-Headers", "Content-Type, Authorization");
+    ww_req_add_header(r, "Access-Control-Allow-Headers",
+                      "Content-Type, Authorization, If-None-Match");
     ww_req_add_header(r, "Access-Control-Max-Age", "600");
   } else {
     ww_req_add_header(r, "Allow", allow);

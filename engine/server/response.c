@@ -55,7 +55,6 @@ const char *ww_http_reason(int status) {
 
 static const char FIXED[] =
     "API-Version: " WW_API_VERSION "\r\n"
-    "Cache-Control: no-store\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "X-Frame-Options: DENY\r\n"
     "Content-Security-Policy: frame-ancestors 'none'\r\n";
@@ -65,6 +64,22 @@ static char *put(char *p, const char *s, size_t n) {
   return p + n;
 }
 #define PUTS(p, lit) put((p), (lit), sizeof(lit) - 1)
+
+static const char NO_STORE[] = "Cache-Control: no-store\r\n";
+
+/* Did the handler set a Cache-Control of its own (ww_req_add_header)? Then it replaces
+ * no-store: a catalogue a page may keep for a minute. */
+static int own_cache_control(const ww_req *req) {
+  static const char name[] = "Cache-Control:";
+  const char *p = req->xh, *end = req->xh + req->xh_len;
+  while (p && p < end) {
+    if ((size_t)(end - p) >= sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0)
+      return 1;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    p = nl ? nl + 1 : NULL;
+  }
+  return 0;
+}
 
 /* Decimal digits of v (snprintf costs more than the rest of the header together). */
 static char *put_uint(char *p, size_t v) {
@@ -111,10 +126,10 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
   int http10_ka = req->keep_alive && c->parser.http_major == 1 && c->parser.http_minor == 0;
 
   refresh_date(c->w);
-  size_t hsize = 64 + sizeof FIXED + c->w->date_len + req->xh_len + 2;
+  size_t hsize = 64 + sizeof FIXED + sizeof NO_STORE + c->w->date_len + req->xh_len + 2;
   if (ctype) hsize += 16 + strlen(ctype);
   if (s->ncors) hsize += 16;
-  if (origin) hsize += 96 + req->origin_len;
+  if (origin) hsize += 128 + req->origin_len;
   hsize += 32;   /* Connection */
   int copy = send_len > 0 && (!owned || send_len <= COPY_BODY_MAX);
   ww__wblock *b = malloc(sizeof *b + hsize + (copy ? send_len : 0));
@@ -145,11 +160,12 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
   }
   p = put(p, c->w->date, c->w->date_len);
   p = PUTS(p, FIXED);
+  if (req->xh_len == 0 || !own_cache_control(req)) p = PUTS(p, NO_STORE);
   if (s->ncors) p = PUTS(p, "Vary: Origin\r\n");
   if (origin) {
     p = PUTS(p, "Access-Control-Allow-Origin: ");
     p = put(p, origin, req->origin_len);
-    p = PUTS(p, "\r\nAccess-Control-Expose-Headers: API-Version, Location, Retry-After\r\n");
+    p = PUTS(p, "\r\nAccess-Control-Expose-Headers: API-Version, ETag, Location, Retry-After\r\n");
   }
   if (!req->keep_alive) p = PUTS(p, "Connection: close\r\n");
   else if (http10_ka) p = PUTS(p, "Connection: keep-alive\r\n");

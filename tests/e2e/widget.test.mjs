@@ -110,6 +110,10 @@ test('paspoort: the first advised channel is the desk, shown as an accessible li
     assert.ok(api.excluded.length > 0);
     assert.equal(await page.locator('#wegwijzer details.ww-excluded li').count(),
                  api.excluded.length);
+    // by the channel's name from the answer, never its raw id (issue 13 §7)
+    assert.ok(api.excluded.every((x) => x.name && x.name !== x.id));
+    assert.ok((await page.locator('#wegwijzer details.ww-excluded li').first().textContent())
+      .startsWith(api.excluded[0].name + ':'));
     const c = await worstContrast(page);
     assert.ok(c.ratio >= 4.5, `contrast ${c.ratio.toFixed(2)} < 4.5 at "${c.text}"`);
     await page.screenshot({ path: await artifactPath('widget-paspoort.png'), fullPage: true });

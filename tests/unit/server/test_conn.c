@@ -702,7 +702,7 @@ Test(conn, cors_allowed_origin) {
   cr_assert_str_eq(ww_http_header(&r, "Access-Control-Allow-Origin"), "https://www.gemeente.nl");
   cr_assert_str_eq(ww_http_header(&r, "Vary"), "Origin");
   cr_assert_str_eq(ww_http_header(&r, "Access-Control-Expose-Headers"),
-                   "API-Version, Location, Retry-After");
+                   "API-Version, ETag, Location, Retry-After");
   ww_http_resp_free(&r);
 }
 
@@ -740,7 +740,8 @@ Test(conn, cors_preflight) {
   check_adr(&r);
   cr_assert_str_eq(ww_http_header(&r, "Access-Control-Allow-Origin"), "https://www.gemeente.nl");
   cr_assert_str_eq(ww_http_header(&r, "Access-Control-Allow-Methods"), "POST, OPTIONS");
-  cr_assert_str_eq(ww_http_header(&r, "Access-Control-Allow-Headers"), "Content-Type, Authorization");
+  cr_assert_str_eq(ww_http_header(&r, "Access-Control-Allow-Headers"),
+                   "Content-Type, Authorization, If-None-Match");
   cr_assert_str_eq(ww_http_header(&r, "Access-Control-Max-Age"), "600");
   cr_assert_null(ww_http_header(&r, "Content-Length"));
   cr_assert_eq(r.body_len, 0);
