@@ -130,6 +130,18 @@ channel "ido" {
   languages = { "nld" },
 }
 
+-- Geplande sluitingen: het kanaal is dan gewoon dicht, met deze reden.
+closures {
+  balie = {
+    { "2026-12-24 12:00", "2026-12-25", "Op kerstavond is het stadskantoor vanaf 12.00 uur gesloten." },
+    { "2026-12-31 12:00", "2027-01-01", "Op oudejaarsdag is het stadskantoor vanaf 12.00 uur gesloten." },
+  },
+  telefoon = {
+    { "2026-12-24 16:00", "2026-12-25", "Op kerstavond is de telefoon vanaf 16.00 uur gesloten." },
+    { "2026-12-31 16:00", "2027-01-01", "Op oudejaarsdag is de telefoon vanaf 16.00 uur gesloten." },
+  },
+}
+
 -- Als een regel faalt: dit advies, en de telefoon als doelroute.
 fallback { channels = { "telefoon", "balie", "website", "terugbelverzoek" }, route = "telefoon" }
 

@@ -28,6 +28,8 @@ static const ww_route routes[] = {
     {"GET", "/v1/services", ww_api_services, WW_ROLE_ADVICE},
     {"GET", "/v1/services/{id}", ww_api_service, WW_ROLE_ADVICE},
     {"PUT", "/v1/channels/{id}/status", ww_api_channel_status, WW_ROLE_ADMIN},
+    {"GET", "/v1/channels/{id}/status", ww_api_channel_status_get, WW_ROLE_ADMIN},
+    {"DELETE", "/v1/channels/{id}/status", ww_api_channel_status_delete, WW_ROLE_ADMIN},
     {"POST", "/v1/sessions", ww_api_session_create, WW_ROLE_ADVICE},
     {"GET", "/v1/sessions/{id}", ww_api_session_get, WW_ROLE_ADVICE},
     {"POST", "/v1/sessions/{id}/events", ww_api_session_event, WW_ROLE_ADVICE},

@@ -70,6 +70,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   limits.strict = cfg->strict_rules;
   if (ww_reload_init(&app->rules, cfg->rules_dir, cfg->workers, &limits, cfg->watch) != 0)
     return -1;
+  ww_app_status_init(app);
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
   if (app->store_ready == NULL) return -1;
   pthread_mutex_init(&app->tokens_lock, NULL);
@@ -135,6 +136,7 @@ void ww_app_close(ww_app *app) {
   app->memstore = NULL;
   free(app->store_ready);
   app->store_ready = NULL;
+  ww_app_status_fini(app);
   pthread_mutex_destroy(&app->tokens_lock);
   app->cfg = NULL;
 }
@@ -200,8 +202,8 @@ void ww_app_worker_fini(void *appv, void *state) {
   for (int i = 0; i < 64 && uv_run(w->loop, UV_RUN_NOWAIT) != 0; i++) {
   }
   ww_ruleset_release(w->current);
+  ww_app_worker_status_fini(w);
   ww_app_tokens_worker_fini(w);
-  json_decref(w->status);
   free(w);
 }
 
@@ -235,20 +237,6 @@ void ww_app_on_complete(void *state, const ww_req *req, int status, double secon
          json_pack("{s:s, s:s, s:i, s:f, s:s*, s:s*}", "method", ww_req_method(req), "route",
                    route ? route : "unmatched", "status", status, "durationMs",
                    seconds * 1000.0, "adviceId", advice_id, "rulesVersion", version));
-}
-
-/* The store never changes a status object in place: a new pointer means new content.
- * Holding a reference to the last one keeps its address from being reused, so pointer
- * identity is a safe version test. */
-const json_t *ww_app_status(ww_app_worker *w, uint64_t *version) {
-  const json_t *now = w->store ? ww_store_status(w->store) : NULL;
-  if (now != w->status) {
-    json_decref(w->status);
-    w->status = json_incref((json_t *)now);
-    w->status_version++;
-  }
-  *version = w->status_version + 1;   /* never 0: 0 means "do not cache" */
-  return now;
 }
 
 void ww_app_rules_refresh(ww_app_worker *w) {

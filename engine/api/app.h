@@ -48,6 +48,12 @@ typedef struct ww_app {
   atomic_int *store_ready;         /* [workers]: each worker's store reachable (readyz) */
   /* [kind][0] per client address, [kind][1] per token; owned; NULL when the rate is 0 */
   struct ww_ratelimit *rate_limits[WW_LIMIT_KINDS][2];
+  /* The newest status overrides any worker has seen (overrides.c): after a PUT or DELETE
+   * every worker of this instance answers with it at once (read-your-writes). */
+  pthread_mutex_t status_lock;     /* guards the two below */
+  json_t *status_shared;           /* owned; NULL until a worker shares one */
+  int64_t status_shared_at;        /* monotonic ms of the share */
+  _Atomic uint64_t status_shared_rank;   /* ww_store_status_rank of status_shared */
 } ww_app;
 
 typedef struct ww_app_worker {
@@ -62,8 +68,14 @@ typedef struct ww_app_worker {
   unsigned tokens_gen;             /* of 'tokens' */
   ww_metrics *metrics;             /* borrowed: this worker's block of app->metrics */
   uv_timer_t ready_timer;          /* publishes ww_store_ready() in app->store_ready */
-  json_t *status;                  /* a reference to the store's status object last seen */
-  uint64_t status_version;         /* bumped when the store hands out a new status object */
+  /* The overrides as decisions see them (overrides.c), all owned references: */
+  json_t *status;                  /* the store's (or the shared) object last seen */
+  json_t *status_view;             /* 'status' without the overrides that have ended */
+  int64_t status_ends;             /* when the next override in the view ends (epoch s) */
+  uint64_t status_version;         /* bumped when the view changes */
+  json_t *status_shared;           /* app->status_shared as last taken */
+  uint64_t status_shared_rank;
+  int64_t status_shared_at;
   /* Store counters already copied into 'metrics' (ww_store_get_stats deltas). */
   unsigned long seen_store_errors, seen_store_reconnects;
 } ww_app_worker;
@@ -95,8 +107,14 @@ ww_ruleset *ww_app_rules_acquire(ww_app_worker *w);
 void ww_app_rules_refresh(ww_app_worker *w);
 
 /* The channel-status overrides for this worker's decisions (borrowed), with a version
- * that changes whenever they do (ww_decision_opts.status_version). */
+ * that changes whenever they do (ww_decision_opts.status_version); 'version' may be NULL.
+ * The newest of the store's copy and the one another worker of this instance shared
+ * within the last second, without the overrides whose 'until' has passed (overrides.c).
+ * Call it after a change of the overrides and before answering, to share the change. */
 const json_t *ww_app_status(ww_app_worker *w, uint64_t *version);
+void ww_app_status_init(ww_app *app);
+void ww_app_status_fini(ww_app *app);
+void ww_app_worker_status_fini(ww_app_worker *w);
 
 /* 1 when every worker's store is reachable (GET /readyz: a load balancer asks one
  * worker, and must not hear "ready" while another cannot reach Redis). */

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/app.h"
 #include "log/log.h"
@@ -296,35 +297,65 @@ void ww_api_handover_claim(ww_req *req) {
   json_decref(body);
 }
 
-/* ---- PUT /v1/channels/{id}/status ---- */
+/* ---- PUT, GET, DELETE /v1/channels/{id}/status ---- */
+
+/* The path's channel id when the catalogue has it; otherwise answers 404 and returns
+ * NULL. */
+static const char *channel_param(ww_req *req, ww_app_worker *w) {
+  const char *id = ww_req_param(req, "id");
+  if (w->rules && id && ww_rules_has_channel(w->rules, id)) return id;
+  ww_respond_problem(req, 404, "not_found", "No such channel in the catalogue.", NULL, NULL);
+  return NULL;
+}
 
 static void on_status(void *ud, int status, json_t *st) {
   ww_req *req = ud;
   if (status != 0) {
-    store_error(req, status, st, "The channel");
+    store_error(req, status, st, "The channel's status override");
     return;
   }
-  ww_respond_json(req, 200, st);
+  ww_app_worker *w = ww_req_app(req);
+  if (w) ww_app_status(w, NULL);   /* every worker of this instance answers with it now */
+  if (st) ww_respond_json(req, 200, st);
+  else ww_respond_raw(req, 204, NULL, NULL, 0);
 }
 
 void ww_api_channel_status(ww_req *req) {
   ww_app_worker *w = worker(req);
   if (w == NULL) return;
-  const char *id = ww_req_param(req, "id");
-  if (w->rules == NULL || id == NULL || !ww_rules_has_channel(w->rules, id)) {
-    ww_respond_problem(req, 404, "not_found", "No such channel in the catalogue.", NULL, NULL);
-    return;
-  }
+  const char *id = channel_param(req, w);
+  if (id == NULL) return;
   json_t *body = ww_req_json(req);
   if (body == NULL) return;
-  if (!body_ok(req, body, ww_session_check_status(body))) return;
+  if (!body_ok(req, body, ww_session_check_status(body, (int64_t)time(NULL)))) return;
   json_t *in = json_object();
-  const char *keys[] = {"open", "reason", "until", "waitSeconds"};
-  for (size_t i = 0; i < 4; i++) {
+  const char *keys[] = {"open", "reason", "from", "until", "waitSeconds"};
+  for (size_t i = 0; i < 5; i++) {
     json_t *v = json_object_get(body, keys[i]);
-    if (v) json_object_set(in, keys[i], v);
+    if (v && !json_is_null(v)) json_object_set(in, keys[i], v);
   }
   json_decref(body);
   ww_store_status_set(w->store, id, in, on_status, req);
   json_decref(in);
+}
+
+void ww_api_channel_status_get(ww_req *req) {
+  ww_app_worker *w = worker(req);
+  if (w == NULL) return;
+  const char *id = channel_param(req, w);
+  if (id == NULL) return;
+  json_t *st = json_object_get(ww_app_status(w, NULL), id);
+  if (st == NULL) {
+    ww_respond_problem(req, 404, "not_found", "This channel has no status override.", NULL,
+                       NULL);
+    return;
+  }
+  ww_respond_json(req, 200, json_deep_copy(st));
+}
+
+void ww_api_channel_status_delete(ww_req *req) {
+  ww_app_worker *w = worker(req);
+  if (w == NULL) return;
+  const char *id = channel_param(req, w);
+  if (id) ww_store_status_delete(w->store, id, on_status, req);
 }

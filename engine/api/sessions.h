@@ -24,9 +24,13 @@ void ww_api_session_event(ww_req *req);
 void ww_api_session_handover(ww_req *req);
 /* POST /v1/handover/claim {code, channel} -> 200 {session} | 404 | 429 rate_limited */
 void ww_api_handover_claim(ww_req *req);
-/* PUT /v1/channels/{id}/status {open, reason, until?, waitSeconds?} -> 200 {channel,
- * open, reason, until?, waitSeconds?, updatedAt} | 404 unknown channel. (Admin auth is
- * the router's job.) */
+/* PUT /v1/channels/{id}/status {open, reason, from?, until?, waitSeconds?} -> 200
+ * {channel, open, reason, from?, until?, waitSeconds?, updatedAt} | 404 unknown channel.
+ * GET shows the override that has not ended (404 when none); DELETE ends it -> 204 | 404.
+ * Every worker of this instance answers with the change once it has been answered.
+ * (Admin auth is the router's job.) */
 void ww_api_channel_status(ww_req *req);
+void ww_api_channel_status_get(ww_req *req);
+void ww_api_channel_status_delete(ww_req *req);
 
 #endif

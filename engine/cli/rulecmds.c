@@ -47,6 +47,25 @@ static const char *dir_and_flag(int argc, char **argv, const char *flag, int *on
   return dir;
 }
 
+/* What holds only part of the time: a line per rule, service or channel with from /
+ * until, and per planned closure. */
+static void print_calendar(const ww_rules *r) {
+  json_t *cal = ww_rules_calendar(r);
+  size_t i;
+  json_t *o;
+  json_array_foreach(cal, i, o) {
+    const char *from = json_string_value(json_object_get(o, "from"));
+    const char *until = json_string_value(json_object_get(o, "until"));
+    const char *source = json_string_value(json_object_get(o, "source"));
+    const char *reason = json_string_value(json_object_get(o, "reason"));
+    printf("%s \"%s\"%s%s%s:%s%s%s%s%s%s\n", json_string_value(json_object_get(o, "kind")),
+           json_string_value(json_object_get(o, "name")), source ? " (" : "",
+           source ? source : "", source ? ")" : "", from ? " vanaf " : "", from ? from : "",
+           until ? " tot " : "", until ? until : "", reason ? ": " : "", reason ? reason : "");
+  }
+  json_decref(cal);
+}
+
 int ww_cli_check(int argc, char **argv) {
   int strict;
   const char *dir = dir_and_flag(argc, argv, "--strict", &strict);
@@ -67,6 +86,7 @@ int ww_cli_check(int argc, char **argv) {
          (int)json_integer_value(json_object_get(info, "cases")),
          warned, ww_rules_version(r));
   json_decref(info);
+  print_calendar(r);
   ww_rules_free(r);
   return 0;
 }

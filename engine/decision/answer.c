@@ -103,6 +103,8 @@ static json_t *trace_json(const ww__answer *a, const char *error) {
     json_object_set_nocheck(o, "rule", ru->j_name);
     json_object_set_nocheck(o, "source", ru->j_source);
     json_object_set_new_nocheck(o, "matched", json_boolean(t->matched));
+    if (ru->j_from) json_object_set_nocheck(o, "from", ru->j_from);
+    if (ru->j_until) json_object_set_nocheck(o, "until", ru->j_until);
     json_object_set_new_nocheck(o, "effects", fx);
     if (error && i + 1 == v->ntrace) {
       json_t *e = json_string(error);
@@ -122,14 +124,20 @@ static json_t *advice_head(const ww__answer *a) {
   return o;
 }
 
-/* The rule set's fallback advice: its channels in order with their base scores. */
+/* The rule set's fallback advice: its channels open before closed, each group in the
+ * fallback's order. No rule scored them, so the score counts down from the number of
+ * channels: the answer is sorted by score like every other (issue 13 §8). */
 static json_t *fallback_advice(const ww__answer *a) {
   const ww_catalogue *cat = a->cat;
   json_t *chs = json_array();
-  for (int k = 0; k < cat->nfb; k++) {
-    int c = cat->fb_ch[k];
-    json_array_append_new(chs, channel_item(a, c, k + 1, cat->ch[c].base, json_array()));
-  }
+  int rank = 0;
+  for (int open = 1; open >= 0; open--)
+    for (int k = 0; k < cat->nfb; k++) {
+      int c = cat->fb_ch[k];
+      if (!a->st[c].open != !open) continue;
+      rank++;
+      json_array_append_new(chs, channel_item(a, c, rank, cat->nfb - rank + 1, json_array()));
+    }
   json_t *o = advice_head(a);
   json_object_set_new_nocheck(o, "channels", chs);
   json_object_set_new_nocheck(o, "excluded", json_array());

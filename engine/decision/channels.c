@@ -1,6 +1,10 @@
 /* Channel states: open or closed at a minute by the opening hours and the holidays of the
  * catalogue, then the overrides of PUT /v1/channels/{id}/status (open, waitSeconds,
- * reason, until). Kept for the minute while the overrides are the same. */
+ * reason) that hold for the question's time: from <= t < until. Between the two, the
+ * channel's own from / until and its planned closures (closures { ... }). Kept for the
+ * minute (or until a closure or override starts or ends) while the overrides are the
+ * same. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +20,52 @@ static int hours_open(const ww_channel *c, const ww_localtime *lt, int holiday) 
   return 0;
 }
 
+/* An override's time field in epoch seconds: a date-time string (the API's), or a number
+ * (a rule test's status); 'none' when absent or unreadable. */
+static int64_t time_of(const json_t *v, int64_t none) {
+  int64_t t;
+  if (json_is_integer(v)) return (int64_t)json_integer_value(v);
+  if (json_is_real(v)) return (int64_t)json_real_value(v);
+  if (json_is_string(v) && ww_time_parse(json_string_value(v), &t) == 0) return t;
+  return none;
+}
+
+/* Moves '*next' (when the states may change) earlier to 'at' when 'at' is after 't'. */
+static void change_at(int64_t t, int64_t at, int64_t *next) {
+  if (at > t && at < *next) *next = at;
+}
+
+static void close_for(ww_chstate *s, ww_closed_by why, const char *reason) {
+  s->open = 0;
+  s->closed_by = why;
+  free(s->reason);
+  s->reason = reason ? strdup(reason) : NULL;
+}
+
+/* The channel's own from / until, then its planned closures. */
+static void apply_calendar(const ww_channel *c, int64_t t, ww_chstate *s, int64_t *next) {
+  change_at(t, c->period_from, next);
+  change_at(t, c->period_until, next);
+  if (!ww_catalogue_within(t, c->period_from, c->period_until)) {
+    char when[32], text[80];
+    int early = c->period_from && t < c->period_from;
+    ww_time_format(early ? c->period_from : c->period_until, when);
+    snprintf(text, sizeof text, "%s %.10s", early ? "Dit kanaal is er vanaf"
+                                                  : "Dit kanaal is er niet meer sinds", when);
+    close_for(s, WW_CLOSED_PERIOD, text);
+    return;
+  }
+  for (int k = 0; k < c->nclosures; k++) {
+    const ww_closure *q = &c->closures[k];
+    change_at(t, q->from, next);
+    change_at(t, q->until, next);
+    if (t >= q->from && t < q->until) {
+      close_for(s, WW_CLOSED_CLOSURE, q->reason);
+      return;
+    }
+  }
+}
+
 void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status,
                         ww_chstate *out, int64_t *valid_until) {
   ww_localtime lt;
@@ -26,7 +76,10 @@ void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status
     free(out[i].reason);
     out[i].reason = NULL;
     out[i].open = hours_open(&cat->ch[i], &lt, hol);
+    out[i].closed_by = out[i].open ? WW_OPEN : hol && !cat->ch[i].always ? WW_CLOSED_HOLIDAY
+                                                                         : WW_CLOSED_HOURS;
     out[i].wait = -1;
+    apply_calendar(&cat->ch[i], t, &out[i], &until_all);
   }
   if (json_is_object(status)) {
     const char *k;
@@ -34,19 +87,24 @@ void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status
     json_object_foreach((json_t *)status, k, v) {
       int i = ww_catalogue_channel(cat, k);
       if (i < 0 || !json_is_object(v)) continue;
-      json_t *u = json_object_get(v, "until");
-      int64_t until = 0;
-      if (json_is_integer(u)) until = (int64_t)json_integer_value(u);
-      else if (json_is_real(u)) until = (int64_t)json_real_value(u);
-      else if (json_is_string(u) && ww_time_parse(json_string_value(u), &until) != 0) until = 0;
-      if (u && !json_is_null(u) && until <= t) continue;   /* expired */
-      if (u && !json_is_null(u) && until < until_all) until_all = until;
+      /* it holds for questions about [from, until) */
+      int64_t from = time_of(json_object_get(v, "from"), INT64_MIN);
+      int64_t until = time_of(json_object_get(v, "until"), INT64_MAX);
+      change_at(t, from, &until_all);
+      change_at(t, until, &until_all);
+      if (t < from || until <= t) continue;
       json_t *o = json_object_get(v, "open");
-      if (json_is_boolean(o)) out[i].open = json_is_true(o);
+      if (json_is_boolean(o)) {
+        out[i].open = json_is_true(o);
+        out[i].closed_by = out[i].open ? WW_OPEN : WW_CLOSED_STATUS;
+      }
       json_t *w = json_object_get(v, "waitSeconds");
       if (json_is_number(w) && json_number_value(w) >= 0) out[i].wait = json_number_value(w);
       json_t *r = json_object_get(v, "reason");
-      if (json_is_string(r) && json_string_length(r) > 0) out[i].reason = strdup(json_string_value(r));
+      if (json_is_string(r) && json_string_length(r) > 0) {
+        free(out[i].reason);
+        out[i].reason = strdup(json_string_value(r));
+      }
     }
   }
   if (valid_until) *valid_until = until_all;

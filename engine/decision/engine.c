@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decision/decision_private.h"
+#include "util/tztime.h"
 
 /* Fills 'err' (may be NULL) with 'code' and 'msg'. */
 static void fail(ww_err *err, const char *code, const char *msg) {
@@ -60,6 +61,41 @@ json_t *ww_rules_info(const ww_rules *R) {
                         cat->nsvc, "cases", cat->ncases);
   if (o && cat->targets) json_object_set(o, "targets", cat->targets);
   return o;
+}
+
+/* {kind, name, source?, from?, until?} (new), or NULL when neither bound is set. */
+static json_t *calendar_item(const char *kind, const char *name, const char *source,
+                             int64_t from, int64_t until) {
+  if (from == 0 && until == 0) return NULL;
+  json_t *o = json_pack("{s:s, s:s}", "kind", kind, "name", name);
+  if (source) json_object_set_new(o, "source", json_string(source));
+  char t[32];
+  if (from) ww_time_format(from, t), json_object_set_new(o, "from", json_string(t));
+  if (until) ww_time_format(until, t), json_object_set_new(o, "until", json_string(t));
+  return o;
+}
+
+json_t *ww_rules_calendar(const ww_rules *R) {
+  const ww_catalogue *cat = R->cat;
+  json_t *out = json_array();
+  for (int i = 0; i < cat->nch; i++) {
+    const ww_channel *c = &cat->ch[i];
+    json_array_append_new(out, calendar_item("channel", c->id, c->source, c->period_from,
+                                             c->period_until));
+    for (int k = 0; k < c->nclosures; k++) {
+      json_t *o = calendar_item("closure", c->id, NULL, c->closures[k].from,
+                                c->closures[k].until);
+      json_object_set_new(o, "reason", json_string(c->closures[k].reason));
+      json_array_append_new(out, o);
+    }
+  }
+  for (int i = 0; i < cat->nsvc; i++)
+    json_array_append_new(out, calendar_item("service", cat->svc[i].id, cat->svc[i].source,
+                                             cat->svc[i].from, cat->svc[i].until));
+  for (int i = 0; i < cat->nrules; i++)
+    json_array_append_new(out, calendar_item("rule", cat->rules[i].name, cat->rules[i].source,
+                                             cat->rules[i].from, cat->rules[i].until));
+  return out;
 }
 
 int ww_rules_has_service(const ww_rules *R, const char *id) {

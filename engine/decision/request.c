@@ -174,6 +174,18 @@ int ww_decision_parse(ww_rules *R, const json_t *req, const ww_parse_opts *o,
         bad(params, "context.intent", "must be a string of at most 200 characters");
     }
   }
+  if (in_->svc >= 0) {   /* a service with from / until is offered in that window only */
+    const ww_service *sv = &R->cat->svc[in_->svc];
+    if (!ww_catalogue_within(in_->time, sv->from, sv->until)) {
+      char when[32];
+      int early = sv->from && in_->time < sv->from;
+      ww_time_format(early ? sv->from : sv->until, when);
+      snprintf(why, sizeof why, "'%s' is offered %s %s (judged on context.time)", sv->id,
+               early ? "from" : "until", when);
+      bad(params, "service", why);
+      unknown_service = 1;
+    }
+  }
   check_string(params, req, "sessionId", "sessionId", 128);
   check_string(params, req, "handoverCode", "handoverCode", 32);
   check_string(params, req, "channel", "channel", 64);

@@ -198,10 +198,12 @@ static int reachable_for(const char *kind, const json_t *citizen) {
   return 1;
 }
 
-/* A weekday at 10:00 local that is no holiday, from 2026-12-01 on. */
-static int64_t duty_time(const ww_catalogue *cat) {
+/* A weekday at 10:00 local that is no holiday, from 2026-12-01 on, or from 'from' (a
+ * service's from) when that is later. */
+static int64_t duty_time(const ww_catalogue *cat, int64_t from) {
   int64_t t;
   ww_time_parse("2026-12-01T10:00:00+01:00", &t);
+  if (from > t) t += (from - t + 86399) / 86400 * 86400;
   for (int i = 0; i < 60; i++, t += 86400) {
     ww_localtime lt;
     ww_time_local(t, &lt);
@@ -242,8 +244,8 @@ int ww_decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *f
       {"visuele beperking", "{\"needs\": [\"visual\"]}"},
       {"doof, zonder DigiD", "{\"needs\": [\"hearing\"], \"authLevel\": \"none\"}"},
   };
-  int64_t t = duty_time(cat);
   for (int s = 0; s < cat->nsvc; s++) {
+    int64_t t = duty_time(cat, cat->svc[s].from);
     why[0] = '\0';
     int ok = !tests_too_long(R, why, sizeof why);
     for (size_t k = 0; k < sizeof duty / sizeof duty[0] && ok; k++) {

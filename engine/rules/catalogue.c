@@ -1,5 +1,6 @@
 /* The catalogue in plain C (catalogue.h): lookups, holidays, opening hours. */
 #include "rules/catalogue.h"
+#include "rules/verdict.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,8 @@ void ww_catalogue_clear(ww_catalogue *cat) {
     free(c->id), free(c->name), free(c->kind), free(c->source);
     json_decref(c->contact), json_decref(c->route), json_decref(c->entry);
     json_decref(c->j_id), json_decref(c->j_name), json_decref(c->j_kind);
+    for (int k = 0; k < c->nclosures; k++) free(c->closures[k].reason);
+    free(c->closures);
   }
   for (int i = 0; i < cat->nsvc; i++) {
     free(cat->svc[i].id), free(cat->svc[i].name), free(cat->svc[i].source);
@@ -67,6 +70,7 @@ void ww_catalogue_clear(ww_catalogue *cat) {
   for (int i = 0; i < cat->nrules; i++) {
     free(cat->rules[i].name), free(cat->rules[i].source);
     json_decref(cat->rules[i].j_name), json_decref(cat->rules[i].j_source);
+    json_decref(cat->rules[i].j_from), json_decref(cat->rules[i].j_until);
   }
   for (int i = 0; i < cat->ncases; i++) {
     ww_case *c = &cat->cases[i];
@@ -79,4 +83,9 @@ void ww_catalogue_clear(ww_catalogue *cat) {
   json_decref(cat->targets);
   json_decref(cat->warnings);
   memset(cat, 0, sizeof *cat);
+}
+
+const char *ww_closed_by_name(ww_closed_by c) {
+  static const char *const names[] = {NULL, "hours", "holiday", "period", "closure", "status"};
+  return c >= WW_OPEN && c <= WW_CLOSED_STATUS ? names[c] : NULL;
 }

@@ -15,8 +15,18 @@
 #define WW_MAX_CHANNELS 256
 #define WW_MAX_SHIFTS 8           /* time ranges per weekday */
 
+/* A planned closure of a channel: closed for [from, until) (epoch seconds), with a
+ * reason (closures { ... }). */
+typedef struct ww_closure {
+  int64_t from, until;
+  char *reason;
+} ww_closure;
+
 typedef struct ww_channel {
   char *id, *name, *kind;
+  int64_t period_from, period_until;   /* offered for [from, until) only (0: no bound) */
+  ww_closure *closures;           /* sorted by 'from' */
+  int nclosures;
   int assisted;
   double base;                    /* the starting score */
   int always;                     /* hours = "always" (holidays do not apply) */
@@ -34,6 +44,7 @@ typedef struct ww_channel {
 
 typedef struct ww_service {
   char *id, *name;
+  int64_t from, until;            /* offered for [from, until) only (0: no bound) */
   json_t *answer;                 /* {id, name, upl?}, shared */
   json_t *entry;                  /* GET /v1/services entry: {id, name, upl?, audience?,
                                      presence, auth?, complexity?, tags, extras}, shared */
@@ -44,6 +55,8 @@ typedef struct ww_service {
  * order of loading). */
 typedef struct ww_rule_info {
   char *name;
+  int64_t from, until;            /* applies to questions in [from, until) only (0: no bound) */
+  json_t *j_from, *j_until;       /* shared: as written, or NULL (the trace shows them) */
   char *source;                   /* "steering/x.lua:12" */
   json_t *j_name, *j_source;      /* shared */
 } ww_rule_info;
@@ -76,6 +89,11 @@ typedef struct ww_catalogue {
   json_t *targets;                /* object {channel id: share} or NULL */
   json_t *warnings;               /* array of "FILE:LINE: text" (after a load) */
 } ww_catalogue;
+
+/* Is 't' within [from, until), where a bound of 0 is none? */
+static inline int ww_catalogue_within(int64_t t, int64_t from, int64_t until) {
+  return (from == 0 || t >= from) && (until == 0 || t < until);
+}
 
 /* Index of the channel / service with this id, or -1. */
 int ww_catalogue_channel(const ww_catalogue *cat, const char *id);

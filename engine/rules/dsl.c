@@ -201,6 +201,46 @@ static json_t *spec_json(lua_State *L, const char *what) {
   return j;
 }
 
+/* ---- from / until ---- */
+
+/* A time a rule set writes (a date, a local date and time, or a date-time with offset) at
+ * the top of the stack into '*t'; raises FILE:LINE with 'what' and 'field' otherwise. */
+static int64_t time_value(lua_State *L, int line, const char *what, const char *field) {
+  int64_t t;
+  if (lua_type(L, -1) != LUA_TSTRING || ww_time_parse_local(lua_tostring(L, -1), &t) != 0)
+    dsl_err(L, line, "%s: %s must be a date like \"2027-01-01\" or a date and time like "
+                     "\"2026-12-24 12:00\" (Dutch time)%s%s%s", what, field,
+            lua_isstring(L, -1) ? " (got \"" : "", lua_isstring(L, -1) ? lua_tostring(L, -1) : "",
+            lua_isstring(L, -1) ? "\")" : "");
+  return t;
+}
+
+/* The field of the spec table (index 1) that says 'until' pushed, with its type: `until`
+ * is a reserved word in Lua, so `to = ...` says the same (and ["until"] = ... works). */
+static int until_field(lua_State *L, int line, const char *what) {
+  int t = field(L, "until");
+  if (t == LUA_TNIL) {
+    lua_pop(L, 1);
+    return field(L, "to");
+  }
+  if (lua_getfield(L, 1, "to") != LUA_TNIL)
+    dsl_err(L, line, "%s: give until or to, not both (they say the same)", what);
+  lua_pop(L, 1);
+  return t;
+}
+
+/* The optional from / until (or to) of the spec table (index 1) of 'what' (e.g.
+ * `rule "x"`) into '*from' and '*until' (0 when absent). */
+static void period(lua_State *L, int line, const char *what, int64_t *from, int64_t *until) {
+  *from = *until = 0;
+  if (field(L, "from") != LUA_TNIL) *from = time_value(L, line, what, "from");
+  lua_pop(L, 1);
+  if (until_field(L, line, what) != LUA_TNIL) *until = time_value(L, line, what, "until");
+  lua_pop(L, 1);
+  if (*from && *until && *until <= *from)
+    dsl_err(L, line, "%s: until must be later than from", what);
+}
+
 /* ---- hours ---- */
 
 static void parse_hours(lua_State *L, ww_channel *c, const char *what, json_t *hours) {
@@ -358,6 +398,9 @@ static int channel_body(lua_State *L) {
   memset(c, 0, sizeof *c);
   H->ch_back[ci] = LUA_NOREF;
   parse_hours(L, c, "channel", json_object_get(entry, "hours"));
+  char what[100];
+  snprintf(what, sizeof what, "channel \"%s\"", id);
+  period(L, line, what, &c->period_from, &c->period_until);
   cat->nch++;
   c->id = xstrdup(L, id);
   c->source = source_of(L, ld, line);
@@ -501,6 +544,11 @@ static int service_body(lua_State *L) {
   }
   lua_pop(L, 1);
 
+  char what[100];
+  int64_t from, until;
+  snprintf(what, sizeof what, "service \"%s\"", id);
+  period(L, line, what, &from, &until);
+
   json_t *entry = spec_json(L, "service");
   ld->pending = entry;
   warn_near_fields(L, entry, "service", ww__service_fields);
@@ -520,6 +568,8 @@ static int service_body(lua_State *L) {
   json_decref(entry);
   if (s->entry == NULL) luaL_error(L, "not enough memory");
   json_t *full = s->entry;
+  s->from = from;
+  s->until = until;
   s->id = xstrdup(L, id);
   s->source = source_of(L, ld, line);
   s->name = xstrdup(L, json_string_value(json_object_get(full, "name")));
@@ -565,6 +615,73 @@ static int l_holidays(lua_State *L) {
     lua_pop(L, 1);
     cat->holidays = grow(L, cat->holidays, cat->nholidays, &ld->chol, sizeof *cat->holidays);
     cat->holidays[cat->nholidays++] = day;
+  }
+  return 0;
+}
+
+static int closure_cmp(const void *a, const void *b) {
+  const ww_closure *x = a, *y = b;
+  return (x->from > y->from) - (x->from < y->from);
+}
+
+/* closures { balie = { { "2026-12-24 12:00", "2026-12-25", "Kerstavond" }, ... }, ... }:
+ * planned closures per channel, each [from, until) with a reason. May be given more than
+ * once; the channels must be defined before. */
+static int l_closures(lua_State *L) {
+  loading(L, "closures");
+  ww_catalogue *cat = &ww__host_of(L)->cat;
+  int line = caller_line(L);
+  static const char usage[] = "closures needs a table of channels, each with a list of "
+                              "{ from, until, reason }, like closures { balie = { { "
+                              "\"2026-12-24 12:00\", \"2026-12-25\", \"Kerstavond\" } } }";
+  if (!lua_istable(L, 1)) return dsl_err(L, line, usage);
+  lua_pushnil(L);
+  while (lua_next(L, 1)) {
+    if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1)) return dsl_err(L, line, usage);
+    const char *id = lua_tostring(L, -2);
+    int ci = ww_catalogue_channel(cat, id);
+    if (ci < 0)
+      return dsl_err(L, line, "closures names unknown channel \"%s\" (define the channel "
+                              "before its closures)", id);
+    ww_channel *c = &cat->ch[ci];
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    ww__charge(L, (double)n * WW__VALUE_STEPS, "closures");
+    json_t *shown = json_object_get(c->entry, "closures");
+    if (shown == NULL) {
+      shown = json_array();
+      json_object_set_new(c->entry, "closures", shown);
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+      char what[100];
+      snprintf(what, sizeof what, "closures of \"%s\", item %lld", id, (long long)i);
+      if (lua_rawgeti(L, -1, i) != LUA_TTABLE || lua_rawlen(L, -1) != 3)
+        return dsl_err(L, line, "%s must be { from, until, reason }, like { \"2026-12-24 "
+                                "12:00\", \"2026-12-25\", \"Kerstavond\" }", what);
+      int64_t t[2];
+      const char *text[2];
+      for (int k = 0; k < 2; k++) {
+        lua_rawgeti(L, -1, k + 1);
+        t[k] = time_value(L, line, what, k == 0 ? "from" : "until");
+        text[k] = lua_tostring(L, -1);
+        lua_pop(L, 1);   /* the string stays alive in the table */
+      }
+      if (t[1] <= t[0]) return dsl_err(L, line, "%s: until must be later than from", what);
+      if (lua_rawgeti(L, -1, 3) != LUA_TSTRING || lua_rawlen(L, -1) == 0)
+        return dsl_err(L, line, "%s needs a reason in words, like \"Kerstavond\"", what);
+      const char *reason = lua_tostring(L, -1);
+      ww__mem_charge(L, sizeof(ww_closure) + strlen(reason) + 1);
+      ww_closure *q = realloc(c->closures, (size_t)(c->nclosures + 1) * sizeof *q);
+      if (q == NULL) return luaL_error(L, "not enough memory");
+      c->closures = q;
+      q[c->nclosures] = (ww_closure){t[0], t[1], NULL};
+      q[c->nclosures].reason = xstrdup(L, reason);
+      c->nclosures++;
+      json_array_append_new(shown, json_pack("{s:s, s:s, s:s}", "from", text[0], "until",
+                                             text[1], "reason", reason));
+      lua_pop(L, 2);
+    }
+    qsort(c->closures, (size_t)c->nclosures, sizeof *c->closures, closure_cmp);
+    lua_pop(L, 1);
   }
   return 0;
 }
@@ -655,7 +772,7 @@ static void rule_conds(lua_State *L, const char *name, int line, const char *wha
 }
 
 static const char *const rule_fields[] = {"priority", "service", "citizen", "context",
-                                          "when", "advise", NULL};
+                                          "from", "until", "to", "when", "advise", NULL};
 
 /* The fields of a rule's condition table (on top of the stack) that no service, or no
  * request, can have: a warning, "bedoelt u ...?" when one slip from one that can. */
@@ -709,10 +826,10 @@ static int rule_body(lua_State *L) {
       const char *near = ww__near(k, rule_fields);
       if (near)
         return dsl_err(L, line, "rule \"%s\": unknown field '%s'; a rule has priority, "
-                                "service, citizen, context, when and advise; bedoelt u \"%s\"?",
+                                "service, citizen, context, from, to, when and advise; bedoelt u \"%s\"?",
                        name, k, near);
       return dsl_err(L, line, "rule \"%s\": unknown field '%s'; a rule has priority, service, "
-                              "citizen, context, when and advise", name, k ? k : "?");
+                              "citizen, context, from, to, when and advise", name, k ? k : "?");
     }
     lua_pop(L, 1);
   }
@@ -753,6 +870,10 @@ static int rule_body(lua_State *L) {
   if (field(L, "advise") != LUA_TFUNCTION)
     return dsl_err(L, line, "rule \"%s\" needs advise = function(r, a) ... end", name);
   lua_pop(L, 1);
+  char what[300];
+  int64_t from, until;
+  snprintf(what, sizeof what, "rule \"%s\"", name);
+  period(L, line, what, &from, &until);
   cat->rules = grow(L, cat->rules, cat->nrules, &ld->crules, sizeof *cat->rules);
   H->rules = grow(L, H->rules, cat->nrules, &ld->crules_lua, sizeof *H->rules);
   ww_rule_info *info = &cat->rules[cat->nrules];
@@ -767,6 +888,18 @@ static int rule_body(lua_State *L) {
   info->source = source_of(L, ld, line);
   info->j_name = json_string(name);
   info->j_source = json_string(info->source);
+  info->from = from;
+  info->until = until;
+  if (from) {   /* as written, for the trace (a string: period() checked it) */
+    field(L, "from");
+    info->j_from = json_string(lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  if (until) {
+    until_field(L, line, what);
+    info->j_until = json_string(lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
   ru->priority = prio;
   if (field(L, "when") == LUA_TFUNCTION) ru->when_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   else lua_pop(L, 1);
@@ -926,7 +1059,8 @@ void ww__dsl_open(lua_State *L, int base) {
   static const luaL_Reg fns[] = {{"channel", l_channel}, {"service", l_service},
                                  {"holidays", l_holidays}, {"fallback", l_fallback},
                                  {"targets", l_targets}, {"rule", l_rule},
-                                 {"case", l_case}, {NULL, NULL}};
+                                 {"case", l_case}, {"closures", l_closures},
+                                 {NULL, NULL}};
   base = lua_absindex(L, base);
   for (int i = 0; fns[i].name; i++) {
     push_guarded(L, fns[i].func, 0);

@@ -71,7 +71,8 @@ void ww__run_prepare(lua_State *L, ww_host *H) {
 
 /* ---- building r (inside the protected call) ---- */
 
-/* The states into the fixed channel state tables behind r.channels. A catalogue field
+/* The states into the fixed channel state tables behind r.channels: open, waitSeconds,
+ * closedBy (why it is closed) and reason (of a closure or override). A catalogue field
  * waitSeconds shows through when the state has none (as in a fresh copy of the entry). */
 static void update_view(lua_State *L, ww_host *H, const ww_chstate *states) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.chstate);
@@ -88,6 +89,13 @@ static void update_view(lua_State *L, ww_host *H, const ww_chstate *states) {
       lua_remove(L, -2);
     }
     lua_setfield(L, -2, "waitSeconds");
+    const char *by = ww_closed_by_name(states[i].closed_by);   /* nil when open */
+    if (by) lua_pushstring(L, by);
+    else lua_pushnil(L);
+    lua_setfield(L, -2, "closedBy");
+    if (states[i].reason) lua_pushstring(L, states[i].reason);
+    else lua_pushnil(L);
+    lua_setfield(L, -2, "reason");
     lua_pop(L, 1);
   }
   lua_settop(L, st - 1);
@@ -216,7 +224,9 @@ static int run_main(lua_State *L) {
       d->trace[d->ntrace] = (ww_step){i, 0, (int)d->nfx, (int)d->nfx};
       d->ntrace++;
     }
-    int matched = s->applies[i];   /* the rule's `service`, decided at load */
+    /* the rule's `service`, decided at load; its from / until, on the question's time */
+    const ww_rule_info *ri = &H->cat.rules[i];
+    int matched = s->applies[i] && ww_catalogue_within(f->time, ri->from, ri->until);
     if (matched && ru->cit_ref != LUA_NOREF) {
       lua_rawgeti(L, LUA_REGISTRYINDEX, ru->cit_ref);
       matched = ww__filter_match(L, 6, 4);

@@ -36,9 +36,11 @@ const char *ww__near(const char *word, const char *const *known) {
 }
 
 const char *const ww__channel_fields[] = {"name", "kind", "assisted", "base", "hours",
-                                          "contact", "route", "origin", NULL};
+                                          "contact", "route", "origin", "from", "until",
+                                          "to", NULL};
 const char *const ww__service_fields[] = {"id", "name", "presence", "auth", "complexity",
-                                          "upl", "tags", "audience", NULL};
+                                          "upl", "tags", "audience", "from", "until", "to",
+                                          NULL};
 const char *const ww__citizen_fields[] = {"ref", "authLevel", "digitalSkills", "language",
                                           "needs", "age", NULL};
 const char *const ww__context_fields[] = {"origin", "device", "time", "date", "weekday",

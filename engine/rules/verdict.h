@@ -13,11 +13,24 @@
 
 /* A channel's effective state at one minute: its hours, the holidays and the overrides
  * (engine/decision/channels.c). */
+typedef enum ww_closed_by {       /* why a channel is closed (r.channels[id].closedBy) */
+  WW_OPEN = 0,
+  WW_CLOSED_HOURS,                /* outside its opening hours: "hours" */
+  WW_CLOSED_HOLIDAY,              /* a holiday: "holiday" */
+  WW_CLOSED_PERIOD,               /* outside the channel's from / until: "period" */
+  WW_CLOSED_CLOSURE,              /* a planned closure: "closure" */
+  WW_CLOSED_STATUS,               /* a status override: "status" */
+} ww_closed_by;
+
 typedef struct ww_chstate {
   int open;
   double wait;                    /* seconds; < 0: unknown */
-  char *reason;                   /* owned: the override's reason, or NULL */
+  char *reason;                   /* owned: the closure's or override's reason, or NULL */
+  ww_closed_by closed_by;         /* WW_OPEN when open */
 } ww_chstate;
+
+/* "hours", "holiday", "period", "closure", "status", or NULL when open. */
+const char *ww_closed_by_name(ww_closed_by c);
 
 /* The facts of one run, all borrowed for the run. */
 typedef struct ww_facts {

@@ -167,7 +167,23 @@ json_t *ww_session_check_claim(const json_t *body) {
   return bad;
 }
 
-json_t *ww_session_check_status(const json_t *body) {
+/* An optional date-time field: 1 with '*t' (epoch seconds), 0 when absent or null, -1
+ * when malformed (noted in 'bad'). */
+static int time_field(const json_t *body, const char *name, int64_t *t, json_t **bad) {
+  const json_t *v = json_object_get(body, name);
+  if (v == NULL || json_is_null(v)) return 0;
+  if (json_is_string(v) && ww_time_parse(json_string_value(v), t) == 0) return 1;
+  ww_session_invalid_param(bad, name, "must be an ISO 8601 date-time with offset");
+  return -1;
+}
+
+int64_t ww_session_status_until(const json_t *status) {
+  int64_t t;
+  const char *s = json_string_value(json_object_get(status, "until"));
+  return s && ww_time_parse(s, &t) == 0 ? t : INT64_MAX;
+}
+
+json_t *ww_session_check_status(const json_t *body, int64_t now) {
   json_t *bad = NULL;
   const json_t *open = json_object_get(body, "open");
   if (open == NULL)
@@ -179,11 +195,15 @@ json_t *ww_session_check_status(const json_t *body) {
     ww_session_invalid_param(&bad, "reason", "is required");
   else if (!json_is_string(reason) || json_string_length(reason) > 500)
     ww_session_invalid_param(&bad, "reason", "must be a string of at most 500 bytes");
-  const json_t *until = json_object_get(body, "until");
-  int64_t t;
-  if (until && !json_is_null(until) &&
-      (!json_is_string(until) || ww_time_parse(json_string_value(until), &t) != 0))
-    ww_session_invalid_param(&bad, "until", "must be an ISO 8601 date-time with offset");
+  /* [from, until): both optional; an override that has already ended is refused, since
+   * it would be gone before anyone could see it */
+  int64_t from = 0, until = 0;
+  int has_from = time_field(body, "from", &from, &bad);
+  int has_until = time_field(body, "until", &until, &bad);
+  if (has_until == 1 && until <= now)
+    ww_session_invalid_param(&bad, "until", "is in the past; the override would end at once");
+  else if (has_from == 1 && has_until == 1 && until <= from)
+    ww_session_invalid_param(&bad, "until", "must be later than from");
   const json_t *wait = json_object_get(body, "waitSeconds");
   if (wait && !json_is_null(wait) && (!json_is_integer(wait) || json_integer_value(wait) < 0))
     ww_session_invalid_param(&bad, "waitSeconds", "must be a non-negative integer or null");

@@ -47,8 +47,11 @@ json_t *ww_session_check_event(const json_t *body, size_t max_detail);
 json_t *ww_session_check_handover(const json_t *body);
 /* POST /v1/handover/claim {code, channel}. */
 json_t *ww_session_check_claim(const json_t *body);
-/* PUT /v1/channels/{id}/status {open, reason, until?, waitSeconds?}. */
-json_t *ww_session_check_status(const json_t *body);
+/* PUT /v1/channels/{id}/status {open, reason, from?, until?, waitSeconds?}; 'now' in epoch
+ * seconds (an 'until' not after it is refused). */
+json_t *ww_session_check_status(const json_t *body, int64_t now);
+/* When a stored override ends for everyone: its 'until' in epoch seconds, or INT64_MAX. */
+int64_t ww_session_status_until(const json_t *status);
 
 /* Append {name, reason} to 'params' (created when *params is NULL). */
 void ww_session_invalid_param(json_t **params, const char *name, const char *reason);

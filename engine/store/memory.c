@@ -10,7 +10,8 @@
  *                      claimable until "until"; kept handover_lapse longer
  *                      ("exp") so that a claim of a lapsed code says so
  *   fails     client or "caller <ref>" -> {"n", "exp", "b"}  failed claims in the window
- *   status    id -> status; the whole object is replaced on each change and never
+ *   status    id -> status override; the whole object is replaced on each change (and
+ *             when an override's 'until' has passed: swept) and never
  *             changed in place, so handles share it by reference (jansson refcounts are
  *             atomic) and only compare a version counter per request.
  * Expired entries are dropped when met and swept every few seconds by each handle's
@@ -530,6 +531,32 @@ static void m_handover_claim(ww_store *s, const char *code, const char *channel,
   cb(ud, 0, out);
 }
 
+/* Replace the snapshot by 'next' (stolen). Under the lock. */
+static void status_replace(ww_memstore *m, json_t *next) {
+  json_decref(m->status);
+  m->status = next;
+  atomic_fetch_add(&m->version, 1);
+}
+
+/* The snapshot without the overrides that have ended by 'now' (epoch s), or NULL when
+ * none has. New. Under the lock. */
+static json_t *status_live(ww_memstore *m, int64_t now) {
+  json_t *next = NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(m->status, k, v) {
+    if (ww_session_status_until(v) > now) continue;
+    if (next == NULL && (next = json_copy(m->status)) == NULL) return NULL;
+    json_object_del(next, k);
+  }
+  return next;
+}
+
+static void sweep_status(ww_memstore *m, int64_t now_ms) {
+  json_t *next = status_live(m, now_ms / 1000);
+  if (next) status_replace(m, next);
+}
+
 static void m_status_set(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,
                          void *ud) {
   mstore *ms = (mstore *)s;
@@ -537,20 +564,34 @@ static void m_status_set(ww_store *s, const char *id, const json_t *status, ww_s
     cb(ud, WW_STORE_EINVAL, NULL);
     return;
   }
+  int64_t now = ww__store_now_ms();
   char t[32];
-  ww_session_time(ww__store_now_ms(), t);
+  ww_session_time(now, t);
   json_t *st = json_deep_copy(status);
   json_object_set_new(st, "channel", json_string(id));
   json_object_set_new(st, "updatedAt", json_string(t));
   json_t *out = json_deep_copy(st);
   lock(ms);
+  sweep_status(ms->m, now);
   json_t *next = json_copy(ms->m->status);   /* shallow: entries are immutable too */
   json_object_set_new(next, id, st);
-  json_decref(ms->m->status);
-  ms->m->status = next;
-  atomic_fetch_add(&ms->m->version, 1);
+  status_replace(ms->m, next);
   unlock(ms);
   cb(ud, 0, out);
+}
+
+static void m_status_delete(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  lock(ms);
+  sweep_status(ms->m, ww__store_now_ms());
+  int found = json_object_get(ms->m->status, id) != NULL;
+  if (found) {
+    json_t *next = json_copy(ms->m->status);
+    json_object_del(next, id);
+    status_replace(ms->m, next);
+  }
+  unlock(ms);
+  cb(ud, found ? 0 : WW_STORE_ENOTFOUND, NULL);
 }
 
 static const json_t *m_status(ww_store *s) {
@@ -568,6 +609,9 @@ static const json_t *m_status(ww_store *s) {
   return ms->status;
 }
 
+/* Every handle reads the one shared snapshot: its version is its rank. */
+static uint64_t m_status_rank(ww_store *s) { return ((mstore *)s)->status_version; }
+
 static int m_ready(const ww_store *s) {
   (void)s;
   return 1;
@@ -581,6 +625,7 @@ static void on_sweep(uv_timer_t *t) {
   sweep_map(ms->m, ms->m->citizens, now);
   sweep_map(ms->m, ms->m->codes, now);
   sweep_map(ms->m, ms->m->fails, now);
+  sweep_status(ms->m, now);
   unlock(ms);
 }
 
@@ -605,7 +650,9 @@ static const ww_store_vt memory_vt = {
     .handover_create = m_handover_create,
     .handover_claim = m_handover_claim,
     .status_set = m_status_set,
+    .status_delete = m_status_delete,
     .status = m_status,
+    .status_rank = m_status_rank,
     .decision_log = NULL,
     .ready = m_ready,
     .close = m_close,

@@ -36,6 +36,10 @@
  *   ww:{hc}:f:<client> string failed claims of a client -- TTL claim_fail_window
  *   ww:{hc}:fc:<caller> string failed claims of a caller (callerRef's keyed hash), same
  *   ww:{st}           hash    channel id -> status override JSON
+ *   ww:{st}:ends      zset    channel id scored by its override's 'until' (epoch ms):
+ *                             ended overrides are removed by the next change
+ *   ww:{st}:v         string  the version of ww:{st}, one up at every change: a worker
+ *                             shares the newest copy with the others of its instance
  *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N)
  *   pub/sub channel ww:st:<db>  a status override changed (payload: channel id)
  * All codes and failure counters share the slot {hc}, so the rate check, the lookup and
@@ -515,18 +519,29 @@ static void r_handover_claim(ww_store *s, const char *code, const char *channel,
 
 /* -- status -- */
 
+static const char *const ST_KEYS[3] = {"ww:{st}", "ww:{st}:ends", "ww:{st}:v"};
+
+/* This worker sees its own change at once (its copy patched, ranked below a full read of
+ * the same version); the others through pub/sub, and the workers of this instance at once
+ * through the copy it shares (api/app.c). */
+static void status_patch(rstore *st, const char *id, json_t *entry, long long version) {
+  json_t *next = json_copy(st->status);
+  if (next == NULL) return;
+  if (entry) json_object_set(next, id, entry);
+  else json_object_del(next, id);
+  json_decref(st->status);
+  st->status = next;
+  uint64_t rank = (uint64_t)version * 2;
+  if (rank > st->status_rank) st->status_rank = rank;
+}
+
 static void status_step(rstore *st, void *op, int status, redisReply *r) {
-  (void)r;
   rop *o = op;
   if (status != 0) {
     op_done(o, status, NULL);
     return;
   }
-  /* This worker sees its own change at once; the others through pub/sub. */
-  json_t *next = json_copy(st->status);
-  json_object_set(next, o->channel, o->result);
-  json_decref(st->status);
-  st->status = next;
+  status_patch(st, o->channel, o->result, r->type == REDIS_REPLY_INTEGER ? r->integer : 0);
   json_t *res = json_deep_copy(o->result);
   op_done(o, 0, res);
 }
@@ -549,12 +564,41 @@ static void r_status_set(ww_store *s, const char *id, const json_t *status, ww_s
     op_done(o, WW_STORE_EUNAVAIL, NULL);
     return;
   }
-  const char *args[4] = {"ww:{st}", id, j, st->pubsub};
-  ww__redis_script(st, SC_STATUS, status_step, o, 1, 3, args, NULL);
+  char until[24] = "", now[24];
+  int64_t u = ww_session_status_until(status);
+  if (u != INT64_MAX) snprintf(until, sizeof until, "%lld", (long long)u * 1000);
+  snprintf(now, sizeof now, "%lld", (long long)ww__store_now_ms());
+  const char *args[8] = {ST_KEYS[0], ST_KEYS[1], ST_KEYS[2], id, j, st->pubsub, until, now};
+  ww__redis_script(st, SC_STATUS, status_step, o, 3, 5, args, NULL);
   free(j);
 }
 
+static void status_del_step(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  if (status == 0 && (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+                      r->element[0]->type != REDIS_REPLY_INTEGER ||
+                      r->element[1]->type != REDIS_REPLY_INTEGER))
+    status = WW_STORE_EUNAVAIL;
+  if (status == 0 && r->element[0]->integer == 0) status = WW_STORE_ENOTFOUND;
+  if (status == 0) status_patch(st, o->channel, NULL, r->element[1]->integer);
+  op_done(o, status, NULL);
+}
+
+static void r_status_delete(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  if ((o->channel = strdup(id)) == NULL) {
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  char now[24];
+  snprintf(now, sizeof now, "%lld", (long long)ww__store_now_ms());
+  const char *args[6] = {ST_KEYS[0], ST_KEYS[1], ST_KEYS[2], id, st->pubsub, now};
+  ww__redis_script(st, SC_STATUS_DEL, status_del_step, o, 3, 3, args, NULL);
+}
+
 static const json_t *r_status(ww_store *s) { return ((rstore *)s)->status; }
+static uint64_t r_status_rank(ww_store *s) { return ((rstore *)s)->status_rank; }
 
 /* -- decision log -- */
 
@@ -605,7 +649,9 @@ static const ww_store_vt redis_vt = {
     .handover_create = r_handover_create,
     .handover_claim = r_handover_claim,
     .status_set = r_status_set,
+    .status_delete = r_status_delete,
     .status = r_status,
+    .status_rank = r_status_rank,
     .decision_log = r_decision_log,
     .ready = r_ready,
     .close = r_close,

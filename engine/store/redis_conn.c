@@ -278,6 +278,7 @@ static void conn_ready(rconn *k) {
             k->sub ? "subscribe" : "command");
   k->ever_ready = 1;
   if (k->head) uv_timer_start(&k->timer, on_timer, st->base.opts.timeout_ms, 0);
+  st->status_rank = 0;  /* Redis may have lost its keys (and the version) meanwhile */
   reload_status(st);   /* on every (re)connect of either connection */
 }
 
@@ -555,10 +556,19 @@ static void conn_connect(rconn *k) {
 static void on_status_all(rstore *st, void *op, int status, redisReply *r) {
   (void)op;
   st->reload_inflight = 0;
-  json_t *all = status == 0 ? ww__redis_status_of(r) : NULL;
-  if (all) {
+  /* {version, HGETALL}: a full read ranks above this worker's own patch of the same
+   * version, and an older read (one that crossed a newer change) is dropped */
+  json_t *all = NULL;
+  if (status == 0 && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+      r->element[0]->type == REDIS_REPLY_INTEGER)
+    all = ww__redis_status_of(r->element[1]);
+  uint64_t rank = all ? (uint64_t)r->element[0]->integer * 2 + 1 : 0;
+  if (all && rank > st->status_rank) {
     json_decref(st->status);
     st->status = all;
+    st->status_rank = rank;
+  } else {
+    json_decref(all);
   }
   if (st->reload_again) reload_status(st);
 }
@@ -573,8 +583,8 @@ static void reload_status(rstore *st) {
   }
   st->reload_inflight = 1;
   st->reload_again = 0;
-  const char *argv[2] = {"HGETALL", "ww:{st}"};
-  issue(st, &st->cmd, 0, -1, on_status_all, NULL, 2, argv, NULL);
+  const char *args[2] = {"ww:{st}", "ww:{st}:v"};
+  ww__redis_script(st, SC_STATUS_ALL, on_status_all, NULL, 2, 0, args, NULL);
 }
 
 /* ---- lifecycle ---- */

@@ -61,6 +61,7 @@ struct rstore {
   int open_timers;           /* closes pending before the last free */
   char sha[SC_COUNT][41];
   json_t *status;            /* owned, immutable snapshot of the overrides */
+  uint64_t status_rank;      /* its version * 2, + 1 when read whole (ww_store_status_rank) */
   int reload_inflight, reload_again;
   /* Sentinel mode (nsent > 0): addr's host/port are the master's last known address. */
   int nsent;

@@ -11,6 +11,14 @@
  * changes nothing (WW_STORE_EFULL), never half, and never runs past the limit. */
 #include "store/redis_scripts.h"
 
+/* Removes the overrides whose 'until' (the score in 'ends') is not after 'now' (a Lua
+ * expression, epoch ms). */
+#define STATUS_SWEEP(now)                                                         \
+  "for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', " now ")) do\n" \
+  "  redis.call('HDEL', KEYS[1], id)\n"                                             \
+  "end\n"                                                                          \
+  "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', " now ")\n"
+
 const char *const ww__redis_scripts[SC_COUNT] = {
     /* SC_CREATE  KEYS: s, ev   ARGV: id, citizenRef, service, channel, now, expiresAt,
      * ttl, data JSON, now in epoch ms (czAt: the citizen index was just set). 0 if the id
@@ -115,10 +123,16 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "if redis.call('HGET', KEYS[3], sid) == ARGV[3] then redis.call('HDEL', KEYS[3], sid) end\n"
     "return {1, v}\n",
 
-    /* SC_STATUS  KEYS: st   ARGV: channel id, status JSON, pub/sub channel. */
+    /* SC_STATUS  KEYS: st, ends, ver (slot {st})   ARGV: channel id, status JSON, pub/sub
+     * channel, its 'until' in epoch ms ("" for none), now in epoch ms. Sets the override,
+     * removes those that have ended (STATUS_SWEEP), and returns the new version of the
+     * hash (every change counts one up). HSET first (see maxmemory above). */
     "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\n"
+    "if ARGV[4] ~= '' then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])\n"
+    "else redis.call('ZREM', KEYS[2], ARGV[1]) end\n"
+    STATUS_SWEEP("ARGV[5]")
     "redis.call('PUBLISH', ARGV[3], ARGV[1])\n"
-    "return 1\n",
+    "return redis.call('INCR', KEYS[3])\n",
 
     /* SC_HANDOVER  KEYS: codes, exp, sess (slot {hc})   ARGV: sid, nonce, now ms, expiry
      * ms, max live codes, key TTL ms, lapse ms, then candidate codes.
@@ -173,5 +187,19 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "end\n"
     "if redis.call('HGET', KEYS[3], ARGV[2]) == ARGV[1] then redis.call('HDEL', KEYS[3], ARGV[2]) end\n"
     "return 1\n",
+
+    /* SC_STATUS_DEL  KEYS: st, ends, ver   ARGV: channel id, pub/sub channel, now in epoch
+     * ms. Ends the override and sweeps. {0, version} when the channel had none (or it had
+     * ended), else {1, version}. */
+    STATUS_SWEEP("ARGV[3]")
+    "local n = redis.call('HDEL', KEYS[1], ARGV[1])\n"
+    "redis.call('ZREM', KEYS[2], ARGV[1])\n"
+    "if n == 0 then return {0, tonumber(redis.call('GET', KEYS[3]) or '0')} end\n"
+    "redis.call('PUBLISH', ARGV[2], ARGV[1])\n"
+    "return {1, redis.call('INCR', KEYS[3])}\n",
+
+    /* SC_STATUS_ALL  KEYS: st, ver. {version, HGETALL st}: a full read with its version,
+     * read-only (ended overrides are left to the readers' clocks and the next change). */
+    "return {tonumber(redis.call('GET', KEYS[2]) or '0'), redis.call('HGETALL', KEYS[1])}\n",
 };
 

@@ -116,7 +116,13 @@ void ww_store_status_set(ww_store *s, const char *id, const json_t *status, ww_s
   s->vt->status_set(s, id, status, cb, ud);
 }
 
+void ww_store_status_delete(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->status_delete(s, id, cb, ud);
+}
+
 const json_t *ww_store_status(ww_store *s) { return s->vt->status(s); }
+uint64_t ww_store_status_rank(ww_store *s) { return s->vt->status_rank(s); }
 
 int ww_store_decision_log_on(const ww_store *s) {
   return !s->closing && s->opts.decision_log_maxlen > 0 && s->vt->decision_log != NULL;

@@ -217,17 +217,24 @@ void ww_store_handover_claim(ww_store *s, const char *code, const char *channel,
 /* ---- channel status overrides (SPEC 3.4) ---- */
 
 /* Store and publish the override of channel 'id': 'status' (borrowed) is
- * {open, reason, until?, waitSeconds?} (validated by the caller). Result: the stored
- * status object with "channel": id and "updatedAt". Every handle of the backend sees it
- * through ww_store_status within 1 s. */
+ * {open, reason, from?, until?, waitSeconds?} (validated by the caller). Result: the
+ * stored status object with "channel": id and "updatedAt". Every handle of the backend
+ * sees it through ww_store_status within 1 s. Overrides whose 'until' has passed are
+ * removed from the store (at each change, and by the memory store's sweep). */
 void ww_store_status_set(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,
                          void *ud);
+/* End the override of channel 'id': result NULL; ENOTFOUND when it had none. */
+void ww_store_status_delete(ww_store *s, const char *id, ww_store_cb cb, void *ud);
 
 /* This worker's copy of all overrides: {id: {open, reason, until?, waitSeconds?, ...}}.
  * Never does I/O. Borrowed: valid until the next ww_store_status() call or the return to
  * the loop (json_incref() it to keep it longer; the object is never changed in place).
  * Never NULL (an empty object when there are none or Redis was never reached). */
 const json_t *ww_store_status(ww_store *s);
+/* How new the object ww_store_status returned last is, comparable between the handles of
+ * one backend: higher is newer (a handle's own change counts less than a full read of the
+ * same change). Lets the workers of one instance share the newest (api/app.c). */
+uint64_t ww_store_status_rank(ww_store *s);
 
 /* ---- decision log (SPEC 5; issue 4 item 7) ---- */
 

@@ -20,7 +20,9 @@ typedef struct ww_store_vt {
                          void *ud);
   void (*status_set)(ww_store *s, const char *id, const json_t *status, ww_store_cb cb,
                      void *ud);
+  void (*status_delete)(ww_store *s, const char *id, ww_store_cb cb, void *ud);
   const json_t *(*status)(ww_store *s);
+  uint64_t (*status_rank)(ww_store *s);
   void (*decision_log)(ww_store *s, const json_t *fields);
   int (*ready)(const ww_store *s);
   void (*close)(ww_store *s);

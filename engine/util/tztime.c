@@ -152,3 +152,21 @@ int ww_time_parse(const char *s, int64_t *epoch) {
            sign * (oh * 3600 + om * 60);
   return 0;
 }
+
+int ww_time_parse_local(const char *s, int64_t *epoch) {
+  if (ww_time_parse(s, epoch) == 0) return 0;
+  char buf[40];
+  size_t n = strlen(s);
+  if (n == 10) snprintf(buf, sizeof buf, "%sT00:00:00Z", s);
+  else if (n == 16) snprintf(buf, sizeof buf, "%sZ", s);
+  else return -1;
+  int64_t naive;   /* the wall-clock reading as if it were UTC */
+  if (ww_time_parse(buf, &naive) != 0) return -1;
+  for (int off = 7200; off >= 3600; off -= 3600)
+    if (offset_at(naive - off) == off) {
+      *epoch = naive - off;
+      return 0;
+    }
+  *epoch = naive - 3600;
+  return 0;
+}

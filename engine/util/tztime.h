@@ -18,6 +18,12 @@ typedef struct ww_localtime {
  * without an offset. */
 int ww_time_parse(const char *s, int64_t *epoch);
 
+/* A time as a rule set writes it, in Amsterdam local time: "2026-12-24", "2026-12-24 12:00"
+ * (or with T), or any ww_time_parse form with an offset. Into epoch seconds: 0, or -1.
+ * A local time that occurs twice (the night summer time ends) is the first; one that
+ * does not occur (the night it starts) is read as winter time. */
+int ww_time_parse_local(const char *s, int64_t *epoch);
+
 /* Epoch seconds -> Europe/Amsterdam local time. */
 void ww_time_local(int64_t epoch, ww_localtime *out);
 

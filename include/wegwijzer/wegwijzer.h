@@ -96,13 +96,20 @@ WW_EXPORT const json_t *ww_rules_warnings(const ww_rules *rules);
 /* {version, files: [...], rules: N, channels: N, services: N, cases: N}. New. */
 WW_EXPORT json_t *ww_rules_info(const ww_rules *rules);
 
+/* What the rule set says in time: every rule, service and channel with from / until, and
+ * every planned closure, as [{kind: "rule"|"service"|"channel"|"closure", name, source?,
+ * from?, until?, reason?}] (times as ISO 8601 in Dutch time; `wegwijzer check` prints
+ * them). New. */
+WW_EXPORT json_t *ww_rules_calendar(const ww_rules *rules);
+
 /* Does the catalogue have this service / channel id? */
 WW_EXPORT int ww_rules_has_service(const ww_rules *rules, const char *id);
 WW_EXPORT int ww_rules_has_channel(const ww_rules *rules, const char *id);
 
 /* The channel catalogue with effective 'open' and 'waitSeconds' at 'now' (epoch
  * seconds), as GET /v1/channels answers it: {"channels": [...]}. 'status' (borrowed,
- * may be NULL) holds overrides {id: {open, reason, until?, waitSeconds?}}. New. */
+ * may be NULL) holds overrides {id: {open, reason, from?, until?, waitSeconds?}}, each
+ * applied when from <= now < until. New. */
 WW_EXPORT json_t *ww_rules_channels(ww_rules *rules, int64_t now, const json_t *status);
 
 /* Options of one decision. Zero-initialise, then set what applies. */

@@ -2,12 +2,21 @@
 -- naar onderen. Deze regels bieden dan een alternatief.
 
 -- Waarom: 's avonds en in het weekend toch een mens: wij bellen u terug.
+-- Alleen buiten de openingstijden en op feestdagen is "de volgende werkdag" waar. Bij een
+-- storing of een geplande sluiting (closedBy "status" of "closure") bellen wij terug zodra
+-- het weer kan: dat kan dezelfde dag zijn.
 rule "telefoon dicht: terugbelverzoek" {
   priority = 40,
   when = function(r) return not r.channels.telefoon.open end,
   advise = function(r, a)
-    a:prefer("terugbelverzoek", 30,
-             "De telefoon is nu gesloten. Laat uw nummer achter, dan bellen wij u de volgende werkdag terug.")
+    local dicht = r.channels.telefoon.closedBy
+    if dicht == "hours" or dicht == "holiday" then
+      a:prefer("terugbelverzoek", 30,
+               "De telefoon is nu gesloten. Laat uw nummer achter, dan bellen wij u de volgende werkdag terug.")
+    else
+      a:prefer("terugbelverzoek", 30,
+               "De telefoon is nu niet bereikbaar. Laat uw nummer achter, dan bellen wij u terug zodra het weer kan.")
+    end
   end,
 }
 

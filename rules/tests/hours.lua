@@ -63,3 +63,29 @@ case "zaterdag, weinig digitaal vaardig: bibliotheek open, wij bellen terug" {
               context = { time = tijd.za_11 } },
   expect = { first = "terugbelverzoek", open = { ido = true, telefoon = false } },
 }
+
+-- Geplande sluitingen (closures in channels.lua) en storingen: de reden past bij het moment.
+case "kerstavond 11:00: balie nog open" {
+  request = { service = "paspoort", context = { time = tijd.kerstavond_11 } },
+  expect = { first = "balie", open = { balie = true, telefoon = true } },
+}
+
+case "kerstavond 13:00: balie dicht met de reden, telefoon open" {
+  request = { service = "uittreksel_brp", context = { time = tijd.kerstavond_13 } },
+  expect = { open = { balie = false, telefoon = true },
+             reason = { balie = "kerstavond is het stadskantoor vanaf 12.00 uur gesloten" } },
+}
+
+case "kerstavond 16:30: telefoon dicht, terugbellen zodra het weer kan" {
+  request = { service = "verhuizing", context = { time = tijd.kerstavond_17 } },
+  route = true,
+  expect = { route = "terugbelverzoek", open = { telefoon = false },
+             reason = { telefoon = "vanaf 16.00 uur gesloten", terugbelverzoek = "zodra het weer kan" } },
+}
+
+case "storing op dinsdagochtend: geen 'volgende werkdag'" {
+  request = { service = "verhuizing", context = { time = tijd.di_10 } },
+  status = { telefoon = { open = false, reason = "Storing telefooncentrale" } },
+  expect = { open = { telefoon = false },
+             reason = { terugbelverzoek = "zodra het weer kan", telefoon = "Storing" } },
+}

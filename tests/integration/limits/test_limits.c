@@ -581,7 +581,9 @@ Test(limits, rule_set_that_always_throws_gives_fallback) {
   ww_test_serve(&srv, extra);
   ww_http_resp r;
   for (int i = 0; i < 10; i++) {
-    json_t *b = advice(srv.port, "{\"service\":\"uittreksel_brp\",\"explain\":true}", &r);
+    /* a Tuesday morning: the phone is open (a closed one would come after the website) */
+    json_t *b = advice(srv.port, "{\"service\":\"uittreksel_brp\",\"explain\":true,"
+                                 "\"context\":{\"time\":\"2026-12-01T10:00:00+01:00\"}}", &r);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_assert(json_is_true(json_object_get(b, "degraded")), "%s", r.body);
     /* the fallback { channels = { "telefoon", "website" } } */

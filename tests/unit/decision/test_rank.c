@@ -20,7 +20,7 @@ static void ranked(const ww_chstate *st, const ww_verdict *v, const char *want) 
 }
 
 Test(rank, open_first_then_score) {
-  ww_chstate st[4] = {{1, -1, NULL}, {1, -1, NULL}, {0, -1, NULL}, {1, -1, NULL}};
+  ww_chstate st[4] = {{1, -1, NULL, WW_OPEN}, {1, -1, NULL, WW_OPEN}, {0, -1, NULL, WW_OPEN}, {1, -1, NULL, WW_OPEN}};
   fx_verdict f;
   fx_verdict_init(&f, cat);   /* 50, 30, 20, 25 */
   ranked(st, &f.v, "website,telefoon,chat,balie");
@@ -31,7 +31,7 @@ Test(rank, open_first_then_score) {
 }
 
 Test(rank, ties_keep_catalogue_order) {
-  ww_chstate st[4] = {{1, -1, NULL}, {1, -1, NULL}, {1, -1, NULL}, {1, -1, NULL}};
+  ww_chstate st[4] = {{1, -1, NULL, WW_OPEN}, {1, -1, NULL, WW_OPEN}, {1, -1, NULL, WW_OPEN}, {1, -1, NULL, WW_OPEN}};
   fx_verdict f;
   fx_verdict_init(&f, cat);
   for (int c = 0; c < 4; c++) f.v.score[c] = 10;
@@ -42,7 +42,7 @@ Test(rank, ties_keep_catalogue_order) {
 }
 
 Test(rank, excluded_are_left_out) {
-  ww_chstate st[4] = {{1, -1, NULL}, {1, -1, NULL}, {1, -1, NULL}, {1, -1, NULL}};
+  ww_chstate st[4] = {{1, -1, NULL, WW_OPEN}, {1, -1, NULL, WW_OPEN}, {1, -1, NULL, WW_OPEN}, {1, -1, NULL, WW_OPEN}};
   fx_verdict f;
   fx_verdict_init(&f, cat);
   f.v.excluded[0] = f.v.excluded[3] = 1;

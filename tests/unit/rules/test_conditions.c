@@ -419,5 +419,5 @@ Test(conditions, validate_field_names) {
 Test(conditions, validate_unknown_rule_field) {
   put("steering/a.lua", "\n\n\nrule \"x\" {\n  services = { presence = true },\n  advise = function(r, a) end }\n");
   fails_at("steering/a.lua", 4, "rule \"x\": unknown field 'services'; a rule has priority, service, "
-                                "citizen, context, when and advise");
+                                "citizen, context, from, to, when and advise");
 }

@@ -49,7 +49,9 @@ static void contained(const char *what, const char *why) {
   unsigned long f0, f1, budget, memory;
   ww_decision_failures(R, &f0, &budget, &memory);
   ww_decide_opts o = {0};
-  json_t *req = json_pack("{s:s, s:s, s:b}", "service", "afval", "attack", what, "explain", 1);
+  /* a Tuesday morning: both fallback channels open (a closed one would come last) */
+  json_t *req = json_pack("{s:s, s:s, s:b, s:{s:s}}", "service", "afval", "attack", what,
+                          "explain", 1, "context", "time", "2026-12-01T10:00:00+01:00");
   json_t *a = NULL;
   ww_err err = {0};
   cr_assert_eq(ww_decide(R, req, &o, &a, &err), 0);

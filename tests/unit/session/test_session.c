@@ -92,10 +92,25 @@ Test(session, check_event_claim_status) {
   json_decref(b);
 
   b = parse("{\"open\":false,\"reason\":\"storing\",\"until\":\"2026-12-01T12:00:00+01:00\",\"waitSeconds\":30}");
-  cr_assert_null(ww_session_check_status(b));
+  const int64_t before = 1796115600;   /* 2026-12-01T10:00:00+01:00 */
+  cr_assert_null(ww_session_check_status(b, before));
+  bad = ww_session_check_status(b, before + 7200);   /* ended already */
+  cr_assert(has_param(bad, "until"));
+  json_decref(bad);
+  json_decref(b);
+  b = parse("{\"open\":false,\"reason\":\"x\",\"from\":\"2026-12-01T12:00:00+01:00\","
+            "\"until\":\"2026-12-01T11:00:00+01:00\"}");
+  bad = ww_session_check_status(b, before);   /* until before from */
+  cr_assert(has_param(bad, "until"));
+  json_decref(bad);
+  json_decref(b);
+  b = parse("{\"open\":false,\"reason\":\"x\",\"from\":\"soon\"}");
+  bad = ww_session_check_status(b, before);
+  cr_assert(has_param(bad, "from"));
+  json_decref(bad);
   json_decref(b);
   b = parse("{\"open\":\"no\",\"until\":\"tomorrow\",\"waitSeconds\":-1}");
-  bad = ww_session_check_status(b);
+  bad = ww_session_check_status(b, before);
   cr_assert(has_param(bad, "open"));
   cr_assert(has_param(bad, "reason"));
   cr_assert(has_param(bad, "until"));
