@@ -144,7 +144,7 @@ Test(authoring, the_load_lists_every_error) {
   cr_assert_str_eq(err.file, "channels.lua");
   cr_assert_eq(err.line, 4);
   cr_assert(has_text(err.errors, "steering/a.lua:1: rule \"a\": unknown field 'priorty'; a rule "
-                     "has priority, service, citizen, context, when and advise; bedoelt u "
+                     "has priority, service, citizen, context, from, to, when and advise; bedoelt u "
                      "\"priority\"?"), "%s", json_dumps(err.errors, 0));
   cr_assert(has_text(err.errors, "steering/a.lua:3: rule \"c\": when must be a function: when = "
                      "function(r) return ... end"));
