@@ -10,7 +10,7 @@
  * An override ends for everyone once the wall clock passes its 'until': the view leaves
  * it out from then on, whatever time a question is about (the store removes it at its
  * next change). */
-#include "api/api.h"
+#include "api/app.h"
 
 #include <stdlib.h>
 #include <time.h>

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "api/api.h"
+#include "api/app.h"
 #include "log/log.h"
 
 struct ww_tokens {
