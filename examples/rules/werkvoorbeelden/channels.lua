@@ -29,4 +29,12 @@ channel "chat" {
   contact = { url = "https://www.voorbeeldstad.nl/chat" },
 }
 
+-- Werkvoorbeeld 2: de balie is op kerstavond (donderdag 24 december 2026) vanaf 12:00 dicht.
+-- Geen regel: het kanaal is dan gewoon gesloten, met deze reden.
+closures {
+  balie = {
+    { "2026-12-24 12:00", "2026-12-25", "Op kerstavond is de balie vanaf 12.00 uur gesloten." },
+  },
+}
+
 fallback { channels = { "telefoon", "balie", "website" }, route = "telefoon" }
