@@ -15,11 +15,22 @@ const IVR = path.join(SOURCE_ROOT, 'examples', 'ivr');
 const MORNING = '2026-12-01T10:15:00+01:00';   // Tuesday: KCC and Sociaal Team open
 const EVENING = '2026-12-01T19:00:00+01:00';   // Tuesday evening: only the callback form
 
+const CHRISTMAS_EVE = '2026-12-24T16:30:00+01:00';   // Thursday: telefoon closed from 16:00
+const KEY = 'sleutel-van-de-centrale';
+
+// ww: the bundled rules as shipped. strict: codes live 10 s (the shortest --handover-ttl),
+// and 2 wrong codes per caller lock that caller out (410 and 429 within a test's time).
 let ww;
-before(async () => { ww = await startWegwijzer(); });
+let strict;
+before(async () => {
+  ww = await startWegwijzer();
+  strict = await startWegwijzer(['--handover-ttl', '10', '--claim-fail-limit', '2']);
+});
 after(async () => {
-  const r = await ww.stop();
-  assert.equal(r.code, 0, `wegwijzer exits 0 on SIGTERM; log:\n${ww.log()}`);
+  for (const s of [ww, strict]) {
+    const r = await s.stop();
+    assert.equal(r.code, 0, `wegwijzer exits 0 on SIGTERM; log:\n${s.log()}`);
+  }
 });
 
 function run(cmd, args, env) {
@@ -46,14 +57,20 @@ function facts(out) {
   return { list, one, all: (k) => list.filter(([n]) => n === k).map(([, v]) => v) };
 }
 
-async function webSessionWithCode(service) {
-  const s = await request(ww.base, 'POST', '/v1/sessions', { channel: 'website', service });
+async function webSessionWithCode(service, { base = ww.base, citizen, chosen } = {}) {
+  const s = await request(base, 'POST', '/v1/sessions', { channel: 'website', service });
   assert.equal(s.status, 201);
   const id = s.body.session.id;
-  const a = await request(ww.base, 'POST', '/v1/advice',
-                          { service, sessionId: id, context: { time: MORNING } });
+  const a = await request(base, 'POST', '/v1/advice',
+                          { service, sessionId: id, context: { time: MORNING },
+                            ...(citizen ? { citizen } : {}) });
   assert.equal(a.status, 200);
-  const h = await request(ww.base, 'POST', `/v1/sessions/${id}/handover`,
+  if (chosen) {
+    const c = await request(base, 'POST', `/v1/sessions/${id}/events`,
+                            { channel: chosen, type: 'chosen', service });
+    assert.equal(c.status, 201);
+  }
+  const h = await request(base, 'POST', `/v1/sessions/${id}/handover`,
                           { channel: 'website', to: 'telefoon' });
   assert.equal(h.status, 201);
   return { id, code: h.body.code };
@@ -103,10 +120,10 @@ test('walkthrough.sh fails loudly when the server is not there', async () => {
 
 // Runs the AGI script; 'answer(cmd)' gives the line Asterisk would send back.
 // Resolves {code, commands, vars, stderr}.
-function agi({ args = [], env = {}, answer }) {
+function agi({ args = [], env = {}, answer, callerid = '0612345678' }) {
   return new Promise((resolve, reject) => {
     const p = spawn(path.join(IVR, 'wegwijzer-agi.py'), [], {
-      env: { ...process.env, WEGWIJZER_URL: ww.base, ...env },
+      env: { ...process.env, WEGWIJZER_URL: ww.base, WEGWIJZER_CALLER_KEY: KEY, ...env },
     });
     const commands = [];
     const vars = {};
@@ -131,7 +148,7 @@ function agi({ args = [], env = {}, answer }) {
     const envLines = [
       'agi_request: wegwijzer-agi.py', 'agi_channel: PJSIP/kpn-00000042',
       'agi_language: nl', 'agi_type: PJSIP', 'agi_uniqueid: 1764578100.42',
-      'agi_version: 20.5.0', 'agi_callerid: 0612345678', 'agi_calleridname: unknown',
+      'agi_version: 20.5.0', `agi_callerid: ${callerid}`, 'agi_calleridname: unknown',
       'agi_context: wegwijzer', 'agi_extension: s', 'agi_priority: 1',
       'agi_enhanced: 0.0', 'agi_accountcode: ', 'agi_threadid: 140243',
       ...args.map((a, i) => `agi_arg_${i + 1}: ${a}`),
@@ -149,10 +166,20 @@ function asterisk(digits) {
       if (d === 'hangup') return '200 result=-1';
       return d === '' ? '200 result= (timeout)' : `200 result=${d}`;
     }
+    if (cmd.startsWith('STREAM FILE ')) return '200 result=0 endpos=24000';
     if (cmd.startsWith('SET VARIABLE') || cmd.startsWith('VERBOSE')) return '200 result=1';
     return '510 Invalid or unknown command';
   };
 }
+
+// What the caller hears: the prompts of GET DATA and STREAM FILE, in order.
+const heard = (r) => r.commands.filter((c) => /^(GET DATA|STREAM FILE) /.test(c))
+  .map((c) => c.split(' ')[2]);
+
+// The variables an ACD or agent desktop reads (extensions.conf hands them to the agent).
+const DESKTOP = ['WEGWIJZER_SERVICE', 'WEGWIJZER_SERVICE_NAME', 'WEGWIJZER_ADVISED',
+                 'WEGWIJZER_LAST_CHANNEL', 'WEGWIJZER_CHOSEN_CHANNEL', 'WEGWIJZER_NEEDS',
+                 'WEGWIJZER_LANGUAGE', 'WEGWIJZER_SUMMARY'];
 
 test('AGI: the caller keys in the website code -> the rules\' queue, the web session', async () => {
   const { id, code } = await webSessionWithCode('verhuizing');
@@ -207,10 +234,12 @@ test('AGI: in the evening the rules route to the callback queue', async () => {
 test('AGI: wegwijzer unreachable -> the fallback queue from the AGI arguments, degraded', async () => {
   const dead = `http://127.0.0.1:${await freePort()}`;
   const r = await agi({ args: ['verhuizing', 'WEGWIJZER_FALLBACK_QUEUE=noodlijn'],
-                        env: { WEGWIJZER_URL: dead }, answer: asterisk(['']) });
+                        env: { WEGWIJZER_URL: dead }, answer: asterisk(['483920']) });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.vars.WEGWIJZER_QUEUE, 'noodlijn');
   assert.equal(r.vars.WEGWIJZER_DEGRADED, '1');
+  assert.equal(r.vars.WEGWIJZER_SERVICE, 'verhuizing');
+  for (const v of DESKTOP.slice(1)) assert.equal(r.vars[v], '', v);
 });
 
 test('AGI: no valid service argument -> fallback queue without asking wegwijzer', async () => {
@@ -226,4 +255,189 @@ test('AGI: the caller hangs up at the prompt -> exits quietly, sets nothing', as
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.vars, {});
   assert.equal(r.stderr, '');
+});
+
+test('AGI 200: the agent desktop gets the service, the journey, needs, language and summary', async () => {
+  const { id, code } = await webSessionWithCode('verhuizing',
+    { citizen: { needs: ['visual'], language: 'nld' }, chosen: 'telefoon' });
+  const r = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: MORNING },
+                        answer: asterisk([code]) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(heard(r), ['wegwijzer/toets-code']);
+  assert.equal(r.vars.WEGWIJZER_CODE, 'ok');
+  assert.equal(r.vars.WEGWIJZER_SESSION, id);
+  assert.equal(r.vars.WEGWIJZER_SERVICE, 'verhuizing');
+  assert.equal(r.vars.WEGWIJZER_SERVICE_NAME, 'Verhuizing doorgeven');
+  assert.equal(r.vars.WEGWIJZER_LAST_CHANNEL, 'website');
+  assert.equal(r.vars.WEGWIJZER_CHOSEN_CHANNEL, 'telefoon');
+  assert.equal(r.vars.WEGWIJZER_NEEDS, 'visual');
+  assert.equal(r.vars.WEGWIJZER_LANGUAGE, 'nld');
+  assert.equal(r.vars.WEGWIJZER_SUMMARY,
+               'Verhuizing doorgeven. Kwam via Website voorbeeldstad.nl. Koos zelf Telefoon 14 039. Behoeften: visual. Taal: nld.');
+  // SPEC 3.2 "what was advised": not in agentContext yet, so the variable is set empty.
+  assert.equal(r.vars.WEGWIJZER_ADVISED, '');
+  assert.equal(r.vars.WEGWIJZER_REASON, '');   // an open queue needs no excuse
+});
+
+test('AGI: no code -> the menu\'s service for the desktop, the rest empty', async () => {
+  const r = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: MORNING },
+                        answer: asterisk(['']) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.vars.WEGWIJZER_SERVICE, 'verhuizing');
+  for (const v of DESKTOP.slice(1)) assert.equal(r.vars[v], '', v);
+});
+
+test('AGI short entry: 5 digits are asked again with their own prompt, then the code works', async () => {
+  const { id, code } = await webSessionWithCode('verhuizing');
+  const r = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: MORNING },
+                        answer: asterisk([code.slice(0, 5), code]) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(heard(r), ['wegwijzer/toets-code', 'wegwijzer/code-kort']);
+  assert.equal(r.vars.WEGWIJZER_CODE, 'ok');
+  assert.equal(r.vars.WEGWIJZER_SESSION, id);
+});
+
+test('AGI short entry twice -> routed without a code, state "short"', async () => {
+  const r = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: MORNING },
+                        answer: asterisk(['12345', '1']) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(heard(r), ['wegwijzer/toets-code', 'wegwijzer/code-kort']);
+  assert.equal(r.vars.WEGWIJZER_CODE, 'short');
+  assert.equal(r.vars.WEGWIJZER_QUEUE, 'kcc');
+  assert.equal(r.vars.WEGWIJZER_SESSION, '');
+});
+
+test('AGI 404: a used code is "unknown or used", asked again, then routed without', async () => {
+  const { code } = await webSessionWithCode('verhuizing');
+  const first = await request(ww.base, 'POST', '/v1/handover/claim', { code, channel: 'telefoon' });
+  assert.equal(first.status, 200);
+  const r = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: MORNING },
+                        answer: asterisk([code, code]) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(heard(r), ['wegwijzer/toets-code', 'wegwijzer/code-onbekend']);
+  assert.equal(r.vars.WEGWIJZER_CODE, 'wrong');
+  assert.equal(r.vars.WEGWIJZER_QUEUE, 'kcc');
+  assert.equal(r.vars.WEGWIJZER_SESSION, '');
+  assert.equal(r.vars.WEGWIJZER_SUMMARY, '');
+});
+
+test('AGI 410: a lapsed code hears "code verlopen", no retry, routed without it', async () => {
+  const { code } = await webSessionWithCode('verhuizing', { base: strict.base });
+  await new Promise((res) => setTimeout(res, 11000));   // --handover-ttl 10
+  const r = await agi({ args: ['verhuizing'], callerid: '0611111111',
+                        env: { WEGWIJZER_URL: strict.base, WEGWIJZER_TIME: MORNING },
+                        answer: asterisk([code]) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(heard(r), ['wegwijzer/toets-code', 'wegwijzer/code-verlopen']);
+  assert.equal(r.vars.WEGWIJZER_CODE, 'expired');
+  assert.equal(r.vars.WEGWIJZER_QUEUE, 'kcc');
+  assert.equal(r.vars.WEGWIJZER_SESSION, '');
+  assert.equal(r.vars.WEGWIJZER_DEGRADED, '0');
+});
+
+test('AGI 429: a caller locked out hears "geblokkeerd"; callerRef is keyed, so other callers and keys are not', async () => {
+  const caller = '0622222222';
+  const call = (digits, env = {}, callerid = caller) => agi({
+    args: ['paspoort'], callerid, answer: asterisk(digits),
+    env: { WEGWIJZER_URL: strict.base, WEGWIJZER_TIME: MORNING, ...env } });
+  const wrong = await call(['900001', '900002']);   // two failures: the limit of 'strict'
+  assert.equal(wrong.vars.WEGWIJZER_CODE, 'wrong');
+  const r = await call(['900003']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(heard(r), ['wegwijzer/toets-code', 'wegwijzer/code-geblokkeerd']);
+  assert.equal(r.vars.WEGWIJZER_CODE, 'limited');
+  assert.equal(r.vars.WEGWIJZER_QUEUE, 'kcc');
+  assert.equal(r.vars.WEGWIJZER_DEGRADED, '0');
+  // the next caller with a valid code is not locked out
+  const { id, code } = await webSessionWithCode('verhuizing', { base: strict.base });
+  const next = await agi({ args: ['verhuizing'], callerid: '0633333333', answer: asterisk([code]),
+                           env: { WEGWIJZER_URL: strict.base, WEGWIJZER_TIME: MORNING } });
+  assert.equal(next.vars.WEGWIJZER_CODE, 'ok');
+  assert.equal(next.vars.WEGWIJZER_SESSION, id);
+  // the same number under another platform key is another callerRef: the hash is keyed
+  const other = await call(['900004', ''], { WEGWIJZER_CALLER_KEY: 'een-andere-sleutel' });
+  assert.deepEqual(heard(other), ['wegwijzer/toets-code', 'wegwijzer/code-onbekend']);
+  assert.equal(other.vars.WEGWIJZER_CODE, 'wrong');
+});
+
+test('AGI callerRef: HMAC-SHA256 of the caller id under the key file, never the number', async () => {
+  const fs = await import('node:fs/promises');
+  const os = await import('node:os');
+  const { createHmac } = await import('node:crypto');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ww-ivr-'));
+  const keyFile = path.join(dir, 'caller.key');
+  await fs.writeFile(keyFile, 'sleutel-uit-bestand\n', { mode: 0o600 });
+  // A stand-in wegwijzer that records the request body: is callerRef the keyed hash?
+  const http = await import('node:http');
+  const bodies = [];
+  const srv = http.createServer((req, res) => {
+    let b = '';
+    req.on('data', (d) => { b += d; });
+    req.on('end', () => {
+      bodies.push(JSON.parse(b));
+      res.writeHead(404, { 'Content-Type': 'application/problem+json' });
+      res.end('{"status":404,"code":"not_found","title":"Not Found"}');
+    });
+  });
+  await new Promise((res) => srv.listen(0, '127.0.0.1', res));
+  try {
+    const r = await agi({ args: ['paspoort'], answer: asterisk(['123456', '']),
+                          env: { WEGWIJZER_URL: `http://127.0.0.1:${srv.address().port}`,
+                                 WEGWIJZER_CALLER_KEY: '', WEGWIJZER_CALLER_KEY_FILE: keyFile } });
+    assert.equal(r.code, 0, r.stderr);
+    const expect = createHmac('sha256', 'sleutel-uit-bestand').update('0612345678').digest('hex');
+    assert.equal(bodies[0].handoverCode, '123456');
+    assert.equal(bodies[0].callerRef, expect);
+    assert.ok(!JSON.stringify(bodies).includes('0612345678'));
+    // no key at all: no callerRef (the platform's address counts), and a warning in the log
+    bodies.length = 0;
+    const n = await agi({ args: ['paspoort'], answer: asterisk(['123456', '']),
+                          env: { WEGWIJZER_URL: `http://127.0.0.1:${srv.address().port}`,
+                                 WEGWIJZER_CALLER_KEY: '',
+                                 WEGWIJZER_CALLER_KEY_FILE: path.join(dir, 'absent') } });
+    assert.equal(n.code, 0, n.stderr);
+    assert.equal(bodies[0].callerRef, undefined);
+    assert.ok(n.commands.some((c) => c.startsWith('VERBOSE') && c.includes('CALLER_KEY')));
+  } finally {
+    srv.close();
+    await fs.rm(dir, { recursive: true });
+  }
+});
+
+test('AGI: a code for Wmo with menu option verhuizing routes for Wmo, unless the dialplan keeps the menu', async () => {
+  const a = await webSessionWithCode('wmo');
+  const r = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: MORNING },
+                        answer: asterisk([a.code]) });
+  assert.equal(r.vars.WEGWIJZER_CODE, 'ok');
+  assert.equal(r.vars.WEGWIJZER_TARGET, 'telefoon_zorg');
+  assert.equal(r.vars.WEGWIJZER_QUEUE, 'sociaal_team');
+  assert.equal(r.vars.WEGWIJZER_SERVICE, 'wmo');
+  const b = await webSessionWithCode('wmo');
+  const k = await agi({ args: ['verhuizing', 'WEGWIJZER_KEEP_SERVICE=1'],
+                        env: { WEGWIJZER_TIME: MORNING }, answer: asterisk([b.code]) });
+  assert.equal(k.vars.WEGWIJZER_CODE, 'ok');
+  assert.equal(k.vars.WEGWIJZER_SESSION, b.id);
+  assert.equal(k.vars.WEGWIJZER_TARGET, 'telefoon');
+  assert.equal(k.vars.WEGWIJZER_QUEUE, 'kcc');
+});
+
+test('AGI closure prompts say what is true now: "volgende werkdag" only outside opening hours', async () => {
+  const evening = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: EVENING },
+                              answer: asterisk(['']) });
+  assert.equal(evening.vars.WEGWIJZER_KIND, 'callback');
+  assert.match(evening.vars.WEGWIJZER_REASON, /volgende werkdag/);
+  // Christmas Eve 16:30: a planned closure of the phone on a working day
+  const eve = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: CHRISTMAS_EVE },
+                          answer: asterisk(['']) });
+  assert.equal(eve.vars.WEGWIJZER_KIND, 'callback');
+  assert.equal(eve.vars.WEGWIJZER_QUEUE, 'kcc_terugbellen');
+  assert.doesNotMatch(eve.vars.WEGWIJZER_REASON, /volgende werkdag/);
+  assert.match(eve.vars.WEGWIJZER_REASON, /zodra het weer kan/);
+  // the dialplan's recorded callback prompt claims nothing about when
+  const fs = await import('node:fs/promises');
+  const readme = await fs.readFile(path.join(IVR, 'README.md'), 'utf8');
+  const conf = await fs.readFile(path.join(IVR, 'extensions.conf'), 'utf8');
+  assert.doesNotMatch(conf.split('\n').filter((l) => /Playback/.test(l)).join('\n'),
+                      /volgende werkdag/);
+  assert.doesNotMatch(readme.match(/\| `terugbellen` \|[^\n]*/)[0], /volgende werkdag/);
 });
