@@ -77,7 +77,7 @@ channel "balie" {
   name = "Balie stadskantoor (op afspraak)", kind = "desk", assisted = true, base = 25,
   hours = { mon = "08:30-16:30", tue = "08:30-16:30", wed = "08:30-16:30",
             thu = { "08:30-16:30", "17:30-20:00" }, fri = "08:30-12:30" },
-  contact = { url = "https://www.voorbeeldstad.nl/afspraak",
+  contact = { url = "https://www.voorbeeldstad.nl/afspraak", label = "Maak een afspraak",
               address = "Stadhuisplein 1, 3901 AA Voorbeeldstad" },
   languages = { "nld", "eng" }, tolk = true, gebarentaal = true, origin = "balie",
 }
@@ -93,7 +93,7 @@ channel "chat" {
 -- Terugbelverzoek: het formulier kan altijd; wij bellen op de eerstvolgende werkdag.
 channel "terugbelverzoek" {
   name = "Terugbelverzoek", kind = "callback", assisted = true, base = 15, hours = "always",
-  contact = { url = "https://www.voorbeeldstad.nl/terugbellen" },
+  contact = { url = "https://www.voorbeeldstad.nl/terugbellen", label = "Vraag een terugbelverzoek aan" },
   route = { kind = "callback", queue = "kcc_terugbellen", priority = 3 },
   languages = { "nld", "eng" },
 }
@@ -126,6 +126,7 @@ channel "ido" {
   assisted = true, base = 5,
   hours = { tue = "10:00-12:00", thu = "14:00-16:00", sat = "10:00-12:00" },
   contact = { url = "https://www.bibliotheekvoorbeeldstad.nl/ido",
+              label = "Bekijk wanneer het informatiepunt open is",
               address = "Marktplein 12, 3901 BC Voorbeeldstad" },
   languages = { "nld" },
 }

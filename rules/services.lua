@@ -16,10 +16,14 @@
 --   post            false: per post regelen kan niet
 --   spoed_online    false: met spoed niet online
 --   termijn, uitleg tekst (B1) die altijd als opmerking in het advies komt
+--   vraag           de kop boven het advies op de website, als vraag in gewone taal
+--                   ("Hoe vraagt u een paspoort aan?"); zonder vraag toont de widget
+--                   "Zo regelt u: <name>"
 
 -- Burgerzaken: reisdocumenten en rijbewijzen ------------------------------------------
 
 service "paspoort" {
+  vraag = "Hoe vraagt u een paspoort aan?",
   name = "Paspoort aanvragen", upl = "paspoort", audience = "burger",
   presence = true, auth = "none", complexity = "low", online = false, post = false,
   tags = { "burgerzaken", "reisdocument" },
@@ -27,6 +31,7 @@ service "paspoort" {
 }
 
 service "identiteitskaart" {
+  vraag = "Hoe vraagt u een identiteitskaart aan?",
   name = "Identiteitskaart aanvragen", upl = "identiteitskaart", audience = "burger",
   presence = true, auth = "none", complexity = "low", online = false, post = false,
   tags = { "burgerzaken", "reisdocument" },
@@ -36,6 +41,7 @@ service "identiteitskaart" {
 -- Waarom online via de RDW: verlengen kan daar met DigiD Substantieel (app met ID-check),
 -- niet bij spoed. Ophalen doet u altijd aan de balie.
 service "rijbewijs_verlengen" {
+  vraag = "Hoe verlengt u uw rijbewijs?",
   name = "Rijbewijs verlengen", upl = "rijbewijs", audience = "burger",
   presence = false, auth = "substantieel", complexity = "low", post = false,
   tags = { "burgerzaken", "rijbewijs" },
@@ -43,6 +49,7 @@ service "rijbewijs_verlengen" {
 }
 
 service "rijbewijs_omwisselen" {
+  vraag = "Hoe wisselt u een buitenlands rijbewijs om?",
   name = "Buitenlands rijbewijs omwisselen", upl = "rijbewijs buitenlands omwisseling",
   audience = "burger", presence = true, auth = "none", complexity = "medium",
   online = false, post = false,
@@ -52,6 +59,7 @@ service "rijbewijs_omwisselen" {
 -- Burgerzaken: verhuizen en de BRP -----------------------------------------------------
 
 service "verhuizing" {
+  vraag = "Hoe geeft u uw verhuizing door?",
   name = "Verhuizing doorgeven", upl = "verhuismelding",
   audience = "burger", presence = false, auth = "midden", complexity = "low",
   tags = { "burgerzaken", "verhuizen" },
@@ -59,6 +67,7 @@ service "verhuizing" {
 }
 
 service "verhuizing_naar" {
+  vraag = "Hoe geeft u door dat u in Voorbeeldstad komt wonen?",
   name = "Verhuizing naar Voorbeeldstad doorgeven", upl = "verhuismelding",
   audience = "burger", presence = false, auth = "midden", complexity = "low",
   tags = { "burgerzaken", "verhuizen" },
@@ -68,6 +77,7 @@ service "verhuizing_naar" {
 
 -- Waarom verhuismelding: de UPL kent geen aparte naam voor vertrek naar het buitenland.
 service "emigratie" {
+  vraag = "Hoe geeft u door dat u naar het buitenland vertrekt?",
   name = "Vertrek naar het buitenland (emigratie) doorgeven", upl = "verhuismelding",
   audience = "burger", presence = false, auth = "midden", complexity = "medium",
   tags = { "burgerzaken", "verhuizen" },
@@ -75,12 +85,14 @@ service "emigratie" {
 }
 
 service "uittreksel_brp" {
+  vraag = "Hoe vraagt u een uittreksel uit de BRP aan?",
   name = "Uittreksel BRP aanvragen", upl = "brp-uittreksel", audience = "burger",
   presence = false, auth = "midden", complexity = "low",
   tags = { "burgerzaken" },
 }
 
 service "geboorteaangifte" {
+  vraag = "Hoe doet u aangifte van een geboorte?",
   name = "Geboorte aangeven", upl = "geboorteaangifte", audience = "burger",
   presence = false, auth = "midden", complexity = "medium",
   tags = { "burgerzaken" },
@@ -89,6 +101,7 @@ service "geboorteaangifte" {
 
 -- Waarom niet online: in de praktijk doet de uitvaartondernemer de aangifte.
 service "overlijdensaangifte" {
+  vraag = "Hoe doet u aangifte van een overlijden?",
   name = "Overlijden aangeven", upl = "overlijdensaangifte", audience = "burger",
   presence = false, auth = "none", complexity = "medium", online = false,
   tags = { "burgerzaken" },
@@ -96,6 +109,7 @@ service "overlijdensaangifte" {
 }
 
 service "huwelijk" {
+  vraag = "Hoe meldt u een voorgenomen huwelijk?",
   name = "Voorgenomen huwelijk melden", upl = "huwelijksaangifte", audience = "burger",
   presence = false, auth = "midden", complexity = "medium",
   tags = { "burgerzaken", "huwelijk" },
@@ -103,6 +117,7 @@ service "huwelijk" {
 }
 
 service "geregistreerd_partnerschap" {
+  vraag = "Hoe meldt u een voorgenomen geregistreerd partnerschap?",
   name = "Voorgenomen geregistreerd partnerschap melden",
   upl = "geregistreerd partnerschapaangifte", audience = "burger",
   presence = false, auth = "midden", complexity = "medium",
@@ -111,6 +126,7 @@ service "geregistreerd_partnerschap" {
 }
 
 service "naturalisatie" {
+  vraag = "Hoe wordt u Nederlander?",
   name = "Nederlander worden (naturalisatie)", upl = "naturalisatieverzoek", audience = "burger",
   presence = true, auth = "none", complexity = "high", online = false, post = false,
   tags = { "burgerzaken" },
@@ -120,12 +136,14 @@ service "naturalisatie" {
 -- Parkeren -----------------------------------------------------------------------------
 
 service "parkeervergunning" {
+  vraag = "Hoe vraagt u een parkeervergunning aan?",
   name = "Parkeervergunning aanvragen", upl = "parkeervergunning", audience = "beide",
   presence = false, auth = "midden", complexity = "low", eherkenning = "eh2+",
   tags = { "parkeren" },
 }
 
 service "gehandicaptenparkeerkaart" {
+  vraag = "Hoe vraagt u een gehandicaptenparkeerkaart aan?",
   name = "Gehandicaptenparkeerkaart aanvragen", upl = "gehandicaptenparkeerkaart",
   audience = "burger", presence = false, auth = "midden", complexity = "medium",
   tags = { "parkeren", "zorg" }, machtigen = true,
@@ -135,24 +153,28 @@ service "gehandicaptenparkeerkaart" {
 -- Afval en openbare ruimte -------------------------------------------------------------
 
 service "afvalcontainer" {
+  vraag = "Hoe vraagt u een afvalcontainer aan, of laat u die omruilen of repareren?",
   name = "Afvalcontainer aanvragen, omruilen of repareren", upl = "afvalcontainer",
   audience = "burger", presence = false, auth = "none", complexity = "low", post = false,
   tags = { "afval" },
 }
 
 service "grofvuil" {
+  vraag = "Hoe laat u grofvuil ophalen?",
   name = "Grofvuil laten ophalen", upl = "afvalinzameling grofvuil", audience = "burger",
   presence = false, auth = "none", complexity = "low", post = false,
   tags = { "afval" },
 }
 
 service "melding_openbare_ruimte" {
+  vraag = "Hoe doet u een melding over de openbare ruimte?",
   name = "Melding openbare ruimte doen", upl = "melding openbare ruimte (algemeen)",
   audience = "beide", presence = false, auth = "none", complexity = "low", post = false,
   tags = { "openbare_ruimte" },
 }
 
 service "bedrijfsafval" {
+  vraag = "Hoe laat u bedrijfsafval ophalen?",
   name = "Bedrijfsafval laten ophalen", upl = "bedrijfsafvalinzameling", audience = "bedrijf",
   presence = false, auth = "eh2+", complexity = "low",
   tags = { "afval", "ondernemen" },
@@ -161,12 +183,14 @@ service "bedrijfsafval" {
 -- Zorg, werk en inkomen (sociaal domein) -----------------------------------------------
 
 service "bijstand" {
+  vraag = "Hoe vraagt u een bijstandsuitkering aan?",
   name = "Bijstandsuitkering aanvragen", upl = "bijstand", audience = "burger",
   presence = false, auth = "midden", complexity = "high",
   tags = { "sociaal_domein", "werk_inkomen" }, machtigen = true,
 }
 
 service "wmo" {
+  vraag = "Hoe vraagt u hulp of ondersteuning aan (Wmo)?",
   name = "Hulp of ondersteuning aanvragen (Wmo)", upl = "wmo-voorziening", audience = "burger",
   presence = false, auth = "midden", complexity = "high",
   tags = { "sociaal_domein", "zorg" }, machtigen = true, gesprek = true,
@@ -174,12 +198,14 @@ service "wmo" {
 }
 
 service "schuldhulp" {
+  vraag = "Hoe krijgt u hulp bij geldzorgen en schulden?",
   name = "Hulp bij geldzorgen en schulden", upl = "schuldhulpverlening", audience = "burger",
   presence = false, auth = "midden", complexity = "high",
   tags = { "sociaal_domein", "werk_inkomen" }, machtigen = true, gesprek = true,
 }
 
 service "leerlingenvervoer" {
+  vraag = "Hoe vraagt u leerlingenvervoer aan?",
   name = "Leerlingenvervoer aanvragen", upl = "leerlingenvervoer", audience = "burger",
   presence = false, auth = "midden", complexity = "medium",
   tags = { "sociaal_domein", "onderwijs" }, machtigen = true,
@@ -189,6 +215,7 @@ service "leerlingenvervoer" {
 -- Belastingen --------------------------------------------------------------------------
 
 service "kwijtschelding" {
+  vraag = "Hoe vraagt u kwijtschelding van gemeentelijke belastingen aan?",
   name = "Kwijtschelding gemeentelijke belastingen aanvragen", upl = "belastingkwijtschelding",
   audience = "burger", presence = false, auth = "midden", complexity = "medium",
   tags = { "belastingen" }, machtigen = true,
@@ -196,6 +223,7 @@ service "kwijtschelding" {
 
 -- Waarom woz-beschikking: het bezwaar richt zich tegen de WOZ-beschikking.
 service "woz_bezwaar" {
+  vraag = "Hoe maakt u bezwaar tegen de WOZ-waarde?",
   name = "Bezwaar maken tegen de WOZ-waarde", upl = "woz-beschikking", audience = "beide",
   presence = false, auth = "midden", eherkenning = "eh2+", complexity = "medium",
   tags = { "belastingen" }, formeel = true,
@@ -203,6 +231,7 @@ service "woz_bezwaar" {
 }
 
 service "hondenbelasting" {
+  vraag = "Hoe meldt u een hond aan of af?",
   name = "Hond aanmelden of afmelden (hondenbelasting)", upl = "hondenbelasting",
   audience = "burger", presence = false, auth = "midden", complexity = "low",
   tags = { "belastingen" },
@@ -212,6 +241,7 @@ service "hondenbelasting" {
 
 -- Waarom aparte uitleg: aanvragen gaat via het landelijke Omgevingsloket.
 service "omgevingsvergunning" {
+  vraag = "Hoe vraagt u een omgevingsvergunning aan?",
   name = "Omgevingsvergunning aanvragen", upl = "omgevingsvergunning", audience = "beide",
   presence = false, auth = "midden", eherkenning = "eh3", complexity = "high",
   tags = { "bouwen" }, online_via = "het Omgevingsloket",
@@ -219,6 +249,7 @@ service "omgevingsvergunning" {
 }
 
 service "evenementenvergunning" {
+  vraag = "Hoe vraagt u een evenementenvergunning aan?",
   name = "Evenementenvergunning aanvragen", upl = "evenementenvergunning", audience = "beide",
   presence = false, auth = "midden", eherkenning = "eh3", complexity = "high",
   tags = { "evenementen" },
@@ -226,18 +257,21 @@ service "evenementenvergunning" {
 }
 
 service "terrasvergunning" {
+  vraag = "Hoe vraagt u een terrasvergunning aan?",
   name = "Terrasvergunning aanvragen", upl = "terrasvergunning", audience = "bedrijf",
   presence = false, auth = "eh3", complexity = "medium",
   tags = { "ondernemen", "horeca" },
 }
 
 service "alcoholvergunning" {
+  vraag = "Hoe vraagt u een alcoholvergunning aan?",
   name = "Alcoholvergunning aanvragen", upl = "alcoholvergunning", audience = "bedrijf",
   presence = false, auth = "eh3", complexity = "high",
   tags = { "ondernemen", "horeca" },
 }
 
 service "standplaatsvergunning" {
+  vraag = "Hoe vraagt u een standplaatsvergunning aan?",
   name = "Standplaatsvergunning aanvragen", upl = "standplaatsvergunning", audience = "beide",
   presence = false, auth = "midden", eherkenning = "eh3", complexity = "medium",
   tags = { "ondernemen" },
@@ -246,6 +280,7 @@ service "standplaatsvergunning" {
 -- Klachten -----------------------------------------------------------------------------
 
 service "klacht" {
+  vraag = "Hoe dient u een klacht in over de gemeente?",
   name = "Klacht indienen over de gemeente", upl = "klacht", audience = "beide",
   presence = false, auth = "none", complexity = "medium",
   tags = { "klachten" }, formeel = true,

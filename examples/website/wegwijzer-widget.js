@@ -33,6 +33,31 @@
     maxChannels: Math.max(1, parseInt(ds.maxChannels || '3', 10) || 3),
     css: ds.css !== 'false'
   };
+  var VERSION = '2.0.0';
+
+  /* The citizen's profile, if the page knows it (logged in with DigiD, a language choice, a
+   * stated need): data-auth-level, data-language, data-needs, data-digital-skills, or
+   * Wegwijzer.setProfile({...}) / window.wegwijzerProfile. Only these four fields are sent:
+   * a BSN (citizen.id) never goes through the browser, the server adds it if it has one. */
+  var PROFILE_KEYS = ['authLevel', 'language', 'needs', 'digitalSkills'];
+  function cleanProfile(p) {
+    var out = {};
+    if (!p || typeof p !== 'object') return out;
+    if (typeof p.authLevel === 'string' && /^[a-z]+$/.test(p.authLevel)) out.authLevel = p.authLevel;
+    if (typeof p.language === 'string' && /^[a-z]{3}$/.test(p.language)) out.language = p.language;
+    if (typeof p.digitalSkills === 'string' && /^[a-z]+$/.test(p.digitalSkills)) {
+      out.digitalSkills = p.digitalSkills;
+    }
+    var needs = typeof p.needs === 'string' ? p.needs.split(/[\s,]+/) : p.needs;
+    if (Array.isArray(needs)) {
+      needs = needs.filter(function (n) { return typeof n === 'string' && /^[a-z_]+$/.test(n); });
+      if (needs.length) out.needs = needs;
+    }
+    return out;
+  }
+  var profile = cleanProfile({ authLevel: ds.authLevel, language: ds.language, needs: ds.needs,
+                               digitalSkills: ds.digitalSkills });
+  if (window.wegwijzerProfile) profile = cleanProfile(window.wegwijzerProfile);
   /* Preview the advice at another moment: ?wegwijzer-tijd=2026-12-05T11:00:00+01:00.
    * Only changes which channels are shown, so harmless to allow from the URL. */
   try {
@@ -41,9 +66,10 @@
   } catch (e) { /* old browser: no preview */ }
 
   var STORE_KEY = 'wegwijzer.sessionId';
+  /* What a channel's link does, by kind; a channel's contact.label says it better. */
   var KIND_ACTION = {
-    online: 'Naar de website', portal: 'Bekijk het online', phone: 'Bel ons',
-    desk: 'Maak een afspraak', chat: 'Start een chat', email: 'Stuur een e-mail',
+    online: 'Regel het online', portal: 'Log in en bekijk uw aanvraag', phone: 'Bel ons',
+    desk: 'Bekijk adres en openingstijden', chat: 'Start een chat', email: 'Stuur een e-mail',
     callback: 'Vraag een terugbelverzoek aan', video: 'Start videobellen',
     post: 'Stuur een brief', social: 'Stuur een bericht', other: 'Neem contact op'
   };
@@ -103,14 +129,17 @@
     }
   }
 
-  /* POST JSON; resolves {status, body}; rejects on network error or timeout. */
-  function post(path, body) {
+  /* POST JSON (GET without a body); resolves {status, body}; rejects on network error or
+   * timeout. */
+  function post(path, body, method) {
     var ctl = typeof AbortController === 'function' ? new AbortController() : null;
     var timer = ctl ? setTimeout(function () { ctl.abort(); }, cfg.timeoutMs) : null;
-    var headers = { 'Content-Type': 'application/json', 'Accept': 'application/json' };
+    var headers = { 'Accept': 'application/json' };
+    if (!method) headers['Content-Type'] = 'application/json';
     if (cfg.token) headers.Authorization = 'Bearer ' + cfg.token;
     return fetch(cfg.endpoint + path, {
-      method: 'POST', headers: headers, body: JSON.stringify(body || {}),
+      method: method || 'POST', headers: headers,
+      body: method ? undefined : JSON.stringify(body || {}),
       mode: 'cors', credentials: 'omit', signal: ctl ? ctl.signal : undefined
     }).then(function (res) {
       if (timer) clearTimeout(timer);
@@ -137,19 +166,22 @@
 
   /* ------------------------------------------------------------------ rendering */
 
+  /* "Bel 14 039", "Bel 14 039, keuze 2": one link per number and menu choice. */
+  function callText(c) {
+    return 'Bel ' + c.phone + (c.keuze ? ', keuze ' + c.keuze : '');
+  }
+
   function contactAction(ch) {
     var c = ch.contact || {};
-    var label = KIND_ACTION[ch.kind] || KIND_ACTION.other;
-    if (ch.kind === 'phone' && c.phone) {
-      return { href: telHref(c.phone), text: 'Bel ' + c.phone };
-    }
+    var label = c.label || KIND_ACTION[ch.kind] || KIND_ACTION.other;
+    if (ch.kind === 'phone' && c.phone) return { href: telHref(c.phone), text: callText(c) };
     if (safeUrl(c.url)) return { href: c.url, text: label };
-    if (c.phone) return { href: telHref(c.phone), text: 'Bel ' + c.phone };
+    if (c.phone) return { href: telHref(c.phone), text: callText(c) };
     if (c.email) return { href: 'mailto:' + c.email, text: 'Mail naar ' + c.email };
     return null;
   }
 
-  function renderChannel(ch, first, onChoose) {
+  function renderChannel(ch, first, onChoose, seen) {
     var li = el('li', { 'class': 'ww-channel' + (first ? ' ww-first' : '') +
                                  (ch.open ? '' : ' ww-closed'),
                         'data-channel': ch.id });
@@ -177,7 +209,8 @@
     }
     var c = ch.contact || {};
     var act = contactAction(ch);
-    if (act && act.href) {
+    if (act && act.href && !seen[act.text]) {
+      seen[act.text] = true;
       var a = el('a', { 'class': 'ww-action', href: act.href }, act.text);
       a.addEventListener('click', function () { onChoose(ch.id); });
       li.appendChild(a);
@@ -214,17 +247,52 @@
     root.appendChild(box);
   }
 
-  function phoneOf(advice) {
+  /* The first advised channel of this kind that is open now (with a number, for a phone). */
+  function openOf(advice, kind) {
     var list = advice.channels || [];
     for (var i = 0; i < list.length; i++) {
-      if (list[i].kind === 'phone' && list[i].contact && list[i].contact.phone) return list[i];
+      var ch = list[i];
+      if (ch.kind === kind && ch.open && (kind !== 'phone' || (ch.contact && ch.contact.phone))) {
+        return ch;
+      }
     }
     return null;
   }
 
-  function renderHandover(root, advice) {
-    var phone = phoneOf(advice);
-    var box = el('div', { 'class': 'ww-handover' });
+  function closedPhoneOf(advice) {
+    var list = advice.channels || [];
+    for (var i = 0; i < list.length; i++) if (list[i].kind === 'phone') return list[i];
+    return null;
+  }
+
+  /* The phone is closed: no code (nobody can take it), but the callback request if the advice
+   * has one, else what the advice says about the phone (when it opens again). */
+  function renderPhoneClosed(root, advice, onChoose) {
+    var box = el('div', { 'class': 'ww-handover', 'data-phone': 'closed' });
+    var cb = openOf(advice, 'callback');
+    var phone = closedPhoneOf(advice);
+    box.appendChild(el('p', null, 'De telefoon is nu gesloten.'));
+    if (phone) {
+      (phone.reasons || []).forEach(function (t) {
+        if (t && t !== 'Nu gesloten') box.appendChild(el('p', { 'class': 'ww-phone-when' }, t));
+      });
+    }
+    if (cb && safeUrl((cb.contact || {}).url)) {
+      var p = el('p');
+      p.appendChild(document.createTextNode('Wilt u dat wij u bellen? '));
+      var a = el('a', { 'class': 'ww-action ww-callback', href: cb.contact.url },
+                 (cb.contact.label || KIND_ACTION.callback));
+      a.addEventListener('click', function () { onChoose(cb.id); });
+      p.appendChild(a);
+      box.appendChild(p);
+    }
+    if (box.childNodes.length > 1) root.appendChild(box);
+  }
+
+  function renderHandover(root, advice, onChoose) {
+    var phone = openOf(advice, 'phone');
+    if (!phone) return renderPhoneClosed(root, advice, onChoose);
+    var box = el('div', { 'class': 'ww-handover', 'data-phone': 'open' });
     box.appendChild(el('p', null, 'Wilt u liever bellen? Dan krijgt u een code. Noem die code ' +
                                   'aan de telefoon. Dan weet de medewerker meteen waar het over gaat.'));
     var btn = el('button', { type: 'button', 'class': 'ww-button' }, 'Ik wil bellen');
@@ -297,11 +365,18 @@
     root.appendChild(box);
   }
 
-  function render(root, advice) {
+  /* The heading: the service's own question from the catalogue (`vraag` in services.lua),
+   * else "Zo regelt u: <name>" (a name like "Paspoort aanvragen" is no question). */
+  function headingText(advice, entry) {
+    if (entry && typeof entry.vraag === 'string' && entry.vraag) return entry.vraag;
+    var name = advice.service && advice.service.name;
+    return name ? 'Zo regelt u: ' + name : 'Hoe regelt u dit?';
+  }
+
+  function render(root, advice, entry) {
     root.textContent = '';
     root.setAttribute('aria-busy', 'false');
-    var name = advice.service && advice.service.name ? advice.service.name : 'dit';
-    root.appendChild(heading('Hoe regelt u ' + name.charAt(0).toLowerCase() + name.slice(1) + '?'));
+    root.appendChild(heading(headingText(advice, entry)));
 
     var notes = advice.notes || [];
     if (notes.length) {
@@ -333,8 +408,9 @@
     var list = advice.channels || [];
     var shown = list.length <= cfg.maxChannels + 1 ? list.length : cfg.maxChannels;
     var ol = el('ol', { 'class': 'ww-channels', 'aria-labelledby': 'ww-title' });
+    var seen = {};
     list.slice(0, shown).forEach(function (ch, i) {
-      ol.appendChild(renderChannel(ch, i === 0, chosen));
+      ol.appendChild(renderChannel(ch, i === 0, chosen, seen));
     });
     root.appendChild(ol);
     if (shown < list.length) {
@@ -342,7 +418,7 @@
       more.appendChild(el('summary', null, 'Meer manieren om dit te regelen (' +
                                            (list.length - shown) + ')'));
       var ol2 = el('ol', { 'class': 'ww-channels', start: String(shown + 1) });
-      list.slice(shown).forEach(function (ch) { ol2.appendChild(renderChannel(ch, false, chosen)); });
+      list.slice(shown).forEach(function (ch) { ol2.appendChild(renderChannel(ch, false, chosen, seen)); });
       more.appendChild(ol2);
       root.appendChild(more);
     }
@@ -354,12 +430,13 @@
       var ul = el('ul');
       ex.forEach(function (x) {
         var why = (x.reasons || []).join(' ');
-        ul.appendChild(el('li', null, (x.name || x.id) + (why ? ': ' + why : '')));
+        /* by name only: a raw id ("mijn_omgeving") means nothing to a citizen */
+        ul.appendChild(el('li', null, (x.name || 'Een ander kanaal') + (why ? ': ' + why : '')));
       });
       det.appendChild(ul);
       root.appendChild(det);
     }
-    renderHandover(root, advice);
+    renderHandover(root, advice, chosen);
   }
 
   /* ------------------------------------------------------------------ styles */
@@ -412,8 +489,53 @@
 
   /* ------------------------------------------------------------------ start */
 
+  /* The catalogue entry (for the heading), best effort: without it the generic heading. */
+  var entryOnce = null;
+  function catalogueEntry() {
+    if (!entryOnce) {
+      entryOnce = post('/v1/services/' + encodeURIComponent(cfg.service), null, 'GET')
+        .then(function (r) { return r.status === 200 && r.body ? r.body : null; },
+              function () { return null; });
+    }
+    return entryOnce;
+  }
+
+  var root = null;
+
+  /* Ask for the advice (with the page's profile) and show it. */
+  function advise() {
+    var sent = null;
+    var entry = catalogueEntry();
+    return ensureSession().then(function (sid) {
+      sent = sid;
+      var req = { service: cfg.service, context: { origin: cfg.origin } };
+      if (cfg.time) req.context.time = cfg.time;
+      if (window.matchMedia && window.matchMedia('(max-width: 40em)').matches) {
+        req.context.device = 'mobile';
+      }
+      var citizen = {};
+      PROFILE_KEYS.forEach(function (k) { if (profile[k] !== undefined) citizen[k] = profile[k]; });
+      if (Object.keys(citizen).length) req.citizen = citizen;
+      if (sid) req.sessionId = sid;
+      return Promise.all([post('/v1/advice', req), entry]);
+    }).then(function (both) {
+      var r = both[0];
+      if (r.status !== 200 || !r.body || !Array.isArray(r.body.channels) ||
+          r.body.channels.length === 0) {
+        throw new Error('advice status ' + r.status);
+      }
+      /* the store forgot the session (expired): a new one is made when needed */
+      if (sent && (r.body.sessionExpired || r.body.sessionId !== sent)) setSession(null);
+      render(root, r.body, both[1]);
+      root.setAttribute('data-state', 'ready');
+    }).catch(function () {
+      renderFallback(root, 'Het advies kan nu niet worden geladen.');
+      root.setAttribute('data-state', 'fallback');
+    });
+  }
+
   function start() {
-    var root = document.querySelector(cfg.target);
+    root = document.querySelector(cfg.target);
     if (!root) {
       root = el('div');
       script.parentNode.insertBefore(root, script.nextSibling);
@@ -432,31 +554,22 @@
     root.textContent = '';
     root.appendChild(heading('Hoe regelt u dit?'));
     root.appendChild(el('p', { 'class': 'ww-loading' }, 'Het advies wordt geladen…'));
-
-    var sent = null;
-    ensureSession().then(function (sid) {
-      sent = sid;
-      var req = { service: cfg.service, context: { origin: cfg.origin } };
-      if (cfg.time) req.context.time = cfg.time;
-      if (window.matchMedia && window.matchMedia('(max-width: 40em)').matches) {
-        req.context.device = 'mobile';
-      }
-      if (sid) req.sessionId = sid;
-      return post('/v1/advice', req);
-    }).then(function (r) {
-      if (r.status !== 200 || !r.body || !Array.isArray(r.body.channels) ||
-          r.body.channels.length === 0) {
-        throw new Error('advice status ' + r.status);
-      }
-      /* the store forgot the session (expired): a new one is made when needed */
-      if (sent && r.body.sessionId !== sent) setSession(null);
-      render(root, r.body);
-      root.setAttribute('data-state', 'ready');
-    }).catch(function () {
-      renderFallback(root, 'Het advies kan nu niet worden geladen.');
-      root.setAttribute('data-state', 'fallback');
-    });
+    advise();
   }
+
+  /* The small JS API: Wegwijzer.setProfile({authLevel, language, needs, digitalSkills})
+   * asks for the advice again with that profile (e.g. after a DigiD login or a language
+   * choice); anything else in the object, a BSN included, is dropped. */
+  window.Wegwijzer = {
+    version: VERSION,
+    setProfile: function (p) {
+      profile = cleanProfile(p);
+      if (!root || !cfg.endpoint || !cfg.service) return Promise.resolve();
+      root.setAttribute('aria-busy', 'true');
+      root.removeAttribute('data-state');
+      return advise();
+    }
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();

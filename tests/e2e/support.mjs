@@ -94,8 +94,10 @@ export async function startWegwijzer(extra = [], env = {}) {
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
                 '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
-// A static file server for 'root' on a free port. 'rewrite(urlPath, text)' may change HTML
-// pages on the way out (the tests point the page's data-endpoint at the test server).
+// A static file server for 'root' on a free port. 'rewrite(urlPath, text, query)' may change
+// HTML pages on the way out (the tests point the page's data-endpoint at the test server, and
+// vary a page by its query: served from this origin, unlike a page a test fulfils itself,
+// which Chromium's local network access treats as public and keeps from the API).
 // 'strip': a path prefix that maps onto the same files (one page, two configurations).
 export async function startStatic(root, rewrite = (p, t) => t, { strip = null } = {}) {
   const port = await freePort();
@@ -112,7 +114,9 @@ export async function startStatic(root, rewrite = (p, t) => t, { strip = null } 
     try {
       let body = await readFile(file);
       const ext = path.extname(file);
-      if (ext === '.html') body = Buffer.from(rewrite(url.pathname, body.toString('utf8')));
+      if (ext === '.html') {
+        body = Buffer.from(rewrite(url.pathname, body.toString('utf8'), url.searchParams));
+      }
       res.writeHead(200, { 'Content-Type': TYPES[ext] || 'application/octet-stream',
                            'Cache-Control': 'no-store' });
       res.end(body);
