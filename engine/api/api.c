@@ -165,6 +165,20 @@ static json_t *agent_context(const decision *d, const json_t *session) {
                                                        : "Onderwerp onbekend");
   if (last && len < (int)sizeof line)
     len += snprintf(line + len, sizeof line - len, " Kwam via %s.", channel_name(d, last));
+  /* what the latest advice on the session advised (written after its answer) */
+  const json_t *advised = json_object_get(session, "advised");
+  const char *adv_channel = str_field(advised, "channel");
+  const char *adv_reason = str_field(advised, "reason");
+  if (adv_channel && len < (int)sizeof line) {
+    const char *adv_name = str_field(advised, "name");
+    len += snprintf(line + len, sizeof line - len, " Advies: %s", adv_name ? adv_name
+                                                                            : adv_channel);
+    size_t rl = adv_reason ? strlen(adv_reason) : 0;
+    if (rl > 0 && adv_reason[rl - 1] == '.') rl--;   /* the line adds its own full stop */
+    if (rl > 0 && len < (int)sizeof line)
+      len += snprintf(line + len, sizeof line - len, " (%.*s)", (int)rl, adv_reason);
+    if (len < (int)sizeof line) len += snprintf(line + len, sizeof line - len, ".");
+  }
   if (chosen && len < (int)sizeof line)
     len += snprintf(line + len, sizeof line - len, " Koos zelf %s.", channel_name(d, chosen));
   if (json_array_size(needs) > 0 && len < (int)sizeof line) {
@@ -182,6 +196,7 @@ static json_t *agent_context(const decision *d, const json_t *session) {
   json_t *ctx = json_object();
   json_object_set_new(ctx, "service", service ? json_string(service) : json_null());
   json_object_set_new(ctx, "serviceName", name ? json_string(name) : json_null());
+  json_object_set_new(ctx, "advised", adv_channel ? json_deep_copy(advised) : json_null());
   json_object_set_new(ctx, "lastChannel", last ? json_string(last) : json_null());
   json_object_set_new(ctx, "chosenChannel", chosen ? json_string(chosen) : json_null());
   json_object_set_new(ctx, "needs", json_is_array(needs) ? json_deep_copy(needs) : json_array());
@@ -231,6 +246,20 @@ static void count_rule_failures(ww_app_worker *w, ww_ruleset *rs) {
   for (unsigned long runtime = total - budget - memory; rs->seen_runtime < runtime;
        rs->seen_runtime++)
     ww_metrics_rule_error(w->metrics, WW_RULE_ERR_RUNTIME);
+}
+
+/* What this advice advised, onto the session its event went to (for the agent who may
+ * pick up later: agentContext). Written after the answer, which never waits for it. */
+static void note_advised(const decision *d, const ww_decision_info *info,
+                         const json_t *session) {
+  const char *id = str_field(session, "id");
+  const char *at = str_field(session, "updatedAt");   /* the advice event's time */
+  if (id == NULL || at == NULL) return;
+  json_t *advised = json_pack("{s:s, s:s, s:s?, s:s?}", "at", at, "channel", info->first,
+                              "name", ww_decision_channel_name(d->rs->rules, info->first),
+                              "reason", info->reason[0] ? info->reason : NULL);
+  if (advised) ww_store_session_advised(d->w->store, id, advised);
+  json_decref(advised);
 }
 
 /* Decide with 'session' (borrowed, may be NULL) and answer; frees 'd'. */
@@ -299,6 +328,7 @@ static void finish(decision *d, const json_t *session) {
   log_decision(w, d, &info, session);
   note.advice_id = info.advice_id;
   ww_respond_raw(req, 200, "application/json", text, len);   /* copies 'text' */
+  if (!d->route && session && info.first) note_advised(d, &info, session);
 out:
   free_decision(d);
 }

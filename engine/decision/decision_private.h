@@ -96,6 +96,10 @@ json_t *ww__answer_route_item(const ww_channel *c);
 /* A channel's waitSeconds: a number, or null when unknown (new). */
 json_t *ww__answer_wait(const ww_chstate *s);
 
+/* engine.c: info->reason = the first 'len' bytes at 's' (borrowed), cut to fit at a character
+ * boundary. */
+void ww__first_reason(ww_decision_info *info, const char *s, size_t len);
+
 /* render.c */
 void ww__text_put(ww__text *t, const char *s, size_t n);
 void ww__text_json(ww__text *t, const json_t *j);     /* as json_dumps(JSON_COMPACT) */

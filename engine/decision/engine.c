@@ -208,6 +208,15 @@ int ww_decision_json(ww_rules *R, const ww_decision_input *in, const ww_decision
   return *out ? 0 : WW_ENOMEM;
 }
 
+void ww__first_reason(ww_decision_info *info, const char *s, size_t len) {
+  if (len >= sizeof info->reason) {
+    len = sizeof info->reason - 1;
+    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;   /* a UTF-8 tail */
+  }
+  memcpy(info->reason, s, len);
+  info->reason[len] = '\0';
+}
+
 int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision_opts *o,
                      const json_t *extra, const char **text, size_t *len,
                      ww_decision_info *info, ww_err *err) {
@@ -237,6 +246,9 @@ int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision
       const json_t *first = o->route ? json_object_get(tree, "target")
                                      : json_array_get(json_object_get(tree, "channels"), 0);
       const char *fid = json_string_value(json_object_get(first, "id"));
+      const json_t *why = json_array_get(json_object_get(first, "reasons"), 0);
+      if (!o->route && json_is_string(why))
+        ww__first_reason(info, json_string_value(why), json_string_length(why));
       int c = fid ? ww_catalogue_channel(R->cat, fid) : -1;
       info->first = c >= 0 ? R->cat->ch[c].id : NULL;
       info->degraded = json_is_true(json_object_get(tree, "degraded"));

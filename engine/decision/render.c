@@ -225,8 +225,13 @@ void ww__render_advice(ww__text *t, const ww__frags *f, const ww__answer *a,
       for (size_t i = 0; i < d->nreasons; i++) {
         const ww_reason *r = &d->reasons[i];
         if (r->ch != c || r->excl) continue;
+        if (info && k == 0 && m == 0) ww__first_reason(info, d->arena + r->off, r->len);
         if (m++) OUT_LIT(t, ",");
         out_str(t, d->arena + r->off, r->len);
+      }
+      if (info && k == 0 && m == 0) {   /* no rule gave one: the next the answer shows */
+        const char *why = st->reason ? st->reason : st->open ? "" : "Nu gesloten";
+        ww__first_reason(info, why, strlen(why));
       }
       if (st->reason) {   /* json_string() of invalid UTF-8 is NULL: not appended */
         json_t *j = json_string(st->reason);

@@ -3,7 +3,8 @@
  * and its callback runs before the operation returns.
  *
  * Layout (jansson objects as hash tables; "exp" is epoch ms, "b" the record's bytes):
- *   sessions  id   -> {"s": session object (SPEC 3.3 shape), "exp", "code": the session's
+ *   sessions  id   -> {"s": session object (SPEC 3.3 shape, "advised" once an advice's
+ *                      outcome is written), "exp", "code": the session's
  *                      live handover code or null, "b"}
  *   citizens  ref  -> {"sid", "exp", "b"}     latest session of a citizenRef
  *   codes     code -> {"sid", "until", "exp", "b"}  handover codes (one live per session):
@@ -347,6 +348,36 @@ static void m_session_append(ww_store *s, const char *id, const json_t *event, i
   cb(ud, 0, out);
 }
 
+static void m_session_advised(ww_store *s, const char *id, const json_t *advised) {
+  mstore *ms = (mstore *)s;
+  json_t *copy = json_pack("{s:O, s:O, s:O?, s:O?}", "at", json_object_get(advised, "at"),
+                           "channel", json_object_get(advised, "channel"), "name",
+                           json_object_get(advised, "name"), "reason",
+                           json_object_get(advised, "reason"));
+  if (copy == NULL) {
+    s->stats.log_errors++;
+    return;
+  }
+  lock(ms);
+  json_t *rec = live(ms->m, ms->m->sessions, id, ww__store_now_ms());
+  json_t *sess = json_object_get(rec, "s");
+  const json_t *old = json_object_get(sess, "advised");
+  const char *old_at = json_string_value(json_object_get(old, "at"));
+  long delta = (long)cost(copy) - (old ? (long)cost(old) : 0);
+  int over = rec && delta > 0 && !fits(&s->opts, ms->m, (size_t)delta);
+  /* gone, full, or a later advice's outcome (written first by another worker) stays */
+  if (rec == NULL || over ||
+      (old_at && strcmp(old_at, json_string_value(json_object_get(copy, "at"))) > 0)) {
+    unlock(ms);
+    json_decref(copy);
+    if (over) s->stats.log_errors++;
+    return;
+  }
+  json_object_set_new(sess, "advised", copy);
+  grew(ms->m, rec, delta);
+  unlock(ms);
+}
+
 /* The live session record a citizen's index points to (borrowed, under the lock), and
  * its id in *sid; NULL when there is none. */
 static json_t *citizen_session(mstore *ms, const char *ref, int64_t now, const char **sid) {
@@ -647,6 +678,7 @@ static const ww_store_vt memory_vt = {
     .session_append = m_session_append,
     .latest_for_citizen = m_latest_for_citizen,
     .latest_id = m_latest_id,
+    .session_advised = m_session_advised,
     .handover_create = m_handover_create,
     .handover_claim = m_handover_claim,
     .status_set = m_status_set,

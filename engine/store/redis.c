@@ -3,7 +3,9 @@
  * Key layout (every script touches one hash slot; "{...}" is the Redis Cluster hash tag):
  *   ww:{<sid>}:s      hash    id, citizenRef, service, channel, createdAt, updatedAt,
  *                             expiresAt, data (JSON text), czAt (epoch ms of the last slide
- *                             of the citizen index), x:<nonce> (a "claimed" event of
+ *                             of the citizen index), advised (JSON {at, channel, name,
+ *                             reason}: what the latest advice advised, SC_ADVISED) and
+ *                             advisedAt (its 'at'), x:<nonce> (a "claimed" event of
  *                             handover <nonce> is in) -- TTL session_ttl, sliding. Scripts
  *                             read it with HMGET of META_FIELDS (never the x: fields)
  *   ww:{<sid>}:ev     list    the events, oldest first, at most max_events -- same TTL. An
@@ -320,6 +322,30 @@ static void r_session_append(ww_store *s, const char *id, const json_t *event, i
   times(o, s->opts.session_ttl);
   append_cmd(st, o, event, flags & WW_STORE_LEAN, NULL, (flags & WW_STORE_FILL_CHANNEL) != 0,
              append_step);
+}
+
+/* -- what an advice advised -- */
+
+static void advised_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)op;
+  (void)r;
+  if (status != 0) st->base.stats.log_errors++;
+}
+
+static void r_session_advised(ww_store *s, const char *id, const json_t *advised) {
+  rstore *st = (rstore *)s;
+  char *js = json_dumps(advised, JSON_COMPACT);
+  /* Not ready: lost and counted, as a decision-log write; the answer is already out. */
+  if (js == NULL || !ww__redis_ready(st)) {
+    st->base.stats.log_errors++;
+    free(js);
+    return;
+  }
+  char ks[48], kev[48];
+  session_keys(id, ks, kev);
+  const char *args[3] = {ks, js, json_string_value(json_object_get(advised, "at"))};
+  ww__redis_script(st, SC_ADVISED, advised_step, NULL, 1, 2, args, NULL);
+  free(js);
 }
 
 /* -- latest for citizen -- */
@@ -646,6 +672,7 @@ static const ww_store_vt redis_vt = {
     .session_append = r_session_append,
     .latest_for_citizen = r_latest_for_citizen,
     .latest_id = r_latest_id,
+    .session_advised = r_session_advised,
     .handover_create = r_handover_create,
     .handover_claim = r_handover_claim,
     .status_set = r_status_set,

@@ -115,7 +115,7 @@ json_t *ww__redis_status_of(const redisReply *r) {
 
 /* The meta of a session reply is HMGET of META_FIELDS (redis_scripts.h), in this order. */
 enum { META_ID, META_REF, META_SERVICE, META_CHANNEL, META_CREATED, META_UPDATED,
-       META_EXPIRES, META_DATA, META_N };
+       META_EXPIRES, META_DATA, META_ADVISED, META_N };
 
 static const char *mstr(const redisReply *meta, int i) {
   const redisReply *v = meta->element[i];
@@ -151,10 +151,18 @@ json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
     json_t *v = ww_codec_event_decode(e->str, e->len, reuse);
     if (v) json_array_append_new(evs, v);
   }
-  return ww_session_build(id, mstr(meta, META_REF), mstr(meta, META_SERVICE),
-                          mstr(meta, META_CHANNEL), mstr(meta, META_CREATED),
-                          updated ? updated : mstr(meta, META_UPDATED),
-                          expires ? expires : mstr(meta, META_EXPIRES), evs, meta_data(meta));
+  json_t *sess = ww_session_build(id, mstr(meta, META_REF), mstr(meta, META_SERVICE),
+                                  mstr(meta, META_CHANNEL), mstr(meta, META_CREATED),
+                                  updated ? updated : mstr(meta, META_UPDATED),
+                                  expires ? expires : mstr(meta, META_EXPIRES), evs,
+                                  meta_data(meta));
+  /* what the latest advice advised (SC_ADVISED), when written; skipped if unreadable */
+  const redisReply *adv = meta->element[META_ADVISED];
+  json_t *advised = adv->type == REDIS_REPLY_STRING ? json_loadb(adv->str, adv->len, 0, NULL)
+                                                    : NULL;
+  if (json_is_object(advised)) json_object_set_new(sess, "advised", advised);
+  else json_decref(advised);
+  return sess;
 }
 
 json_t *ww__redis_get_of(const redisReply *r) {

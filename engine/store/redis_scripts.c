@@ -66,7 +66,7 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "if count > max then redis.call('LTRIM', KEYS[2], -max, -1); count = max end\n"
     "local touch = 0\n"
     "if meta[2] and meta[2] ~= '' then\n"
-    "  local now, last = tonumber(ARGV[9]), tonumber(meta[9])\n"
+    "  local now, last = tonumber(ARGV[9]), tonumber(meta[10])\n"
     "  if not last or now < last or now - last >= tonumber(ARGV[10]) then touch = 1 end\n"
     "end\n"
     "if touch == 1 then\n"
@@ -201,5 +201,14 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     /* SC_STATUS_ALL  KEYS: st, ver. {version, HGETALL st}: a full read with its version,
      * read-only (ended overrides are left to the readers' clocks and the next change). */
     "return {tonumber(redis.call('GET', KEYS[2]) or '0'), redis.call('HGETALL', KEYS[1])}\n",
+
+    /* SC_ADVISED  KEYS: s   ARGV: the outcome JSON {at, channel, name, reason}, its 'at'.
+     * Sets the session's 'advised' and 'advisedAt' unless the session is gone or holds a
+     * later advice's (advisedAt after this one: ISO times of one format sort as text).
+     * Neither updatedAt nor the TTL moves. 1 written, 0 not. HSET is the only write. */
+    "local meta = redis.call('HMGET', KEYS[1], 'id', 'advisedAt')\n"
+    "if not meta[1] or (meta[2] and meta[2] > ARGV[2]) then return 0 end\n"
+    "redis.call('HSET', KEYS[1], 'advised', ARGV[1], 'advisedAt', ARGV[2])\n"
+    "return 1\n",
 };
 

@@ -96,6 +96,17 @@ void ww_store_session_latest_id(ww_store *s, const char *citizen_ref, ww_store_c
   s->vt->latest_id(s, citizen_ref, cb, ud);
 }
 
+void ww_store_session_advised(ww_store *s, const char *id, const json_t *advised) {
+  s->stats.ops++;
+  if (s->closing || !ww_session_id_valid(id) ||
+      !json_is_string(json_object_get(advised, "at")) ||
+      !json_is_string(json_object_get(advised, "channel"))) {
+    s->stats.log_errors++;
+    return;
+  }
+  s->vt->session_advised(s, id, advised);
+}
+
 void ww_store_handover_create(ww_store *s, const char *session_id, const char *channel,
                               const char *to, ww_store_cb cb, void *ud) {
   START(s, cb, ud);

@@ -141,7 +141,7 @@ typedef struct ww_store_stats {
   unsigned long errors;       /* operations that ended with EUNAVAIL */
   unsigned long timeouts;     /* command deadlines that fired */
   unsigned long reconnects;   /* successful connects after the first */
-  unsigned long log_errors;   /* decision-log writes lost */
+  unsigned long log_errors;   /* fire-and-forget writes lost: decision log, "advised" */
 } ww_store_stats;
 void ww_store_get_stats(const ww_store *s, ww_store_stats *out);
 
@@ -185,6 +185,15 @@ void ww_store_session_latest_for_citizen(ww_store *s, const char *citizen_ref,
  * session may still expire in between (the append then says ENOTFOUND). */
 void ww_store_session_latest_id(ww_store *s, const char *citizen_ref, ww_store_cb cb,
                                 void *ud);
+
+/* What an advice on session 'id' advised, written after the decision so the answer never
+ * waits for it: 'advised' (borrowed) is {at, channel, name, reason}, 'at' the advice
+ * event's time (the append's updatedAt). The session then carries it as "advised" (read
+ * by every session operation; agentContext shows it). Kept only while the session lives
+ * and when no later advice's is there; changes neither updatedAt nor the TTL. Fire and
+ * forget: never calls back; a write the store could not take (down or full) counts in
+ * log_errors. */
+void ww_store_session_advised(ww_store *s, const char *id, const json_t *advised);
 
 /* ---- handover (SPEC 3.3) ---- */
 

@@ -13,6 +13,7 @@ typedef struct ww_store_vt {
                          ww_store_cb cb, void *ud);
   void (*latest_for_citizen)(ww_store *s, const char *ref, ww_store_cb cb, void *ud);
   void (*latest_id)(ww_store *s, const char *ref, ww_store_cb cb, void *ud);
+  void (*session_advised)(ww_store *s, const char *id, const json_t *advised);
   void (*handover_create)(ww_store *s, const char *sid, const char *channel, const char *to,
                           ww_store_cb cb, void *ud);
   void (*handover_claim)(ww_store *s, const char *code, const char *channel,

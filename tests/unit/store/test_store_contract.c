@@ -1274,3 +1274,76 @@ Test(SUITE, session_of_the_previous_layout_still_read, .init = setup, .fini = te
   close_store(s);
 }
 #endif
+
+/* ---- what an advice advised (issue 13 §6: agentContext) ---- */
+
+static json_t *advised_of(const char *at, const char *channel, const char *reason) {
+  return json_pack("{s:s, s:s, s:s, s:s}", "at", at, "channel", channel, "name", channel,
+                   "reason", reason);
+}
+
+Test(SUITE, advised_kept_on_the_session_later_wins, .init = setup, .fini = teardown,
+     .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, "paspoort", NULL);
+  int st;
+  json_t *a = append(s, sid_of(c), "advice", NULL, WW_STORE_LEAN, &st);
+  cr_assert_eq(st, 0);
+  cr_assert_null(json_object_get(a, "advised"), "no outcome before it is written");
+  const char *at = json_string_value(json_object_get(a, "updatedAt"));
+  json_t *adv = advised_of(at, "balie", "Voor een paspoort komt u langs.");
+  ww_store_session_advised(s, sid_of(c), adv);   /* no callback: the next read comes after */
+  json_decref(adv);
+
+  json_t *g = get(s, sid_of(c), &st);
+  cr_assert_eq(st, 0);
+  json_t *got = json_object_get(g, "advised");
+  cr_assert(json_is_object(got), "the session carries the outcome");
+  cr_assert_str_eq(json_string_value(json_object_get(got, "channel")), "balie");
+  cr_assert_str_eq(json_string_value(json_object_get(got, "reason")),
+                   "Voor een paspoort komt u langs.");
+  cr_assert_str_eq(json_string_value(json_object_get(got, "at")), at);
+  /* neither the update time nor the expiry moved */
+  cr_assert_str_eq(json_string_value(json_object_get(g, "updatedAt")), at);
+  cr_assert_str_eq(json_string_value(json_object_get(g, "expiresAt")),
+                   json_string_value(json_object_get(a, "expiresAt")));
+  json_decref(g);
+
+  /* an earlier advice's outcome arriving late does not replace a later one */
+  adv = advised_of("2000-01-01T00:00:00+01:00", "website", "Dit regelt u online.");
+  ww_store_session_advised(s, sid_of(c), adv);
+  json_decref(adv);
+  /* an append shows it too (lean and full) */
+  json_t *b = append(s, sid_of(c), "advice", NULL, WW_STORE_LEAN, &st);
+  cr_assert_eq(st, 0);
+  cr_assert_str_eq(json_string_value(json_object_get(json_object_get(b, "advised"), "channel")),
+                   "balie");
+  /* a later one does */
+  adv = advised_of(json_string_value(json_object_get(b, "updatedAt")), "telefoon",
+                   "Bel ons.");
+  ww_store_session_advised(s, sid_of(c), adv);
+  json_decref(adv);
+  g = append(s, sid_of(c), "note", NULL, 0, &st);
+  cr_assert_eq(st, 0);
+  cr_assert_str_eq(json_string_value(json_object_get(json_object_get(g, "advised"), "channel")),
+                   "telefoon");
+  json_decref(g);
+  json_decref(b);
+
+  /* an unknown session gets nothing (and no key) */
+  char unknown[WW_SESSION_ID_LEN + 1];
+  memset(unknown, 'a', WW_SESSION_ID_LEN);
+  unknown[WW_SESSION_ID_LEN] = '\0';
+  adv = advised_of(at, "balie", "x");
+  ww_store_session_advised(s, unknown, adv);
+  json_decref(adv);
+  g = get(s, unknown, &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  json_decref(g);
+  ww_store_stats stats;
+  ww_store_get_stats(s, &stats);
+  cr_assert_eq(stats.log_errors, 0);
+  json_decref(a);
+  json_decref(c);
+  close_store(s);
+}
