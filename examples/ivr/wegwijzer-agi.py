@@ -28,8 +28,9 @@ Dialplan (see extensions.conf):  same => n,AGI(wegwijzer-agi.py,verhuizing)
    code, except WEGWIJZER_SERVICE):
      WEGWIJZER_SERVICE        the service routed for (the claimed session's, or the menu's)
      WEGWIJZER_SERVICE_NAME   its name ("Verhuizing doorgeven")
-     WEGWIJZER_ADVISED        the channel advised first on the website: empty until
-                              agentContext carries it (SPEC 3.2 "what was advised")
+     WEGWIJZER_ADVISED        the channel advised first on the website (its id)
+     WEGWIJZER_ADVISED_NAME   its name ("Telefoon 14 039")
+     WEGWIJZER_ADVISED_REASON the reason the advice gave for it
      WEGWIJZER_LAST_CHANNEL   where the citizen came from (website, ...)
      WEGWIJZER_CHOSEN_CHANNEL the channel the citizen clicked last
      WEGWIJZER_NEEDS          stated needs, comma-separated (visual,tolk)
@@ -234,8 +235,12 @@ def publish(agi, target, session, code_state, degraded, reason="", ctx=None):
                      ("WEGWIJZER_CHOSEN_CHANNEL", "chosenChannel"), ("WEGWIJZER_NEEDS", "needs"),
                      ("WEGWIJZER_LANGUAGE", "language"), ("WEGWIJZER_SUMMARY", "summary")):
         agi.set_var(var, one_line(ctx.get(key)))
-    # SPEC 3.2: agentContext says what was advised (first channel); empty until it carries it.
-    agi.set_var("WEGWIJZER_ADVISED", "")
+    # What the website advised first (agentContext.advised: id, name, reason; null when the
+    # session had no advice).
+    advised = ctx.get("advised") if isinstance(ctx.get("advised"), dict) else {}
+    for var, key in (("WEGWIJZER_ADVISED", "channel"), ("WEGWIJZER_ADVISED_NAME", "name"),
+                     ("WEGWIJZER_ADVISED_REASON", "reason")):
+        agi.set_var(var, one_line(advised.get(key)))
 
 
 def ask_code(agi, conf, service, caller):

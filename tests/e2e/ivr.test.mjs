@@ -73,7 +73,7 @@ async function webSessionWithCode(service, { base = ww.base, citizen, chosen } =
   const h = await request(base, 'POST', `/v1/sessions/${id}/handover`,
                           { channel: 'website', to: 'telefoon' });
   assert.equal(h.status, 201);
-  return { id, code: h.body.code };
+  return { id, code: h.body.code, advised: a.body.channels[0] };
 }
 
 test('walkthrough.sh: each step prints what the server did', async () => {
@@ -178,6 +178,7 @@ const heard = (r) => r.commands.filter((c) => /^(GET DATA|STREAM FILE) /.test(c)
 
 // The variables an ACD or agent desktop reads (extensions.conf hands them to the agent).
 const DESKTOP = ['WEGWIJZER_SERVICE', 'WEGWIJZER_SERVICE_NAME', 'WEGWIJZER_ADVISED',
+                 'WEGWIJZER_ADVISED_NAME', 'WEGWIJZER_ADVISED_REASON',
                  'WEGWIJZER_LAST_CHANNEL', 'WEGWIJZER_CHOSEN_CHANNEL', 'WEGWIJZER_NEEDS',
                  'WEGWIJZER_LANGUAGE', 'WEGWIJZER_SUMMARY'];
 
@@ -258,7 +259,7 @@ test('AGI: the caller hangs up at the prompt -> exits quietly, sets nothing', as
 });
 
 test('AGI 200: the agent desktop gets the service, the journey, needs, language and summary', async () => {
-  const { id, code } = await webSessionWithCode('verhuizing',
+  const { id, code, advised } = await webSessionWithCode('verhuizing',
     { citizen: { needs: ['visual'], language: 'nld' }, chosen: 'telefoon' });
   const r = await agi({ args: ['verhuizing'], env: { WEGWIJZER_TIME: MORNING },
                         answer: asterisk([code]) });
@@ -272,10 +273,12 @@ test('AGI 200: the agent desktop gets the service, the journey, needs, language 
   assert.equal(r.vars.WEGWIJZER_CHOSEN_CHANNEL, 'telefoon');
   assert.equal(r.vars.WEGWIJZER_NEEDS, 'visual');
   assert.equal(r.vars.WEGWIJZER_LANGUAGE, 'nld');
+  // what the website advised first (agentContext.advised), as the advice answer said it
+  assert.equal(r.vars.WEGWIJZER_ADVISED, advised.id);
+  assert.equal(r.vars.WEGWIJZER_ADVISED_NAME, advised.name);
+  assert.equal(r.vars.WEGWIJZER_ADVISED_REASON, advised.reasons[0]);
   assert.equal(r.vars.WEGWIJZER_SUMMARY,
-               'Verhuizing doorgeven. Kwam via Website voorbeeldstad.nl. Koos zelf Telefoon 14 039. Behoeften: visual. Taal: nld.');
-  // SPEC 3.2 "what was advised": not in agentContext yet, so the variable is set empty.
-  assert.equal(r.vars.WEGWIJZER_ADVISED, '');
+               `Verhuizing doorgeven. Kwam via Website voorbeeldstad.nl. Advies: ${advised.name} (${advised.reasons[0].replace(/\.$/, "")}). Koos zelf Telefoon 14 039. Behoeften: visual. Taal: nld.`);
   assert.equal(r.vars.WEGWIJZER_REASON, '');   // an open queue needs no excuse
 });
 
