@@ -208,15 +208,6 @@ int ww_decision_json(ww_rules *R, const ww_decision_input *in, const ww_decision
   return *out ? 0 : WW_ENOMEM;
 }
 
-void ww__first_reason(ww_decision_info *info, const char *s, size_t len) {
-  if (len >= sizeof info->reason) {
-    len = sizeof info->reason - 1;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;   /* a UTF-8 tail */
-  }
-  memcpy(info->reason, s, len);
-  info->reason[len] = '\0';
-}
-
 int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision_opts *o,
                      const json_t *extra, const char **text, size_t *len,
                      ww_decision_info *info, ww_err *err) {

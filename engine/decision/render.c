@@ -10,6 +10,13 @@
 
 #include "decision/decision_private.h"
 #include "util/strlist.h"
+#include "util/utf8.h"
+
+void ww__first_reason(ww_decision_info *info, const char *s, size_t len) {
+  len = ww_utf8_cut(s, len, sizeof info->reason - 1);
+  memcpy(info->reason, s, len);
+  info->reason[len] = '\0';
+}
 
 void ww__text_put(ww__text *t, const char *s, size_t n) {
   if (t->len + n > t->cap) {

@@ -8,6 +8,7 @@
 #include "log/log.h"
 #include "rules/host_private.h"
 #include "util/tztime.h"
+#include "util/utf8.h"
 
 void ww__run_prepare(lua_State *L, ww_host *H) {
   const ww_catalogue *cat = &H->cat;
@@ -264,13 +265,7 @@ static int run_main(lua_State *L) {
 /* The length of 's' cut to at most 'max' bytes at a character boundary: a rule's error
  * text is as long as the rule makes it (error(("x"):rep(2^20)) logged 1 MiB per request),
  * and half a UTF-8 character makes jansson refuse the whole text. */
-static int text_cut(const char *s, size_t max) {
-  size_t n = strlen(s);
-  if (n <= max) return (int)n;
-  n = max;
-  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-  return (int)n;
-}
+static int text_cut(const char *s, size_t max) { return (int)ww_utf8_cut(s, strlen(s), max); }
 
 /* A rule's error text (or name) as a log field: cut, and with bytes that are not UTF-8 as
  * '?' (else the field would be dropped). */

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 typedef enum { WHY_VALUES = 1, WHY_DEPTH, WHY_STRING, WHY_KEY, WHY_INT, WHY_REAL } why_t;
 
 typedef struct walk {
@@ -26,8 +28,7 @@ static void put_name(const walk *w, int depth, why_t why, char *name, size_t nam
   for (int d = 1; d <= depth && n + 1 < namesz; d++) {
     int r;
     if (w->key[d]) {
-      size_t kl = strlen(w->key[d]), cut = kl > 64 ? 64 : kl;
-      while (cut < kl && cut > 0 && ((unsigned char)w->key[d][cut] & 0xC0) == 0x80) cut--;
+      size_t kl = strlen(w->key[d]), cut = ww_utf8_cut(w->key[d], kl, 64);
       r = snprintf(name + n, namesz - n, "%s%.*s%s", n ? "." : "", (int)cut, w->key[d],
                    cut < kl ? "..." : "");
     } else {
