@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "api/openapi.h"
+#include "api/services.h"
 #include "api/sessions.h"
 #include "log/log.h"
 #include "session/session.h"
@@ -72,16 +73,6 @@ int ww_api_authorize(ww_req *req, int role) {
                              "start it with --tokens.",
                        NULL, NULL);
   }
-  return 0;
-}
-
-/* A worker whose rule set failed to load answers 503 rather than guessing. */
-int ww_api_have_rules(ww_req *req, ww_app_worker *w) {
-  ww_app_rules_refresh(w);
-  if (w->rules) return 1;
-  ww_respond_problem(req, 503, "ruleset_invalid",
-                     "No valid rule set is loaded; see the server log for the file and line.",
-                     NULL, NULL);
   return 0;
 }
 
@@ -433,7 +424,7 @@ static int bad_field(ww_req *req, const char *name, const char *reason) {
 
 static void decide(ww_req *req, int route) {
   ww_app_worker *w = ww_req_app(req);
-  if (!ww_api_have_rules(req, w)) return;
+  if (!ww_app_have_rules(req, w)) return;
   json_t *body = ww_req_json_unchecked(req);   /* its limits: in the validation's walk */
   if (body == NULL) return;
   decision *d = calloc(1, sizeof *d);
@@ -520,7 +511,7 @@ void ww_api_route(ww_req *req) { decide(req, 1); }
 
 void ww_api_channels(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!ww_api_have_rules(req, w)) return;
+  if (!ww_app_have_rules(req, w)) return;
   uint64_t version;
   const json_t *status = ww_app_status(w, &version);
   ww_api_respond_rule_data(req, 200, ww_rules_channels(w->rules, (int64_t)time(NULL), status));
@@ -528,7 +519,7 @@ void ww_api_channels(ww_req *req) {
 
 void ww_api_rules(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!ww_api_have_rules(req, w)) return;
+  if (!ww_app_have_rules(req, w)) return;
   ww_api_respond_rule_data(req, 200, ww_ruleset_info(w->current));
 }
 

@@ -15,12 +15,7 @@ const ww_route *ww_api_routes(size_t *n);
  * when allowed; otherwise answers 401/403 itself and returns 0. */
 int ww_api_authorize(ww_req *req, int role);
 
-/* A worker whose rule set failed to load answers 503 (ruleset_invalid) and gets 0. */
-int ww_api_have_rules(ww_req *req, ww_app_worker *w);
 
-/* ww_respond_json for an answer made of the rule set's data (catalogues, GET /v1/rules):
- * numbers as written in the rule set, 0.08 and not 0.080000000000000002 (services.c). */
-void ww_api_respond_rule_data(ww_req *req, int status, json_t *body);   /* steals body */
 
 /* Handlers (api.c). */
 void ww_api_advice(ww_req *req);
@@ -31,7 +26,5 @@ void ww_api_healthz(ww_req *req);
 void ww_api_readyz(ww_req *req);
 void ww_api_metrics(ww_req *req);
 void ww_api_rules_reload(ww_req *req);   /* POST /v1/rules/reload */
-void ww_api_services(ww_req *req);       /* services.c: GET /v1/services */
-void ww_api_service(ww_req *req);        /* services.c: GET /v1/services/{id} */
 
 #endif

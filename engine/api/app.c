@@ -317,3 +317,13 @@ int ww_app_known_ids(ww_req *req, const json_t *body, const char *const *keys, i
                      service_bad ? "Unknown service." : "Unknown channel.", bad, NULL);
   return 0;
 }
+
+/* A worker whose rule set failed to load answers 503 rather than guessing. */
+int ww_app_have_rules(ww_req *req, ww_app_worker *w) {
+  ww_app_rules_refresh(w);
+  if (w->rules) return 1;
+  ww_respond_problem(req, 503, "ruleset_invalid",
+                     "No valid rule set is loaded; see the server log for the file and line.",
+                     NULL, NULL);
+  return 0;
+}

@@ -156,4 +156,7 @@ const char *ww_app_caller_key(const ww_app *app, const json_t *caller_ref, char 
  * 'service': also check "service"). 1 when all are known or no rule set is loaded. */
 int ww_app_known_ids(ww_req *req, const json_t *body, const char *const *keys, int service);
 
+/* A worker whose rule set failed to load answers 503 (ruleset_invalid) and gets 0. */
+int ww_app_have_rules(ww_req *req, ww_app_worker *w);
+
 #endif

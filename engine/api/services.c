@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
+#include "api/services.h"
+
+#include "api/app.h"
 #include "util/ident.h"
 
 #define CATALOGUE_MAX_AGE "max-age=60"
@@ -60,13 +62,13 @@ static void respond_catalogue(ww_req *req, ww_app_worker *w, json_t *body) {
 
 void ww_api_services(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!ww_api_have_rules(req, w)) return;
+  if (!ww_app_have_rules(req, w)) return;
   respond_catalogue(req, w, ww_decision_services(w->rules));
 }
 
 void ww_api_service(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
-  if (!ww_api_have_rules(req, w)) return;
+  if (!ww_app_have_rules(req, w)) return;
   const char *id = ww_req_param(req, "id");
   if (!ww_ident_valid(id)) {
     ww_respond_problem(req, 400, "invalid_param",
