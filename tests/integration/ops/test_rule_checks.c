@@ -90,8 +90,12 @@ Test(rule_checks, a_slip_loads_with_its_warnings) {
 Test(rule_checks, strict_rules_refuses_a_slip) {
   const char *more[] = {"--strict-rules", NULL};
   ops_serve(&srv, rules, tokens, more);
+  /* a worker answers 503 until its rule set is loaded (readyz says so): ask until one is */
   char before[16];
-  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, before);
+  double end = ww_now_ms() + 5000;
+  do ops_rules_version(srv.port, OPS_ADMIN_TOKEN, before);
+  while (!before[0] && ww_now_ms() < end && (ops_nap_ms(20), 1));
+  cr_assert(before[0], "no rule set loaded");
   add_slips();
   json_t *b = NULL;
   cr_assert_eq(reload(&b), 422, "%s", b ? json_dumps(b, 0) : "");
