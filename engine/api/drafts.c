@@ -22,9 +22,10 @@
 
 #define NOTE_MAX 2000   /* bytes of a draft's note */
 
-/* A draft body: the server's limits, but a string (a file's text) up to the draft cap. */
+/* A draft body: the server's limits, but a string (a file's text) may be long: the
+ * files' own caps (ww_rulefiles_check) answer 422 with the file's name. */
 static const ww_json_limits draft_body_limits = {.depth = 32, .values = 4096,
-                                                 .string = WW_RULEFILES_MAX_BYTES};
+                                                 .string = 4 * WW_RULEFILES_MAX_BYTES};
 
 enum { JOB_CHECK, JOB_CREATE, JOB_ADVICE };
 
