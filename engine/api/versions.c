@@ -88,12 +88,17 @@ void ww_api_rules_reload(ww_req *req) {
   apply(req, &c);
 }
 
+/* 404 unknown_version (also for an id of the wrong form), or the store's error. */
+static void respond_no_version(ww_req *req, int status, json_t *result) {
+  ww_api_respond_store(req, status, "unknown_version",
+                       "No such version in the history (GET /v1/rules/versions lists them).",
+                       result);
+}
+
 static void on_rollback_record(void *ud, int status, json_t *rec) {
   ww_req *req = ud;
   if (status != 0) {
-    ww_api_respond_store(req, status, "unknown_version",
-                         "No such version in the history (GET /v1/rules/versions lists them).",
-                         rec);
+    respond_no_version(req, status, rec);
     return;
   }
   ww_history_change c = {json_object_get(rec, "files"), "rollback", "rollback",
@@ -120,9 +125,7 @@ void ww_api_rules_rollback(ww_req *req) {
   int known_form = ww_store_version_id_valid(v);
   json_decref(body);
   if (!known_form || w->store == NULL) {
-    ww_respond_problem(req, 404, "unknown_version",
-                       "No such version in the history (GET /v1/rules/versions lists them).",
-                       NULL, NULL);
+    respond_no_version(req, known_form ? WW_STORE_EUNAVAIL : WW_STORE_ENOTFOUND, NULL);
     return;
   }
   ww_store_rules_version(w->store, version, on_rollback_record, req);
@@ -162,9 +165,7 @@ void ww_api_rules_versions(ww_req *req) {
 static void on_version(void *ud, int status, json_t *rec) {
   ww_req *req = ud;
   if (status != 0) {
-    ww_api_respond_store(req, status, "unknown_version",
-                         "No such version in the history (GET /v1/rules/versions lists them).",
-                         rec);
+    respond_no_version(req, status, rec);
     return;
   }
   char live[16];
