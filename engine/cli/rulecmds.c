@@ -97,26 +97,116 @@ static void print_case(void *ud, const char *name, int ok, const char *why) {
   else if (!ok) printf("FAIL %s: %s\n", name, why ? why : "");
 }
 
+/* "12, 14-16, 20" of a line list, into 'f'. */
+static void print_ranges(FILE *f, const json_t *lines) {
+  size_t n = json_array_size(lines);
+  for (size_t i = 0; i < n;) {
+    json_int_t a = json_integer_value(json_array_get(lines, i)), b = a;
+    size_t j = i + 1;
+    while (j < n && json_integer_value(json_array_get(lines, j)) == b + 1) b++, j++;
+    if (b > a) fprintf(f, "%s%lld-%lld", i ? ", " : "", (long long)a, (long long)b);
+    else fprintf(f, "%s%lld", i ? ", " : "", (long long)a);
+    i = j;
+  }
+}
+
+/* The coverage for a reader: per rule, what no case reaches, the lines not run, and the
+ * summary "rules covered N/M, lines N/M". */
+static void print_coverage(FILE *f, const json_t *cov) {
+  size_t i;
+  json_t *o;
+  fprintf(f, "coverage per rule (cases matched, of those fired an effect):\n");
+  json_array_foreach(json_object_get(cov, "perRule"), i, o)
+      fprintf(f, "  %4d %4d  %s:%d  %s\n", (int)json_integer_value(json_object_get(o, "matched")),
+              (int)json_integer_value(json_object_get(o, "fired")),
+              json_string_value(json_object_get(o, "file")),
+              (int)json_integer_value(json_object_get(o, "line")),
+              json_string_value(json_object_get(o, "rule")));
+  json_array_foreach(json_object_get(cov, "uncovered"), i, o)
+      fprintf(f, "not covered: %s:%d: no case reaches rule \"%s\"\n",
+              json_string_value(json_object_get(o, "file")),
+              (int)json_integer_value(json_object_get(o, "line")),
+              json_string_value(json_object_get(o, "rule")));
+  const char *path;
+  json_object_foreach(json_object_get(cov, "files"), path, o) {
+    const json_t *nr = json_object_get(o, "notRun");
+    if (json_array_size(nr) == 0) continue;
+    fprintf(f, "lines not run: %s: ", path);
+    print_ranges(f, nr);
+    fputc('\n', f);
+  }
+  const json_t *r = json_object_get(cov, "rules"), *l = json_object_get(cov, "lines");
+  fprintf(f, "rules covered %d/%d, lines %d/%d\n",
+          (int)json_integer_value(json_object_get(r, "covered")),
+          (int)json_integer_value(json_object_get(r, "total")),
+          (int)json_integer_value(json_object_get(l, "covered")),
+          (int)json_integer_value(json_object_get(l, "total")));
+}
+
+#define TEST_USAGE "usage: wegwijzer test [--failures] [--coverage] [--min-coverage PCT] " \
+                   "[--json] DIR\n"
+
 int ww_cli_test(int argc, char **argv) {
-  int failures_only;
-  const char *dir = dir_and_flag(argc, argv, "--failures", &failures_only);
+  const char *dir = NULL;
+  int failures_only = 0, coverage = 0, as_json = 0;
+  double min_cov = -1;
+  for (int i = 1; i < argc; i++) {
+    char *end = NULL;
+    if (strcmp(argv[i], "--failures") == 0) failures_only = 1;
+    else if (strcmp(argv[i], "--coverage") == 0) coverage = 1;
+    else if (strcmp(argv[i], "--json") == 0) as_json = coverage = 1;
+    else if (strcmp(argv[i], "--min-coverage") == 0 && i + 1 < argc &&
+             (min_cov = strtod(argv[i + 1], &end), end != argv[i + 1] && *end == '\0') &&
+             min_cov >= 0 && min_cov <= 100) {
+      coverage = 1;
+      i++;
+    } else if (argv[i][0] != '-' && dir == NULL) dir = argv[i];
+    else {
+      if (strcmp(argv[i], "--min-coverage") == 0)
+        fprintf(stderr, "wegwijzer test: --min-coverage takes a percentage from 0 to 100\n");
+      fputs(TEST_USAGE, stderr);
+      return 2;
+    }
+  }
   if (dir == NULL) {
-    fprintf(stderr, "usage: wegwijzer test [--failures] DIR\n");
+    fputs(TEST_USAGE, stderr);
     return 2;
   }
   /* A failing case prints its own FAIL line; the engine's warn lines would only repeat it. */
   ww_log_set_level(WW_LOG_ERROR);
   ww_rules *r = load_or_say(dir, 0);
   if (r) say_warnings(stderr, r);
+  FILE *out = as_json ? stderr : stdout;   /* --json: stdout is the coverage object only */
   if (r == NULL) {   /* the load error is the one failure; the summary line stays last */
-    printf("0 passed, 1 failed\n");
+    fprintf(out, "0 passed, 1 failed\n");
     return 1;
   }
-  int passed = 0, failed = 0;
-  ww_decision_test(r, print_case, &failures_only, &passed, &failed);
-  printf("%d passed, %d failed\n", passed, failed);
+  int passed = 0, failed = 0, below = 0;
+  json_t *cov = NULL;
+  if (coverage) {
+    if (ww_decision_test_coverage(r, as_json ? NULL : print_case, &failures_only, &passed,
+                                  &failed, &cov) == WW_ENOMEM) {
+      fprintf(stderr, "wegwijzer test: out of memory\n");
+      ww_rules_free(r);
+      return 1;
+    }
+    char why[600];
+    below = min_cov >= 0 && ww_decision_coverage_below(cov, min_cov, why, sizeof why);
+    if (as_json) {
+      char *s = json_dumps(cov, JSON_INDENT(2));
+      if (s) puts(s);
+      free(s);
+    } else {
+      print_coverage(stdout, cov);
+    }
+    if (below) fprintf(stderr, "FAIL coverage: %s\n", why);
+    json_decref(cov);
+  } else {
+    ww_decision_test(r, print_case, &failures_only, &passed, &failed);
+  }
+  fprintf(out, "%d passed, %d failed\n", passed, failed);
   ww_rules_free(r);
-  return failed ? 1 : 0;
+  return failed || below ? 1 : 0;
 }
 
 static char *read_all(FILE *f, size_t *len) {

@@ -122,4 +122,18 @@ void ww_decision_failures(const ww_rules *rules, unsigned long *total, unsigned 
 typedef void (*ww_case_fn)(void *ud, const char *name, int ok, const char *why);
 int ww_decision_test(ww_rules *rules, ww_case_fn line, void *ud, int *passed, int *failed);
 
+/* The same tests, measuring what the cases (not the duty-of-care check) cover: returns as
+ * ww_decision_test (or WW_ENOMEM, then no tests ran) and '*coverage' (new) the coverage
+ * object of docs/openapi.json (RuleCoverage), as `wegwijzer test --coverage --json` prints
+ * it: {rules: {covered, total}, lines: {covered, total}, uncovered: [{rule, file, line}],
+ * perRule: [{rule, file, line, matched, fired}], files: {"steering/x.lua": {run: [lines],
+ * notRun: [lines]}}}. A rule is covered when a case matched it (its conditions held, its
+ * advise ran); it fired when its advise had an effect. Lines: those of the functions the
+ * rules can reach (see ww_host_lines). */
+int ww_decision_test_coverage(ww_rules *rules, ww_case_fn line, void *ud, int *passed,
+                              int *failed, json_t **coverage);
+/* Is either share of 'cov' (rules, lines) below 'min_pct' percent? 1 with 'why' (plain
+ * words, naming the first rule no case reaches), else 0. */
+int ww_decision_coverage_below(const json_t *cov, double min_pct, char *why, size_t n);
+
 #endif
