@@ -108,6 +108,9 @@ typedef void (*ww__case_seen)(void *ud, const ww_verdict *v);
 int ww__decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *failed,
                       ww__case_seen seen, void *sud);
 
+/* Can a channel of 'kind' help a citizen with 'need' (NULL: none)? (the duty of care) */
+int ww__reachable(const char *kind, const char *need);
+
 /* render.c */
 void ww__text_put(ww__text *t, const char *s, size_t n);
 void ww__text_json(ww__text *t, const json_t *j);     /* as json_dumps(JSON_COMPACT) */

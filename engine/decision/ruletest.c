@@ -185,20 +185,26 @@ out:
   return ok;
 }
 
-/* Whether a channel of 'kind' can help a citizen with these needs: not by voice for who
- * cannot hear (phone, callback), not through a form or paper for who cannot see
+/* Whether a channel of 'kind' can help a citizen with 'need' (NULL: none): not by voice
+ * for who cannot hear (phone, callback), not through a form or paper for who cannot see
  * (callback is asked for with a form, post). */
-static int reachable_for(const char *kind, const json_t *citizen) {
+int ww__reachable(const char *kind, const char *need) {
   static const struct { const char *need, *kind; } unreachable[] = {
       {"hearing", "phone"}, {"hearing", "callback"}, {"visual", "callback"}, {"visual", "post"}};
+  if (kind == NULL) return 0;
+  for (size_t k = 0; need && k < sizeof unreachable / sizeof unreachable[0]; k++)
+    if (strcmp(need, unreachable[k].need) == 0 && strcmp(kind, unreachable[k].kind) == 0)
+      return 0;
+  return 1;
+}
+
+/* The same for a citizen object with every need in its list. */
+static int reachable_for(const char *kind, const json_t *citizen) {
   size_t i;
   json_t *n;
   if (kind == NULL) return 0;
   json_array_foreach(json_object_get(citizen, "needs"), i, n)
-      for (size_t k = 0; k < sizeof unreachable / sizeof unreachable[0]; k++)
-        if (json_is_string(n) && strcmp(json_string_value(n), unreachable[k].need) == 0 &&
-            strcmp(kind, unreachable[k].kind) == 0)
-          return 0;
+      if (json_is_string(n) && !ww__reachable(kind, json_string_value(n))) return 0;
   return 1;
 }
 

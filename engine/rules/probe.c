@@ -213,8 +213,20 @@ static int tracked_index(lua_State *L) {
   return lua_gettable(L, lua_upvalueindex(1)) >= 0 ? 1 : 1;
 }
 
+/* __pairs of a tracked view: a read of every field ("*"), then the view's own __pairs
+ * (upvalue 3). Upvalues 1, 2: the kind and the channel. */
+static int tracked_pairs(lua_State *L) {
+  ww__probe_read(ww__host_of(L), (ww_read_kind)lua_tointeger(L, lua_upvalueindex(1)),
+                 (int)lua_tointeger(L, lua_upvalueindex(2)), "*");
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(3));
+  lua_insert(L, 1);
+  lua_call(L, 1, 3);
+  return 3;
+}
+
 /* Sets the backing at the top as the view 'mt's (absolute index) table behind: as __index,
- * or, while reads are tracked, as __data with a tracking __index. Pops it. */
+ * or, while reads are tracked, as __data with a tracking __index (and __pairs). Pops it. */
 void ww__probe_backing(lua_State *L, ww_host *H, int mt, ww_read_kind kind, int channel) {
   if (H->probe == NULL || H->probe->read == NULL) {
     lua_setfield(L, mt, "__index");
@@ -226,6 +238,29 @@ void ww__probe_backing(lua_State *L, ww_host *H, int mt, ww_read_kind kind, int 
   lua_pushinteger(L, channel);
   lua_pushcclosure(L, tracked_index, 3);
   lua_setfield(L, mt, "__index");
+  if (lua_getfield(L, mt, "__pairs_plain") == LUA_TNIL) {   /* once: wrap __pairs */
+    lua_pop(L, 1);
+    lua_getfield(L, mt, "__pairs");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, mt, "__pairs_plain");
+    lua_pushinteger(L, kind);
+    lua_pushinteger(L, channel);
+    lua_rotate(L, -3, 2);   /* kind, channel, plain */
+    lua_pushcclosure(L, tracked_pairs, 3);
+    lua_setfield(L, mt, "__pairs");
+  } else {
+    lua_pop(L, 1);
+  }
+}
+
+/* Undoes the tracking parts of view metatable 'mt' (absolute index). */
+static void untrack(lua_State *L, int mt) {
+  if (lua_getfield(L, mt, "__pairs_plain") != LUA_TNIL) lua_setfield(L, mt, "__pairs");
+  else lua_pop(L, 1);
+  lua_pushnil(L);
+  lua_setfield(L, mt, "__pairs_plain");
+  lua_pushnil(L);
+  lua_setfield(L, mt, "__data");
 }
 
 const char *ww__probe_backing_field(const ww_host *H) {
@@ -261,8 +296,7 @@ static int channels_track(lua_State *L) {
       ww__probe_backing(L, H, mt, WW_READ_CHANNEL, i);
     } else {
       lua_setfield(L, mt, "__index");
-      lua_pushnil(L);
-      lua_setfield(L, mt, "__data");
+      untrack(L, mt);
     }
     lua_settop(L, T);
   }
@@ -271,8 +305,7 @@ static int channels_track(lua_State *L) {
     int mts[2] = {H->ref.citizen_mt, H->ref.context_mt};
     for (int k = 0; k < 2; k++) {
       lua_rawgeti(L, LUA_REGISTRYINDEX, mts[k]);
-      lua_pushnil(L);
-      lua_setfield(L, -2, "__data");
+      untrack(L, lua_gettop(L));
       lua_pop(L, 1);
     }
   }
