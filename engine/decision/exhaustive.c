@@ -161,13 +161,14 @@ static void build_domains(ex *X, const json_t *texts) {
   static const char *const skills[] = {"low", "medium", "high", NULL};
   static const char *const needs[] = {"visual", "hearing", "mobility", "literacy", "cognitive",
                                       NULL};
-  static const char *const langs[] = {"nld", "eng", "tur", "ara", "pol", "ukr", "fry", "pap",
-                                      NULL};
+  /* the SPEC's languages (ISO 639-2), then one more no channel or rule names: the tolk case */
+  static const char *const spec_langs[] = {"nld", "eng", "tur", "ara", "pol", "ukr", "sgn", NULL};
+  static const char *const langs[] = {"fry", "pap", "deu", "fra", "spa", NULL};
   for (int a = 0; a < NATTR; a++) X->dom[a] = json_pack("[n]");
   for (int i = 0; skills[i]; i++) add_value(X->dom[A_SKILLS], json_string(skills[i]));
   for (int i = 0; ww_catalogue_auth_levels[i]; i++)
     add_value(X->dom[A_AUTH], json_string(ww_catalogue_auth_levels[i]));
-  add_value(X->dom[A_LANG], json_string("nld"));
+  for (int i = 0; spec_langs[i]; i++) add_value(X->dom[A_LANG], json_string(spec_langs[i]));
   for (int c = 0; c < X->cat->nch; c++) {
     size_t i;
     json_t *l;
@@ -181,6 +182,24 @@ static void build_domains(ex *X, const json_t *texts) {
       if (strncmp(k, "steering/", 9) == 0 && json_is_string(text))
           for (int a = 0; a < NATTR; a++)
               scan_constants(json_string_value(text), attr_name[a], X->dom[a]);
+  /* ages: every number a rule-set file (not a test) compares with or sets (`>= 75`,
+   * `local grens = 67`, a catalogue field `leeftijd = 18`) is a threshold */
+  json_object_foreach((json_t *)texts, k, text) {
+    const char *t = json_is_string(text) && strncmp(k, "tests/", 6) != 0
+                        ? json_string_value(text) : "";
+    for (const char *p = t; *p; p++) {
+      if (!strchr("=<>", *p)) continue;
+      const char *q = p + 1;
+      if (*q == '=') q++;
+      while (*q == ' ' || *q == '\t') q++;
+      if (*q < '0' || *q > '9' || (q[1] >= '0' && q[1] <= '9' && q[2] >= '0' && q[2] <= '9' &&
+                                   q[3] >= '0' && q[3] <= '9'))
+        continue;
+      long n = strtol(q, NULL, 10);
+      for (long d = -1; d <= 1; d++)
+        if (n + d >= 0 && n + d <= 130) add_value(X->dom[A_AGE], json_integer(n + d));
+    }
+  }
   /* times the rules compare with ("17:30"): every day a moment there too */
   json_object_foreach((json_t *)texts, k, text) {
     const char *t = json_is_string(text) && strncmp(k, "steering/", 9) == 0
