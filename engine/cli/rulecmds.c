@@ -93,6 +93,7 @@ static int check_exhaustive(ww_rules *r, const char *dir, unsigned budget_ms, in
   ww_exhaustive_opts o = {0};
   o.budget_ms = budget_ms;
   o.week = week;
+  o.max_examples_per_service = 3;   /* a few services, not ten times the same */
   ww_exhaustive_result res;
   json_t *texts = read_texts(dir, r);
   int rc = ww_decision_exhaustive(r, texts, &o, &res);

@@ -143,6 +143,7 @@ int ww_decision_coverage_below(const json_t *cov, double min_pct, char *why, siz
 typedef struct ww_exhaustive_opts {
   unsigned budget_ms;             /* stop after this long (then not complete); 0: no limit */
   int max_examples;               /* counterexamples kept; 0: 10 */
+  int max_examples_per_service;   /* and of one service at most; 0: no such cap */
   int64_t week;                   /* epoch seconds in the week to prove (0: this week); the
                                      first holiday from its Monday on is added */
 } ww_exhaustive_opts;

@@ -88,6 +88,7 @@ typedef struct ex {
   int over;
   ww_exhaustive_result *res;
   int max_examples;
+  int per_service, svc_examples;   /* counterexamples per service at most (0: no cap) */
 } ex;
 
 static int64_t now_ms(void) {
@@ -663,7 +664,10 @@ static void add_example(ex *X, const int *cv, const sstate *s, const char *why,
                         unsigned long long same) {
   ww_exhaustive_result *res = X->res;
   res->violations += same;
-  if ((int)json_array_size(res->examples) >= X->max_examples) return;
+  if ((int)json_array_size(res->examples) >= X->max_examples ||
+      (X->per_service && X->svc_examples >= X->per_service))
+    return;
+  X->svc_examples++;
   char at[32];
   ww_time_format(s->t, at);
   json_t *req = json_pack("{s:s, s:o, s:{s:s}, s:b}", "service", X->cat->svc[X->svc].id,
@@ -679,6 +683,7 @@ static void add_example(ex *X, const int *cv, const sstate *s, const char *why,
 static void prove_service(ex *X, int svc) {
   const ww_catalogue *cat = X->cat;
   X->svc = svc;
+  X->svc_examples = 0;
   for (int i = 0; i < cat->nrules; i++) X->T[i] = (tree){0};
   for (int i = 0; i < cat->nrules; i++) new_node(&X->T[i]);
   int cv0[NATTR] = {0};
@@ -745,6 +750,7 @@ int ww_decision_exhaustive(ww_rules *R, const json_t *texts, const ww_exhaustive
   X.cat = R->cat;
   X.res = res;
   X.max_examples = o && o->max_examples > 0 ? o->max_examples : 10;
+  X.per_service = o ? o->max_examples_per_service : 0;
   X.deadline_ms = o && o->budget_ms ? start + o->budget_ms : 0;
   build_domains(&X, texts);
   build_moments(&X, o && o->week ? o->week : (int64_t)time(NULL));

@@ -85,14 +85,19 @@ static json_t *decide(ww_rules *r, const json_t *req, const json_t *status) {
   return out;
 }
 
-/* Every example is a real counterexample; returns a bit per service named in 'svcs'. */
+/* Every example (the first 200 of each service) is a real counterexample; returns a bit per
+ * service named in 'svcs'. */
 static unsigned replay_examples(ww_rules *r, const ww_exhaustive_result *res,
                                 const char *const *svcs) {
   unsigned seen = 0;
+  int count[32] = {0};
   size_t i;
   json_t *e;
   json_array_foreach(res->examples, i, e) {
     const json_t *req = json_object_get(e, "request");
+    int k = 0;
+    while (svcs[k] && strcmp(json_string_value(json_object_get(req, "service")), svcs[k])) k++;
+    if (count[k]++ >= 200) continue;   /* enough of one service */
     json_t *ans = decide(r, req, json_object_get(e, "status"));
     cr_assert(only_digital(ans, json_object_get(req, "citizen")), "not a counterexample: %s",
               json_dumps(e, JSON_COMPACT));
@@ -151,7 +156,8 @@ Test(exhaustive, sees_through_helpers_pairs_and_times_in_the_text, .timeout = 12
   ww_rules *r = load("tests/rules/fixtures/zorgplicht-lastig", &texts);
   ww_exhaustive_opts o = {0};
   o.week = week();
-  o.max_examples = 2000000;
+  o.max_examples = 1000;
+  o.max_examples_per_service = 100;
   ww_exhaustive_result res;
   cr_assert_eq(ww_decision_exhaustive(r, texts, &o, &res), 0);
   cr_assert(res.complete);
