@@ -10,7 +10,7 @@
 #include "decision/decision.h"
 
 /* Loads 'dir'; on failure says every error on stderr, one "FILE:LINE: message" a line. */
-static ww_rules *load_or_say(const char *dir, int strict) {
+ww_rules *ww_cli_load_rules(const char *dir, int strict) {
   ww_err err = {0};
   ww_limits lim = {0};
   lim.strict = strict;
@@ -73,7 +73,7 @@ int ww_cli_check(int argc, char **argv) {
     fprintf(stderr, "usage: wegwijzer check [--strict] DIR\n");
     return 2;
   }
-  ww_rules *r = load_or_say(dir, strict);
+  ww_rules *r = ww_cli_load_rules(dir, strict);
   if (r == NULL) return 1;
   size_t nw = say_warnings(stdout, r);
   json_t *info = ww_rules_info(r);
@@ -106,7 +106,7 @@ int ww_cli_test(int argc, char **argv) {
   }
   /* A failing case prints its own FAIL line; the engine's warn lines would only repeat it. */
   ww_log_set_level(WW_LOG_ERROR);
-  ww_rules *r = load_or_say(dir, 0);
+  ww_rules *r = ww_cli_load_rules(dir, 0);
   if (r) say_warnings(stderr, r);
   if (r == NULL) {   /* the load error is the one failure; the summary line stays last */
     printf("0 passed, 1 failed\n");
@@ -188,7 +188,7 @@ int ww_cli_eval(int argc, char **argv) {
     return 1;
   }
   if (json_is_object(req)) json_object_set_new(req, "explain", json_true());
-  ww_rules *r = load_or_say(dir, 0);
+  ww_rules *r = ww_cli_load_rules(dir, 0);
   if (r) say_warnings(stderr, r);
   if (r == NULL) {
     json_decref(req);

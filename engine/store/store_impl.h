@@ -25,6 +25,8 @@ typedef struct ww_store_vt {
   const json_t *(*status)(ww_store *s);
   uint64_t (*status_rank)(ww_store *s);
   void (*decision_log)(ww_store *s, const json_t *fields);
+  void (*decision_log_since)(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                             void *ud);
   int (*ready)(const ww_store *s);
   void (*close)(ww_store *s);
 } ww_store_vt;
