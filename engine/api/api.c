@@ -222,8 +222,10 @@ static json_t *agent_context(const decision *d, const json_t *session) {
   return ctx;
 }
 
+/* Counts the decision and appends it to the decision log, with its record for replay
+ * when it was decided on a service ('o' non-NULL: the options it was decided with). */
 static void log_decision(ww_app_worker *w, const decision *d, const ww_decision_info *info,
-                         const json_t *session) {
+                         const json_t *session, const ww_decision_opts *o) {
   const char *service = ww_decision_service_id(d->rs->rules, &d->in);
   if (w->metrics) {
     ww_metrics_advice(w->metrics, service, info->first);
@@ -238,6 +240,9 @@ static void log_decision(ww_app_worker *w, const decision *d, const ww_decision_
   if (fields == NULL) return;
   if (session) json_object_set(fields, "sessionId", json_object_get(session, "id"));
   json_object_set_new(fields, "ruleset", json_string(ww_rules_version(d->rs->rules)));
+  json_t *record = o ? ww_decision_record(d->rs->rules, &d->in, o) : NULL;
+  if (record) json_object_update(fields, record);
+  json_decref(record);
   ww_store_decision_log(w->store, fields);
   json_decref(fields);
 }
@@ -305,7 +310,7 @@ static void finish(decision *d, const json_t *session) {
     const json_t *target = json_object_get(out, "target");
     ww_decision_info info = {.first = json_string_value(json_object_get(target, "id")),
                              .degraded = store_down};
-    log_decision(w, d, &info, session);
+    log_decision(w, d, &info, session, NULL);
     ww_respond_json(req, 200, out);
     goto out;
   }
@@ -338,7 +343,7 @@ static void finish(decision *d, const json_t *session) {
     respond_decision_error(req, rc, &err);
     goto out;
   }
-  log_decision(w, d, &info, session);
+  log_decision(w, d, &info, session, &opts);
   note.advice_id = info.advice_id;
   ww_respond_raw(req, 200, "application/json", text, len);   /* copies 'text' */
   if (!d->route && session && info.first) note_advised(d, &info, session);

@@ -172,6 +172,7 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   so.session_ttl = app->cfg->session_ttl;
   so.handover_ttl = app->cfg->handover_ttl;
   so.decision_log_maxlen = app->cfg->decision_log_maxlen;
+  so.decision_log_days = app->cfg->decision_log_days;
   so.claim_fail_limit = app->cfg->claim_fail_limit;
   so.claim_fail_shared_limit = app->cfg->claim_fail_shared_limit;
   so.claim_fail_window = app->cfg->claim_fail_window;

@@ -11,7 +11,7 @@
 #include "decision/decision.h"
 
 /* Loads 'dir'; on failure says every error on stderr, one "FILE:LINE: message" a line. */
-static ww_rules *load_or_say(const char *dir, int strict) {
+ww_rules *ww_cli_load_rules(const char *dir, int strict) {
   ww_err err = {0};
   ww_limits lim = {0};
   lim.strict = strict;
@@ -179,7 +179,7 @@ int ww_cli_check(int argc, char **argv) {
     fputs(CHECK_USAGE, stderr);
     return 2;
   }
-  ww_rules *r = load_or_say(dir, strict);
+  ww_rules *r = ww_cli_load_rules(dir, strict);
   if (r == NULL) return 1;
   size_t nw = say_warnings(stdout, r);
   json_t *info = ww_rules_info(r);
@@ -281,7 +281,7 @@ int ww_cli_test(int argc, char **argv) {
   }
   /* A failing case prints its own FAIL line; the engine's warn lines would only repeat it. */
   ww_log_set_level(WW_LOG_ERROR);
-  ww_rules *r = load_or_say(dir, 0);
+  ww_rules *r = ww_cli_load_rules(dir, 0);
   if (r) say_warnings(stderr, r);
   FILE *out = as_json ? stderr : stdout;   /* --json: stdout is the coverage object only */
   if (r == NULL) {   /* the load error is the one failure; the summary line stays last */
@@ -400,7 +400,7 @@ int ww_cli_eval(int argc, char **argv) {
       return 1;
     }
   }
-  ww_rules *r = load_or_say(dir, 0);
+  ww_rules *r = ww_cli_load_rules(dir, 0);
   if (r) say_warnings(stderr, r);
   if (r == NULL) {
     json_decref(req);

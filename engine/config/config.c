@@ -17,7 +17,8 @@ static const char usage_text[] =
     "                       [--cors-origin https://www.gemeente.nl ...]\n"
     "                       [--redis-sentinel HOST:PORT,... --redis-master NAME]\n"
     "                       [--session-ttl SECONDS] [--handover-ttl SECONDS]\n"
-    "                       [--decision-log MAXLEN] [--max-connections N]\n"
+    "                       [--decision-log MAXLEN] [--decision-log-days DAYS]\n"
+    "                       [--max-connections N]\n"
     "                       [--max-output-memory BYTES]\n"
     "                       [--claim-fail-limit N] [--claim-fail-shared-limit N]\n"
     "                       [--claim-fail-window SECONDS]\n"
@@ -60,6 +61,7 @@ static const option_def options[] = {
     NUM("session-ttl", "WEGWIJZER_SESSION_TTL", OPT_LONG, session_ttl, 60, 90L * 86400),
     NUM("handover-ttl", "WEGWIJZER_HANDOVER_TTL", OPT_LONG, handover_ttl, 10, 86400),
     NUM("decision-log", "WEGWIJZER_DECISION_LOG", OPT_LONG, decision_log_maxlen, 0, 100000000L),
+    NUM("decision-log-days", "WEGWIJZER_DECISION_LOG_DAYS", OPT_LONG, decision_log_days, 0, 3660),
     NUM("max-connections", "WEGWIJZER_MAX_CONNECTIONS", OPT_INT, max_connections, 1, 1000000),
     NUM("max-output-memory", "WEGWIJZER_MAX_OUTPUT_MEMORY", OPT_SIZE, max_output_memory,
         1L << 20, 1L << 40),

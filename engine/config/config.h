@@ -25,6 +25,7 @@ typedef struct ww_config {
   long session_ttl;            /* --session-ttl SECONDS, default 7 days */
   long handover_ttl;           /* --handover-ttl SECONDS, default 15 minutes */
   long decision_log_maxlen;    /* --decision-log N: XADD MAXLEN ~ N; 0 = off */
+  long decision_log_days;      /* --decision-log-days D: entries older are trimmed; 0 = off */
   int max_connections;         /* --max-connections per worker, default 10000 */
   size_t max_output_memory;    /* --max-output-memory BYTES: answers held for clients that
                                   do not read them, whole process; default 64 MiB */

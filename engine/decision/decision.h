@@ -95,6 +95,37 @@ int ww_decision_text(ww_rules *rules, const ww_decision_input *in, const ww_deci
                      const json_t *extra, const char **text, size_t *len,
                      ww_decision_info *info, ww_err *err);
 
+/* What a decision comes to, without an answer: for comparing two rule sets (replay). */
+#define WW_DECISION_OUTCOME_MAX 256   /* = WW_MAX_CHANNELS of the catalogue */
+typedef struct ww_decision_outcome {
+  const char *first;              /* borrowed (the catalogue's, as long as 'rules'): the
+                                     first channel of the advice, or the route's target;
+                                     the fallback's when the rules failed; NULL: none */
+  int failed;                     /* a rule failed: the answer is the fallback (degraded) */
+  int nexcluded;
+  const char *excluded[WW_DECISION_OUTCOME_MAX];   /* borrowed: excluded channel ids */
+} ww_decision_outcome;
+/* The decision on 'in' as ww_decision_json makes it, as an outcome. Errors as it. */
+int ww_decision_outcome_of(ww_rules *rules, const ww_decision_input *in,
+                           const ww_decision_opts *o, ww_decision_outcome *out, ww_err *err);
+
+/* What the decision log keeps of a decision to decide it again (record.c;
+ * docs/decision-log.md): {"citizen": the fields rules read but ref, "context": {origin,
+ * device?, intent?, time (ISO 8601, the input's)}, "session"?: {service?, channel?,
+ * events: [{type, channel, service, at}]} (no id, no data, no detail), "overrides"?:
+ * {channel: {open?, waitSeconds?}} of o->status holding at the input's time}. Never
+ * citizen.id nor its citizenRef. New; NULL on OOM. */
+json_t *ww_decision_record(const ww_rules *rules, const ww_decision_input *in,
+                           const ww_decision_opts *o);
+/* A decoded decision-log entry (borrowed; its "citizen", "context", "session" and
+ * "overrides" as JSON text or values) back into an advice request {service, citizen,
+ * context} (new), the session the rules saw (new, with id = the entry's sessionId; NULL
+ * when none) and the overrides (new or NULL), for ww_decision_parse / ww_decision_opts.
+ * 0, or -1 when the entry holds no service or context (an entry written before records,
+ * a handover entry, a route without a service): nothing to replay, all NULL. */
+int ww_decision_record_read(const json_t *entry, json_t **request, json_t **session,
+                            json_t **overrides);
+
 /* The rule set's fallback route as a /v1/route answer {target (with "fallback": true),
  * alternatives: [], reasons: [reason], ruleset, degraded: false}, for a call that cannot be
  * decided (no service known). New. */

@@ -79,6 +79,10 @@ void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status
 const ww_chstate *ww__states_at(ww__states *s, const ww_catalogue *cat, int64_t t,
                                 const json_t *status, uint64_t version);
 void ww__states_clear(ww__states *s, int nch);
+/* The overrides of 'status' (borrowed) that hold at 't' for channels of the catalogue, as
+ * {id: {open?, waitSeconds?}} without from, until or reason (the decision log's record of
+ * them: they decide the same at 't'). New; NULL on OOM. */
+json_t *ww__states_overrides_at(const ww_catalogue *cat, int64_t t, const json_t *status);
 
 /* request.c */
 /* The request's top-level fields the engine does not know (r.extra): a new object, or

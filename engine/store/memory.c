@@ -15,6 +15,10 @@
  *             when an override's 'until' has passed: swept) and never
  *             changed in place, so handles share it by reference (jansson refcounts are
  *             atomic) and only compare a version counter per request.
+ *   log       the decision log: a ring of the latest min(--decision-log N,
+ *             WW_STORE_MEMORY_LOG_MAX) entries, decoded as the Redis stream's are read
+ *             (codec.h), oldest dropped (and those older than --decision-log-days); not
+ *             counted in 'bytes' (its bound is its length).
  *   versions  [version records, newest first], at most WW_STORE_RULES_KEEP; 'live' the
  *             live version id; audit [entries, newest first], at most WW_STORE_AUDIT_KEEP
  *             (both bounded by count, not in 'bytes')
@@ -35,6 +39,7 @@
 #include <uv.h>
 
 #include "session/session.h"
+#include "store/codec.h"
 #include "store/store_impl.h"
 
 #define SWEEP_MS 5000
@@ -49,6 +54,11 @@ struct ww_memstore {
   atomic_ulong version;        /* bumped after each status replacement */
   size_t bytes;                /* sum of the records' "b", under mu */
   int64_t codes_swept_ms;      /* the last sweep of 'codes' at the cap */
+  struct logent {
+    int64_t ms;
+    json_t *e;                 /* owned, never changed once in */
+  } *log;                      /* the decision-log ring: log_cap slots, made at first use */
+  size_t log_cap, log_head, log_n;   /* oldest at log_head */
 };
 
 typedef struct mstore {
@@ -93,6 +103,8 @@ fail_mutex:
 
 void ww_memstore_free(ww_memstore *m) {
   if (m == NULL) return;
+  for (size_t i = 0; i < m->log_n; i++) json_decref(m->log[(m->log_head + i) % m->log_cap].e);
+  free(m->log);
   json_decref(m->sessions);
   json_decref(m->citizens);
   json_decref(m->codes);
@@ -815,6 +827,76 @@ static void m_drafts(ww_store *s, ww_store_cb cb, void *ud) {
   cb(ud, 0, json_pack("{s:o}", "drafts", list));
 }
 
+/* ---- the decision log ---- */
+
+/* Drop the oldest entry of the ring (lock held). */
+static void log_drop(ww_memstore *m) {
+  json_decref(m->log[m->log_head].e);
+  m->log_head = (m->log_head + 1) % m->log_cap;
+  m->log_n--;
+}
+
+static void m_decision_log(ww_store *s, const json_t *fields) {
+  mstore *ms = (mstore *)s;
+  ww_codec_entry enc;
+  if (ww_codec_entry_encode(fields, &enc) != 0) return;
+  int64_t now = ww__store_now_ms();
+  /* the entry as a reader of the Redis stream decodes it: the same on both stores */
+  json_t *e = ww_codec_entry_new(now);
+  for (int i = 0; e && i + 1 < enc.argc; i += 2)
+    ww_codec_entry_put(e, enc.argv[i], strlen(enc.argv[i]), enc.argv[i + 1],
+                       strlen(enc.argv[i + 1]));
+  ww_codec_entry_release(&enc);
+  if (e == NULL) {
+    s->stats.log_errors++;
+    return;
+  }
+  lock(ms);
+  ww_memstore *m = ms->m;
+  if (m->log == NULL) {
+    long n = s->opts.decision_log_maxlen;
+    m->log_cap = (size_t)(n < WW_STORE_MEMORY_LOG_MAX ? n : WW_STORE_MEMORY_LOG_MAX);
+    m->log = calloc(m->log_cap, sizeof *m->log);
+    if (m->log == NULL) m->log_cap = 0;
+  }
+  if (m->log_cap == 0) {
+    unlock(ms);
+    json_decref(e);
+    s->stats.log_errors++;
+    return;
+  }
+  if (m->log_n == m->log_cap) log_drop(m);
+  int64_t keep_ms = (int64_t)s->opts.decision_log_days * 86400 * 1000;
+  while (keep_ms > 0 && m->log_n > 0 && m->log[m->log_head].ms < now - keep_ms) log_drop(m);
+  m->log[(m->log_head + m->log_n) % m->log_cap] = (struct logent){now, e};
+  m->log_n++;
+  unlock(ms);
+}
+
+static void m_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                                 void *ud) {
+  mstore *ms = (mstore *)s;
+  json_t *list = json_array();
+  int truncated = 0;
+  lock(ms);
+  ww_memstore *m = ms->m;
+  int64_t keep_ms = (int64_t)s->opts.decision_log_days * 86400 * 1000;
+  int64_t from = keep_ms > 0 ? ww__store_now_ms() - keep_ms : INT64_MIN;
+  if (since_ms > from) from = since_ms;
+  for (size_t i = 0; list && i < m->log_n; i++) {
+    const struct logent *le = &m->log[(m->log_head + i) % m->log_cap];
+    if (le->ms < from) continue;
+    if (json_array_size(list) == max) {
+      truncated = 1;
+      break;
+    }
+    json_array_append(list, le->e);
+  }
+  unlock(ms);
+  json_t *out = list ? json_pack("{s:o, s:b}", "entries", list, "truncated", truncated) : NULL;
+  cb(ud, out ? 0 : WW_STORE_EUNAVAIL, out);
+}
+
 static int m_ready(const ww_store *s) {
   (void)s;
   return 1;
@@ -858,7 +940,8 @@ static const ww_store_vt memory_vt = {
     .status_delete = m_status_delete,
     .status = m_status,
     .status_rank = m_status_rank,
-    .decision_log = NULL,
+    .decision_log = m_decision_log,
+    .decision_log_since = m_decision_log_since,
     .rules_commit = m_rules_commit,
     .rules_versions = m_rules_versions,
     .rules_version = m_rules_version,

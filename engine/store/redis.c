@@ -42,7 +42,8 @@
  *                             ended overrides are removed by the next change
  *   ww:{st}:v         string  the version of ww:{st}, one up at every change: a worker
  *                             shares the newest copy with the others of its instance
- *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N)
+ *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N; XTRIM MINID ~ with
+ *                             --decision-log-days, at most once a minute per handle)
  *   ww:rules:v:<version>  string  a rule-set version record, JSON {version, loadedAt,
  *                             source, actor, tests, files} (files: path -> text)
  *   ww:rules:versions list    version ids, newest first, at most WW_STORE_RULES_KEEP (the
@@ -90,6 +91,7 @@
 #include "log/log.h"
 #include "session/session.h"
 #include "store/codec.h"
+#include "store/logread.h"
 #include "store/redis_conn.h"
 #include "store/redis_reply.h"
 #include "util/crypto.h"
@@ -674,6 +676,55 @@ static void r_decision_log(ww_store *s, const json_t *fields) {
   if (!ww__redis_ready(st)) st->base.stats.log_errors++;
   else ww__redis_command(st, log_step, NULL, argc, argv, NULL);
   ww_codec_entry_release(&e);
+  /* Retention by age: XADD trims by one strategy only, so MINID is a command of its own. */
+  int64_t now = ww__store_now_ms();
+  if (s->opts.decision_log_days > 0 && ww__redis_ready(st) && now - st->log_trimmed_ms >= 60000) {
+    char minid[24];
+    snprintf(minid, sizeof minid, "%lld",
+             (long long)(now - (int64_t)s->opts.decision_log_days * 86400 * 1000));
+    const char *trim[5] = {"XTRIM", WW_CODEC_LOG_KEY, "MINID", "~", minid};
+    ww__redis_command(st, log_step, NULL, 5, trim, NULL);
+    st->log_trimmed_ms = now;
+  }
+}
+
+static void log_since_step(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  (void)st;
+  if (status == 0 && r->type != REDIS_REPLY_ARRAY) status = WW_STORE_EUNAVAIL;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  json_t *list = json_array();
+  for (size_t i = 0; list && i < r->elements; i++) {
+    int64_t ms;
+    json_t *e = ww_log_stream_entry(r->element[i], &ms);
+    if (e) json_array_append_new(list, e);
+  }
+  /* one more than asked was read: its presence says there is more */
+  int truncated = list && (long)json_array_size(list) > o->flags;
+  if (truncated) json_array_remove(list, json_array_size(list) - 1);
+  json_t *out = list ? json_pack("{s:o, s:b}", "entries", list, "truncated", truncated) : NULL;
+  op_done(o, out ? 0 : WW_STORE_EUNAVAIL, out);
+}
+
+static void r_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                                 void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  if (max > 1000000) max = 1000000;
+  o->flags = (int)max;   /* the ask, for the step */
+  int64_t from = since_ms < 0 ? 0 : since_ms;
+  if (s->opts.decision_log_days > 0) {   /* what is past retention but not yet trimmed */
+    int64_t keep = ww__store_now_ms() - (int64_t)s->opts.decision_log_days * 86400 * 1000;
+    if (keep > from) from = keep;
+  }
+  char start[24], count[24];
+  snprintf(start, sizeof start, "%lld", (long long)from);
+  snprintf(count, sizeof count, "%zu", max + 1);
+  const char *argv[6] = {"XRANGE", WW_CODEC_LOG_KEY, start, "+", "COUNT", count};
+  ww__redis_command(st, log_since_step, o, 6, argv, NULL);
 }
 
 /* -- rule-set history and drafts -- */
@@ -893,6 +944,7 @@ static const ww_store_vt redis_vt = {
     .draft_put = r_draft_put,
     .draft_get = r_draft_get,
     .drafts = r_drafts,
+    .decision_log_since = r_decision_log_since,
     .ready = r_ready,
     .close = r_close,
 };

@@ -26,6 +26,7 @@ void ww_store_opts_defaults(ww_store_opts *o) {
   if (o->timeout_ms == 0) o->timeout_ms = 500;
   if (o->connect_timeout_ms == 0) o->connect_timeout_ms = 1000;
   if (o->decision_log_maxlen < 0) o->decision_log_maxlen = 0;
+  if (o->decision_log_days < 0) o->decision_log_days = 0;
   if (o->max_events <= 0) o->max_events = 100;
   if (o->max_data == 0) o->max_data = 16 * 1024;
   if (o->max_detail == 0) o->max_detail = 4 * 1024;
@@ -226,6 +227,16 @@ void ww_store_drafts(ww_store *s, ww_store_cb cb, void *ud) {
 void ww_store_on_rules_changed(ww_store *s, ww_store_rules_fn fn, void *ud) {
   s->rules_fn = fn;
   s->rules_ud = ud;
+}
+
+void ww_store_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                                 void *ud) {
+  START(s, cb, ud);
+  if (!ww_store_decision_log_on(s) || max == 0) {
+    cb(ud, 0, json_pack("{s:[], s:b}", "entries", "truncated", 0));
+    return;
+  }
+  s->vt->decision_log_since(s, since_ms, max, cb, ud);
 }
 
 const char *ww_store_kind(const ww_store *s) { return s->vt->kind; }

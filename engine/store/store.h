@@ -62,7 +62,11 @@ typedef struct ww_store_opts {
                                  EEXPIRED (then ENOTFOUND); default 1 hour */
   unsigned timeout_ms;        /* deadline of each Redis command; default 500 */
   unsigned connect_timeout_ms;/* deadline of connect + handshake; default 1000 */
-  long decision_log_maxlen;   /* XADD MAXLEN ~ N; 0 = decision log off */
+  long decision_log_maxlen;   /* XADD MAXLEN ~ N; 0 = decision log off (the embedded
+                                 store keeps min(N, WW_STORE_MEMORY_LOG_MAX) in a ring) */
+  long decision_log_days;     /* entries older than this many days are trimmed (XTRIM
+                                 MINID ~, at most once a minute; the ring at each add);
+                                 0 = by count only (--decision-log-days) */
   int max_events;             /* events kept per session (oldest dropped); default 100 */
   size_t max_data;            /* bytes of session 'data' as compact JSON; default 16 KiB */
   size_t max_detail;          /* bytes of one event's 'detail' as compact JSON; default 4 KiB */
@@ -76,6 +80,7 @@ typedef struct ww_store_opts {
                                  100000, 10 % of the 10^6 codes (--handover-max-live) */
 } ww_store_opts;
 
+#define WW_STORE_MEMORY_LOG_MAX 100000L   /* entries the embedded store's decision log keeps */
 #define WW_STORE_DEFAULT_SESSION_TTL (7L * 24 * 3600)
 #define WW_STORE_DEFAULT_HANDOVER_TTL (15L * 60)
 #define WW_STORE_LEAN_EVENTS 10
@@ -248,12 +253,21 @@ uint64_t ww_store_status_rank(ww_store *s);
 /* ---- decision log (SPEC 5; issue 4 item 7) ---- */
 
 /* Append 'fields' (borrowed; a flat object, values that are not strings are written as
- * JSON) to the stream ww:decisions with XADD MAXLEN ~ decision_log_maxlen. Fire and
- * forget: never calls back, never delays a request; a lost write counts in log_errors.
- * No-op when decision_log_maxlen is 0 or for the memory store. */
+ * JSON) to the stream ww:decisions with XADD MAXLEN ~ decision_log_maxlen (and, with
+ * decision_log_days, XTRIM MINID ~ now - days at most once a minute); the embedded store
+ * appends to its ring of the latest min(decision_log_maxlen, WW_STORE_MEMORY_LOG_MAX)
+ * entries, shared by every handle. Fire and forget: never calls back, never delays a
+ * request; a lost write counts in log_errors. No-op when decision_log_maxlen is 0. */
 void ww_store_decision_log(ww_store *s, const json_t *fields);
 /* Would ww_store_decision_log write anything? (Callers skip building the fields if not.) */
 int ww_store_decision_log_on(const ww_store *s);
+/* The decision-log entries from 'since_ms' (epoch ms, inclusive) on, oldest first, at
+ * most 'max': result {"entries": [entry, ...], "truncated": bool}, each entry decoded as
+ * store/codec.h's ww_codec_entry_put does ({"at", field: string, "degraded": bool}), the
+ * same on both stores (the impact of a draft replays them: engine/replay/). EUNAVAIL when
+ * Redis is not reachable; an empty list when the log is off. */
+void ww_store_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                                 void *ud);
 
 
 /* ---- rule-set history and drafts (issue 14; docs/operations.md "Rule-set versions") ----

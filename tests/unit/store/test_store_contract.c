@@ -101,6 +101,12 @@ static void res_clear(res *r) {
 
 static int is_ready(void *arg) { return ww_store_ready(arg); }
 
+static int64_t ww__test_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static ww_store *open_on(uv_loop_t *lp, const ww_store_opts *o) {
 #if WW_TEST_REDIS
   return ww_store_redis_open(lp, rds.url, o);
@@ -787,6 +793,80 @@ Test(SUITE, expired_codes_leave_the_cap, .init = setup, .fini = teardown, .timeo
   cr_assert_eq(st, 0, "expired codes still count: %s", ww_store_strerror(st));
   json_decref(h);
   json_decref(c);
+  close_store(s);
+}
+
+/* The decision log on both stores: entries read back from a time on, oldest first,
+ * decoded alike ("degraded" a boolean, JSON values as their text), at most 'max' with
+ * "truncated"; the embedded store keeps the latest N (--decision-log N). */
+static int log_has(void *arg) {
+  ww_store *s = arg;
+  res r = {0};
+  ww_store_decision_log_since(s, 0, 100, on_res, &r);
+  run_until(res_done, &r, 1000);
+  size_t n = json_array_size(json_object_get(r.v, "entries"));
+  res_clear(&r);
+  return n >= 5;
+}
+
+Test(SUITE, decision_log_since, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.decision_log_maxlen = 5};
+  ww_store *s = open_store(&o);
+  int64_t before = ww__test_now_ms();
+  for (int i = 0; i < 7; i++) {
+    json_t *f = json_pack("{s:s, s:s, s:i, s:b, s:{s:i}}", "kind", "advice", "service",
+                          i % 2 ? "paspoort" : "verhuizing", "n", i, "degraded", i == 6,
+                          "citizen", "age", 80 + i);
+    ww_store_decision_log(s, f);
+    json_decref(f);
+  }
+  cr_assert(poll_until(log_has, s, 3000), "the entries did not arrive");
+  res r = {0};
+  ww_store_decision_log_since(s, before, 3, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  const json_t *list = json_object_get(r.v, "entries");
+#if WW_TEST_REDIS
+  /* MAXLEN ~ trims whole nodes only: all 7 are still there */
+  cr_assert_eq(json_array_size(list), 3);
+  cr_assert(json_is_true(json_object_get(r.v, "truncated")));
+  const json_t *e = json_array_get(list, 0);
+  cr_assert_str_eq(json_string_value(json_object_get(e, "n")), "0");
+#else
+  /* the ring keeps the latest 5 of 7: entries 2..6, the first three of them */
+  cr_assert_eq(json_array_size(list), 3);
+  cr_assert(json_is_true(json_object_get(r.v, "truncated")));
+  const json_t *e = json_array_get(list, 0);
+  cr_assert_str_eq(json_string_value(json_object_get(e, "n")), "2");
+#endif
+  cr_assert_str_eq(json_string_value(json_object_get(e, "kind")), "advice");
+  cr_assert_not_null(json_string_value(json_object_get(e, "at")));
+  cr_assert(json_is_string(json_object_get(e, "citizen")), "JSON values are read as text");
+  cr_assert(json_is_false(json_object_get(e, "degraded")));
+  res_clear(&r);
+  /* from a time after all: none */
+  ww_store_decision_log_since(s, ww__test_now_ms() + 60000, 10, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_eq(json_array_size(json_object_get(r.v, "entries")), 0);
+  cr_assert(json_is_false(json_object_get(r.v, "truncated")));
+  res_clear(&r);
+  close_store(s);
+}
+
+/* Off (decision_log_maxlen 0): nothing is kept, and the read answers an empty list. */
+Test(SUITE, decision_log_off, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  cr_assert_not(ww_store_decision_log_on(s));
+  json_t *f = json_pack("{s:s}", "kind", "advice");
+  ww_store_decision_log(s, f);
+  json_decref(f);
+  res r = {0};
+  ww_store_decision_log_since(s, 0, 10, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_eq(json_array_size(json_object_get(r.v, "entries")), 0);
+  res_clear(&r);
   close_store(s);
 }
 
