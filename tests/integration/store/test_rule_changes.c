@@ -461,3 +461,77 @@ Test(rules, hostile_drafts_get_clear_errors) {
   cr_assert_str_eq(v, start_v);
   ww_test_stop(&a);
 }
+
+typedef struct head_want {
+  int port;
+  const char *actor;
+} head_want;
+
+static int newest_by(void *ud) {
+  head_want *h = ud;
+  json_t *v = versions(h->port);
+  const char *actor = st_str(json_array_get(json_object_get(v, "versions"), 0), "actor");
+  int ok = actor && strcmp(actor, h->actor) == 0;
+  json_decref(v);
+  return ok;
+}
+
+/* A reload from files by SIGHUP (no HTTP caller to wait for it) is recorded too: as the
+ * live version, actor "signal", with its audit entry. */
+Test(rules, sighup_reload_is_recorded) {
+  char rules[320], tokens[320];
+  snprintf(rules, sizeof rules, "%s/rules", dir);
+  cr_assert_eq(mkdir(rules, 0700), 0);
+  json_t *files = bundled_files();
+  char sub[400];
+  snprintf(sub, sizeof sub, "%s/steering", rules);
+  cr_assert_eq(mkdir(sub, 0700), 0);
+  snprintf(sub, sizeof sub, "%s/tests", rules);
+  cr_assert_eq(mkdir(sub, 0700), 0);
+  const char *path;
+  json_t *text;
+  json_object_foreach(files, path, text) {
+    char full[800];
+    snprintf(full, sizeof full, "%s/%s", rules, path);
+    FILE *f = fopen(full, "w");
+    cr_assert_not_null(f, "%s", full);
+    fputs(json_string_value(text), f);
+    fclose(f);
+  }
+  tokens_file(tokens);
+  const char *args[] = {"--tokens", tokens, "--rules", rules, "--workers", "2", NULL};
+  ww_test_serve(&a, args);
+  head_want start = {a.port, "start"};
+  cr_assert(st_poll(newest_by, &start, 5000), "the start was not recorded");
+
+  char full[800];
+  snprintf(full, sizeof full, "%s/channels.lua", rules);
+  FILE *f = fopen(full, "a");
+  cr_assert_not_null(f);
+  fputs("\n-- gewijzigd op de server\n", f);
+  fclose(f);
+  cr_assert_eq(kill(a.pid, SIGHUP), 0);
+  head_want signal = {a.port, "signal"};
+  cr_assert(st_poll(newest_by, &signal, 10000), "the SIGHUP reload was not recorded");
+  json_t *p = NULL;
+  cr_assert_eq(call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
+  json_t *e0 = json_array_get(json_object_get(p, "entries"), 0);
+  cr_assert_str_eq(st_str(e0, "action"), "reload");
+  cr_assert_str_eq(st_str(e0, "actor"), "signal");
+  cr_assert_str_eq(st_str(json_array_get(json_object_get(e0, "files"), 0), "path"), "channels.lua");
+  char v[16];
+  live_version(a.port, v);
+  cr_assert_str_eq(st_str(e0, "to"), v);
+  json_decref(p);
+  ww_test_stop(&a);
+  /* st_rmdir takes one level of folders: empty the rule set's own first */
+  json_object_foreach(files, path, text) {
+    snprintf(full, sizeof full, "%s/%s", rules, path);
+    unlink(full);
+  }
+  snprintf(sub, sizeof sub, "%s/steering", rules);
+  rmdir(sub);
+  snprintf(sub, sizeof sub, "%s/tests", rules);
+  rmdir(sub);
+  json_decref(files);
+}

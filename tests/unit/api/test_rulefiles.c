@@ -56,9 +56,11 @@ Test(rulefiles, check_refuses_paths_outside_the_set) {
   cr_expect_not_null(p, "a NUL byte");
   json_decref(p);
   json_decref(nul);
-  p = ww_rulefiles_check(json_object());
+  json_t *none = json_object();
+  p = ww_rulefiles_check(none);
   cr_expect_not_null(p, "no files");
   json_decref(p);
+  json_decref(none);
 }
 
 Test(rulefiles, problems_and_diff) {
