@@ -184,35 +184,9 @@ void ww_reload_set_gate(ww_reload *h, int min_coverage, int exhaustive, unsigned
   h->exhaustive_budget_ms = budget_ms;
 }
 
-/* The rule set's files {path: text} as read from 'dir' (new). */
-static json_t *read_texts(const char *dir, const ww_rules *rules) {
-  json_t *info = ww_rules_info(rules), *texts = json_object();
-  size_t i;
-  json_t *p;
-  json_array_foreach(json_object_get(info, "files"), i, p) {
-    char path[1400];
-    snprintf(path, sizeof path, "%s/%s", dir, json_string_value(p));
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) continue;
-    char *buf = NULL;
-    size_t n = 0;
-    if (fseek(f, 0, SEEK_END) == 0) {
-      long len = ftell(f);
-      rewind(f);
-      buf = len >= 0 && len <= (8L << 20) ? malloc((size_t)len + 1) : NULL;
-      if (buf) n = fread(buf, 1, (size_t)len, f);
-    }
-    fclose(f);
-    if (buf) json_object_set_new(texts, json_string_value(p), json_stringn(buf, n));
-    free(buf);
-  }
-  json_decref(info);
-  return texts;
-}
-
 /* The duty-of-care proof as part of the gate: 0, or -1 with 'err' naming the service. */
 static int gate_exhaustive(ww_reload *h, ww_rules *rules, const json_t *texts, ww_err *err) {
-  json_t *own = texts ? NULL : read_texts(h->dir, rules);
+  json_t *own = texts ? NULL : ww_decision_rule_texts(rules, h->dir);
   ww_exhaustive_opts o = {0};
   o.budget_ms = h->exhaustive_budget_ms;
   o.max_examples = 1;

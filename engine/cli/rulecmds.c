@@ -54,29 +54,6 @@ static void print_calendar(const ww_rules *r) {
   json_decref(cal);
 }
 
-static char *read_all(FILE *f, size_t *len);
-
-/* The rule set's files {path: text}, read from 'dir' (the steering files are scanned for
- * the constants the rules compare with). New. */
-static json_t *read_texts(const char *dir, const ww_rules *r) {
-  json_t *info = ww_rules_info(r), *texts = json_object();
-  size_t i;
-  json_t *p;
-  json_array_foreach(json_object_get(info, "files"), i, p) {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, json_string_value(p));
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) continue;
-    size_t len = 0;
-    char *text = read_all(f, &len);
-    fclose(f);
-    if (text) json_object_set_new(texts, json_string_value(p), json_stringn(text, len));
-    free(text);
-  }
-  json_decref(info);
-  return texts;
-}
-
 /* 's' between single quotes for a POSIX shell. */
 static void put_quoted(FILE *f, const char *s) {
   fputc('\'', f);
@@ -95,7 +72,7 @@ static int check_exhaustive(ww_rules *r, const char *dir, unsigned budget_ms, in
   o.week = week;
   o.max_examples_per_service = 3;   /* a few services, not ten times the same */
   ww_exhaustive_result res;
-  json_t *texts = read_texts(dir, r);
+  json_t *texts = ww_decision_rule_texts(r, dir);
   int rc = ww_decision_exhaustive(r, texts, &o, &res);
   json_decref(texts);
   if (rc != 0) {

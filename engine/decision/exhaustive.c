@@ -791,6 +791,30 @@ int ww_decision_exhaustive(ww_rules *R, const json_t *texts, const ww_exhaustive
   return rc;
 }
 
+json_t *ww_decision_rule_texts(const ww_rules *R, const char *dir) {
+  json_t *texts = json_object();
+  size_t i;
+  json_t *p;
+  json_array_foreach(R->cat->files, i, p) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, json_string_value(p));
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) continue;
+    char *buf = NULL;
+    size_t n = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+      long len = ftell(f);
+      rewind(f);
+      buf = len >= 0 && len <= (8L << 20) ? malloc((size_t)len + 1) : NULL;
+      if (buf) n = fread(buf, 1, (size_t)len, f);
+    }
+    fclose(f);
+    if (buf) json_object_set_new(texts, json_string_value(p), json_stringn(buf, n));
+    free(buf);
+  }
+  return texts;
+}
+
 void ww_exhaustive_result_clear(ww_exhaustive_result *res) {
   json_decref(res->examples);
   json_decref(res->scope);

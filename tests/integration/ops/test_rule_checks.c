@@ -117,6 +117,12 @@ static void loaded_version(char out[16]) {
   cr_assert(out[0], "no rule set loaded");
 }
 
+static void version_stays(const char *before) {
+  char now[16];
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, now);
+  cr_assert_str_eq(now, before, "the old rule set stays");
+}
+
 Test(rule_checks, min_coverage_refuses_a_rule_no_case_reaches) {
   const char *more[] = {"--min-coverage", "100", NULL};
   ops_serve(&srv, rules, tokens, more);
@@ -131,9 +137,7 @@ Test(rule_checks, min_coverage_refuses_a_rule_no_case_reaches) {
   cr_assert_str_eq(ops_str(b, "file"), "steering/zz_nieuw.lua");
   cr_assert_eq(json_integer_value(json_object_get(b, "line")), 1);
   json_decref(b);
-  char now[16];
-  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, now);
-  cr_assert_str_eq(now, before, "the old rule set stays");
+  version_stays(before);
   /* a case that reaches it: the same rule set goes live */
   ops_write(rules, "tests/zz_nieuw.lua",
             "case \"test: papiamento\" { request = { service = \"verhuizing\", citizen = "
@@ -166,9 +170,7 @@ Test(rule_checks, exhaustive_refuses_a_rule_set_that_leaves_only_digital_channel
   cr_assert_eq(json_integer_value(json_object_get(b, "line")),
                ops_line_of(services, "service \"verhuizing\""));
   json_decref(b);
-  char now[16];
-  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, now);
-  cr_assert_str_eq(now, before, "the old rule set stays");
+  version_stays(before);
   ops_write(rules, "steering/zz_lek.lua", "-- weg\n");
   cr_assert_eq(reload(&b), 200, "%s", b ? json_dumps(b, 0) : "");
   json_decref(b);
