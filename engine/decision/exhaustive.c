@@ -223,7 +223,7 @@ static void build_domains(ex *X, const json_t *texts) {
     if (json_array_size(X->dom[A_LANG]) > n) break;
   }
   /* a threshold scan may find numbers for text fields and texts for age: keep each
-   * field's kind of value */
+   * field's kind of value (ages in order, for the reader) */
   for (int a = 0; a < NATTR; a++) {
     json_t *d = json_pack("[n]");
     size_t i;
@@ -234,6 +234,15 @@ static void build_domains(ex *X, const json_t *texts) {
     json_decref(X->dom[a]);
     X->dom[a] = d;
   }
+  size_t n = json_array_size(X->dom[A_AGE]);
+  for (size_t i = 2; i < n; i++)   /* insertion sort after the null */
+    for (size_t j = i; j > 1 && json_integer_value(json_array_get(X->dom[A_AGE], j - 1)) >
+                                    json_integer_value(json_array_get(X->dom[A_AGE], j));
+         j--) {
+      json_t *x = json_incref(json_array_get(X->dom[A_AGE], j));
+      json_array_set(X->dom[A_AGE], j, json_array_get(X->dom[A_AGE], j - 1));
+      json_array_set_new(X->dom[A_AGE], j - 1, x);
+    }
 }
 
 /* ---- moments ---- */
