@@ -14,9 +14,14 @@ static const char usage_text[] =
     "commands:\n"
     "  serve [flags]                 run the HTTP server (wegwijzer serve --help)\n"
     "  check DIR                     load and validate a rule set\n"
+    "                                (--strict; --exhaustive: prove the duty of care\n"
+    "                                over every situation, --exhaustive-budget MS,\n"
+    "                                --week YYYY-MM-DD)\n"
     "  test DIR                      run a rule set's tests\n"
+    "                                (--failures; --coverage, --min-coverage PCT, --json)\n"
     "  eval DIR [REQUEST.json|-]     print the advice for one request, with trace\n"
-    "                                (--route, --advice-id ID to repeat a decision)\n"
+    "                                (--route, --advice-id ID to repeat a decision,\n"
+    "                                --status OVERRIDES.json for channel overrides)\n"
     "  report [--redis URL|--from F] channel mix of a period (wegwijzer report --help)\n"
     "  version                       print the version\n";
 

@@ -770,8 +770,8 @@ int ww_decision_exhaustive(ww_rules *R, const json_t *texts, const ww_exhaustive
     rc = WW_ENOMEM;
   } else {
     for (int s = 0; s < X.cat->nsvc && !over_budget(&X); s++) prove_service(&X, s);
-    ww_host_track(R->host, NULL, NULL);
   }
+  ww_host_probe_free(R->host);
   unsigned long long classes = 1;
   json_t *values = json_object();
   for (int a = 0; a < NATTR; a++) {

@@ -62,4 +62,8 @@ typedef void (*ww_read_fn)(void *ud, int rule, ww_read_kind kind, int channel,
                            const char *key);
 int ww_host_track(ww_host *H, ww_read_fn fn, void *ud);
 
+/* Ends every probe and frees what they recorded: runs on 'H' cost nothing for them again
+ * (a rule set measured by the reload gate then serves). NULL-safe for no probe. */
+void ww_host_probe_free(ww_host *H);
+
 #endif

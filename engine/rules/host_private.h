@@ -247,7 +247,6 @@ void ww__probe_read(ww_host *H, ww_read_kind kind, int channel, const char *key)
 void ww__probe_backing(lua_State *L, ww_host *H, int mt, ww_read_kind kind, int channel);
 const char *ww__probe_backing_field(const ww_host *H);   /* where that backing is */
 void ww__probe_filter(lua_State *L, ww_host *H, int conds, ww_read_kind kind);
-void ww__probe_free(ww_host *H);
 
 /* run.c */
 /* In a protected call, after the freeze: the fixed parts of r (citizen, context,

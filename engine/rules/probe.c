@@ -328,9 +328,10 @@ int ww_host_track(ww_host *H, ww_read_fn fn, void *ud) {
   return 0;
 }
 
-void ww__probe_free(ww_host *H) {
+void ww_host_probe_free(ww_host *H) {
   ww__probe *P = H->probe;
   if (P == NULL) return;
+  if (P->read) ww_host_track(H, NULL, NULL);   /* the views as they were */
   for (int i = 0; i < P->nfiles; i++) {
     free(P->files[i].path);
     free(P->files[i].can);
