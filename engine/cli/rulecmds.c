@@ -175,10 +175,15 @@ int ww_cli_check(int argc, char **argv) {
   return rc;
 }
 
+typedef struct case_out {
+  FILE *f;                 /* where the case lines go */
+  int failures_only;
+} case_out;
+
 static void print_case(void *ud, const char *name, int ok, const char *why) {
-  const int *failures_only = ud;
-  if (ok && !*failures_only) printf("ok   %s\n", name);
-  else if (!ok) printf("FAIL %s: %s\n", name, why ? why : "");
+  const case_out *o = ud;
+  if (ok && !o->failures_only) fprintf(o->f, "ok   %s\n", name);
+  else if (!ok) fprintf(o->f, "FAIL %s: %s\n", name, why ? why : "");
 }
 
 /* "12, 14-16, 20" of a line list, into 'f'. */
@@ -261,6 +266,7 @@ int ww_cli_test(int argc, char **argv) {
   ww_rules *r = load_or_say(dir, 0);
   if (r) say_warnings(stderr, r);
   FILE *out = as_json ? stderr : stdout;   /* --json: stdout is the coverage object only */
+  case_out cases = {out, failures_only || as_json};   /* --json: the failures only */
   if (r == NULL) {   /* the load error is the one failure; the summary line stays last */
     fprintf(out, "0 passed, 1 failed\n");
     return 1;
@@ -268,8 +274,7 @@ int ww_cli_test(int argc, char **argv) {
   int passed = 0, failed = 0, below = 0;
   json_t *cov = NULL;
   if (coverage) {
-    if (ww_decision_test_coverage(r, as_json ? NULL : print_case, &failures_only, &passed,
-                                  &failed, &cov) == WW_ENOMEM) {
+    if (ww_decision_test_coverage(r, print_case, &cases, &passed, &failed, &cov) == WW_ENOMEM) {
       fprintf(stderr, "wegwijzer test: out of memory\n");
       ww_rules_free(r);
       return 1;
@@ -286,7 +291,7 @@ int ww_cli_test(int argc, char **argv) {
     if (below) fprintf(stderr, "FAIL coverage: %s\n", why);
     json_decref(cov);
   } else {
-    ww_decision_test(r, print_case, &failures_only, &passed, &failed);
+    ww_decision_test(r, print_case, &cases, &passed, &failed);
   }
   fprintf(out, "%d passed, %d failed\n", passed, failed);
   ww_rules_free(r);
