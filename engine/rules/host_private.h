@@ -7,6 +7,7 @@
  *   loader.c        ww_host_load/free: files, hash, load loop, checks at the end, freeze
  *   env.c           the environment rules see: allow-list, library copies, DSL, 'a'
  *   run.c           ww_host_run: building r, running the rules, containing failures
+ *   probe.c         line coverage and read tracking, only when asked for (host.h)
  *   dsl.c           channel, service, holidays, fallback, targets, rule, case
  *   advise.c        the 'a' object: what the rules advise, into the verdict
  *   session_view.c  r.session and count_events
