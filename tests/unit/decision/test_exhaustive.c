@@ -112,7 +112,9 @@ static ww_rules *prove(const char *rel, int max, int per_service, ww_exhaustive_
   return r;
 }
 
-Test(exhaustive, finds_the_planted_counterexample, .timeout = 60) {
+TestSuite(exhaustive, .timeout = 120);
+
+Test(exhaustive, finds_the_planted_counterexample) {
   ww_exhaustive_result res;
   ww_rules *r = prove("tests/rules/fixtures/zorgplicht-lek", 100000, 0, &res);
   cr_assert_eq(res.situations, res.total);
@@ -141,7 +143,7 @@ Test(exhaustive, finds_the_planted_counterexample, .timeout = 60) {
   ww_rules_free(r);
 }
 
-Test(exhaustive, sees_through_helpers_pairs_and_times_in_the_text, .timeout = 120) {
+Test(exhaustive, sees_through_helpers_pairs_and_times_in_the_text) {
   ww_exhaustive_result res;
   ww_rules *r = prove("tests/rules/fixtures/zorgplicht-lastig", 1000, 100, &res);
   cr_assert_gt(res.violations, 0);
@@ -151,7 +153,7 @@ Test(exhaustive, sees_through_helpers_pairs_and_times_in_the_text, .timeout = 12
   ww_rules_free(r);
 }
 
-Test(exhaustive, bundled_rules_pass_and_random_situations_agree, .timeout = 120) {
+Test(exhaustive, bundled_rules_pass_and_random_situations_agree) {
   ww_exhaustive_result res;
   ww_rules *r = prove("rules", 0, 0, &res);
   cr_assert_eq(res.violations, 0, "%s", json_dumps(res.examples, JSON_COMPACT));
