@@ -74,7 +74,7 @@ int ww_reload_check(ww_reload *h, ww_err *err) {
   ww_rules *rules = ww_rules_load(h->dir, &h->limits, err);
   if (rules == NULL) return -1;
   ww_err gate = {0};   /* at the start a failing gate is said, not refused (as failing tests) */
-  if (ww_reload_gate(h, rules, NULL, &h->tests_passed, &h->tests_failed, &gate) != 0 &&
+  if (ww_reload_gate(h, NULL, rules, NULL, &h->tests_passed, &h->tests_failed, &gate) != 0 &&
       h->tests_failed == 0)
     ww_log(WW_LOG_WARN, "rule set does not pass the gate of a reload",
            json_pack("{s:s, s:s, s:s*, s:i}", "rulesVersion", ww_rules_version(rules), "error",
@@ -185,8 +185,9 @@ void ww_reload_set_gate(ww_reload *h, int min_coverage, int exhaustive, unsigned
 }
 
 /* The duty-of-care proof as part of the gate: 0, or -1 with 'err' naming the service. */
-static int gate_exhaustive(ww_reload *h, ww_rules *rules, const json_t *texts, ww_err *err) {
-  json_t *own = texts ? NULL : ww_decision_rule_texts(rules, h->dir);
+static int gate_exhaustive(ww_reload *h, const char *dir, ww_rules *rules, const json_t *texts,
+                           ww_err *err) {
+  json_t *own = texts ? NULL : ww_decision_rule_texts(rules, dir);
   ww_exhaustive_opts o = {0};
   o.budget_ms = h->exhaustive_budget_ms;
   o.max_examples = 1;
@@ -215,7 +216,7 @@ static int gate_exhaustive(ww_reload *h, ww_rules *rules, const json_t *texts, w
     free(st);
     char needle[200];
     snprintf(needle, sizeof needle, "service \"%.150s\"", svc);
-    int line = find_line(h->dir, "services.lua", needle);
+    int line = find_line(dir, "services.lua", needle);
     if (line > 0) {
       snprintf(err->file, sizeof err->file, "services.lua");
       err->line = line;
@@ -226,8 +227,9 @@ static int gate_exhaustive(ww_reload *h, ww_rules *rules, const json_t *texts, w
   return rc;
 }
 
-int ww_reload_gate(ww_reload *h, ww_rules *rules, const json_t *texts, int *passed,
-                   int *failed, ww_err *err) {
+int ww_reload_gate(ww_reload *h, const char *dir, ww_rules *rules, const json_t *texts,
+                   int *passed, int *failed, ww_err *err) {
+  if (dir == NULL) dir = h->dir;
   first_failure fail = {{0}, {0}};
   json_t *cov = NULL;
   *passed = *failed = 0;
@@ -247,7 +249,7 @@ int ww_reload_gate(ww_reload *h, ww_rules *rules, const json_t *texts, int *pass
              "%d of %d rule tests fail; the first: \"%s\": %s. The old rule set stays active.",
              *failed, *passed + *failed, fail.name, fail.why);
     locate(fail.why, err);
-    if (!err->file[0] && h->dir) locate_case(h->dir, fail.name, err);
+    if (!err->file[0]) locate_case(dir, fail.name, err);
     return -1;
   }
   char why[600];
@@ -263,7 +265,7 @@ int ww_reload_gate(ww_reload *h, ww_rules *rules, const json_t *texts, int *pass
     return -1;
   }
   json_decref(cov);
-  if (h->exhaustive && gate_exhaustive(h, rules, texts, err) != 0) return -1;
+  if (h->exhaustive && gate_exhaustive(h, dir, rules, texts, err) != 0) return -1;
   return 0;
 }
 
@@ -300,7 +302,7 @@ int ww_reload_run(ww_reload *h, json_t **info, ww_err *err) {
   copies[0] = ww_rules_load(dir, &h->limits, err);
   if (copies[0] == NULL) goto out;
   int passed = 0, failed = 0;
-  if (ww_reload_gate(h, copies[0], NULL, &passed, &failed, err) != 0) goto out;
+  if (ww_reload_gate(h, dir, copies[0], NULL, &passed, &failed, err) != 0) goto out;
   /* Each worker has its own Lua state: one copy each, all from the same files. */
   for (int i = 1; i < workers; i++) {
     copies[i] = ww_rules_load(dir, &h->limits, err);

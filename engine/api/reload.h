@@ -70,12 +70,12 @@ void ww_reload_set_gate(ww_reload *h, int min_coverage, int exhaustive, unsigned
  * through the same): its tests pass; with --min-coverage they cover at least that share of
  * its rules and of its steering lines; with --exhaustive the duty-of-care proof finds no
  * counterexample within its budget (a budget that runs out is logged, not refused: a busy
- * machine must not block every change). 'texts' (borrowed) is the rule set's files {path:
- * text} for the proof, or NULL to read them from h->dir. Returns 0, or -1 with 'err' (code
- * "ruleset_invalid", file and line of the first failure). The test counts into '*passed',
- * '*failed'. */
-int ww_reload_gate(ww_reload *h, ww_rules *rules, const json_t *texts, int *passed,
-                   int *failed, ww_err *err);
+ * machine must not block every change). 'rules' was loaded from 'dir' (NULL: h->dir), where
+ * failures are located; 'texts' (borrowed) is its files {path: text} for the proof, or NULL
+ * to read them from 'dir'. Returns 0, or -1 with 'err' (code "ruleset_invalid", file and
+ * line of the first failure). The test counts into '*passed', '*failed'. */
+int ww_reload_gate(ww_reload *h, const char *dir, ww_rules *rules, const json_t *texts,
+                   int *passed, int *failed, ww_err *err);
 
 /* Load and test the rule set once before the workers do, so a broken set stops the start
  * with a FILE:LINE message: 0, or -1 with 'err'. Records version, tests and time. */
