@@ -71,6 +71,8 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   limits.strict = cfg->strict_rules;
   if (ww_reload_init(&app->rules, cfg->rules_dir, cfg->workers, &limits, cfg->watch) != 0)
     return -1;
+  ww_reload_set_gate(&app->rules, cfg->min_coverage, cfg->exhaustive,
+                     (unsigned)cfg->exhaustive_budget_ms);
   if (ww_history_init(app) != 0) return -1;
   ww_app_status_init(app);
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);

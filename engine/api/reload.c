@@ -73,7 +73,13 @@ ww_ruleset *ww_reload_first(ww_reload *h, int worker, unsigned *generation) {
 int ww_reload_check(ww_reload *h, ww_err *err) {
   ww_rules *rules = ww_rules_load(h->dir, &h->limits, err);
   if (rules == NULL) return -1;
-  ww_decision_test(rules, NULL, NULL, &h->tests_passed, &h->tests_failed);
+  ww_err gate = {0};   /* at the start a failing gate is said, not refused (as failing tests) */
+  if (ww_reload_gate(h, NULL, rules, NULL, &h->tests_passed, &h->tests_failed, &gate) != 0 &&
+      h->tests_failed == 0)
+    ww_log(WW_LOG_WARN, "rule set does not pass the gate of a reload",
+           json_pack("{s:s, s:s, s:s*, s:i}", "rulesVersion", ww_rules_version(rules), "error",
+                     gate.msg, "file", gate.file[0] ? gate.file : NULL, "line", gate.line));
+  ww_err_clear(&gate);
   if (json_array_size(ww_rules_warnings(rules)) > 0)   /* loaded anyway: say what looks wrong */
     ww_log(WW_LOG_WARN, "rule set loaded with warnings",
            json_pack("{s:s, s:O}", "rulesVersion", ww_rules_version(rules), "warnings",
@@ -172,6 +178,97 @@ static void locate_case(const char *dir, const char *name, ww_err *err) {
   }
 }
 
+void ww_reload_set_gate(ww_reload *h, int min_coverage, int exhaustive, unsigned budget_ms) {
+  h->min_coverage = min_coverage;
+  h->exhaustive = exhaustive;
+  h->exhaustive_budget_ms = budget_ms;
+}
+
+/* The duty-of-care proof as part of the gate: 0, or -1 with 'err' naming the service. */
+static int gate_exhaustive(ww_reload *h, const char *dir, ww_rules *rules, const json_t *texts,
+                           ww_err *err) {
+  json_t *own = texts ? NULL : ww_decision_rule_texts(rules, dir);
+  ww_exhaustive_opts o = {0};
+  o.budget_ms = h->exhaustive_budget_ms;
+  o.max_examples = 1;
+  ww_exhaustive_result res;
+  int rc = ww_decision_exhaustive(rules, texts ? texts : own, &o, &res);
+  json_decref(own);
+  if (rc == 0 && !res.complete)
+    ww_logf(WW_LOG_WARN, "--exhaustive: the duty-of-care proof checked %llu of %llu situations "
+            "within %u ms (--exhaustive-budget); none of those breaks it", res.situations,
+            res.total, h->exhaustive_budget_ms);
+  if (rc == 0 && res.violations > 0) {
+    const json_t *e = json_array_get(res.examples, 0);
+    const json_t *req = json_object_get(e, "request");
+    const char *svc = json_string_value(json_object_get(req, "service"));
+    char *cit = json_dumps(json_object_get(req, "citizen"), JSON_COMPACT);
+    char *st = json_dumps(json_object_get(e, "status"), JSON_COMPACT);
+    snprintf(err->code, sizeof err->code, "ruleset_invalid");
+    snprintf(err->msg, sizeof err->msg,
+             "de zorgplicht is niet bewezen: %llu situaties houden alleen digitale kanalen; "
+             "bijvoorbeeld dienst \"%s\", inwoner %s, om %s, storing %s: %s (wegwijzer check "
+             "--exhaustive toont ze). The old rule set stays active.", res.violations, svc,
+             cit ? cit : "{}", json_string_value(json_object_get(json_object_get(req, "context"),
+                                                                "time")),
+             st ? st : "null", json_string_value(json_object_get(e, "why")));
+    free(cit);
+    free(st);
+    char needle[200];
+    snprintf(needle, sizeof needle, "service \"%.150s\"", svc);
+    int line = find_line(dir, "services.lua", needle);
+    if (line > 0) {
+      snprintf(err->file, sizeof err->file, "services.lua");
+      err->line = line;
+    }
+    rc = -1;
+  }
+  ww_exhaustive_result_clear(&res);
+  return rc;
+}
+
+int ww_reload_gate(ww_reload *h, const char *dir, ww_rules *rules, const json_t *texts,
+                   int *passed, int *failed, ww_err *err) {
+  if (dir == NULL) dir = h->dir;
+  first_failure fail = {{0}, {0}};
+  json_t *cov = NULL;
+  *passed = *failed = 0;
+  if (h->min_coverage >= 0) {
+    if (ww_decision_test_coverage(rules, on_case, &fail, passed, failed, &cov) == WW_ENOMEM) {
+      snprintf(err->code, sizeof err->code, "ruleset_invalid");
+      snprintf(err->msg, sizeof err->msg, "not enough memory to measure the coverage");
+      return -1;
+    }
+  } else {
+    ww_decision_test(rules, on_case, &fail, passed, failed);
+  }
+  if (*failed > 0) {
+    json_decref(cov);
+    snprintf(err->code, sizeof err->code, "ruleset_invalid");
+    snprintf(err->msg, sizeof err->msg,
+             "%d of %d rule tests fail; the first: \"%s\": %s. The old rule set stays active.",
+             *failed, *passed + *failed, fail.name, fail.why);
+    locate(fail.why, err);
+    if (!err->file[0]) locate_case(dir, fail.name, err);
+    return -1;
+  }
+  char why[600];
+  if (cov && ww_decision_coverage_below(cov, h->min_coverage, why, sizeof why)) {
+    snprintf(err->code, sizeof err->code, "ruleset_invalid");
+    snprintf(err->msg, sizeof err->msg, "%.440s. The old rule set stays active.", why);
+    const json_t *u = json_array_get(json_object_get(cov, "uncovered"), 0);
+    if (u) {
+      snprintf(err->file, sizeof err->file, "%s", json_string_value(json_object_get(u, "file")));
+      err->line = (int)json_integer_value(json_object_get(u, "line"));
+    }
+    json_decref(cov);
+    return -1;
+  }
+  json_decref(cov);
+  if (h->exhaustive && gate_exhaustive(h, dir, rules, texts, err) != 0) return -1;
+  return 0;
+}
+
 /* The reload lock, waited for at most --load-timeout: a reload that hangs (it should not:
  * loads and rule tests have time limits) must not block every later one. */
 static int lock_reload(ww_reload *h, ww_err *err) {
@@ -214,17 +311,8 @@ int ww_reload_run_from(ww_reload *h, const char *dir, ww_reload_why *why, json_t
 
   copies[0] = ww_rules_load(dir, &h->limits, err);
   if (copies[0] == NULL) goto out;
-  first_failure fail = {{0}, {0}};
   int passed = 0, failed = 0;
-  ww_decision_test(copies[0], on_case, &fail, &passed, &failed);
-  if (failed > 0) {
-    snprintf(err->code, sizeof err->code, "ruleset_invalid");
-    snprintf(err->msg, sizeof err->msg,
-             "%d of %d rule tests fail; the first: \"%s\": %s. The old rule set stays active.",
-             failed, passed + failed, fail.name, fail.why);
-    ww_reload_case_place(dir, fail.name, fail.why, err);
-    goto out;
-  }
+  if (ww_reload_gate(h, dir, copies[0], NULL, &passed, &failed, err) != 0) goto out;
   /* Each worker has its own Lua state: one copy each, all from the same files. */
   for (int i = 1; i < workers; i++) {
     copies[i] = ww_rules_load(dir, &h->limits, err);

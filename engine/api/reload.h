@@ -66,6 +66,9 @@ typedef struct ww_reload {
   ww_ruleset **pending;            /* [workers], owned until adopted */
   atomic_uint generation;
   struct ww_watcher *watcher;      /* owned; NULL without --watch */
+  int min_coverage;                /* the gate: --min-coverage PCT, or -1 */
+  int exhaustive;                  /* the gate: --exhaustive */
+  unsigned exhaustive_budget_ms;
   atomic_int running;              /* SIGHUP reload threads still running */
   ww_reload_hook hook;             /* may be NULL; set before the workers start */
   void *hook_ud;
@@ -79,6 +82,21 @@ int ww_reload_init(ww_reload *h, const char *dir, int workers, const ww_limits *
                    int watch);
 /* Stops the watcher, waits for SIGHUP reloads, frees what was never adopted. Idempotent. */
 void ww_reload_close(ww_reload *h);
+
+/* What the gate asks beyond the tests: --min-coverage (-1: nothing), --exhaustive with its
+ * time budget. Before the first check. */
+void ww_reload_set_gate(ww_reload *h, int min_coverage, int exhaustive, unsigned budget_ms);
+
+/* The gate every rule set passes before it goes live (reload, and publish and rollback
+ * through the same): its tests pass; with --min-coverage they cover at least that share of
+ * its rules and of its steering lines; with --exhaustive the duty-of-care proof finds no
+ * counterexample within its budget (a budget that runs out is logged, not refused: a busy
+ * machine must not block every change). 'rules' was loaded from 'dir' (NULL: h->dir), where
+ * failures are located; 'texts' (borrowed) is its files {path: text} for the proof, or NULL
+ * to read them from 'dir'. Returns 0, or -1 with 'err' (code "ruleset_invalid", file and
+ * line of the first failure). The test counts into '*passed', '*failed'. */
+int ww_reload_gate(ww_reload *h, const char *dir, ww_rules *rules, const json_t *texts,
+                   int *passed, int *failed, ww_err *err);
 
 /* Load and test the rule set once before the workers do, so a broken set stops the start
  * with a FILE:LINE message: 0, or -1 with 'err'. Records version, tests and time. */

@@ -54,29 +54,6 @@ static void print_calendar(const ww_rules *r) {
   json_decref(cal);
 }
 
-static char *read_all(FILE *f, size_t *len);
-
-/* The rule set's files {path: text}, read from 'dir' (the steering files are scanned for
- * the constants the rules compare with). New. */
-static json_t *read_texts(const char *dir, const ww_rules *r) {
-  json_t *info = ww_rules_info(r), *texts = json_object();
-  size_t i;
-  json_t *p;
-  json_array_foreach(json_object_get(info, "files"), i, p) {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, json_string_value(p));
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) continue;
-    size_t len = 0;
-    char *text = read_all(f, &len);
-    fclose(f);
-    if (text) json_object_set_new(texts, json_string_value(p), json_stringn(text, len));
-    free(text);
-  }
-  json_decref(info);
-  return texts;
-}
-
 /* 's' between single quotes for a POSIX shell. */
 static void put_quoted(FILE *f, const char *s) {
   fputc('\'', f);
@@ -95,7 +72,7 @@ static int check_exhaustive(ww_rules *r, const char *dir, unsigned budget_ms, in
   o.week = week;
   o.max_examples_per_service = 3;   /* a few services, not ten times the same */
   ww_exhaustive_result res;
-  json_t *texts = read_texts(dir, r);
+  json_t *texts = ww_decision_rule_texts(r, dir);
   int rc = ww_decision_exhaustive(r, texts, &o, &res);
   json_decref(texts);
   if (rc != 0) {
@@ -198,10 +175,15 @@ int ww_cli_check(int argc, char **argv) {
   return rc;
 }
 
+typedef struct case_out {
+  FILE *f;                 /* where the case lines go */
+  int failures_only;
+} case_out;
+
 static void print_case(void *ud, const char *name, int ok, const char *why) {
-  const int *failures_only = ud;
-  if (ok && !*failures_only) printf("ok   %s\n", name);
-  else if (!ok) printf("FAIL %s: %s\n", name, why ? why : "");
+  const case_out *o = ud;
+  if (ok && !o->failures_only) fprintf(o->f, "ok   %s\n", name);
+  else if (!ok) fprintf(o->f, "FAIL %s: %s\n", name, why ? why : "");
 }
 
 /* "12, 14-16, 20" of a line list, into 'f'. */
@@ -284,6 +266,7 @@ int ww_cli_test(int argc, char **argv) {
   ww_rules *r = ww_cli_load_rules(dir, 0);
   if (r) say_warnings(stderr, r);
   FILE *out = as_json ? stderr : stdout;   /* --json: stdout is the coverage object only */
+  case_out cases = {out, failures_only || as_json};   /* --json: the failures only */
   if (r == NULL) {   /* the load error is the one failure; the summary line stays last */
     fprintf(out, "0 passed, 1 failed\n");
     return 1;
@@ -291,8 +274,7 @@ int ww_cli_test(int argc, char **argv) {
   int passed = 0, failed = 0, below = 0;
   json_t *cov = NULL;
   if (coverage) {
-    if (ww_decision_test_coverage(r, as_json ? NULL : print_case, &failures_only, &passed,
-                                  &failed, &cov) == WW_ENOMEM) {
+    if (ww_decision_test_coverage(r, print_case, &cases, &passed, &failed, &cov) == WW_ENOMEM) {
       fprintf(stderr, "wegwijzer test: out of memory\n");
       ww_rules_free(r);
       return 1;
@@ -309,7 +291,7 @@ int ww_cli_test(int argc, char **argv) {
     if (below) fprintf(stderr, "FAIL coverage: %s\n", why);
     json_decref(cov);
   } else {
-    ww_decision_test(r, print_case, &failures_only, &passed, &failed);
+    ww_decision_test(r, print_case, &cases, &passed, &failed);
   }
   fprintf(out, "%d passed, %d failed\n", passed, failed);
   ww_rules_free(r);

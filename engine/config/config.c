@@ -25,6 +25,7 @@ static const char usage_text[] =
     "                       [--memory-store-max BYTES] [--handover-max-live N]\n"
     "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
     "                       [--decision-timeout MS] [--load-timeout MS]\n"
+    "                       [--min-coverage PCT] [--exhaustive [--exhaustive-budget MS]]\n"
     "                       [--log-level debug|info|warn|error] [--watch] [--strict-rules]\n"
     "                       [--require-approval]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
@@ -82,6 +83,10 @@ static const option_def options[] = {
     NUM("handover-rate", "WEGWIJZER_HANDOVER_RATE", OPT_INT, handover_rate, 0, 1000000),
     NUM("decision-timeout", "WEGWIJZER_DECISION_TIMEOUT", OPT_INT, decision_timeout_ms, 1, 60000),
     NUM("load-timeout", "WEGWIJZER_LOAD_TIMEOUT", OPT_INT, load_timeout_ms, 100, 600000),
+    NUM("min-coverage", "WEGWIJZER_MIN_COVERAGE", OPT_INT, min_coverage, 0, 100),
+    {"exhaustive", "WEGWIJZER_EXHAUSTIVE", OPT_FLAG, offsetof(ww_config, exhaustive), 0, 0, 0},
+    NUM("exhaustive-budget", "WEGWIJZER_EXHAUSTIVE_BUDGET", OPT_INT, exhaustive_budget_ms, 100,
+        600000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -217,6 +222,8 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->handover_rate = 5;
   cfg->decision_timeout_ms = WW_DEFAULT_DECISION_TIMEOUT_MS;
   cfg->load_timeout_ms = WW_DEFAULT_LOAD_TIMEOUT_MS;
+  cfg->min_coverage = -1;
+  cfg->exhaustive_budget_ms = 10000;
 
   /* Environment first; a list from the environment is replaced by flags of its kind. */
   for (size_t i = 0; i < NOPTIONS; i++) {

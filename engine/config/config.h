@@ -54,6 +54,11 @@ typedef struct ww_config {
                                   (then the fallback advice); default 5 */
   int load_timeout_ms;         /* --load-timeout MS: of loading a rule set, of its tests,
                                   and of waiting for another reload; default 5000 */
+  int min_coverage;            /* --min-coverage PCT: a rule set whose tests cover fewer of
+                                  its rules or steering lines does not go live; -1 = off */
+  int exhaustive;              /* --exhaustive: the duty-of-care proof is part of the gate */
+  int exhaustive_budget_ms;    /* --exhaustive-budget MS: its time per rule set, default
+                                  10000 */
 } ww_config;
 
 /* Fill 'cfg' from defaults, then the environment, then argv (argv[0] is "serve").

@@ -41,6 +41,7 @@ int ww_decision_test_coverage(ww_rules *R, ww_case_fn line, void *ud, int *passe
              calloc((size_t)cat->nrules + 1, sizeof(int))};
   *coverage = NULL;
   if (t.matched == NULL || t.fired == NULL || ww_host_lines_start(R->host) != 0) {
+    ww_host_probe_free(R->host);
     free(t.matched);
     free(t.fired);
     return WW_ENOMEM;
@@ -61,6 +62,7 @@ int ww_decision_test_coverage(ww_rules *R, ww_case_fn line, void *ud, int *passe
     json_array_append_new(per, o);
   }
   json_t *files = ww_host_lines(R->host);
+  ww_host_probe_free(R->host);
   size_t lines_run = 0, lines_all = 0;
   const char *k;
   json_t *f;

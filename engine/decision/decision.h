@@ -196,5 +196,7 @@ typedef struct ww_exhaustive_result {
 int ww_decision_exhaustive(ww_rules *rules, const json_t *texts, const ww_exhaustive_opts *o,
                            ww_exhaustive_result *res);
 void ww_exhaustive_result_clear(ww_exhaustive_result *res);
+/* The files of the rule set loaded from 'dir', read again: {path: text} (new). */
+json_t *ww_decision_rule_texts(const ww_rules *rules, const char *dir);
 
 #endif

@@ -223,7 +223,7 @@ static void build_domains(ex *X, const json_t *texts) {
     if (json_array_size(X->dom[A_LANG]) > n) break;
   }
   /* a threshold scan may find numbers for text fields and texts for age: keep each
-   * field's kind of value */
+   * field's kind of value (ages in order, for the reader) */
   for (int a = 0; a < NATTR; a++) {
     json_t *d = json_pack("[n]");
     size_t i;
@@ -234,6 +234,15 @@ static void build_domains(ex *X, const json_t *texts) {
     json_decref(X->dom[a]);
     X->dom[a] = d;
   }
+  size_t n = json_array_size(X->dom[A_AGE]);
+  for (size_t i = 2; i < n; i++)   /* insertion sort after the null */
+    for (size_t j = i; j > 1 && json_integer_value(json_array_get(X->dom[A_AGE], j - 1)) >
+                                    json_integer_value(json_array_get(X->dom[A_AGE], j));
+         j--) {
+      json_t *x = json_incref(json_array_get(X->dom[A_AGE], j));
+      json_array_set(X->dom[A_AGE], j, json_array_get(X->dom[A_AGE], j - 1));
+      json_array_set_new(X->dom[A_AGE], j - 1, x);
+    }
 }
 
 /* ---- moments ---- */
@@ -761,8 +770,8 @@ int ww_decision_exhaustive(ww_rules *R, const json_t *texts, const ww_exhaustive
     rc = WW_ENOMEM;
   } else {
     for (int s = 0; s < X.cat->nsvc && !over_budget(&X); s++) prove_service(&X, s);
-    ww_host_track(R->host, NULL, NULL);
   }
+  ww_host_probe_free(R->host);
   unsigned long long classes = 1;
   json_t *values = json_object();
   for (int a = 0; a < NATTR; a++) {
@@ -789,6 +798,30 @@ int ww_decision_exhaustive(ww_rules *R, const json_t *texts, const ww_exhaustive
   free(X.T);
   free(X.rd);
   return rc;
+}
+
+json_t *ww_decision_rule_texts(const ww_rules *R, const char *dir) {
+  json_t *texts = json_object();
+  size_t i;
+  json_t *p;
+  json_array_foreach(R->cat->files, i, p) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, json_string_value(p));
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) continue;
+    char *buf = NULL;
+    size_t n = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+      long len = ftell(f);
+      rewind(f);
+      buf = len >= 0 && len <= (8L << 20) ? malloc((size_t)len + 1) : NULL;
+      if (buf) n = fread(buf, 1, (size_t)len, f);
+    }
+    fclose(f);
+    if (buf) json_object_set_new(texts, json_string_value(p), json_stringn(buf, n));
+    free(buf);
+  }
+  return texts;
 }
 
 void ww_exhaustive_result_clear(ww_exhaustive_result *res) {

@@ -56,10 +56,15 @@ json_t *ww_host_lines(const ww_host *H);
  * (run order) reading it: a field of r.citizen or r.context ('key'; also each key of the
  * rule's declarative citizen / context conditions), a field of r.channels[channel] (its
  * catalogue fields as well as open, waitSeconds, closedBy, reason), or the question's
- * time for a rule with from / until (WW_READ_TIME). 0, or -1 (no memory). */
+ * time for a rule with from / until (WW_READ_TIME). Meanwhile a decision's time limit is
+ * 1 s (the instruction budget stays). 0, or -1 (no memory). */
 typedef enum { WW_READ_CITIZEN, WW_READ_CONTEXT, WW_READ_CHANNEL, WW_READ_TIME } ww_read_kind;
 typedef void (*ww_read_fn)(void *ud, int rule, ww_read_kind kind, int channel,
                            const char *key);
 int ww_host_track(ww_host *H, ww_read_fn fn, void *ud);
+
+/* Ends every probe and frees what they recorded: runs on 'H' cost nothing for them again
+ * (a rule set measured by the reload gate then serves). NULL-safe for no probe. */
+void ww_host_probe_free(ww_host *H);
 
 #endif

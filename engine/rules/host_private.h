@@ -7,6 +7,7 @@
  *   loader.c        ww_host_load/free: files, hash, load loop, checks at the end, freeze
  *   env.c           the environment rules see: allow-list, library copies, DSL, 'a'
  *   run.c           ww_host_run: building r, running the rules, containing failures
+ *   probe.c         line coverage and read tracking, only when asked for (host.h)
  *   dsl.c           channel, service, holidays, fallback, targets, rule, case
  *   advise.c        the 'a' object: what the rules advise, into the verdict
  *   session_view.c  r.session and count_events
@@ -247,7 +248,6 @@ void ww__probe_read(ww_host *H, ww_read_kind kind, int channel, const char *key)
 void ww__probe_backing(lua_State *L, ww_host *H, int mt, ww_read_kind kind, int channel);
 const char *ww__probe_backing_field(const ww_host *H);   /* where that backing is */
 void ww__probe_filter(lua_State *L, ww_host *H, int conds, ww_read_kind kind);
-void ww__probe_free(ww_host *H);
 
 /* run.c */
 /* In a protected call, after the freeze: the fixed parts of r (citizen, context,

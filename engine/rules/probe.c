@@ -24,7 +24,12 @@ struct ww__probe {
   int last_file;               /* ... and its file (-1: not a steering file) */
   ww_read_fn read;             /* tracking reads (NULL: off) */
   void *read_ud;
+  unsigned timeout_ms;         /* the decisions' own time limit, while tracking */
 };
+
+/* While reads are tracked a decision may take this long: the proof answers nobody, and a
+ * busy machine must not turn its decisions into fallbacks (the instruction budget stays). */
+#define TRACK_TIMEOUT_MS 1000
 
 /* ---- lines ---- */
 
@@ -315,12 +320,19 @@ static int channels_track(lua_State *L) {
 int ww_host_track(ww_host *H, ww_read_fn fn, void *ud) {
   ww__probe *P = probe_get(H);
   if (P == NULL) return -1;
+  if (fn && !P->read) {
+    P->timeout_ms = H->lim.timeout_ms;
+    if (H->lim.timeout_ms < TRACK_TIMEOUT_MS) H->lim.timeout_ms = TRACK_TIMEOUT_MS;
+  } else if (!fn && P->read) {
+    H->lim.timeout_ms = P->timeout_ms;
+  }
   P->read = fn;
   P->read_ud = ud;
   lua_pushboolean(H->L, fn != NULL);
   lua_pushcclosure(H->L, channels_track, 1);
   if (lua_pcall(H->L, 0, 0, 0) != LUA_OK) {
     lua_settop(H->L, 0);
+    if (fn) H->lim.timeout_ms = P->timeout_ms;
     P->read = NULL;
     return -1;
   }
@@ -328,9 +340,10 @@ int ww_host_track(ww_host *H, ww_read_fn fn, void *ud) {
   return 0;
 }
 
-void ww__probe_free(ww_host *H) {
+void ww_host_probe_free(ww_host *H) {
   ww__probe *P = H->probe;
   if (P == NULL) return;
+  if (P->read) ww_host_track(H, NULL, NULL);   /* the views as they were */
   for (int i = 0; i < P->nfiles; i++) {
     free(P->files[i].path);
     free(P->files[i].can);

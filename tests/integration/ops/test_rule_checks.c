@@ -108,3 +108,70 @@ Test(rule_checks, strict_rules_refuses_a_slip) {
   ops_rules_version(srv.port, OPS_ADMIN_TOKEN, now);
   cr_assert_str_eq(now, before, "the old rule set stays");
 }
+
+/* The version once a worker has its rule set (a 503 just after the start). */
+static void loaded_version(char out[16]) {
+  double end = ww_now_ms() + 5000;
+  do ops_rules_version(srv.port, OPS_ADMIN_TOKEN, out);
+  while (!out[0] && ww_now_ms() < end && (ops_nap_ms(20), 1));
+  cr_assert(out[0], "no rule set loaded");
+}
+
+static void version_stays(const char *before) {
+  char now[16];
+  ops_rules_version(srv.port, OPS_ADMIN_TOKEN, now);
+  cr_assert_str_eq(now, before, "the old rule set stays");
+}
+
+Test(rule_checks, min_coverage_refuses_a_rule_no_case_reaches) {
+  const char *more[] = {"--min-coverage", "100", NULL};
+  ops_serve(&srv, rules, tokens, more);
+  char before[16];
+  loaded_version(before);
+  ops_write(rules, "steering/zz_nieuw.lua",
+            "rule \"test: nieuw\" { citizen = { language = \"pap\" },\n"
+            "  advise = function(r, a) a:prefer(\"telefoon\", 1) end }\n");
+  json_t *b = NULL;
+  cr_assert_eq(reload(&b), 422, "%s", b ? json_dumps(b, 0) : "");
+  cr_assert(strstr(ops_str(b, "detail"), "--min-coverage"), "%s", ops_str(b, "detail"));
+  cr_assert_str_eq(ops_str(b, "file"), "steering/zz_nieuw.lua");
+  cr_assert_eq(json_integer_value(json_object_get(b, "line")), 1);
+  json_decref(b);
+  version_stays(before);
+  /* a case that reaches it: the same rule set goes live */
+  ops_write(rules, "tests/zz_nieuw.lua",
+            "case \"test: papiamento\" { request = { service = \"verhuizing\", citizen = "
+            "{ language = \"pap\" }, context = { time = \"2026-12-01T10:00:00+01:00\" } },\n"
+            "  expect = { included = { \"telefoon\" } } }\n");
+  cr_assert_eq(reload(&b), 200, "%s", b ? json_dumps(b, 0) : "");
+  json_decref(b);
+}
+
+Test(rule_checks, exhaustive_refuses_a_rule_set_that_leaves_only_digital_channels) {
+  const char *more[] = {"--exhaustive", "--exhaustive-budget", "60000", NULL};
+  ops_serve(&srv, rules, tokens, more);
+  char before[16];
+  loaded_version(before);
+  /* on sundays a high-skilled citizen moving house gets the website only: no test sees it */
+  ops_write(rules, "steering/zz_lek.lua",
+            "rule \"test: zondag alleen online\" {\n"
+            "  service = function(s) return s.id == \"verhuizing\" end,\n"
+            "  citizen = { digitalSkills = \"high\" },\n"
+            "  when = function(r) return r.context.weekday == \"sun\" end,\n"
+            "  advise = function(r, a) a:only({ \"website\" }) end }\n");
+  json_t *b = NULL;
+  cr_assert_eq(reload(&b), 422, "%s", b ? json_dumps(b, 0) : "");
+  const char *d = ops_str(b, "detail");
+  cr_assert(strstr(d, "zorgplicht is niet bewezen") && strstr(d, "\"verhuizing\"") &&
+            strstr(d, "\"digitalSkills\":\"high\""), "%s", d);
+  cr_assert_str_eq(ops_str(b, "file"), "services.lua");
+  char services[400];
+  snprintf(services, sizeof services, "%s/services.lua", rules);
+  cr_assert_eq(json_integer_value(json_object_get(b, "line")),
+               ops_line_of(services, "service \"verhuizing\""));
+  json_decref(b);
+  version_stays(before);
+  ops_write(rules, "steering/zz_lek.lua", "-- weg\n");
+  cr_assert_eq(reload(&b), 200, "%s", b ? json_dumps(b, 0) : "");
+  json_decref(b);
+}

@@ -14,24 +14,6 @@
 #error "WW_SOURCE_ROOT must name the source tree"
 #endif
 
-static json_t *texts_of(const char *dir, const ww_rules *r) {
-  json_t *info = ww_rules_info(r), *texts = json_object();
-  size_t i;
-  json_t *p;
-  json_array_foreach(json_object_get(info, "files"), i, p) {
-    char path[2200];
-    snprintf(path, sizeof path, "%s/%s", dir, json_string_value(p));
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf, f);
-    fclose(f);
-    json_object_set_new(texts, json_string_value(p), json_stringn(buf, n));
-  }
-  json_decref(info);
-  return texts;
-}
-
 static ww_rules *load(const char *rel, json_t **texts) {
   char dir[1024];
   snprintf(dir, sizeof dir, "%s/%s", WW_SOURCE_ROOT, rel);
@@ -40,7 +22,7 @@ static ww_rules *load(const char *rel, json_t **texts) {
   lim.decision_timeout_ms = 60000;   /* a busy machine must not turn a run into the fallback */
   ww_rules *r = ww_rules_load(dir, &lim, &err);
   cr_assert_not_null(r, "%s", err.msg);
-  *texts = texts_of(dir, r);
+  *texts = ww_decision_rule_texts(r, dir);
   return r;
 }
 
@@ -115,15 +97,26 @@ static int64_t week(void) {
   return t;
 }
 
-Test(exhaustive, finds_the_planted_counterexample, .timeout = 60) {
+/* The proof of the rule set at 'rel' in the week of 2026-12-07, complete; the rules (new)
+ * and its result into 'res'. */
+static ww_rules *prove(const char *rel, int max, int per_service, ww_exhaustive_result *res) {
   json_t *texts;
-  ww_rules *r = load("tests/rules/fixtures/zorgplicht-lek", &texts);
+  ww_rules *r = load(rel, &texts);
   ww_exhaustive_opts o = {0};
   o.week = week();
-  o.max_examples = 100000;
+  o.max_examples = max;
+  o.max_examples_per_service = per_service;
+  cr_assert_eq(ww_decision_exhaustive(r, texts, &o, res), 0);
+  cr_assert(res->complete);
+  json_decref(texts);
+  return r;
+}
+
+TestSuite(exhaustive, .timeout = 120);
+
+Test(exhaustive, finds_the_planted_counterexample) {
   ww_exhaustive_result res;
-  cr_assert_eq(ww_decision_exhaustive(r, texts, &o, &res), 0);
-  cr_assert(res.complete);
+  ww_rules *r = prove("tests/rules/fixtures/zorgplicht-lek", 100000, 0, &res);
   cr_assert_eq(res.situations, res.total);
   /* exactly: service verhuizing x digitalSkills "high" (any other field) x friday 09:00
    * (balie open, telefoon closed by an override) */
@@ -147,41 +140,27 @@ Test(exhaustive, finds_the_planted_counterexample, .timeout = 60) {
   static const char *const svcs[] = {"verhuizing", NULL};
   cr_assert_eq(replay_examples(r, &res, svcs), 1u);
   ww_exhaustive_result_clear(&res);
-  json_decref(texts);
   ww_rules_free(r);
 }
 
-Test(exhaustive, sees_through_helpers_pairs_and_times_in_the_text, .timeout = 120) {
-  json_t *texts;
-  ww_rules *r = load("tests/rules/fixtures/zorgplicht-lastig", &texts);
-  ww_exhaustive_opts o = {0};
-  o.week = week();
-  o.max_examples = 1000;
-  o.max_examples_per_service = 100;
+Test(exhaustive, sees_through_helpers_pairs_and_times_in_the_text) {
   ww_exhaustive_result res;
-  cr_assert_eq(ww_decision_exhaustive(r, texts, &o, &res), 0);
-  cr_assert(res.complete);
+  ww_rules *r = prove("tests/rules/fixtures/zorgplicht-lastig", 1000, 100, &res);
   cr_assert_gt(res.violations, 0);
   static const char *const svcs[] = {"uittreksel_brp", "verhuizing", "parkeervergunning", NULL};
   cr_assert_eq(replay_examples(r, &res, svcs), 7u, "each of the three leaks is found");
   ww_exhaustive_result_clear(&res);
-  json_decref(texts);
   ww_rules_free(r);
 }
 
-Test(exhaustive, bundled_rules_pass_and_random_situations_agree, .timeout = 120) {
-  json_t *texts;
-  ww_rules *r = load("rules", &texts);
-  ww_exhaustive_opts o = {0};
-  o.week = week();
+Test(exhaustive, bundled_rules_pass_and_random_situations_agree) {
   ww_exhaustive_result res;
-  cr_assert_eq(ww_decision_exhaustive(r, texts, &o, &res), 0);
-  cr_assert(res.complete);
+  ww_rules *r = prove("rules", 0, 0, &res);
   cr_assert_eq(res.violations, 0, "%s", json_dumps(res.examples, JSON_COMPACT));
   /* 2000 situations of the same space, decided one by one: none breaks it either */
   json_t *info = ww_rules_info(r), *svcs = ww_decision_services(r);
   json_t *values = json_object_get(res.scope, "values");
-  json_t *chans = ww_rules_channels(r, o.week, NULL);
+  json_t *chans = ww_rules_channels(r, week(), NULL);
   srand(14);
   for (int n = 0; n < 2000; n++) {
     json_t *svc = json_array_get(json_object_get(svcs, "services"),
@@ -195,7 +174,7 @@ Test(exhaustive, bundled_rules_pass_and_random_situations_agree, .timeout = 120)
       json_object_set_new(cit, k, strcmp(k, "needs") == 0 ? json_pack("[O]", v) : json_copy(v));
     }
     char at[32];
-    ww_time_format(o.week + (rand() % (7 * 96)) * 900, at);
+    ww_time_format(week() + (rand() % (7 * 96)) * 900, at);
     json_t *req = json_pack("{s:O, s:o, s:{s:s}}", "service", json_object_get(svc, "id"),
                             "citizen", cit, "context", "time", at);
     json_t *status = NULL;
@@ -217,6 +196,5 @@ Test(exhaustive, bundled_rules_pass_and_random_situations_agree, .timeout = 120)
   json_decref(svcs);
   json_decref(info);
   ww_exhaustive_result_clear(&res);
-  json_decref(texts);
   ww_rules_free(r);
 }
