@@ -192,6 +192,18 @@ Test(replay, diff_grid_on_fixture) {
   run_free(&r);
 }
 
+/* A file 'name' with 'text' stops the replay: exit 1, 'why' on stderr. */
+static void replay_fails_on(const char *name, const char *text, const char *why) {
+  FILE *f = fopen(tmp(name), "w");
+  cr_assert_not_null(f);
+  fputs(text, f);
+  cr_assert_eq(fclose(f), 0);
+  run r = REPLAY("--rules", fixture("new"), "--against", fixture("old"), "--from", tmp(name));
+  cr_expect_eq(r.status, 1);
+  cr_expect_not_null(strstr(r.err, why), "%s", r.err);
+  run_free(&r);
+}
+
 Test(replay, bad_input) {
   run r = REPLAY("--rules", fixture("new"), "--against", fixture("old"), "--from",
                  tmp("missing.jsonl"));
@@ -200,22 +212,10 @@ Test(replay, bad_input) {
   cr_expect_not_null(strstr(r.err, "missing.jsonl"), "%s", r.err);
   run_free(&r);
 
-  FILE *f = fopen(tmp("bad.jsonl"), "w");
-  cr_assert_not_null(f);
-  fputs("{\"at\":\"2026-12-01T10:00:00+01:00\",\"kind\":\"advice\"}\n{\"at\": nope}\n", f);
-  fclose(f);
-  r = REPLAY("--rules", fixture("new"), "--against", fixture("old"), "--from", tmp("bad.jsonl"));
-  cr_expect_eq(r.status, 1);
-  cr_expect_not_null(strstr(r.err, "bad.jsonl:2: "), "%s", r.err);
-  run_free(&r);
-
-  f = fopen(tmp("noat.jsonl"), "w");
-  fputs("[1, 2]\n", f);
-  fclose(f);
-  r = REPLAY("--rules", fixture("new"), "--against", fixture("old"), "--from", tmp("noat.jsonl"));
-  cr_expect_eq(r.status, 1);
-  cr_expect_not_null(strstr(r.err, "noat.jsonl:1: not a JSON object"), "%s", r.err);
-  run_free(&r);
+  replay_fails_on("bad.jsonl",
+                  "{\"at\":\"2026-12-01T10:00:00+01:00\",\"kind\":\"advice\"}\n{\"at\": nope}\n",
+                  "bad.jsonl:2: ");
+  replay_fails_on("noat.jsonl", "[1, 2]\n", "noat.jsonl:1: not a JSON object");
 
   r = REPLAY("--against", fixture("old"), "--from", tmp("bad.jsonl"));
   cr_expect_eq(r.status, 2);
