@@ -26,6 +26,7 @@ static const char usage_text[] =
     "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
     "                       [--decision-timeout MS] [--load-timeout MS]\n"
     "                       [--log-level debug|info|warn|error] [--watch] [--strict-rules]\n"
+    "                       [--require-approval]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
     "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
 
@@ -70,6 +71,8 @@ static const option_def options[] = {
     NUM("claim-fail-window", "WEGWIJZER_CLAIM_FAIL_WINDOW", OPT_LONG, claim_fail_window, 1, 86400),
     {"watch", "WEGWIJZER_WATCH", OPT_FLAG, offsetof(ww_config, watch), 0, 0, 0},
     {"strict-rules", "WEGWIJZER_STRICT_RULES", OPT_FLAG, offsetof(ww_config, strict_rules), 0, 0, 0},
+    {"require-approval", "WEGWIJZER_REQUIRE_APPROVAL", OPT_FLAG,
+     offsetof(ww_config, require_approval), 0, 0, 0},
     NUM("memory-store-max", "WEGWIJZER_MEMORY_STORE_MAX", OPT_SIZE, memory_store_max,
         1L << 20, 1L << 40),
     NUM("handover-max-live", "WEGWIJZER_HANDOVER_MAX_LIVE", OPT_LONG, handover_max_live, 1,

@@ -37,6 +37,9 @@ typedef struct ww_config {
                                   --claim-fail-limit */
   long claim_fail_window;      /* --claim-fail-window SECONDS, default 300 */
   int watch;                   /* --watch: reload rules when their files change */
+  int require_approval;        /* --require-approval: a draft is published only after an
+                                  admin with another token NAME than its author's approved
+                                  it (four eyes) */
   int strict_rules;            /* --strict-rules: a rule set with warnings ("bedoelt u ...?")
                                   does not load, at the start or on reload */
   size_t memory_store_max;     /* --memory-store-max BYTES: the embedded store's bound,

@@ -153,4 +153,48 @@ void ww_decision_failures(const ww_rules *rules, unsigned long *total, unsigned 
 typedef void (*ww_case_fn)(void *ud, const char *name, int ok, const char *why);
 int ww_decision_test(ww_rules *rules, ww_case_fn line, void *ud, int *passed, int *failed);
 
+/* The same tests, measuring what the cases (not the duty-of-care check) cover: returns as
+ * ww_decision_test (or WW_ENOMEM, then no tests ran) and '*coverage' (new) the coverage
+ * object of docs/openapi.json (RuleCoverage), as `wegwijzer test --coverage --json` prints
+ * it: {rules: {covered, total}, lines: {covered, total}, uncovered: [{rule, file, line}],
+ * perRule: [{rule, file, line, matched, fired}], files: {"steering/x.lua": {run: [lines],
+ * notRun: [lines]}}}. A rule is covered when a case matched it (its conditions held, its
+ * advise ran); it fired when its advise had an effect. Lines: those of the functions the
+ * rules can reach (see ww_host_lines). */
+int ww_decision_test_coverage(ww_rules *rules, ww_case_fn line, void *ud, int *passed,
+                              int *failed, json_t **coverage);
+/* Is either share of 'cov' (rules, lines) below 'min_pct' percent? 1 with 'why' (plain
+ * words, naming the first rule no case reaches), else 0. */
+int ww_decision_coverage_below(const json_t *cov, double min_pct, char *why, size_t n);
+
+/* The duty-of-care proof (engine/decision/exhaustive.c; docs/rules.md says what it covers):
+ * every service x citizen class x moment of a week and a holiday where a channel opens or
+ * closes x each open channel closed by an override keeps an open assisted channel the
+ * citizen can reach, or when none is open a way without a computer. */
+typedef struct ww_exhaustive_opts {
+  unsigned budget_ms;             /* stop after this long (then not complete); 0: no limit */
+  int max_examples;               /* counterexamples kept; 0: 10 */
+  int max_examples_per_service;   /* and of one service at most; 0: no such cap */
+  int64_t week;                   /* epoch seconds in the week to prove (0: this week); the
+                                     first holiday from its Monday on is added */
+} ww_exhaustive_opts;
+typedef struct ww_exhaustive_result {
+  unsigned long long total;       /* situations in the space */
+  unsigned long long situations;  /* of those proved (each checked, most through the trees) */
+  unsigned long runs;             /* decisions actually run */
+  unsigned long long violations;  /* situations that break the duty of care */
+  int complete;                   /* 1: every situation checked within the budget */
+  double seconds;
+  json_t *examples;               /* new: [{request (a /v1/advice body), status (overrides
+                                     as `wegwijzer eval --status` takes them, or null), why}] */
+  json_t *scope;                  /* new: {services, classes, moments, states, values:
+                                     {field: [values; null = absent]}} */
+} ww_exhaustive_result;
+/* 'texts' (borrowed): the rule set's files {path: text}, whose steering files are scanned
+ * for the constants rules compare citizen fields with. 0, or WW_ENOMEM. Tracks reads on
+ * 'rules' while it runs. Release the result with ww_exhaustive_result_clear. */
+int ww_decision_exhaustive(ww_rules *rules, const json_t *texts, const ww_exhaustive_opts *o,
+                           ww_exhaustive_result *res);
+void ww_exhaustive_result_clear(ww_exhaustive_result *res);
+
 #endif

@@ -269,6 +269,59 @@ int ww_store_decision_log_on(const ww_store *s);
 void ww_store_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
                                  void *ud);
 
+
+/* ---- rule-set history and drafts (issue 14; docs/operations.md "Rule-set versions") ----
+ * A version record: {version, loadedAt, source: "files"|"publish"|"rollback", actor,
+ * tests: {passed, failed}, files: {path: text}}; 'version' is the rule set's content hash
+ * (12 lowercase hex). A draft: the object of GET /v1/rules/drafts/{id} ('id' 16 lowercase
+ * hex, "createdAt"). Every handle of a backend sees one history, one live version and one
+ * set of drafts. */
+
+#define WW_STORE_RULES_KEEP 21          /* the live version and the last 20 */
+#define WW_STORE_AUDIT_KEEP 1000        /* audit entries kept */
+#define WW_STORE_DRAFT_TTL (7L * 24 * 3600)
+#define WW_STORE_DRAFTS_MAX 100         /* live drafts at most (ECONFLICT beyond) */
+#define WW_STORE_RULES_CHANNEL "ww:rules:changed"
+
+/* 1 when 's' is a version id (12 lowercase hex) / a draft id (16 lowercase hex). */
+int ww_store_version_id_valid(const char *s);
+int ww_store_draft_id_valid(const char *s);
+
+/* Make 'record' (borrowed) the live version, atomically: stored (replacing one of the same
+ * version), moved to the front of the history (the oldest beyond WW_STORE_RULES_KEEP
+ * dropped with their files), named live, 'audit' (borrowed, may be NULL) prepended to the
+ * audit list (capped at WW_STORE_AUDIT_KEEP), and on Redis the version id published on
+ * WW_STORE_RULES_CHANNEL. Result NULL. EINVAL for a record without a valid version. */
+void ww_store_rules_commit(ww_store *s, const json_t *record, const json_t *audit,
+                           ww_store_cb cb, void *ud);
+/* Result {"live": version or null, "versions": [records without "files"]}, newest first. */
+void ww_store_rules_versions(ww_store *s, ww_store_cb cb, void *ud);
+/* Result: the record of 'version' with its files; ENOTFOUND when it is not kept. */
+void ww_store_rules_version(ww_store *s, const char *version, ww_store_cb cb, void *ud);
+/* The live version: 'full' its record with files, else {"version": id}; ENOTFOUND when the
+ * store names none (nothing was ever committed). */
+void ww_store_rules_live(ww_store *s, int full, ww_store_cb cb, void *ud);
+/* Result {"entries": [audit entries]}, newest first. */
+void ww_store_rules_audit(ww_store *s, ww_store_cb cb, void *ud);
+
+/* Store 'draft' (borrowed; its "id" names it). 'create': a new draft, kept
+ * WW_STORE_DRAFT_TTL (ECONFLICT when WW_STORE_DRAFTS_MAX drafts are live; EFULL at the
+ * memory bound); else an update of a live draft that keeps its expiry (ENOTFOUND when
+ * it expired). Result NULL. */
+void ww_store_draft_put(ww_store *s, const json_t *draft, int create, ww_store_cb cb,
+                        void *ud);
+/* Result: the draft; ENOTFOUND when unknown or expired. */
+void ww_store_draft_get(ww_store *s, const char *id, ww_store_cb cb, void *ud);
+/* Result {"drafts": [drafts without "files"]}, newest first. */
+void ww_store_drafts(ww_store *s, ww_store_cb cb, void *ud);
+
+/* 'fn' is called on the handle's loop when another instance on the same Redis may have
+ * changed the live version: with the id it published, or NULL after the subscription was
+ * (re)made (messages may have been missed). The memory store never calls it (its only
+ * writers are in this process). 'fn' NULL: no more calls. */
+typedef void (*ww_store_rules_fn)(void *ud, const char *version);
+void ww_store_on_rules_changed(ww_store *s, ww_store_rules_fn fn, void *ud);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1458,3 +1458,161 @@ Test(SUITE, advised_kept_on_the_session_later_wins, .init = setup, .fini = teard
   json_decref(c);
   close_store(s);
 }
+
+/* ---- rule-set history and drafts (issue 14) ---- */
+
+static int op_status(json_t **out, void (*start)(ww_store *, void *), ww_store *s) {
+  res r = {0};
+  start(s, &r);
+  wait_res(&r);
+  if (out) *out = r.v;
+  else json_decref(r.v);
+  return r.status;
+}
+
+static json_t *record(const char *version, const char *source, const char *text) {
+  return json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:i}, s:{s:s}}", "version", version,
+                   "loadedAt", "2026-12-01T10:00:00+01:00", "source", source, "actor", "beheer",
+                   "tests", "passed", 3, "failed", 0, "files", "channels.lua", text);
+}
+
+static int commit(ww_store *s, const char *version, const char *source) {
+  json_t *rec = record(version, source, version);
+  json_t *au = json_pack("{s:s, s:s}", "action", source, "to", version);
+  res r = {0};
+  ww_store_rules_commit(s, rec, au, on_res, &r);
+  wait_res(&r);
+  json_decref(rec);
+  json_decref(au);
+  int st = r.status;
+  res_clear(&r);
+  return st;
+}
+
+static void start_versions(ww_store *s, void *r) { ww_store_rules_versions(s, on_res, r); }
+static void start_audit(ww_store *s, void *r) { ww_store_rules_audit(s, on_res, r); }
+static void start_live_full(ww_store *s, void *r) { ww_store_rules_live(s, 1, on_res, r); }
+static void start_live_id(ww_store *s, void *r) { ww_store_rules_live(s, 0, on_res, r); }
+static void start_drafts(ww_store *s, void *r) { ww_store_drafts(s, on_res, r); }
+
+/* The live version and the last 20, an id committed again moves to the front, the audit
+ * newest first, one history for every handle. */
+Test(SUITE, rules_history, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store *s = open_store(NULL);
+  ww_store *s2 = open_store(NULL);
+  json_t *v = NULL;
+  cr_assert_eq(op_status(&v, start_live_id, s), WW_STORE_ENOTFOUND);
+  cr_assert_eq(op_status(&v, start_versions, s), 0);
+  cr_assert(json_is_null(json_object_get(v, "live")));
+  cr_assert_eq(json_array_size(json_object_get(v, "versions")), 0);
+  json_decref(v);
+
+  char id[16];
+  for (int i = 0; i < 25; i++) {
+    snprintf(id, sizeof id, "%012x", i);
+    cr_assert_eq(commit(s, id, "publish"), 0);
+  }
+  cr_assert_eq(op_status(&v, start_versions, s2), 0);
+  json_t *list = json_object_get(v, "versions");
+  cr_assert_eq(json_array_size(list), WW_STORE_RULES_KEEP);
+  cr_assert_str_eq(str(v, "live"), "000000000018");
+  cr_assert_str_eq(str(json_array_get(list, 0), "version"), "000000000018");
+  cr_assert_str_eq(str(json_array_get(list, 20), "version"), "000000000004");
+  cr_assert_null(json_object_get(json_array_get(list, 0), "files"), "listed without files");
+  json_decref(v);
+
+  /* a rollback to a kept one moves it to the front */
+  cr_assert_eq(commit(s2, "000000000009", "rollback"), 0);
+  cr_assert_eq(op_status(&v, start_live_full, s), 0);
+  cr_assert_str_eq(str(v, "version"), "000000000009");
+  cr_assert_str_eq(str(v, "source"), "rollback");
+  cr_assert_str_eq(str(json_object_get(v, "files"), "channels.lua"), "000000000009");
+  json_decref(v);
+  cr_assert_eq(op_status(&v, start_versions, s), 0);
+  list = json_object_get(v, "versions");
+  cr_assert_eq(json_array_size(list), WW_STORE_RULES_KEEP);
+  cr_assert_str_eq(str(json_array_get(list, 0), "version"), "000000000009");
+  cr_assert_str_eq(str(json_array_get(list, 1), "version"), "000000000018");
+  json_decref(v);
+
+  /* one version with its files; the trimmed ones are gone */
+  res r = {0};
+  ww_store_rules_version(s2, "000000000005", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_str_eq(str(json_object_get(r.v, "files"), "channels.lua"), "000000000005");
+  res_clear(&r);
+  ww_store_rules_version(s2, "000000000003", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  res_clear(&r);
+  ww_store_rules_version(s2, "../../etc", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  res_clear(&r);
+
+  cr_assert_eq(op_status(&v, start_audit, s2), 0);
+  json_t *entries = json_object_get(v, "entries");
+  cr_assert_eq(json_array_size(entries), 26);
+  cr_assert_str_eq(str(json_array_get(entries, 0), "action"), "rollback");
+  cr_assert_str_eq(str(json_array_get(entries, 25), "to"), "000000000000");
+  json_decref(v);
+
+  /* a record without a valid version is refused */
+  json_t *bad = record("nope", "files", "x");
+  ww_store_rules_commit(s, bad, NULL, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_EINVAL);
+  res_clear(&r);
+  json_decref(bad);
+  close_store(s2);
+  close_store(s);
+}
+
+static int put_draft(ww_store *s, const char *id, const char *status, int create) {
+  json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "id", id, "createdAt",
+                        "2026-12-01T10:00:00+01:00", "author", "beleid", "status", status,
+                        "files", "channels.lua", "x");
+  res r = {0};
+  ww_store_draft_put(s, d, create, on_res, &r);
+  wait_res(&r);
+  json_decref(d);
+  int st = r.status;
+  res_clear(&r);
+  return st;
+}
+
+/* Drafts: shared by every handle, updated in place, listed without files. */
+Test(SUITE, drafts_shared, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store *s = open_store(NULL);
+  ww_store *s2 = open_store(NULL);
+  cr_assert_eq(put_draft(s, "00000000000000aa", "ready", 1), 0);
+  cr_assert_eq(put_draft(s2, "00000000000000aa", "approved", 0), 0);
+  cr_assert_eq(put_draft(s2, "00000000000000bb", "ready", 0), WW_STORE_ENOTFOUND,
+               "an update of a draft that does not exist");
+  res r = {0};
+  ww_store_draft_get(s, "00000000000000aa", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_str_eq(str(r.v, "status"), "approved");
+  cr_assert_str_eq(str(json_object_get(r.v, "files"), "channels.lua"), "x");
+  res_clear(&r);
+  ww_store_draft_get(s, "00000000000000cc", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  res_clear(&r);
+  json_t *v = NULL;
+  cr_assert_eq(op_status(&v, start_drafts, s2), 0);
+  cr_assert_eq(json_array_size(json_object_get(v, "drafts")), 1);
+  cr_assert_null(json_object_get(json_array_get(json_object_get(v, "drafts"), 0), "files"));
+  json_decref(v);
+  /* at most WW_STORE_DRAFTS_MAX */
+  char id[20];
+  for (int i = 1; i < WW_STORE_DRAFTS_MAX; i++) {
+    snprintf(id, sizeof id, "%016x", 0x1000 + i);
+    cr_assert_eq(put_draft(s, id, "ready", 1), 0);
+  }
+  cr_assert_eq(put_draft(s, "ffffffffffffffff", "ready", 1), WW_STORE_ECONFLICT);
+  close_store(s2);
+  close_store(s);
+}
