@@ -1,10 +1,12 @@
-/* The command line: wegwijzer serve|check|test|eval|report|version. */
+/* The command line: wegwijzer serve|check|test|eval|report|replay|diff|version. */
 #ifndef WW_CLI_H
 #define WW_CLI_H
 
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "wegwijzer/wegwijzer.h"
 
 /* Entry point of the binary; returns the process exit code. */
 int ww_cli_main(int argc, char **argv);
@@ -17,7 +19,9 @@ int ww_cli_eval(int argc, char **argv);
 
 /* Load the rule set in 'dir' ('strict': warnings are errors), or say on stderr why it
  * failed (every load error, FILE:LINE) and return NULL (rulecmds.c). */
-struct ww_rules *ww_cli_load_rules(const char *dir, int strict);
+ww_rules *ww_cli_load_rules(const char *dir, int strict);
+/* The same with limits 'lim' (borrowed). */
+ww_rules *ww_cli_load_rules_with(const char *dir, const ww_limits *lim);
 
 /* The answer of eval (with its trace) explained in Dutch (evaltext.c). */
 void ww_cli_eval_text(FILE *out, const json_t *answer);

@@ -63,6 +63,16 @@ static double parse_share(const char *s) {
   return v >= 0 && v <= 1 ? v : -1;
 }
 
+/* A rule set for deciding offline: the instruction budget and memory cap as live, but a
+ * decision's wall-clock limit of 1 s instead of 5 ms. The time limit guards a live
+ * worker; here it would count a busy machine's slow minute as a rule error and a changed
+ * decision. A rule that loops still stops at the (deterministic) instruction budget. */
+static ww_rules *load_offline(const char *dir) {
+  ww_limits lim = {0};
+  lim.decision_timeout_ms = 1000;
+  return ww_cli_load_rules_with(dir, &lim);
+}
+
 /* ---- a rule-set version kept in Redis: its files into a temporary directory ---- */
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
@@ -136,7 +146,7 @@ static ww_rules *load_version(redisContext *c, const char *v, char dir[64]) {
     }
   }
   json_decref(doc);
-  ww_rules *rules = rc == 0 ? ww_cli_load_rules(dir, 0) : NULL;
+  ww_rules *rules = rc == 0 ? load_offline(dir) : NULL;
   nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   return rules;
 }
@@ -242,12 +252,12 @@ int ww_cli_replay(int argc, char **argv) {
   ww_rules *before = NULL, *after = NULL;
   ww_replay *r = NULL;
   if (redis && (c = ww_log_redis_connect(redis, WHO)) == NULL) goto out;
-  if ((after = ww_cli_load_rules(draft, 0)) == NULL) {
+  if ((after = load_offline(draft)) == NULL) {
     fprintf(stderr, WHO ": the draft %s does not load\n", draft);
     goto out;
   }
   char tmp[64];
-  before = version ? load_version(c, version, tmp) : ww_cli_load_rules(against, 0);
+  before = version ? load_version(c, version, tmp) : load_offline(against);
   if (before == NULL) {
     fprintf(stderr, WHO ": the rule set to compare with (%s) does not load\n",
             version ? version : against);
@@ -300,13 +310,13 @@ int ww_cli_diff(int argc, char **argv) {
   if (week && ww_cli_parse_when(week, 0, 0, &day_ms) != 0)
     return usage_error("diff", diff_usage, "bad --week '%s' (a date like 2026-12-07)", week);
   int rc = 1;
-  ww_rules *before = ww_cli_load_rules(dirs[0], 0), *after = NULL;
+  ww_rules *before = load_offline(dirs[0]), *after = NULL;
   ww_replay *r = NULL;
   if (before == NULL) {
     fprintf(stderr, "wegwijzer diff: %s does not load\n", dirs[0]);
     goto out;
   }
-  if ((after = ww_cli_load_rules(dirs[1], 0)) == NULL) {
+  if ((after = load_offline(dirs[1])) == NULL) {
     fprintf(stderr, "wegwijzer diff: %s does not load\n", dirs[1]);
     goto out;
   }

@@ -12,10 +12,14 @@
 
 /* Loads 'dir'; on failure says every error on stderr, one "FILE:LINE: message" a line. */
 ww_rules *ww_cli_load_rules(const char *dir, int strict) {
-  ww_err err = {0};
   ww_limits lim = {0};
   lim.strict = strict;
-  ww_rules *r = ww_rules_load(dir, &lim, &err);
+  return ww_cli_load_rules_with(dir, &lim);
+}
+
+ww_rules *ww_cli_load_rules_with(const char *dir, const ww_limits *lim) {
+  ww_err err = {0};
+  ww_rules *r = ww_rules_load(dir, lim, &err);
   if (r == NULL && json_array_size(err.errors) > 0) {
     size_t i;
     json_t *e;

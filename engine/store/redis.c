@@ -42,7 +42,7 @@
  *                             ended overrides are removed by the next change
  *   ww:{st}:v         string  the version of ww:{st}, one up at every change: a worker
  *                             shares the newest copy with the others of its instance
- *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N; XTRIM MINID ~ with
+ *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N; XTRIM MINID with
  *                             --decision-log-days, at most once a minute per handle)
  *   ww:rules:v:<version>  string  a rule-set version record, JSON {version, loadedAt,
  *                             source, actor, tests, files} (files: path -> text)
@@ -682,8 +682,9 @@ static void r_decision_log(ww_store *s, const json_t *fields) {
     char minid[24];
     snprintf(minid, sizeof minid, "%lld",
              (long long)(now - (int64_t)s->opts.decision_log_days * 86400 * 1000));
-    const char *trim[5] = {"XTRIM", WW_CODEC_LOG_KEY, "MINID", "~", minid};
-    ww__redis_command(st, log_step, NULL, 5, trim, NULL);
+    /* exact, not "~": approximate trimming keeps a node with one young entry whole */
+    const char *trim[4] = {"XTRIM", WW_CODEC_LOG_KEY, "MINID", minid};
+    ww__redis_command(st, log_step, NULL, 4, trim, NULL);
     st->log_trimmed_ms = now;
   }
 }

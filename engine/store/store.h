@@ -65,7 +65,7 @@ typedef struct ww_store_opts {
   long decision_log_maxlen;   /* XADD MAXLEN ~ N; 0 = decision log off (the embedded
                                  store keeps min(N, WW_STORE_MEMORY_LOG_MAX) in a ring) */
   long decision_log_days;     /* entries older than this many days are trimmed (XTRIM
-                                 MINID ~, at most once a minute; the ring at each add);
+                                 MINID, at most once a minute; the ring at each add);
                                  0 = by count only (--decision-log-days) */
   int max_events;             /* events kept per session (oldest dropped); default 100 */
   size_t max_data;            /* bytes of session 'data' as compact JSON; default 16 KiB */
@@ -254,7 +254,7 @@ uint64_t ww_store_status_rank(ww_store *s);
 
 /* Append 'fields' (borrowed; a flat object, values that are not strings are written as
  * JSON) to the stream ww:decisions with XADD MAXLEN ~ decision_log_maxlen (and, with
- * decision_log_days, XTRIM MINID ~ now - days at most once a minute); the embedded store
+ * decision_log_days, XTRIM MINID now - days at most once a minute); the embedded store
  * appends to its ring of the latest min(decision_log_maxlen, WW_STORE_MEMORY_LOG_MAX)
  * entries, shared by every handle. Fire and forget: never calls back, never delays a
  * request; a lost write counts in log_errors. No-op when decision_log_maxlen is 0. */

@@ -984,6 +984,37 @@ Test(SUITE, key_layout_and_ttl, .init = setup, .fini = teardown, .timeout = 15) 
   close_store(s);
 }
 
+/* --decision-log-days: an entry older than the retention (written by hand with an old id)
+ * is skipped by the read at once and trimmed (XTRIM MINID) after the next write. */
+static int old_entry_trimmed(void *arg) {
+  (void)arg;
+  return ww_test_redis_int(&rds, "XLEN ww:decisions") == 1;
+}
+
+Test(SUITE, decision_log_days, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.decision_log_maxlen = 1000, .decision_log_days = 1};
+  ww_store *s = open_store(&o);
+  char id[32];
+  cr_assert_gt(ww_test_redis_str(&rds, id, sizeof id, "XADD ww:decisions 1000-0 kind advice n old"), 0);
+  cr_assert_str_eq(id, "1000-0");
+  res r = {0};
+  ww_store_decision_log_since(s, 0, 10, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(json_array_size(json_object_get(r.v, "entries")), 0, "the old entry was read");
+  res_clear(&r);
+  json_t *f = json_pack("{s:s, s:s}", "kind", "advice", "n", "new");
+  ww_store_decision_log(s, f);
+  json_decref(f);
+  cr_assert(poll_until(old_entry_trimmed, NULL, 3000), "the old entry was not trimmed");
+  ww_store_decision_log_since(s, 0, 10, on_res, &r);
+  wait_res(&r);
+  const json_t *list = json_object_get(r.v, "entries");
+  cr_assert_eq(json_array_size(list), 1);
+  cr_assert_str_eq(json_string_value(json_object_get(json_array_get(list, 0), "n")), "new");
+  res_clear(&r);
+  close_store(s);
+}
+
 /* Redis at maxmemory (noeviction): every write answers EFULL and changed nothing -- no
  * half-done script, no spent code -- while reads go on; all works again when there is
  * room. */
