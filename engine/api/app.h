@@ -60,6 +60,7 @@ typedef struct ww_app {
   json_t *live_files;              /* its files (the audit's diff), or NULL when unknown */
   json_t *history_queue;           /* [{record, audit}] for worker 0 to write, oldest first */
   int history_ready;               /* history_lock initialised */
+  struct ww_shadow *shadow;        /* the shadow run this process follows (shadow.c) */
 } ww_app;
 
 typedef struct ww_app_worker {
@@ -90,6 +91,7 @@ typedef struct ww_app_worker {
   int history_check;               /* look at the store's live version at the next tick */
   uint64_t history_looked;         /* uv_now() of the last look */
   char history_refused[16];        /* a version from the store that failed the gate here */
+  struct ww_shadow_worker *shadow; /* the candidate's copy and queue (shadow.c) */
   /* Store counters already copied into 'metrics' (ww_store_get_stats deltas). */
   unsigned long seen_store_errors, seen_store_reconnects;
 } ww_app_worker;

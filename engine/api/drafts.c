@@ -127,7 +127,8 @@ static void draft_work(uv_work_t *work) {
   case JOB_CREATE: {
     int passed = 0, failed = 0;
     cases c = {json_array(), dir};
-    if (rules) ww_decision_test(rules, on_case, &c, &passed, &failed);
+    json_t *coverage = NULL;   /* what the draft's tests reach (null when it does not load) */
+    if (rules) ww_decision_test_coverage(rules, on_case, &c, &passed, &failed, &coverage);
     char version[16];
     ww_rulefiles_version(job->files, version);
     json_t *d = job->body;
@@ -137,7 +138,7 @@ static void draft_work(uv_work_t *work) {
     json_object_set(d, "warnings", warnings);
     json_object_set_new(d, "tests", json_pack("{s:i, s:i, s:o}", "passed", passed, "failed",
                                               failed, "cases", c.list));
-    json_object_set_new(d, "coverage", json_null());
+    json_object_set_new(d, "coverage", coverage ? coverage : json_null());
     break;
   }
   case JOB_ADVICE:

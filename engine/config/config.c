@@ -26,13 +26,14 @@ static const char usage_text[] =
     "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
     "                       [--decision-timeout MS] [--load-timeout MS]\n"
     "                       [--log-level debug|info|warn|error] [--watch] [--strict-rules]\n"
-    "                       [--require-approval]\n"
+    "                       [--require-approval] [--shadow-sample SHARE]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
     "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
 
 const char *ww_config_usage(void) { return usage_text; }
 
-typedef enum { OPT_STR, OPT_HOSTPORT, OPT_INT, OPT_SIZE, OPT_LONG, OPT_LIST, OPT_FLAG } opt_kind;
+typedef enum { OPT_STR, OPT_HOSTPORT, OPT_INT, OPT_SIZE, OPT_LONG, OPT_LIST, OPT_FLAG,
+               OPT_SHARE } opt_kind;
 
 typedef struct option_def {
   const char *flag;      /* without the leading "--" */
@@ -82,6 +83,8 @@ static const option_def options[] = {
     NUM("handover-rate", "WEGWIJZER_HANDOVER_RATE", OPT_INT, handover_rate, 0, 1000000),
     NUM("decision-timeout", "WEGWIJZER_DECISION_TIMEOUT", OPT_INT, decision_timeout_ms, 1, 60000),
     NUM("load-timeout", "WEGWIJZER_LOAD_TIMEOUT", OPT_INT, load_timeout_ms, 100, 600000),
+    {"shadow-sample", "WEGWIJZER_SHADOW_SAMPLE", OPT_SHARE, offsetof(ww_config, shadow_sample),
+     0, 0, 0},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -172,6 +175,16 @@ static int set_option(ww_config *cfg, const option_def *o, const char *v, const 
   case OPT_FLAG:
     *(int *)(base + o->offset) = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
     return 0;
+  case OPT_SHARE: {
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno || end == v || *end != '\0' || !(d >= 0.0 && d <= 1.0)) {
+      fprintf(stderr, "wegwijzer: %s %s: expected a share from 0 to 1, e.g. 0.1\n", what, v);
+      return -1;
+    }
+    *(double *)(base + o->offset) = d;
+    return 0;
+  }
   case OPT_INT:
   case OPT_SIZE:
   case OPT_LONG:
@@ -217,6 +230,7 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->handover_rate = 5;
   cfg->decision_timeout_ms = WW_DEFAULT_DECISION_TIMEOUT_MS;
   cfg->load_timeout_ms = WW_DEFAULT_LOAD_TIMEOUT_MS;
+  cfg->shadow_sample = 1.0;
 
   /* Environment first; a list from the environment is replaced by flags of its kind. */
   for (size_t i = 0; i < NOPTIONS; i++) {

@@ -54,6 +54,8 @@ typedef struct ww_config {
                                   (then the fallback advice); default 5 */
   int load_timeout_ms;         /* --load-timeout MS: of loading a rule set, of its tests,
                                   and of waiting for another reload; default 5000 */
+  double shadow_sample;        /* --shadow-sample SHARE: of the live decisions a shadow
+                                  candidate decides again (0..1), default 1 */
 } ww_config;
 
 /* Fill 'cfg' from defaults, then the environment, then argv (argv[0] is "serve").
