@@ -73,7 +73,6 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   if (ww_reload_init(&app->rules, cfg->rules_dir, cfg->workers, &limits, cfg->watch) != 0)
     return -1;
   if (ww_history_init(app) != 0) return -1;
-  if (ww_shadow_init(app) != 0) return -1;
   ww_app_status_init(app);
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
   if (app->store_ready == NULL) return -1;
@@ -85,6 +84,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   }
   app->metrics = ww_metrics_registry_new(cfg->workers);
   if (app->metrics == NULL) return -1;
+  if (ww_shadow_init(app) != 0) return -1;   /* after the metrics: it counts in block 0 */
   /* Bursts of 10 s worth. The address tables are big enough for every client a real
    * municipality has at once; the token tables are separate, so a flood from many
    * addresses never pushes a token's bucket out. */
@@ -127,8 +127,8 @@ int ww_app_init(ww_app *app, const ww_config *cfg) {
 void ww_app_close(ww_app *app) {
   if (app->cfg == NULL) return;   /* closed already */
   ww_reload_close(&app->rules);
+  ww_shadow_close(app);   /* its thread reads the history */
   ww_history_close(app);
-  ww_shadow_close(app);
   memset(app->secret, 0, sizeof app->secret);
   ww_app_tokens_close(app);
   ww_metrics_registry_free(app->metrics);
@@ -196,7 +196,6 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   uv_timer_start(&w->ready_timer, publish_ready, 100, 100);
   uv_unref((uv_handle_t *)&w->ready_timer);   /* never keeps the loop alive by itself */
   ww_history_worker_init(w);
-  ww_shadow_worker_init(w);
   return w;
 }
 
@@ -206,7 +205,6 @@ void ww_app_worker_fini(void *appv, void *state) {
   if (w == NULL) return;
   uv_close((uv_handle_t *)&w->ready_timer, NULL);
   ww_history_worker_fini(w);
-  ww_shadow_worker_fini(w);
   if (w->store) ww_store_close(w->store);
   /* Let the timer and the store's handles finish closing; bounded, as the server may keep
    * handles of its own on this loop. Close callbacks need no I/O: NOWAIT rounds suffice. */

@@ -91,7 +91,6 @@ typedef struct ww_app_worker {
   int history_check;               /* look at the store's live version at the next tick */
   uint64_t history_looked;         /* uv_now() of the last look */
   char history_refused[16];        /* a version from the store that failed the gate here */
-  struct ww_shadow_worker *shadow; /* the candidate's copy and queue (shadow.c) */
   /* Store counters already copied into 'metrics' (ww_store_get_stats deltas). */
   unsigned long seen_store_errors, seen_store_reconnects;
 } ww_app_worker;

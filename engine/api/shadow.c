@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "api/api.h"
@@ -16,88 +17,95 @@
 #include "util/crypto.h"
 #include "util/tztime.h"
 
-#define QUEUE_MAX 1024   /* decisions a worker holds for the candidate (then dropped) */
-#define BATCH 8          /* decided per turn of the loop, so requests keep their turn */
+#define QUEUE_MAX 4096   /* decisions waiting for the shadow thread (then dropped) */
 #define PAIRS_MAX 100    /* differing pairs GET shows */
 
-/* The run this process follows, shared by its workers under 'lock'. */
-typedef struct ww_shadow {
-  pthread_mutex_t lock;
-  int workers;
-  double sample;                   /* --shadow-sample */
-  atomic_uint generation;          /* bumped when the run (or its copies) change */
-  json_t *run;                     /* {id, candidate, version, startedAt, actor} or NULL */
-  ww_rules **pending;              /* [workers]: copies not yet adopted (owned) */
-  char loading[17];                /* the run id being loaded here, or "" */
-  ww_replay *tally;                /* the replay's counts of this run (no rule sets) */
-  unsigned long counts[WW_SHADOW_KINDS], dropped;
-  json_t *pairs;                   /* the last PAIRS_MAX differing pairs, oldest first */
-} ww_shadow;
-
 typedef struct item {
-  ww_ruleset *rs;                  /* the live set it was decided on (a reference) */
   json_t *request, *session, *overrides;
   int route;
   char seed[33];
+  char live[16];                   /* the version of the live set that decided it */
 } item;
 
-/* One worker's side: its copy of the candidate and its queue (the worker's thread). */
-typedef struct ww_shadow_worker {
-  ww_app_worker *w;
-  unsigned generation;
-  ww_rules *rules;                 /* this worker's copy, or NULL */
-  uv_idle_t idle;
-  int idle_on;
+/* The run this process follows. The shadow thread decides; the workers queue; GET reads.
+ * Everything below is guarded by 'lock' but the thread's own rule sets. */
+typedef struct ww_shadow {
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  pthread_t thread;
+  int started, stopping;
+  ww_app *app;
+  double sample;                   /* --shadow-sample */
+  atomic_int on;                   /* a run is followed (the workers' cheap check) */
+  unsigned generation;             /* bumped when the run changes */
+  json_t *run;                     /* {id, candidate, version, startedAt, actor} or NULL */
+  ww_rules *pending;               /* the candidate for the thread to take (owned) */
+  char loading[17];                /* the run id being loaded here, or "" */
   item queue[QUEUE_MAX];
   size_t head, n;
-  uint64_t rng;
-} ww_shadow_worker;
+  ww_replay *tally;                /* the replay's counts of this run (no rule sets) */
+  unsigned long counts[WW_SHADOW_KINDS], dropped;
+  json_t *pairs;                   /* the last PAIRS_MAX differing pairs, oldest first */
+  ww_metrics *metrics;             /* block 0: its shadow counters are this thread's alone */
+} ww_shadow;
 
 /* ---- process state ---- */
 
-static void free_pending(ww_shadow *s) {
-  for (int i = 0; i < s->workers; i++) {
-    ww_rules_free(s->pending[i]);
-    s->pending[i] = NULL;
-  }
+static void item_clear(item *it) {
+  json_decref(it->request);
+  json_decref(it->session);
+  json_decref(it->overrides);
+  memset(it, 0, sizeof *it);
 }
+
+/* Under the lock. */
+static void queue_clear(ww_shadow *s) {
+  for (; s->n > 0; s->n--, s->head = (s->head + 1) % QUEUE_MAX) item_clear(&s->queue[s->head]);
+}
+
+static void *shadow_main(void *arg);
 
 int ww_shadow_init(ww_app *app) {
   ww_shadow *s = calloc(1, sizeof *s);
   if (s == NULL) return -1;
-  s->workers = app->rules.workers;
+  s->app = app;
   s->sample = app->cfg->shadow_sample;
-  s->pending = calloc((size_t)s->workers, sizeof *s->pending);
+  s->metrics = ww_metrics_worker(app->metrics, 0);
   s->pairs = json_array();
-  if (s->pending == NULL || s->pairs == NULL) {
-    free(s->pending);
-    json_decref(s->pairs);
-    free(s);
-    return -1;
-  }
   pthread_mutex_init(&s->lock, NULL);
+  pthread_cond_init(&s->wake, NULL);
   app->shadow = s;
+  if (s->pairs == NULL || pthread_create(&s->thread, NULL, shadow_main, s) != 0) return -1;
+  s->started = 1;
   return 0;
 }
 
 void ww_shadow_close(ww_app *app) {
   ww_shadow *s = app->shadow;
   if (s == NULL) return;
-  free_pending(s);
-  free(s->pending);
+  if (s->started) {
+    pthread_mutex_lock(&s->lock);
+    s->stopping = 1;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+  }
+  queue_clear(s);
+  ww_rules_free(s->pending);
   json_decref(s->run);
   json_decref(s->pairs);
   ww_replay_free(s->tally);
+  pthread_cond_destroy(&s->wake);
   pthread_mutex_destroy(&s->lock);
   free(s);
   app->shadow = NULL;
 }
 
-/* Follow 'run' (stolen; NULL: none) with 'copies' (stolen, one per worker, or NULL). */
-static void install(ww_shadow *s, json_t *run, ww_rules **copies) {
+/* Follow 'run' (stolen; NULL: none) with the candidate 'cand' (stolen, or NULL). */
+static void install(ww_shadow *s, json_t *run, ww_rules *cand) {
   pthread_mutex_lock(&s->lock);
-  free_pending(s);
-  for (int i = 0; copies && i < s->workers; i++) s->pending[i] = copies[i];
+  ww_rules_free(s->pending);
+  s->pending = cand;
   json_decref(s->run);
   s->run = run;
   ww_replay_free(s->tally);
@@ -106,7 +114,10 @@ static void install(ww_shadow *s, json_t *run, ww_rules **copies) {
   s->dropped = 0;
   json_array_clear(s->pairs);
   s->loading[0] = '\0';
-  atomic_fetch_add(&s->generation, 1);
+  queue_clear(s);   /* what was queued belongs to the old run */
+  s->generation++;
+  atomic_store(&s->on, run != NULL);
+  pthread_cond_signal(&s->wake);
   pthread_mutex_unlock(&s->lock);
   if (run)
     ww_log(WW_LOG_INFO, "shadow evaluation started here",
@@ -133,14 +144,14 @@ static const char *run_id(const json_t *run) {
 
 /* ---- loading a candidate, off the loop ---- */
 
-typedef void (*loaded_fn)(void *ud, int rc, ww_rules **copies, ww_err *err);
+typedef void (*loaded_fn)(void *ud, int rc, ww_rules *cand, ww_err *err);
 
 typedef struct load_job {
   uv_work_t work;
   ww_app *app;
   json_t *files;
-  int n, rc;
-  ww_rules **copies;
+  int rc;
+  ww_rules *cand;
   ww_err err;
   loaded_fn done;
   void *ud;
@@ -156,38 +167,33 @@ static void load_work(uv_work_t *work) {
     job->rc = -1;
     return;
   }
-  job->rc = ww_rulefiles_load(job->files, &job->app->rules.limits, job->n, job->copies,
-                              &job->err);
+  job->rc = ww_rulefiles_load(job->files, &job->app->rules.limits, 1, &job->cand, &job->err);
 }
 
 static void load_after(uv_work_t *work, int status) {
   load_job *job = work->data;
   if (status != 0 && job->rc == 0) {
-    for (int i = 0; i < job->n; i++) ww_rules_free(job->copies[i]);
+    ww_rules_free(job->cand);
+    job->cand = NULL;
     job->rc = -1;
   }
-  job->done(job->ud, job->rc, job->rc == 0 ? job->copies : NULL, &job->err);
+  job->done(job->ud, job->rc, job->rc == 0 ? job->cand : NULL, &job->err);
   json_decref(job->files);
-  free(job->copies);
   ww_err_clear(&job->err);
   free(job);
 }
 
-/* Load 'files' (borrowed) once per worker on libuv's pool; 'done' on 'w's loop gets the
- * copies (it takes them). 0, or -1 when it could not be started. */
+/* Load 'files' (borrowed) on libuv's pool; 'done' on 'w's loop gets the candidate (it
+ * takes it). 0, or -1 when it could not be started. */
 static int load(ww_app_worker *w, const json_t *files, loaded_fn done, void *ud) {
   load_job *job = calloc(1, sizeof *job);
   if (job == NULL) return -1;
   job->app = w->app;
-  job->n = w->app->rules.workers;
-  job->copies = calloc((size_t)job->n, sizeof *job->copies);
   job->files = json_deep_copy(files);
   job->done = done;
   job->ud = ud;
   job->work.data = job;
-  if (job->copies == NULL || job->files == NULL ||
-      uv_queue_work(w->loop, &job->work, load_work, load_after) != 0) {
-    free(job->copies);
+  if (job->files == NULL || uv_queue_work(w->loop, &job->work, load_work, load_after) != 0) {
     json_decref(job->files);
     free(job);
     return -1;
@@ -202,26 +208,24 @@ typedef struct follow {
   json_t *run;
 } follow;
 
-static void on_follow_loaded(void *ud, int rc, ww_rules **copies, ww_err *err) {
+static void on_follow_loaded(void *ud, int rc, ww_rules *cand, ww_err *err) {
   follow *f = ud;
   ww_shadow *s = f->w->app->shadow;
   pthread_mutex_lock(&s->lock);
   int wanted = strcmp(s->loading, run_id(f->run)) == 0;
+  if (rc != 0 && wanted) s->loading[0] = '\0';
   pthread_mutex_unlock(&s->lock);
   if (rc != 0) {
     ww_log(WW_LOG_ERROR, "the shadow candidate does not load here; this instance does not "
                          "shadow it", json_pack("{s:O, s:s, s:s*, s:i}", "rulesVersion",
                          json_object_get(f->run, "version"), "error", err->msg, "file",
                          err->file[0] ? err->file : NULL, "line", err->line));
-    pthread_mutex_lock(&s->lock);
-    if (wanted) s->loading[0] = '\0';
-    pthread_mutex_unlock(&s->lock);
     json_decref(f->run);
   } else if (!wanted) {   /* another run (or none) came meanwhile */
-    for (int i = 0; i < s->workers; i++) ww_rules_free(copies[i]);
+    ww_rules_free(cand);
     json_decref(f->run);
   } else {
-    install(s, f->run, copies);
+    install(s, f->run, cand);
   }
   free(f);
 }
@@ -271,42 +275,13 @@ void ww_shadow_look(ww_app_worker *w) {
   if (w->store && w->app->shadow) ww_store_shadow_get(w->store, on_look, w);
 }
 
-/* ---- the workers decide again ---- */
-
-static void item_clear(item *it) {
-  ww_ruleset_release(it->rs);
-  json_decref(it->request);
-  json_decref(it->session);
-  json_decref(it->overrides);
-  memset(it, 0, sizeof *it);
-}
-
-static void queue_clear(ww_shadow_worker *sw) {
-  for (; sw->n > 0; sw->n--, sw->head = (sw->head + 1) % QUEUE_MAX)
-    item_clear(&sw->queue[sw->head]);
-}
-
-/* Take the newest copy of the candidate (or none) when the run changed. */
-static void adopt(ww_shadow_worker *sw, ww_shadow *s) {
-  unsigned g = atomic_load(&s->generation);
-  if (g == sw->generation) return;
-  pthread_mutex_lock(&s->lock);
-  ww_rules *mine = s->pending[sw->w->index];
-  s->pending[sw->w->index] = NULL;
-  int on = s->run != NULL;
-  sw->generation = atomic_load(&s->generation);
-  pthread_mutex_unlock(&s->lock);
-  if (mine || !on) {   /* a new run (or none): what was queued belongs to the old one */
-    queue_clear(sw);
-    ww_rules_free(sw->rules);
-    sw->rules = mine;
-  }
-}
+/* ---- the shadow thread decides again ---- */
 
 /* A pair to show: the replay's example without traces and free text. */
-static json_t *pair_of(ww_shadow_worker *sw, const item *it, const char *service, int kind) {
-  json_t *ex = ww_replay_example(it->rs->rules, sw->rules, it->request, it->session,
-                                 it->overrides, it->route, it->seed);
+static json_t *pair_of(ww_rules *live, ww_rules *cand, const item *it, const char *service,
+                       int kind) {
+  json_t *ex = ww_replay_example(live, cand, it->request, it->session, it->overrides,
+                                 it->route, it->seed);
   if (ex == NULL) return NULL;
   json_object_del(json_object_get(ex, "before"), "trace");
   json_object_del(json_object_get(ex, "after"), "trace");
@@ -320,65 +295,118 @@ static json_t *pair_of(ww_shadow_worker *sw, const item *it, const char *service
   return ex;
 }
 
-static void decide_one(ww_shadow_worker *sw, ww_shadow *s, item *it) {
+/* The thread's copy of the live set for 'version': loaded from the files the history
+ * keeps (or the rules dir) when the live set changed; NULL when this version is no
+ * longer the one the history knows (a change raced the item: it is skipped). */
+static ww_rules *live_copy(ww_shadow *s, ww_rules **live, const char *version) {
+  if (*live && strcmp(ww_rules_version(*live), version) == 0) return *live;
+  ww_app *app = s->app;
+  pthread_mutex_lock(&app->history_lock);
+  int current = strcmp(app->live_version, version) == 0;
+  json_t *files = current && app->live_files ? json_deep_copy(app->live_files) : NULL;
+  pthread_mutex_unlock(&app->history_lock);
+  if (!current) return NULL;
+  ww_rules_free(*live);
+  *live = NULL;
+  ww_err err = {0};
+  if (files) ww_rulefiles_load(files, &app->rules.limits, 1, live, &err);
+  else *live = ww_rules_load(app->rules.dir, &app->rules.limits, &err);
+  ww_err_clear(&err);
+  json_decref(files);
+  if (*live && strcmp(ww_rules_version(*live), version) != 0) {
+    ww_rules_free(*live);
+    *live = NULL;
+  }
+  return *live;
+}
+
+static void decide_one(ww_shadow *s, ww_rules *live, ww_rules *cand, item *it,
+                       unsigned generation) {
   const char *service = json_string_value(json_object_get(it->request, "service"));
   ww_replay_pair p;
-  ww_replay_decide(it->rs->rules, sw->rules, it->request, it->session, it->overrides,
-                   it->route, it->seed, &p);
+  ww_replay_decide(live, cand, it->request, it->session, it->overrides, it->route, it->seed,
+                   &p);
   pthread_mutex_lock(&s->lock);
-  int changed = s->tally ? ww_replay_count(s->tally, service, &p) : 0;
+  int ours = s->generation == generation && s->tally;
+  int changed = ours ? ww_replay_count(s->tally, service, &p) : 0;
   int kind = p.error_after ? WW_SHADOW_ERROR : changed == 1 ? WW_SHADOW_DIFFERENT
                                                              : WW_SHADOW_SAME;
-  if (s->tally) s->counts[kind]++;
+  if (ours) s->counts[kind]++;
   pthread_mutex_unlock(&s->lock);
-  ww_metrics_shadow(sw->w->metrics, (ww_shadow_kind)kind);
+  if (!ours) return;
+  ww_metrics_shadow(s->metrics, (ww_shadow_kind)kind);
   if (kind == WW_SHADOW_SAME) return;
-  json_t *pair = pair_of(sw, it, service, kind);
+  json_t *pair = pair_of(live, cand, it, service, kind);
   if (pair == NULL) return;
   pthread_mutex_lock(&s->lock);
-  json_array_append_new(s->pairs, pair);
-  if (json_array_size(s->pairs) > PAIRS_MAX) json_array_remove(s->pairs, 0);
+  if (s->generation == generation) {
+    json_array_append_new(s->pairs, pair);
+    if (json_array_size(s->pairs) > PAIRS_MAX) json_array_remove(s->pairs, 0);
+  } else {
+    json_decref(pair);
+  }
   pthread_mutex_unlock(&s->lock);
 }
 
-static void on_idle(uv_idle_t *h) {
-  ww_shadow_worker *sw = h->data;
-  ww_shadow *s = sw->w->app->shadow;
-  adopt(sw, s);
-  for (int k = 0; k < BATCH && sw->n > 0 && sw->rules; k++) {
-    item *it = &sw->queue[sw->head];
-    sw->head = (sw->head + 1) % QUEUE_MAX;
-    sw->n--;
-    decide_one(sw, s, it);
-    item_clear(it);
+/* One thread per process, at the lowest priority: it gets the processor time the
+ * workers leave, so a shadow run never slows an answer (a full queue drops instead). */
+static void *shadow_main(void *arg) {
+  ww_shadow *s = arg;
+  setpriority(PRIO_PROCESS, 0, 19);   /* Linux: this thread only */
+  ww_rules *cand = NULL, *live = NULL;
+  unsigned generation = 0;
+  pthread_mutex_lock(&s->lock);
+  for (;;) {
+    while (!s->stopping && s->generation == generation && s->n == 0)
+      pthread_cond_wait(&s->wake, &s->lock);
+    if (s->stopping) break;
+    if (s->generation != generation) {   /* a new run, or none */
+      generation = s->generation;
+      ww_rules *old = cand;
+      cand = s->pending;
+      s->pending = NULL;
+      pthread_mutex_unlock(&s->lock);
+      ww_rules_free(old);
+      pthread_mutex_lock(&s->lock);
+      continue;
+    }
+    item it = s->queue[s->head];
+    memset(&s->queue[s->head], 0, sizeof it);
+    s->head = (s->head + 1) % QUEUE_MAX;
+    s->n--;
+    pthread_mutex_unlock(&s->lock);
+    ww_rules *l = cand ? live_copy(s, &live, it.live) : NULL;
+    if (l) {
+      decide_one(s, l, cand, &it, generation);
+    } else {
+      pthread_mutex_lock(&s->lock);
+      if (s->generation == generation) s->dropped++;
+      pthread_mutex_unlock(&s->lock);
+    }
+    item_clear(&it);
+    pthread_mutex_lock(&s->lock);
   }
-  if (sw->n == 0 || sw->rules == NULL) {
-    queue_clear(sw);
-    uv_idle_stop(h);
-  }
+  pthread_mutex_unlock(&s->lock);
+  ww_rules_free(cand);
+  ww_rules_free(live);
+  return NULL;
 }
 
-/* A uniform draw in [0, 1) (xorshift64*: the sample needs no secrecy). */
-static double draw(ww_shadow_worker *sw) {
-  sw->rng ^= sw->rng >> 12;
-  sw->rng ^= sw->rng << 25;
-  sw->rng ^= sw->rng >> 27;
-  return (double)((sw->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+/* A uniform draw in [0, 1) (the sample needs no secrecy). */
+static double draw(void) {
+  static _Thread_local uint64_t x;
+  if (x == 0) x = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)time(NULL) << 8) ^ (uint64_t)(uintptr_t)&x;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  return (double)((x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
 void ww_shadow_offer(ww_app_worker *w, ww_ruleset *rs, const ww_decision_input *in,
                      const ww_decision_opts *o, const char *advice_id) {
-  ww_shadow_worker *sw = w->shadow;
   ww_shadow *s = w->app->shadow;
-  if (sw == NULL || s == NULL) return;
-  adopt(sw, s);
-  if (sw->rules == NULL || (s->sample < 1.0 && draw(sw) >= s->sample)) return;
-  if (sw->n == QUEUE_MAX) {
-    pthread_mutex_lock(&s->lock);
-    s->dropped++;
-    pthread_mutex_unlock(&s->lock);
-    return;
-  }
+  if (s == NULL || !atomic_load_explicit(&s->on, memory_order_relaxed)) return;
+  if (s->sample < 1.0 && draw() >= s->sample) return;
   /* as the decision log records it (no citizen id, no citizenRef), read back as replay
      reads an entry */
   json_t *entry = ww_decision_record(rs->rules, in, o);
@@ -388,42 +416,25 @@ void ww_shadow_offer(ww_app_worker *w, ww_ruleset *rs, const ww_decision_input *
     return;
   }
   json_object_set_new(entry, "service", json_string(service));
-  item *it = &sw->queue[(sw->head + sw->n) % QUEUE_MAX];
-  int rc = ww_decision_record_read(entry, &it->request, &it->session, &it->overrides);
+  item it = {0};
+  int rc = ww_decision_record_read(entry, &it.request, &it.session, &it.overrides);
   json_decref(entry);
   if (rc != 0) return;
-  it->rs = rs;
-  rs->refs++;
-  it->route = o->route;
-  snprintf(it->seed, sizeof it->seed, "%s", advice_id ? advice_id : "");
-  sw->n++;
-  if (!sw->idle_on || !uv_is_active((uv_handle_t *)&sw->idle)) {
-    uv_idle_start(&sw->idle, on_idle);
-    sw->idle_on = 1;
+  it.route = o->route;
+  snprintf(it.seed, sizeof it.seed, "%s", advice_id ? advice_id : "");
+  snprintf(it.live, sizeof it.live, "%s", ww_rules_version(rs->rules));
+  pthread_mutex_lock(&s->lock);
+  if (s->run == NULL) {
+    item_clear(&it);
+  } else if (s->n == QUEUE_MAX) {
+    s->dropped++;
+    item_clear(&it);
+  } else {
+    s->queue[(s->head + s->n) % QUEUE_MAX] = it;
+    s->n++;
+    pthread_cond_signal(&s->wake);
   }
-}
-
-void ww_shadow_worker_init(ww_app_worker *w) {
-  if (w->app->shadow == NULL) return;
-  ww_shadow_worker *sw = calloc(1, sizeof *sw);
-  if (sw == NULL) return;
-  sw->w = w;
-  sw->rng = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)time(NULL) << 8) ^ (uint64_t)(w->index + 1);
-  uv_idle_init(w->loop, &sw->idle);
-  sw->idle.data = sw;
-  w->shadow = sw;
-}
-
-static void free_worker(uv_handle_t *h) { free(h->data); }
-
-void ww_shadow_worker_fini(ww_app_worker *w) {
-  ww_shadow_worker *sw = w->shadow;
-  if (sw == NULL) return;
-  queue_clear(sw);
-  ww_rules_free(sw->rules);
-  sw->rules = NULL;
-  w->shadow = NULL;
-  uv_close((uv_handle_t *)&sw->idle, free_worker);
+  pthread_mutex_unlock(&s->lock);
 }
 
 /* ---- the report ---- */
@@ -475,14 +486,11 @@ void ww_api_shadow_get(ww_req *req) {
 typedef struct start {
   ww_req *req;
   json_t *run;          /* the stored form: with "files" */
-  ww_rules **copies;    /* loaded here, until installed */
+  ww_rules *cand;       /* loaded here, until installed */
 } start;
 
 static void start_free(start *st) {
-  ww_app_worker *w = ww_req_app(st->req);
-  if (st->copies)
-    for (int i = 0; i < w->app->rules.workers; i++) ww_rules_free(st->copies[i]);
-  free(st->copies);
+  ww_rules_free(st->cand);
   json_decref(st->run);
   free(st);
 }
@@ -501,14 +509,13 @@ static void on_started(void *ud, int status, json_t *res) {
     return;
   }
   json_t *pub = public_of(st->run);
-  install(s, pub, st->copies);
-  free(st->copies);
-  st->copies = NULL;
+  install(s, pub, st->cand);
+  st->cand = NULL;
   ww_respond_json(st->req, 200, report(w->app));
   start_free(st);
 }
 
-static void on_start_loaded(void *ud, int rc, ww_rules **copies, ww_err *err) {
+static void on_start_loaded(void *ud, int rc, ww_rules *cand, ww_err *err) {
   start *st = ud;
   ww_app_worker *w = ww_req_app(st->req);
   if (rc != 0) {
@@ -522,15 +529,7 @@ static void on_start_loaded(void *ud, int rc, ww_rules **copies, ww_err *err) {
     start_free(st);
     return;
   }
-  int n = w->app->rules.workers;
-  st->copies = malloc((size_t)n * sizeof *st->copies);
-  if (st->copies == NULL) {
-    for (int i = 0; i < n; i++) ww_rules_free(copies[i]);
-    ww_respond_problem(st->req, 500, "internal", "out of memory", NULL, NULL);
-    start_free(st);
-    return;
-  }
-  memcpy(st->copies, copies, (size_t)n * sizeof *copies);
+  st->cand = cand;
   /* from here the store's message about this run is ours: worker 0 need not load it */
   ww_shadow *s = w->app->shadow;
   pthread_mutex_lock(&s->lock);

@@ -8,11 +8,12 @@
  *     ww:rules:changed, as a publish is; worker 0 of every other instance loads it when
  *     told (api/history.c passes the message on). On the embedded store the one process
  *     is every instance. DELETE ends the run the same way.
- *   - Each worker keeps its own copy of the candidate (a Lua state is one thread's), with
- *     the limits of every rule set and failure counts of its own. A live decision is
- *     recorded as the decision log records it (decision/record.c: no citizen id, no
- *     citizenRef) and queued; the worker decides the queue when its loop is idle
- *     (uv_idle), never before the answer is written. A full queue drops (counted).
+ *   - After a live decision is answered, the worker records it as the decision log does
+ *     (decision/record.c: no citizen id, no citizenRef) and queues it. One shadow thread
+ *     per process, at the lowest priority (nice 19), decides the queue on its own copies
+ *     of the live set and the candidate (each with the limits of every rule set and
+ *     failure counts of its own): the workers never wait for it; when it falls behind,
+ *     a full queue (4096) drops decisions, counted as "dropped".
  *   - The comparison is the replay's (engine/replay: first channel, excluded channels,
  *     errors): /metrics counts same / different / error, GET /v1/rules/shadow shows this
  *     instance's counts, the replay's per-service counts and shifts, and the last 100
@@ -26,8 +27,6 @@
 /* The process's shadow state (after ww_reload_init): 0 or -1. */
 int ww_shadow_init(ww_app *app);
 void ww_shadow_close(ww_app *app);
-void ww_shadow_worker_init(ww_app_worker *w);
-void ww_shadow_worker_fini(ww_app_worker *w);
 
 /* A live decision was answered on 'rs' with 'in' and 'o' (all borrowed for the call):
  * queue it for the candidate when a shadow run is on and the sample picks it. Cheap when

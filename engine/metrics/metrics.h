@@ -61,7 +61,8 @@ void ww_metrics_rule_error(ww_metrics *m, ww_rule_error_kind kind);
 void ww_metrics_degraded(ww_metrics *m);          /* an answer given in degraded mode */
 
 /* How a live decision compared when decided again on the shadow candidate (label
- * result="..."; engine/api/shadow.c). */
+ * result="..."; engine/api/shadow.c). The shadow thread counts these in block 0: it is
+ * their only writer (worker 0 never writes them), so the single-writer rule holds. */
 typedef enum {
   WW_SHADOW_SAME = 0,        /* the same first channel */
   WW_SHADOW_DIFFERENT,       /* another first channel */
