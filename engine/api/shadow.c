@@ -144,6 +144,17 @@ static const char *run_id(const json_t *run) {
 
 /* ---- loading a candidate, off the loop ---- */
 
+/* The limits of the shadow thread's rule sets: those of every rule set, but ten times
+ * the decision time limit -- the thread runs at the lowest priority, and a decision the
+ * scheduler kept waiting must not read as a rule failure. Instruction budget and memory
+ * cap as every rule set. */
+static ww_limits shadow_limits(const ww_app *app) {
+  ww_limits l = app->rules.limits;
+  unsigned t = l.decision_timeout_ms ? l.decision_timeout_ms : WW_DEFAULT_DECISION_TIMEOUT_MS;
+  l.decision_timeout_ms = t * 10;
+  return l;
+}
+
 typedef void (*loaded_fn)(void *ud, int rc, ww_rules *cand, ww_err *err);
 
 typedef struct load_job {
@@ -167,7 +178,8 @@ static void load_work(uv_work_t *work) {
     job->rc = -1;
     return;
   }
-  job->rc = ww_rulefiles_load(job->files, &job->app->rules.limits, 1, &job->cand, &job->err);
+  ww_limits limits = shadow_limits(job->app);
+  job->rc = ww_rulefiles_load(job->files, &limits, 1, &job->cand, &job->err);
 }
 
 static void load_after(uv_work_t *work, int status) {
@@ -309,8 +321,9 @@ static ww_rules *live_copy(ww_shadow *s, ww_rules **live, const char *version) {
   ww_rules_free(*live);
   *live = NULL;
   ww_err err = {0};
-  if (files) ww_rulefiles_load(files, &app->rules.limits, 1, live, &err);
-  else *live = ww_rules_load(app->rules.dir, &app->rules.limits, &err);
+  ww_limits limits = shadow_limits(app);
+  if (files) ww_rulefiles_load(files, &limits, 1, live, &err);
+  else *live = ww_rules_load(app->rules.dir, &limits, &err);
   ww_err_clear(&err);
   json_decref(files);
   if (*live && strcmp(ww_rules_version(*live), version) != 0) {
