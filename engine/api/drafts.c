@@ -309,7 +309,7 @@ void ww_api_drafts_list(ww_req *req) {
   else ww_store_drafts(w->store, on_list, req);
 }
 
-#define UNKNOWN_DRAFT "No such draft (it may have lapsed: drafts are kept 7 days)."
+#define UNKNOWN_DRAFT WW_API_UNKNOWN_DRAFT
 
 /* Fetch the draft of the request's {id}, then go on in 'fn'. */
 static void with_draft(ww_req *req, ww_store_cb fn) {

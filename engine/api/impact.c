@@ -122,7 +122,7 @@ static void on_draft(void *ud, int status, json_t *draft) {
   ww_app_worker *w = ww_req_app(req);
   if (status != 0) {
     ww_api_respond_store(req, status, "unknown_draft",
-                         "No such draft (it may have lapsed: drafts are kept 7 days).", draft);
+                         WW_API_UNKNOWN_DRAFT, draft);
     impact_free(im);
     return;
   }

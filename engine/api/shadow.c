@@ -578,7 +578,7 @@ static void on_start_draft(void *ud, int status, json_t *draft) {
   ww_req *req = ud;
   if (status != 0) {
     ww_api_respond_store(req, status, "unknown_draft",
-                         "No such draft (it may have lapsed: drafts are kept 7 days).", draft);
+                         WW_API_UNKNOWN_DRAFT, draft);
     return;
   }
   if (json_array_size(json_object_get(draft, "errors")) > 0) {
@@ -598,7 +598,7 @@ static void on_start_version(void *ud, int status, json_t *rec) {
   ww_req *req = ud;
   if (status != 0) {
     ww_api_respond_store(req, status, "unknown_version",
-                         "No such version in the history (GET /v1/rules/versions lists them).",
+                         WW_API_UNKNOWN_VERSION,
                          rec);
     return;
   }

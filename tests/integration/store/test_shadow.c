@@ -7,8 +7,6 @@
  * same; an author may look but not start or end a run; an end on B reaches A. The
  * embedded store does the same in one process. GET /v1/rules/drafts/{id}/impact replays
  * the recorded decisions on the draft. */
-#include <dirent.h>
-
 #include "store_test.h"
 
 #define AUTHOR_TOKEN "test-author-token-shadow-3e1f"
@@ -47,31 +45,9 @@ static void tokens_file(char out[320]) {
   cr_assert_eq(chmod(out, 0600), 0);
 }
 
-/* The bundled rule set as {"path": "text"} plus steering/zz_kandidaat.lua = 'extra'
- * (new). */
+/* The bundled rule set plus steering/zz_kandidaat.lua = 'extra' (new). */
 static json_t *candidate_files(const char *extra) {
-  const char *root = ww_test_source("rules");
-  json_t *files = json_object();
-  const char *subs[3] = {"", "steering", "tests"};
-  for (int s = 0; s < 3; s++) {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", root, subs[s]);
-    DIR *d = opendir(path);
-    cr_assert_not_null(d, "%s", path);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      size_t n = strlen(e->d_name);
-      if (n < 5 || strcmp(e->d_name + n - 4, ".lua") != 0) continue;
-      char rel[300], full[1000];
-      snprintf(rel, sizeof rel, "%s%s%s", subs[s], s ? "/" : "", e->d_name);
-      snprintf(full, sizeof full, "%s/%s", root, rel);
-      char *text = ww_read_file(full, NULL);
-      cr_assert_not_null(text, "%s", full);
-      json_object_set_new(files, rel, json_string(text));
-      free(text);
-    }
-    closedir(d);
-  }
+  json_t *files = st_rules_files();
   json_object_set_new(files, "steering/zz_kandidaat.lua", json_string(extra));
   return files;
 }
@@ -90,25 +66,12 @@ static const char fails_paspoort[] =
     "  advise = function(r, a) end,\n"
     "}\n";
 
-static int call(int port, const char *method, const char *path, const char *token,
-                const json_t *body, json_t **out) {
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  ww_http_resp r;
-  json_t *j = st_req(port, method, path, token, text, &r);
-  free(text);
-  int status = r.status;
-  ww_http_resp_free(&r);
-  if (out) *out = j;
-  else json_decref(j);
-  return status;
-}
-
 /* A draft of 'extra' on 'port' by the author; its id into 'id'. */
 static void make_draft(int port, const char *extra, char id[32]) {
   json_t *files = candidate_files(extra);
   json_t *body = json_pack("{s:o}", "files", files);
   json_t *d = NULL;
-  int st = call(port, "POST", "/v1/rules/drafts", AUTHOR_TOKEN, body, &d);
+  int st = st_call(port, "POST", "/v1/rules/drafts", AUTHOR_TOKEN, body, &d);
   json_decref(body);
   cr_assert_eq(st, 201, "draft: %d", st);
   cr_assert_eq(json_array_size(json_object_get(d, "errors")), 0);
@@ -122,7 +85,7 @@ static void advise(int port, const char *service, char out[256]) {
                           BSN, "digitalSkills", "medium", "context", "time",
                           "2026-12-02T10:00:00+01:00");
   json_t *ans = NULL;
-  int st = call(port, "POST", "/v1/advice", ST_ADMIN_TOKEN, req, &ans);
+  int st = st_call(port, "POST", "/v1/advice", ST_ADMIN_TOKEN, req, &ans);
   json_decref(req);
   cr_assert_eq(st, 200, "advice %s: %d", service, st);
   size_t i, len = 0;
@@ -135,7 +98,7 @@ static void advise(int port, const char *service, char out[256]) {
 
 static json_t *shadow(int port) {
   json_t *j = NULL;
-  cr_assert_eq(call(port, "GET", "/v1/rules/shadow", AUTHOR_TOKEN, NULL, &j), 200);
+  cr_assert_eq(st_call(port, "GET", "/v1/rules/shadow", AUTHOR_TOKEN, NULL, &j), 200);
   return j;
 }
 
@@ -208,13 +171,13 @@ Test(shadow, two_instances_follow_one_run) {
   make_draft(a.port, moves_verhuizing, id);
   json_t *body = json_pack("{s:s}", "draft", id);
   /* the author may look, not start or end */
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/shadow", AUTHOR_TOKEN, body, NULL), 403);
-  cr_assert_eq(call(a.port, "DELETE", "/v1/rules/shadow", AUTHOR_TOKEN, NULL, NULL), 403);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/shadow", AUTHOR_TOKEN, body, NULL), 403);
+  cr_assert_eq(st_call(a.port, "DELETE", "/v1/rules/shadow", AUTHOR_TOKEN, NULL, NULL), 403);
   json_t *s = shadow(a.port);
   cr_assert(json_is_false(json_object_get(s, "active")));
   json_decref(s);
 
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/shadow", ST_ADMIN_TOKEN, body, &s), 200);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/shadow", ST_ADMIN_TOKEN, body, &s), 200);
   cr_assert(json_is_true(json_object_get(s, "active")), "%s", json_dumps(s, 0));
   cr_assert_str_eq(st_str(json_object_get(s, "candidate"), "draft"), id);
   cr_assert_null(json_object_get(s, "files"));
@@ -260,7 +223,7 @@ Test(shadow, two_instances_follow_one_run) {
   json_decref(sb);
 
   /* an end on B reaches A */
-  cr_assert_eq(call(b.port, "DELETE", "/v1/rules/shadow", ST_ADMIN_TOKEN, NULL, &s), 200);
+  cr_assert_eq(st_call(b.port, "DELETE", "/v1/rules/shadow", ST_ADMIN_TOKEN, NULL, &s), 200);
   cr_assert(json_is_false(json_object_get(s, "active")));
   json_decref(s);
   want off_a = {a.port, 0, -1};
@@ -268,13 +231,13 @@ Test(shadow, two_instances_follow_one_run) {
   /* bad candidates */
   snprintf(path, sizeof path, "%s", "/v1/rules/shadow");
   json_t *bad = json_pack("{s:s}", "draft", "0123456789abcdef");
-  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, bad, NULL), 404);
+  cr_assert_eq(st_call(a.port, "POST", path, ST_ADMIN_TOKEN, bad, NULL), 404);
   json_decref(bad);
   bad = json_pack("{s:s}", "version", "000000000000");
-  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, bad, NULL), 404);
+  cr_assert_eq(st_call(a.port, "POST", path, ST_ADMIN_TOKEN, bad, NULL), 404);
   json_decref(bad);
   bad = json_pack("{s:s, s:s}", "draft", id, "version", "000000000000");
-  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, bad, NULL), 400);
+  cr_assert_eq(st_call(a.port, "POST", path, ST_ADMIN_TOKEN, bad, NULL), 400);
   json_decref(bad);
   json_decref(body);
 }
@@ -287,7 +250,7 @@ Test(shadow, failing_candidate_counts_errors_and_changes_no_answer) {
   advise(a.port, "paspoort", before);
   make_draft(a.port, fails_paspoort, id);
   json_t *body = json_pack("{s:s}", "draft", id);
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/shadow", ST_ADMIN_TOKEN, body, NULL), 200);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/shadow", ST_ADMIN_TOKEN, body, NULL), 200);
   json_decref(body);
   for (int i = 0; i < 5; i++) {
     advise(a.port, "paspoort", during);
@@ -315,7 +278,7 @@ Test(shadow, embedded_store_all_workers) {
   char id[32], ans[256];
   make_draft(a.port, moves_verhuizing, id);
   json_t *body = json_pack("{s:s}", "draft", id);
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/shadow", ST_ADMIN_TOKEN, body, NULL), 200);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/shadow", ST_ADMIN_TOKEN, body, NULL), 200);
   json_decref(body);
   /* fresh connections: both workers answer some */
   for (int i = 0; i < 20; i++) advise(a.port, i < 4 ? "verhuizing" : "paspoort", ans);
@@ -325,7 +288,7 @@ Test(shadow, embedded_store_all_workers) {
   cr_assert_eq(count_of(s, "different"), 4, "%s", json_dumps(s, 0));
   cr_assert_eq(count_of(s, "same"), 16);
   json_decref(s);
-  cr_assert_eq(call(a.port, "DELETE", "/v1/rules/shadow", ST_ADMIN_TOKEN, NULL, NULL), 200);
+  cr_assert_eq(st_call(a.port, "DELETE", "/v1/rules/shadow", ST_ADMIN_TOKEN, NULL, NULL), 200);
   s = shadow(a.port);
   cr_assert(json_is_false(json_object_get(s, "active")));
   json_decref(s);
@@ -345,7 +308,7 @@ Test(shadow, impact_replays_recorded_traffic) {
   make_draft(a.port, moves_verhuizing, id);
   json_t *d = NULL;
   snprintf(path, sizeof path, "/v1/rules/drafts/%s", id);
-  cr_assert_eq(call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &d), 200);
+  cr_assert_eq(st_call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &d), 200);
   json_t *cov = json_object_get(d, "coverage");
   cr_assert(json_is_object(cov), "coverage: %s", json_dumps(d, 0));
   cr_assert_gt(json_integer_value(json_object_get(json_object_get(cov, "rules"), "total")), 0);
@@ -353,7 +316,7 @@ Test(shadow, impact_replays_recorded_traffic) {
 
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/impact?since=1h", id);
   json_t *r = NULL;
-  cr_assert_eq(call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &r), 200);
+  cr_assert_eq(st_call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &r), 200);
   cr_assert_eq(json_integer_value(json_object_get(r, "replayed")), 12);
   cr_assert_eq(json_integer_value(json_object_get(r, "changed")), 4);
   cr_assert_eq(json_integer_value(json_object_get(r, "errorsAfter")), 0);
@@ -367,14 +330,14 @@ Test(shadow, impact_replays_recorded_traffic) {
   json_decref(r);
   /* since the future: nothing */
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/impact?since=2099-01-01", id);
-  cr_assert_eq(call(a.port, "GET", path, AUTHOR_TOKEN, NULL, &r), 200);
+  cr_assert_eq(st_call(a.port, "GET", path, AUTHOR_TOKEN, NULL, &r), 200);
   cr_assert_eq(json_integer_value(json_object_get(r, "replayed")), 0);
   json_decref(r);
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/impact?since=gisteren", id);
-  cr_assert_eq(call(a.port, "GET", path, AUTHOR_TOKEN, NULL, NULL), 400);
-  cr_assert_eq(call(a.port, "GET", "/v1/rules/drafts/0123456789abcdef/impact", AUTHOR_TOKEN,
+  cr_assert_eq(st_call(a.port, "GET", path, AUTHOR_TOKEN, NULL, NULL), 400);
+  cr_assert_eq(st_call(a.port, "GET", "/v1/rules/drafts/0123456789abcdef/impact", AUTHOR_TOKEN,
                     NULL, NULL), 404);
-  cr_assert_eq(call(a.port, "GET", path, NULL, NULL, NULL), 401);
+  cr_assert_eq(st_call(a.port, "GET", path, NULL, NULL, NULL), 401);
 }
 
 Test(shadow, impact_without_decision_log_says_so) {
@@ -386,7 +349,7 @@ Test(shadow, impact_without_decision_log_says_so) {
   make_draft(a.port, moves_verhuizing, id);
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/impact", id);
   json_t *r = NULL;
-  cr_assert_eq(call(a.port, "GET", path, AUTHOR_TOKEN, NULL, &r), 409);
+  cr_assert_eq(st_call(a.port, "GET", path, AUTHOR_TOKEN, NULL, &r), 409);
   cr_assert_str_eq(st_str(r, "code"), "decision_log_off");
   json_decref(r);
   ww_test_stop(&a);
