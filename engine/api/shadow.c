@@ -464,7 +464,11 @@ static json_t *report(ww_app *app) {
     pthread_mutex_unlock(&s->lock);
     return out;
   }
-  json_t *r = ww_replay_report(s->tally);
+  /* a deep copy: the report shares the tally's shift objects, which the thread goes on
+     counting after the lock is let go */
+  json_t *shared = ww_replay_report(s->tally);
+  json_t *r = json_deep_copy(shared);
+  json_decref(shared);
   json_t *out = json_deep_copy(s->run);
   json_object_set_new(out, "active", json_true());
   json_object_set_new(out, "live", json_string(live));
