@@ -340,17 +340,29 @@ Test(shadow, impact_replays_recorded_traffic) {
   cr_assert_eq(st_call(a.port, "GET", path, NULL, NULL, NULL), 401);
 }
 
-Test(shadow, impact_without_decision_log_says_so) {
+/* Without the decision log the impact says so; with --shadow-sample 0 a run shadows
+ * nothing. */
+Test(shadow, no_log_no_impact_and_sample_zero) {
   char tokens[320];
   tokens_file(tokens);
-  const char *args[] = {"--tokens", tokens, "--max-body", "4000000", NULL};
+  const char *args[] = {"--tokens", tokens, "--max-body", "4000000", "--shadow-sample", "0",
+                        NULL};
   ww_test_serve(&a, args);
-  char id[32], path[160];
+  char id[32], path[160], ans[256];
   make_draft(a.port, moves_verhuizing, id);
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/impact", id);
   json_t *r = NULL;
   cr_assert_eq(st_call(a.port, "GET", path, AUTHOR_TOKEN, NULL, &r), 409);
   cr_assert_str_eq(st_str(r, "code"), "decision_log_off");
+  json_decref(r);
+  json_t *body = json_pack("{s:s}", "draft", id);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/shadow", ST_ADMIN_TOKEN, body, &r), 200);
+  cr_assert(json_real_value(json_object_get(r, "sample")) == 0.0);
+  json_decref(r);
+  json_decref(body);
+  for (int i = 0; i < 10; i++) advise(a.port, "verhuizing", ans);
+  r = shadow(a.port);
+  cr_assert_eq(counted(r), 0);
   json_decref(r);
   ww_test_stop(&a);
 }
