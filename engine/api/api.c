@@ -15,6 +15,7 @@
 #include "api/openapi.h"
 #include "api/rulesapi.h"
 #include "api/services.h"
+#include "api/shadow.h"
 #include "api/sessions.h"
 #include "log/log.h"
 #include "session/session.h"
@@ -50,6 +51,10 @@ static const ww_route routes[] = {
     {"POST", "/v1/rules/drafts/{id}/advice", ww_api_draft_advice, WW_ROLE_AUTHOR},
     {"POST", "/v1/rules/drafts/{id}/approve", ww_api_draft_approve, WW_ROLE_ADMIN},
     {"POST", "/v1/rules/drafts/{id}/publish", ww_api_draft_publish, WW_ROLE_ADMIN},
+    {"GET", "/v1/rules/drafts/{id}/impact", ww_api_draft_impact, WW_ROLE_AUTHOR},
+    {"POST", "/v1/rules/shadow", ww_api_shadow_start, WW_ROLE_ADMIN},
+    {"GET", "/v1/rules/shadow", ww_api_shadow_get, WW_ROLE_AUTHOR},
+    {"DELETE", "/v1/rules/shadow", ww_api_shadow_stop, WW_ROLE_ADMIN},
     {"GET", "/healthz", ww_api_healthz, 0},
     {"GET", "/readyz", ww_api_readyz, 0},
     {"HEAD", "/healthz", ww_api_healthz, 0},   /* load balancers probe with HEAD too */
@@ -347,6 +352,7 @@ static void finish(decision *d, const json_t *session) {
   note.advice_id = info.advice_id;
   ww_respond_raw(req, 200, "application/json", text, len);   /* copies 'text' */
   if (!d->route && session && info.first) note_advised(d, &info, session);
+  ww_shadow_offer(w, d->rs, &d->in, &opts, info.advice_id);   /* after the answer */
 out:
   free_decision(d);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "api/history.h"
+#include "api/shadow.h"
 #include "log/log.h"
 #include "session/session.h"
 #include "store/store.h"
@@ -85,6 +86,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   }
   app->metrics = ww_metrics_registry_new(cfg->workers);
   if (app->metrics == NULL) return -1;
+  if (ww_shadow_init(app) != 0) return -1;   /* after the metrics: it counts in block 0 */
   /* Bursts of 10 s worth. The address tables are big enough for every client a real
    * municipality has at once; the token tables are separate, so a flood from many
    * addresses never pushes a token's bucket out. */
@@ -127,6 +129,7 @@ int ww_app_init(ww_app *app, const ww_config *cfg) {
 void ww_app_close(ww_app *app) {
   if (app->cfg == NULL) return;   /* closed already */
   ww_reload_close(&app->rules);
+  ww_shadow_close(app);   /* its thread reads the history */
   ww_history_close(app);
   memset(app->secret, 0, sizeof app->secret);
   ww_app_tokens_close(app);

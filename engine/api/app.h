@@ -60,6 +60,7 @@ typedef struct ww_app {
   json_t *live_files;              /* its files (the audit's diff), or NULL when unknown */
   json_t *history_queue;           /* [{record, audit}] for worker 0 to write, oldest first */
   int history_ready;               /* history_lock initialised */
+  struct ww_shadow *shadow;        /* the shadow run this process follows (shadow.c) */
 } ww_app;
 
 typedef struct ww_app_worker {

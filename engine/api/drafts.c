@@ -127,7 +127,8 @@ static void draft_work(uv_work_t *work) {
   case JOB_CREATE: {
     int passed = 0, failed = 0;
     cases c = {json_array(), dir};
-    if (rules) ww_decision_test(rules, on_case, &c, &passed, &failed);
+    json_t *coverage = NULL;   /* what the draft's tests reach (null when it does not load) */
+    if (rules) ww_decision_test_coverage(rules, on_case, &c, &passed, &failed, &coverage);
     char version[16];
     ww_rulefiles_version(job->files, version);
     json_t *d = job->body;
@@ -137,7 +138,7 @@ static void draft_work(uv_work_t *work) {
     json_object_set(d, "warnings", warnings);
     json_object_set_new(d, "tests", json_pack("{s:i, s:i, s:o}", "passed", passed, "failed",
                                               failed, "cases", c.list));
-    json_object_set_new(d, "coverage", json_null());
+    json_object_set_new(d, "coverage", coverage ? coverage : json_null());
     break;
   }
   case JOB_ADVICE:
@@ -308,7 +309,7 @@ void ww_api_drafts_list(ww_req *req) {
   else ww_store_drafts(w->store, on_list, req);
 }
 
-#define UNKNOWN_DRAFT "No such draft (it may have lapsed: drafts are kept 7 days)."
+#define UNKNOWN_DRAFT WW_API_UNKNOWN_DRAFT
 
 /* Fetch the draft of the request's {id}, then go on in 'fn'. */
 static void with_draft(ww_req *req, ww_store_cb fn) {

@@ -253,6 +253,24 @@ void ww_rulefiles_remove(const char *dir) {
   rmdir(dir);
 }
 
+int ww_rulefiles_load(const json_t *files, const ww_limits *limits, int n, ww_rules **out,
+                      ww_err *err) {
+  char dir[WW_RULEFILES_TMP_MAX];
+  if (ww_rulefiles_write(files, dir) != 0) {
+    snprintf(err->code, sizeof err->code, "internal");
+    snprintf(err->msg, sizeof err->msg, "The rule files could not be written to a "
+             "temporary folder.");
+    return -1;
+  }
+  int k = 0;
+  for (; k < n; k++)
+    if ((out[k] = ww_rules_load(dir, limits, err)) == NULL) break;
+  ww_rulefiles_remove(dir);
+  if (k == n) return 0;
+  while (k > 0) ww_rules_free(out[--k]);
+  return -1;
+}
+
 json_t *ww_rulefiles_diff(const json_t *from, const json_t *to) {
   json_t *paths = json_object();   /* the union, as a set */
   const char *key;

@@ -8,6 +8,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "wegwijzer/wegwijzer.h"
+
 #define WW_RULEFILES_MAX_BYTES ((size_t)2 * 1024 * 1024)   /* all files together */
 #define WW_RULEFILES_MAX_COUNT 200
 #define WW_RULEFILES_TMP_MAX 300                           /* room for a temp dir path */
@@ -32,6 +34,13 @@ json_t *ww_rulefiles_check(const json_t *files);
 int ww_rulefiles_write(const json_t *files, char dir[WW_RULEFILES_TMP_MAX]);
 /* Remove a dir made by ww_rulefiles_write with everything in it. */
 void ww_rulefiles_remove(const char *dir);
+
+/* Load checked 'files' 'n' times (one copy per thread that decides on it) with 'limits'
+ * from a private temp dir (removed after): 0 with out[0..n-1] (new), or -1 with 'err'
+ * (the loader's, or err->code "internal" when the files could not be written) and
+ * nothing in 'out'. Blocking: call it off every event loop. */
+int ww_rulefiles_load(const json_t *files, const ww_limits *limits, int n, ww_rules **out,
+                      ww_err *err);
 
 /* [{path, added, removed}] of every file that differs between 'from' and 'to' (either may
  * be NULL: no files), sorted by path; counts from a line diff (util/linediff.h). New. */

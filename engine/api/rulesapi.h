@@ -23,6 +23,12 @@ void ww_api_draft_get(ww_req *req);        /* GET /v1/rules/drafts/{id} */
 void ww_api_draft_advice(ww_req *req);     /* POST /v1/rules/drafts/{id}/advice */
 void ww_api_draft_approve(ww_req *req);    /* POST /v1/rules/drafts/{id}/approve (admin) */
 void ww_api_draft_publish(ww_req *req);    /* POST /v1/rules/drafts/{id}/publish (admin) */
+void ww_api_draft_impact(ww_req *req);     /* GET /v1/rules/drafts/{id}/impact (impact.c) */
+
+/* The detail of 404 unknown_draft and unknown_version. */
+#define WW_API_UNKNOWN_DRAFT "No such draft (it may have lapsed: drafts are kept 7 days)."
+#define WW_API_UNKNOWN_VERSION \
+  "No such version in the history (GET /v1/rules/versions lists them)."
 
 /* The answer to a change the gate refused (reload, rollback, publish): 422
  * invalid_files / ruleset_invalid with file, line and every load error, or 503

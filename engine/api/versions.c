@@ -91,7 +91,7 @@ void ww_api_rules_reload(ww_req *req) {
 /* 404 unknown_version (also for an id of the wrong form), or the store's error. */
 static void respond_no_version(ww_req *req, int status, json_t *result) {
   ww_api_respond_store(req, status, "unknown_version",
-                       "No such version in the history (GET /v1/rules/versions lists them).",
+                       WW_API_UNKNOWN_VERSION,
                        result);
 }
 

@@ -30,9 +30,6 @@ void ww_cli_eval_text(FILE *out, const json_t *answer);
  * period from the decision log. Exit codes: 0 ok, 1 input or output failure, 2 usage
  * error. */
 int ww_cli_report(int argc, char **argv);
-/* A time for --since / --until: ISO 8601 with offset, a date (midnight in Amsterdam), or
- * (allow_dur) "90m", "24h", "7d", "4w", "3600s" back from 'now_ms'. 0 or -1 (reportcmd.c). */
-int ww_cli_parse_when(const char *s, int allow_dur, int64_t now_ms, int64_t *ms);
 
 /* wegwijzer replay and wegwijzer diff (replaycmd.c; engine/replay/): the impact of a rule
  * change on recorded decisions, or on a generated grid. Exit codes: 0 ok, 1 more changed

@@ -242,9 +242,9 @@ int ww_cli_replay(int argc, char **argv) {
   }
   int64_t now_ms = (int64_t)time(NULL) * 1000;
   ww_log_period p = {INT64_MIN, INT64_MAX};
-  if (since && ww_cli_parse_when(since, 1, now_ms, &p.since_ms) != 0)
+  if (since && ww_time_parse_when(since, 1, now_ms, &p.since_ms) != 0)
     return usage_error("replay", replay_usage, "bad --since '%s'", since);
-  if (until && ww_cli_parse_when(until, 0, now_ms, &p.until_ms) != 0)
+  if (until && ww_time_parse_when(until, 0, now_ms, &p.until_ms) != 0)
     return usage_error("replay", replay_usage, "bad --until '%s'", until);
 
   int rc = 1;
@@ -307,7 +307,7 @@ int ww_cli_diff(int argc, char **argv) {
   }
   if (ndirs != 2) return usage_error("diff", diff_usage, "%s", "give two rule sets: OLD NEW");
   int64_t day_ms = (int64_t)time(NULL) * 1000;
-  if (week && ww_cli_parse_when(week, 0, 0, &day_ms) != 0)
+  if (week && ww_time_parse_when(week, 0, 0, &day_ms) != 0)
     return usage_error("diff", diff_usage, "bad --week '%s' (a date like 2026-12-07)", week);
   int rc = 1;
   ww_rules *before = load_offline(dirs[0]), *after = NULL;

@@ -25,41 +25,6 @@ static const char report_usage[] =
     "  --svg OUT.svg   also write a stacked bar chart\n"
     "  --export FILE   also write the entries read as JSON lines (input for --from)\n";
 
-int ww_cli_parse_when(const char *s, int allow_dur, int64_t now_ms, int64_t *ms) {
-  int64_t epoch;
-  if (ww_time_parse(s, &epoch) == 0) {
-    *ms = epoch * 1000;
-    return 0;
-  }
-  int y, m, d;
-  char tail;
-  if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
-      m <= 12 && d >= 1 && d <= 31) {
-    int64_t utc = ww_days_from_civil(y, m, d) * 86400;
-    ww_localtime lt;
-    ww_time_local(utc - 3600, &lt);   /* midnight is never inside a DST switch (01:00 UTC) */
-    *ms = (utc - lt.offset) * 1000;
-    return 0;
-  }
-  if (!allow_dur) return -1;
-  char *end;
-  errno = 0;
-  long long n = strtoll(s, &end, 10);
-  if (end == s || n < 0 || errno != 0 || end[0] == '\0' || end[1] != '\0') return -1;
-  long long unit;
-  switch (end[0]) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
-    default: return -1;
-  }
-  if (n > 100LL * 365 * 86400 / unit) return -1;
-  *ms = now_ms - n * unit * 1000;
-  return 0;
-}
-
 static int usage_error(const char *fmt, const char *arg) {
   fputs("wegwijzer report: ", stderr);
   fprintf(stderr, fmt, arg);
@@ -104,12 +69,12 @@ int ww_cli_report(int argc, char **argv) {
   clock_gettime(CLOCK_REALTIME, &now);
   int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
   if (since) {
-    if (ww_cli_parse_when(since, 1, now_ms, &o.since_ms) != 0)
+    if (ww_time_parse_when(since, 1, now_ms, &o.since_ms) != 0)
       return usage_error("--since %s: want 2026-05-01T00:00:00+02:00, 2026-05-01 or 7d", since);
     o.has_since = 1;
   }
   if (until) {
-    if (ww_cli_parse_when(until, 0, now_ms, &o.until_ms) != 0)
+    if (ww_time_parse_when(until, 0, now_ms, &o.until_ms) != 0)
       return usage_error("--until %s: want 2026-05-08T00:00:00+02:00 or 2026-05-08", until);
     o.has_until = 1;
   }

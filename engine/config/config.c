@@ -27,13 +27,14 @@ static const char usage_text[] =
     "                       [--decision-timeout MS] [--load-timeout MS]\n"
     "                       [--min-coverage PCT] [--exhaustive [--exhaustive-budget MS]]\n"
     "                       [--log-level debug|info|warn|error] [--watch] [--strict-rules]\n"
-    "                       [--require-approval]\n"
+    "                       [--require-approval] [--shadow-sample SHARE]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
     "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
 
 const char *ww_config_usage(void) { return usage_text; }
 
-typedef enum { OPT_STR, OPT_HOSTPORT, OPT_INT, OPT_SIZE, OPT_LONG, OPT_LIST, OPT_FLAG } opt_kind;
+typedef enum { OPT_STR, OPT_HOSTPORT, OPT_INT, OPT_SIZE, OPT_LONG, OPT_LIST, OPT_FLAG,
+               OPT_SHARE } opt_kind;
 
 typedef struct option_def {
   const char *flag;      /* without the leading "--" */
@@ -87,6 +88,8 @@ static const option_def options[] = {
     {"exhaustive", "WEGWIJZER_EXHAUSTIVE", OPT_FLAG, offsetof(ww_config, exhaustive), 0, 0, 0},
     NUM("exhaustive-budget", "WEGWIJZER_EXHAUSTIVE_BUDGET", OPT_INT, exhaustive_budget_ms, 100,
         600000),
+    {"shadow-sample", "WEGWIJZER_SHADOW_SAMPLE", OPT_SHARE, offsetof(ww_config, shadow_sample),
+     0, 0, 0},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -177,6 +180,16 @@ static int set_option(ww_config *cfg, const option_def *o, const char *v, const 
   case OPT_FLAG:
     *(int *)(base + o->offset) = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
     return 0;
+  case OPT_SHARE: {
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno || end == v || *end != '\0' || !(d >= 0.0 && d <= 1.0)) {
+      fprintf(stderr, "wegwijzer: %s %s: expected a share from 0 to 1, e.g. 0.1\n", what, v);
+      return -1;
+    }
+    *(double *)(base + o->offset) = d;
+    return 0;
+  }
   case OPT_INT:
   case OPT_SIZE:
   case OPT_LONG:
@@ -224,6 +237,7 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->load_timeout_ms = WW_DEFAULT_LOAD_TIMEOUT_MS;
   cfg->min_coverage = -1;
   cfg->exhaustive_budget_ms = 10000;
+  cfg->shadow_sample = 1.0;
 
   /* Environment first; a list from the environment is replaced by flags of its kind. */
   for (size_t i = 0; i < NOPTIONS; i++) {

@@ -59,6 +59,8 @@ typedef struct ww_config {
   int exhaustive;              /* --exhaustive: the duty-of-care proof is part of the gate */
   int exhaustive_budget_ms;    /* --exhaustive-budget MS: its time per rule set, default
                                   10000 */
+  double shadow_sample;        /* --shadow-sample SHARE: of the live decisions a shadow
+                                  candidate decides again (0..1), default 1 */
 } ww_config;
 
 /* Fill 'cfg' from defaults, then the environment, then argv (argv[0] is "serve").

@@ -41,6 +41,7 @@ static const char *const method_names[M_COUNT] = {"GET",   "HEAD",    "POST",  "
                                                   "DELETE", "PATCH", "OPTIONS", "other"};
 static const char *const rule_error_names[WW_RULE_ERR_KINDS] = {"runtime", "budget",
                                                                 "memory", "invalid_result"};
+static const char *const shadow_names[WW_SHADOW_KINDS] = {"same", "different", "error"};
 
 typedef struct route_stat {
   const char *last;             /* owner only: the address this name was last passed as */
@@ -65,6 +66,7 @@ struct ww_metrics {
   route_stat routes[ROUTES_MAX + 1];   /* [ROUTES_MAX] is route="other" */
   ctr rule_errors[WW_RULE_ERR_KINDS];
   ctr degraded, store_errors, store_reconnects, handovers_created, handovers_claimed;
+  ctr shadow[WW_SHADOW_KINDS];
   label_table services, channels;
   ctr advice[SERVICES_MAX + 1][CHANNELS_MAX + 1];   /* last row/column: "other" */
 };
@@ -192,6 +194,10 @@ void ww_metrics_rule_error(ww_metrics *m, ww_rule_error_kind kind) {
 }
 
 void ww_metrics_degraded(ww_metrics *m) { if (m) ctr_inc(&m->degraded); }
+
+void ww_metrics_shadow(ww_metrics *m, ww_shadow_kind kind) {
+  if (m && kind >= 0 && kind < WW_SHADOW_KINDS) ctr_inc(&m->shadow[kind]);
+}
 void ww_metrics_store_error(ww_metrics *m) { if (m) ctr_inc(&m->store_errors); }
 void ww_metrics_store_reconnect(ww_metrics *m) { if (m) ctr_inc(&m->store_reconnects); }
 void ww_metrics_handover_created(ww_metrics *m) { if (m) ctr_inc(&m->handovers_created); }
@@ -401,6 +407,7 @@ char *ww_metrics_render(ww_metrics_registry *reg, const char *ruleset_version, s
 
   uint64_t rule_errors[WW_RULE_ERR_KINDS] = {0};
   uint64_t degraded = 0, store_errors = 0, reconnects = 0, ho_created = 0, ho_claimed = 0;
+  uint64_t shadow[WW_SHADOW_KINDS] = {0};
 
   for (int i = 0; i < w; i++) {
     ww_metrics *m = reg->blocks[i];
@@ -424,6 +431,7 @@ char *ww_metrics_render(ww_metrics_registry *reg, const char *ruleset_version, s
       if (total > 0) nhist++;
     }
     for (int k = 0; k < WW_RULE_ERR_KINDS; k++) rule_errors[k] += ctr_get(&m->rule_errors[k]);
+    for (int k = 0; k < WW_SHADOW_KINDS; k++) shadow[k] += ctr_get(&m->shadow[k]);
     degraded += ctr_get(&m->degraded);
     store_errors += ctr_get(&m->store_errors);
     reconnects += ctr_get(&m->store_reconnects);
@@ -501,6 +509,14 @@ char *ww_metrics_render(ww_metrics_registry *reg, const char *ruleset_version, s
     sb_puts(&b, "wegwijzer_rule_errors_total{");
     sb_label(&b, "kind", rule_error_names[k]);
     sb_printf(&b, "} %llu\n", (unsigned long long)rule_errors[k]);
+  }
+
+  sb_family(&b, "wegwijzer_shadow_decisions_total", "counter",
+            "Live decisions decided again on the shadow candidate, by how it compared.");
+  for (int k = 0; k < WW_SHADOW_KINDS; k++) {
+    sb_puts(&b, "wegwijzer_shadow_decisions_total{");
+    sb_label(&b, "result", shadow_names[k]);
+    sb_printf(&b, "} %llu\n", (unsigned long long)shadow[k]);
   }
 
   static const struct { const char *name, *help; } plain[] = {

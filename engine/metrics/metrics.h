@@ -17,7 +17,8 @@
  * wegwijzer_http_request_duration_seconds{route} (histogram), wegwijzer_rule_errors_total{kind},
  * wegwijzer_degraded_total, wegwijzer_store_errors_total, wegwijzer_store_reconnects_total,
  * wegwijzer_advice_total{service,channel}, wegwijzer_handovers_created_total,
- * wegwijzer_handovers_claimed_total, wegwijzer_ruleset_info{version} and
+ * wegwijzer_handovers_claimed_total, wegwijzer_shadow_decisions_total{result},
+ * wegwijzer_ruleset_info{version} and
  * wegwijzer_build_info{version}. */
 #ifndef WW_METRICS_H
 #define WW_METRICS_H
@@ -58,6 +59,18 @@ void ww_metrics_request(ww_metrics *m, const char *route, const char *method, in
 
 void ww_metrics_rule_error(ww_metrics *m, ww_rule_error_kind kind);
 void ww_metrics_degraded(ww_metrics *m);          /* an answer given in degraded mode */
+
+/* How a live decision compared when decided again on the shadow candidate (label
+ * result="..."; engine/api/shadow.c). The shadow thread counts these in block 0: it is
+ * their only writer (worker 0 never writes them), so the single-writer rule holds. */
+typedef enum {
+  WW_SHADOW_SAME = 0,        /* the same first channel */
+  WW_SHADOW_DIFFERENT,       /* another first channel */
+  WW_SHADOW_ERROR,           /* the candidate failed (a rule error, or the request is
+                                invalid for it) */
+  WW_SHADOW_KINDS
+} ww_shadow_kind;
+void ww_metrics_shadow(ww_metrics *m, ww_shadow_kind kind);
 void ww_metrics_store_error(ww_metrics *m);       /* a failed store command */
 void ww_metrics_store_reconnect(ww_metrics *m);   /* a store connection (re)established */
 void ww_metrics_handover_created(ww_metrics *m);

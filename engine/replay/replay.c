@@ -99,50 +99,59 @@ static json_t *explained(ww_rules *rules, const json_t *request, const ww_decisi
   return side;
 }
 
-static void add_example(ww_replay *r, const json_t *request, const json_t *session,
-                        const json_t *overrides, const ww_decision_opts *o) {
+json_t *ww_replay_example(ww_rules *before, ww_rules *after, const json_t *request,
+                         const json_t *session, const json_t *overrides, int route,
+                         const char *seed) {
+  ww_decision_opts o = {0};
+  o.route = route;
+  o.session = session;
+  o.status = overrides;
+  o.advice_id = seed && seed[0] ? seed : "replay";
   json_t *ex = json_pack("{s:O, s:o, s:o}", "request", request, "before",
-                         explained(r->before, request, o), "after",
-                         explained(r->after, request, o));
-  if (ex == NULL) return;
+                         explained(before, request, &o), "after",
+                         explained(after, request, &o));
+  if (ex == NULL) return NULL;
   /* what the rules saw besides the request (wegwijzer eval takes the request alone) */
   if (session) json_object_set(ex, "session", (json_t *)session);
   if (overrides) json_object_set(ex, "overrides", (json_t *)overrides);
-  if (o->route) json_object_set_new(ex, "route", json_true());
-  json_array_append_new(r->examples, ex);
+  if (route) json_object_set_new(ex, "route", json_true());
+  return ex;
 }
 
-static int replay_one(ww_replay *r, const json_t *request, const json_t *session,
-                      const json_t *overrides, int route, const char *seed) {
+void ww_replay_decide(ww_rules *before, ww_rules *after, const json_t *request,
+                      const json_t *session, const json_t *overrides, int route,
+                      const char *seed, ww_replay_pair *p) {
   ww_decision_opts o = {0};
   o.route = route;
   o.session = session;
   o.status = overrides;
   o.advice_id = seed && seed[0] ? seed : "replay";   /* math.random: the same on both */
-  ww_decision_outcome b, a;
-  int eb = decide(r->before, request, &o, &b);
-  int ea = decide(r->after, request, &o, &a);
-  const char *service = json_string_value(json_object_get(request, "service"));
+  p->error_before = decide(before, request, &o, &p->before);
+  p->error_after = decide(after, request, &o, &p->after);
+}
+
+int ww_replay_count(ww_replay *r, const char *service, const ww_replay_pair *p) {
+  const ww_decision_outcome *b = &p->before, *a = &p->after;
   if (service == NULL) return 0;
   r->replayed++;
-  r->errors_before += eb;
-  r->errors_after += ea;
-  int changed = !same(b.first, a.first);
+  r->errors_before += p->error_before;
+  r->errors_after += p->error_after;
+  int changed = !same(b->first, a->first);
   json_t *svc = json_object_get(r->by_service, service);
   if (svc == NULL) {
     svc = json_pack("[i, i]", 0, 0);
     if (svc == NULL || json_object_set_new(r->by_service, service, svc) != 0) return -1;
   }
   json_integer_set(json_array_get(svc, 0), json_integer_value(json_array_get(svc, 0)) + 1);
-  for (int i = 0; i < a.nexcluded; i++) {
+  for (int i = 0; i < a->nexcluded; i++) {
     int was = 0;
-    for (int k = 0; k < b.nexcluded && !was; k++) was = strcmp(a.excluded[i], b.excluded[k]) == 0;
-    if (!was) bump(r->excluded, a.excluded[i], 1);
+    for (int k = 0; k < b->nexcluded && !was; k++) was = strcmp(a->excluded[i], b->excluded[k]) == 0;
+    if (!was) bump(r->excluded, a->excluded[i], 1);
   }
-  if (!changed) return 1;
+  if (!changed) return 0;
   r->changed++;
   json_integer_set(json_array_get(svc, 1), json_integer_value(json_array_get(svc, 1)) + 1);
-  const char *from = b.first ? b.first : "", *to = a.first ? a.first : "";
+  const char *from = b->first ? b->first : "", *to = a->first ? a->first : "";
   size_t lf = strlen(from), lt = strlen(to);
   char *key = malloc(lf + lt + 2);
   if (key == NULL) return -1;
@@ -151,7 +160,7 @@ static int replay_one(ww_replay *r, const json_t *request, const json_t *session
   memcpy(key + lf + 1, to, lt + 1);
   json_t *shift = json_object_get(r->shifts, key);
   if (shift == NULL) {
-    shift = json_pack("{s:s?, s:s?, s:i, s:{}}", "from", b.first, "to", a.first, "count", 0,
+    shift = json_pack("{s:s?, s:s?, s:i, s:{}}", "from", b->first, "to", a->first, "count", 0,
                       "services");
     if (shift) json_object_set_new(r->shifts, key, shift);
   }
@@ -159,9 +168,21 @@ static int replay_one(ww_replay *r, const json_t *request, const json_t *session
   if (shift == NULL) return -1;
   bump(shift, "count", 1);
   bump(json_object_get(shift, "services"), service, 1);
-  if ((int)json_array_size(r->examples) < r->max_examples)
-    add_example(r, request, session, overrides, &o);
   return 1;
+}
+
+static int replay_one(ww_replay *r, const json_t *request, const json_t *session,
+                      const json_t *overrides, int route, const char *seed) {
+  ww_replay_pair p;
+  ww_replay_decide(r->before, r->after, request, session, overrides, route, seed, &p);
+  const char *service = json_string_value(json_object_get(request, "service"));
+  int rc = ww_replay_count(r, service, &p);
+  if (rc == 1 && (int)json_array_size(r->examples) < r->max_examples) {
+    json_t *ex = ww_replay_example(r->before, r->after, request, session, overrides, route,
+                                   seed);
+    if (ex) json_array_append_new(r->examples, ex);
+  }
+  return rc < 0 ? -1 : service ? 1 : 0;
 }
 
 int ww_replay_add_request(ww_replay *r, const json_t *request, const json_t *session,
@@ -247,7 +268,8 @@ json_t *ww_replay_report(const ww_replay *r) {
   return json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:O}", "replayed",
                    (json_int_t)r->replayed, "changed", (json_int_t)r->changed, "errorsBefore",
                    (json_int_t)r->errors_before, "errorsAfter", (json_int_t)r->errors_after,
-                   "from", ww_rules_version(r->before), "to", ww_rules_version(r->after),
+                   "from", r->before ? ww_rules_version(r->before) : "", "to",
+                   r->after ? ww_rules_version(r->after) : "",
                    "byService", by, "shifts", shifts, "newlyExcluded", excl, "examples",
                    r->examples);
 }

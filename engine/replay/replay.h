@@ -33,6 +33,27 @@ int ww_replay_add(ww_replay *r, const json_t *entry);
 int ww_replay_add_request(ww_replay *r, const json_t *request, const json_t *session,
                           const json_t *overrides, int route);
 
+/* The same in steps, for a caller that decides on one thread and counts into a report
+ * shared with others (the shadow, engine/api/shadow.c): decide a request on both rule
+ * sets (the caller's thread; as ww_replay_add_request, 'seed' the math.random seed, NULL
+ * for "replay") into a pair, then count the pair into 'r' (a replay made with NULL rule
+ * sets counts only; its report says from "" and to ""). The pair borrows from both rule
+ * sets: count it before either changes. ww_replay_count: 1 the first channel changed, 0
+ * not (or no service), -1 out of memory. */
+typedef struct ww_replay_pair {
+  ww_decision_outcome before, after;
+  int error_before, error_after;   /* 1: that side failed (a rule error, or invalid there) */
+} ww_replay_pair;
+void ww_replay_decide(ww_rules *before, ww_rules *after, const json_t *request,
+                      const json_t *session, const json_t *overrides, int route,
+                      const char *seed, ww_replay_pair *p);
+int ww_replay_count(ww_replay *r, const char *service, const ww_replay_pair *p);
+/* A changed decision as the report's examples show it: {request, before: {first, channels,
+ * trace} (or {error}), after: {...}, session?, overrides?, route?}. New, or NULL. */
+json_t *ww_replay_example(ww_rules *before, ww_rules *after, const json_t *request,
+                          const json_t *session, const json_t *overrides, int route,
+                          const char *seed);
+
 /* wegwijzer diff (grid.c): every service of either rule set x the citizen profiles (the
  * anonymous citizen, then each digitalSkills, authLevel, need, age band, language a
  * channel names and origin alone) x each hour of the week from 'monday' (epoch seconds of

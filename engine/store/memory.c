@@ -23,6 +23,8 @@
  *             live version id; audit [entries, newest first], at most WW_STORE_AUDIT_KEEP
  *             (both bounded by count, not in 'bytes')
  *   drafts    id -> {"d": draft, "exp", "b"}   counted in 'bytes' like sessions
+ *   shadow    the shadow run (engine/api/shadow.c), or NULL (one, bounded by the rule
+ *             files' cap, not in 'bytes')
  * Expired entries are dropped when met and swept every few seconds by each handle's
  * timer.
  *
@@ -50,6 +52,7 @@ struct ww_memstore {
   json_t *sessions, *citizens, *codes, *fails;
   json_t *status;              /* immutable snapshot, replaced under mu */
   json_t *versions, *audit, *drafts;   /* rule-set history and drafts (see the layout) */
+  json_t *shadow;                      /* the shadow run, or NULL */
   char live[16];               /* the live version id, or "" */
   atomic_ulong version;        /* bumped after each status replacement */
   size_t bytes;                /* sum of the records' "b", under mu */
@@ -113,6 +116,7 @@ void ww_memstore_free(ww_memstore *m) {
   json_decref(m->versions);
   json_decref(m->audit);
   json_decref(m->drafts);
+  json_decref(m->shadow);
   pthread_mutex_destroy(&m->mu);
   free(m);
 }
@@ -799,6 +803,29 @@ static void m_draft_get(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
   cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
 }
 
+static void m_shadow_set(ww_store *s, const json_t *shadow, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  json_t *copy = shadow ? json_deep_copy(shadow) : NULL;
+  if (shadow && copy == NULL) {
+    cb(ud, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  lock(ms);
+  json_t *old = ms->m->shadow;
+  ms->m->shadow = copy;
+  unlock(ms);
+  json_decref(old);
+  cb(ud, 0, NULL);
+}
+
+static void m_shadow_get(ww_store *s, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  lock(ms);
+  json_t *out = ms->m->shadow ? json_deep_copy(ms->m->shadow) : NULL;
+  unlock(ms);
+  cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
+}
+
 static int by_created_desc(const void *a, const void *b) {
   const char *x = json_string_value(json_object_get(*(json_t *const *)a, "createdAt"));
   const char *y = json_string_value(json_object_get(*(json_t *const *)b, "createdAt"));
@@ -950,6 +977,8 @@ static const ww_store_vt memory_vt = {
     .draft_put = m_draft_put,
     .draft_get = m_draft_get,
     .drafts = m_drafts,
+    .shadow_set = m_shadow_set,
+    .shadow_get = m_shadow_get,
     .ready = m_ready,
     .close = m_close,
 };

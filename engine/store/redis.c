@@ -55,10 +55,13 @@
  *                             an update keeps it)
  *   ww:rules:drafts   zset    draft id scored by its expiry ms: lists and counts the
  *                             live drafts (at most WW_STORE_DRAFTS_MAX)
+ *   ww:rules:shadow   string  the shadow run every instance follows (JSON with the
+ *                             candidate's files); absent when none runs
  *   pub/sub channel ww:st:<db>  a status override changed (payload: channel id)
  *   pub/sub channel ww:rules:changed  a new live version (payload: its id); not per db:
  *                             a receiver reads ww:rules:live of its own db, so a message
  *                             from another db only costs that read
+ *                             ("shadow": ww:rules:shadow was set or removed)
  * The ww:rules:* keys carry no hash tag: SC_RULES_COMMIT, SC_RULES_VERSIONS and SC_DRAFTS
  * touch records whose names they build (one Redis or a primary with replicas, as the
  * store supports; not Redis Cluster). Each rule-set change is one script, so atomic.
@@ -916,6 +919,25 @@ static void r_drafts(ww_store *s, ww_store_cb cb, void *ud) {
   ww__redis_script(st, SC_DRAFTS, drafts_step, o, 1, 2, args, NULL);
 }
 
+#define SHADOW_KEY "ww:rules:shadow"
+
+static void r_shadow_set(ww_store *s, const json_t *shadow, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  char *j = shadow ? json_dumps(shadow, JSON_COMPACT) : strdup("");
+  if (j == NULL) {
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  const char *args[3] = {SHADOW_KEY, j, WW_STORE_RULES_CHANNEL};
+  ww__redis_script(st, SC_SHADOW, done_null, o, 1, 2, args, NULL);
+  free(j);
+}
+
+static void r_shadow_get(ww_store *s, ww_store_cb cb, void *ud) {
+  get_json((rstore *)s, SHADOW_KEY, "", cb, ud);
+}
+
 /* -- lifecycle -- */
 
 static int r_ready(const ww_store *s) { return ww__redis_ready((const rstore *)s); }
@@ -945,6 +967,8 @@ static const ww_store_vt redis_vt = {
     .draft_put = r_draft_put,
     .draft_get = r_draft_get,
     .drafts = r_drafts,
+    .shadow_set = r_shadow_set,
+    .shadow_get = r_shadow_get,
     .decision_log_since = r_decision_log_since,
     .ready = r_ready,
     .close = r_close,

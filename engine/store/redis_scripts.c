@@ -280,5 +280,13 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "  if j then out[#out + 1] = j end\n"
     "end\n"
     "return out\n",
+
+    /* SC_SHADOW  KEYS: ww:rules:shadow   ARGV: the shadow run JSON ('' = none), the pub/sub
+     * channel. Stored (or removed), then announced with the message "shadow". SET first
+     * (maxmemory). */
+    "if ARGV[1] == '' then redis.call('DEL', KEYS[1])\n"
+    "else redis.call('SET', KEYS[1], ARGV[1]) end\n"
+    "redis.call('PUBLISH', ARGV[2], 'shadow')\n"
+    "return 1\n",
 };
 

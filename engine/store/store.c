@@ -224,6 +224,16 @@ void ww_store_drafts(ww_store *s, ww_store_cb cb, void *ud) {
   s->vt->drafts(s, cb, ud);
 }
 
+void ww_store_shadow_set(ww_store *s, const json_t *shadow, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->shadow_set(s, shadow, cb, ud);
+}
+
+void ww_store_shadow_get(ww_store *s, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->shadow_get(s, cb, ud);
+}
+
 void ww_store_on_rules_changed(ww_store *s, ww_store_rules_fn fn, void *ud) {
   s->rules_fn = fn;
   s->rules_ud = ud;

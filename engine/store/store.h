@@ -315,6 +315,14 @@ void ww_store_draft_get(ww_store *s, const char *id, ww_store_cb cb, void *ud);
 /* Result {"drafts": [drafts without "files"]}, newest first. */
 void ww_store_drafts(ww_store *s, ww_store_cb cb, void *ud);
 
+/* The shadow run every instance on the store follows (engine/api/shadow.c): 'shadow'
+ * (borrowed) stored, or NULL: ended; on Redis announced on WW_STORE_RULES_CHANNEL with the
+ * message WW_STORE_SHADOW_MESSAGE. Result NULL. */
+#define WW_STORE_SHADOW_MESSAGE "shadow"
+void ww_store_shadow_set(ww_store *s, const json_t *shadow, ww_store_cb cb, void *ud);
+/* Result: the shadow run; ENOTFOUND when none runs. */
+void ww_store_shadow_get(ww_store *s, ww_store_cb cb, void *ud);
+
 /* 'fn' is called on the handle's loop when another instance on the same Redis may have
  * changed the live version: with the id it published, or NULL after the subscription was
  * (re)made (messages may have been missed). The memory store never calls it (its only

@@ -35,6 +35,8 @@ typedef struct ww_store_vt {
                     ww_store_cb cb, void *ud);
   void (*draft_get)(ww_store *s, const char *id, ww_store_cb cb, void *ud);
   void (*drafts)(ww_store *s, ww_store_cb cb, void *ud);
+  void (*shadow_set)(ww_store *s, const json_t *shadow, ww_store_cb cb, void *ud);
+  void (*shadow_get)(ww_store *s, ww_store_cb cb, void *ud);
   void (*decision_log_since)(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
                              void *ud);
   int (*ready)(const ww_store *s);

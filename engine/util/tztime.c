@@ -1,6 +1,8 @@
 #include "util/tztime.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -168,5 +170,40 @@ int ww_time_parse_local(const char *s, int64_t *epoch) {
       return 0;
     }
   *epoch = naive - 3600;
+  return 0;
+}
+
+int ww_time_parse_when(const char *s, int allow_dur, int64_t now_ms, int64_t *ms) {
+  int64_t epoch;
+  if (ww_time_parse(s, &epoch) == 0) {
+    *ms = epoch * 1000;
+    return 0;
+  }
+  int y, m, d;
+  char tail;
+  if (strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
+      m <= 12 && d >= 1 && d <= 31) {
+    int64_t utc = ww_days_from_civil(y, m, d) * 86400;
+    ww_localtime lt;
+    ww_time_local(utc - 3600, &lt);   /* midnight is never inside a DST switch (01:00 UTC) */
+    *ms = (utc - lt.offset) * 1000;
+    return 0;
+  }
+  if (!allow_dur) return -1;
+  char *end;
+  errno = 0;
+  long long n = strtoll(s, &end, 10);
+  if (end == s || n < 0 || errno != 0 || end[0] == '\0' || end[1] != '\0') return -1;
+  long long unit;
+  switch (end[0]) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    case 'w': unit = 7 * 86400; break;
+    default: return -1;
+  }
+  if (n > 100LL * 365 * 86400 / unit) return -1;
+  *ms = now_ms - n * unit * 1000;
   return 0;
 }

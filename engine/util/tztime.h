@@ -38,6 +38,11 @@ char *ww_time_put_hhmm(char *p, const ww_localtime *lt);
 /* "mon".."sun" for a weekday 0..6. */
 const char *ww_time_weekday_name(int weekday);
 
+/* A time for --since / --until / ?since=: ISO 8601 with offset, a date (midnight in
+ * Amsterdam), or (allow_dur) "90m", "24h", "7d", "4w", "3600s" back from 'now_ms'. Into
+ * epoch milliseconds: 0 or -1. */
+int ww_time_parse_when(const char *s, int allow_dur, int64_t now_ms, int64_t *ms);
+
 /* Days since 1970-01-01 for a civil date (proleptic Gregorian). */
 int64_t ww_days_from_civil(int y, int m, int d);
 

@@ -163,6 +163,48 @@ static inline void st_tokens_file(const char *dir, char out[320]) {
   cr_assert_eq(chmod(out, 0600), 0);
 }
 
+/* The bundled rule set (rules/) as {"path": "text"}, as a draft sends it (new). */
+static inline json_t *st_rules_files(void) {
+  const char *root = ww_test_source("rules");
+  json_t *files = json_object();
+  const char *subs[3] = {"", "steering", "tests"};
+  for (int s = 0; s < 3; s++) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", root, subs[s]);
+    DIR *d = opendir(path);
+    cr_assert_not_null(d, "%s", path);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      size_t n = strlen(e->d_name);
+      if (n < 5 || strcmp(e->d_name + n - 4, ".lua") != 0) continue;
+      char rel[300], full[1000];
+      snprintf(rel, sizeof rel, "%s%s%s", subs[s], s ? "/" : "", e->d_name);
+      snprintf(full, sizeof full, "%s/%s", root, rel);
+      char *text = ww_read_file(full, NULL);
+      cr_assert_not_null(text, "%s", full);
+      json_object_set_new(files, rel, json_string(text));
+      free(text);
+    }
+    closedir(d);
+  }
+  return files;
+}
+
+/* A request with a token (may be NULL) and a JSON body (borrowed, may be NULL): the
+ * status; the answer into '*out' (new) when 'out' is not NULL. */
+static inline int st_call(int port, const char *method, const char *path, const char *token,
+                          const json_t *body, json_t **out) {
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  ww_http_resp r;
+  json_t *j = st_req(port, method, path, token, text, &r);
+  free(text);
+  int status = r.status;
+  ww_http_resp_free(&r);
+  if (out) *out = j;
+  else json_decref(j);
+  return status;
+}
+
 /* A synchronous hiredis connection to look into Redis (the test's own client). */
 static inline redisContext *st_redis_connect(int port) {
   struct timeval tv = {5, 0};

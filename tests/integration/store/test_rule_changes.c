@@ -47,36 +47,9 @@ static void tokens_file(char out[320]) {
   cr_assert_eq(chmod(out, 0600), 0);
 }
 
-/* The bundled rule set as {"path": "text"} (new). */
-static json_t *bundled_files(void) {
-  const char *root = ww_test_source("rules");
-  json_t *files = json_object();
-  const char *subs[3] = {"", "steering", "tests"};
-  for (int s = 0; s < 3; s++) {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", root, subs[s]);
-    DIR *d = opendir(path);
-    cr_assert_not_null(d, "%s", path);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      size_t n = strlen(e->d_name);
-      if (n < 5 || strcmp(e->d_name + n - 4, ".lua") != 0) continue;
-      char rel[300], full[1000];
-      snprintf(rel, sizeof rel, "%s%s%s", subs[s], s ? "/" : "", e->d_name);
-      snprintf(full, sizeof full, "%s/%s", root, rel);
-      char *text = ww_read_file(full, NULL);
-      cr_assert_not_null(text, "%s", full);
-      json_object_set_new(files, rel, json_string(text));
-      free(text);
-    }
-    closedir(d);
-  }
-  return files;
-}
-
 /* The bundled files with a comment line added to channels.lua ('tag' makes it unique). */
 static json_t *changed_files(const char *tag) {
-  json_t *files = bundled_files();
+  json_t *files = st_rules_files();
   const char *ch = st_str(files, "channels.lua");
   char *text = NULL;
   cr_assert(asprintf(&text, "%s\n-- wijziging %s\n", ch, tag) > 0);
@@ -85,25 +58,10 @@ static json_t *changed_files(const char *tag) {
   return files;
 }
 
-/* POST/GET with a token and a JSON body (borrowed, may be NULL): the status; the answer
- * into '*out' (new) when 'out' is not NULL. */
-static int call(int port, const char *method, const char *path, const char *token,
-                const json_t *body, json_t **out) {
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  ww_http_resp r;
-  json_t *j = st_req(port, method, path, token, text, &r);
-  free(text);
-  int status = r.status;
-  ww_http_resp_free(&r);
-  if (out) *out = j;
-  else json_decref(j);
-  return status;
-}
-
 static void live_version(int port, char out[16]) {
   json_t *j = NULL;
   out[0] = '\0';
-  if (call(port, "GET", "/v1/rules", AUTHOR_TOKEN, NULL, &j) == 200)
+  if (st_call(port, "GET", "/v1/rules", AUTHOR_TOKEN, NULL, &j) == 200)
     snprintf(out, 16, "%s", st_str(j, "version"));
   json_decref(j);
 }
@@ -131,7 +89,7 @@ static double wait_live(int port, const char *version) {
 /* The store's history as the instance shows it (new). */
 static json_t *versions(int port) {
   json_t *j = NULL;
-  cr_assert_eq(call(port, "GET", "/v1/rules/versions", AUTHOR_TOKEN, NULL, &j), 200);
+  cr_assert_eq(st_call(port, "GET", "/v1/rules/versions", AUTHOR_TOKEN, NULL, &j), 200);
   return j;
 }
 
@@ -151,7 +109,7 @@ static int has_versions(void *ud) {
 static json_t *draft(int port, const char *token, const json_t *files, char id[32]) {
   json_t *body = json_pack("{s:O, s:s}", "files", files, "note", "test");
   json_t *d = NULL;
-  int st = call(port, "POST", "/v1/rules/drafts", token, body, &d);
+  int st = st_call(port, "POST", "/v1/rules/drafts", token, body, &d);
   json_decref(body);
   cr_assert_eq(st, 201, "draft: %d %s", st, d ? json_dumps(d, 0) : "");
   snprintf(id, 32, "%s", st_str(d, "id"));
@@ -187,7 +145,7 @@ Test(rules, publish_and_rollback_reach_every_instance) {
   cr_assert_str_eq(st_str(d, "status"), "ready", "%s", json_dumps(d, 0));
   cr_assert_str_eq(st_str(d, "author"), "beleid");
   cr_assert_str_eq(st_str(d, "basedOn"), start_v);
-  cr_assert(json_is_null(json_object_get(d, "coverage")));
+  cr_assert(json_is_object(json_object_get(d, "coverage")), "the draft's tests measure coverage");
   cr_assert_gt(json_integer_value(json_object_get(json_object_get(d, "tests"), "passed")), 0);
   char new_v[16];
   snprintf(new_v, sizeof new_v, "%s", st_str(d, "version"));
@@ -197,16 +155,16 @@ Test(rules, publish_and_rollback_reach_every_instance) {
   char path[128];
   /* the author: no publish, no approve, no rollback */
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
-  cr_assert_eq(call(a.port, "POST", path, AUTHOR_TOKEN, NULL, NULL), 403);
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, NULL, NULL), 403);
   json_t *rb = json_pack("{s:s}", "version", start_v);
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/rollback", AUTHOR_TOKEN, rb, NULL), 403);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/rollback", AUTHOR_TOKEN, rb, NULL), 403);
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/approve", id);
-  cr_assert_eq(call(a.port, "POST", path, AUTHOR_TOKEN, NULL, NULL), 403);
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, NULL, NULL), 403);
 
   /* --require-approval: not approved yet */
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
   json_t *p = NULL;
-  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 409);
+  cr_assert_eq(st_call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 409);
   cr_assert_str_eq(st_str(p, "code"), "approval_required");
   json_decref(p);
 
@@ -215,20 +173,20 @@ Test(rules, publish_and_rollback_reach_every_instance) {
   json_t *d2 = draft(b.port, ST_ADMIN_TOKEN, files, own);
   json_decref(d2);
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/approve", own);
-  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 403);
+  cr_assert_eq(st_call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 403);
   cr_assert_str_eq(st_str(p, "code"), "same_author");
   json_decref(p);
 
   /* approved on B (the draft was made on A: shared through the store) */
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/approve", id);
-  cr_assert_eq(call(b.port, "POST", path, SECOND_ADMIN_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(b.port, "POST", path, SECOND_ADMIN_TOKEN, NULL, &p), 200);
   cr_assert_str_eq(st_str(p, "status"), "approved");
   cr_assert_str_eq(st_str(p, "approvedBy"), "tweede");
   json_decref(p);
 
   /* published on A: live on A at once, on B within 1 s */
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
-  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 200);
   cr_assert_str_eq(st_str(p, "version"), new_v);
   json_decref(p);
   char v[16];
@@ -240,12 +198,12 @@ Test(rules, publish_and_rollback_reach_every_instance) {
 
   /* the draft says so */
   snprintf(path, sizeof path, "/v1/rules/drafts/%s", id);
-  cr_assert_eq(call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &p), 200);
   cr_assert_str_eq(st_str(p, "status"), "published");
   json_decref(p);
 
   /* rollback on B: live on B at once, on A within 1 s */
-  cr_assert_eq(call(b.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, rb, &p), 200);
+  cr_assert_eq(st_call(b.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, rb, &p), 200);
   cr_assert_str_eq(st_str(p, "version"), start_v);
   json_decref(p);
   ms = wait_live(a.port, start_v);
@@ -267,18 +225,18 @@ Test(rules, publish_and_rollback_reach_every_instance) {
 
   /* one version with its files */
   snprintf(path, sizeof path, "/v1/rules/versions/%s", new_v);
-  cr_assert_eq(call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &p), 200);
   cr_assert(json_equal(json_object_get(p, "files"), files));
   json_decref(p);
-  cr_assert_eq(call(b.port, "GET", "/v1/rules/versions/0123456789ab", AUTHOR_TOKEN, NULL, NULL), 404);
+  cr_assert_eq(st_call(b.port, "GET", "/v1/rules/versions/0123456789ab", AUTHOR_TOKEN, NULL, NULL), 404);
   json_t *unknown = json_pack("{s:s}", "version", "0123456789ab");
-  cr_assert_eq(call(b.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, unknown, &p), 404);
+  cr_assert_eq(st_call(b.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, unknown, &p), 404);
   cr_assert_str_eq(st_str(p, "code"), "unknown_version");
   json_decref(p);
   json_decref(unknown);
 
   /* the audit: rollback (from new to start), publish (approved by tweede), start */
-  cr_assert_eq(call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
   json_t *entries = json_object_get(p, "entries");
   cr_assert_geq(json_array_size(entries), 3, "%s", json_dumps(p, 0));
   json_t *e0 = json_array_get(entries, 0), *e1 = json_array_get(entries, 1);
@@ -298,7 +256,7 @@ Test(rules, publish_and_rollback_reach_every_instance) {
 
   /* publish again, then restart B: a restart must not undo a publish */
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
-  cr_assert_eq(call(b.port, "POST", path, ST_ADMIN_TOKEN, NULL, NULL), 200);
+  cr_assert_eq(st_call(b.port, "POST", path, ST_ADMIN_TOKEN, NULL, NULL), 200);
   wait_live(a.port, new_v);
   st_stop_ok(&b);
   char tokens[320];
@@ -340,7 +298,7 @@ Test(rules, embedded_store_in_one_process) {
 
   /* listed without files */
   json_t *p = NULL;
-  cr_assert_eq(call(a.port, "GET", "/v1/rules/drafts", AUTHOR_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(a.port, "GET", "/v1/rules/drafts", AUTHOR_TOKEN, NULL, &p), 200);
   json_t *first = json_array_get(json_object_get(p, "drafts"), 0);
   cr_assert_str_eq(st_str(first, "id"), id);
   cr_assert_null(json_object_get(first, "files"));
@@ -351,24 +309,24 @@ Test(rules, embedded_store_in_one_process) {
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/advice", id);
   json_t *req = json_pack("{s:s, s:{s:s, s:s}}", "service", "verhuizing", "context", "origin",
                           "web", "time", "2026-12-01T10:15:00+01:00");
-  cr_assert_eq(call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 200);
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 200);
   cr_assert(json_array_size(json_object_get(p, "trace")) > 0, "%s", json_dumps(p, 0));
   cr_assert_str_eq(st_str(json_object_get(p, "ruleset"), "version"), new_v);
   json_decref(p);
   json_object_set_new(req, "sessionId", json_string("0123456789abcdef0123456789abcdef"));
-  cr_assert_eq(call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 422);
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 422);
   cr_assert_str_eq(st_str(p, "code"), "session_not_allowed");
   json_decref(p);
   json_decref(req);
 
   /* without --require-approval an admin publishes at once */
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
-  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 200);
   cr_assert_str_eq(st_str(p, "version"), new_v);
   json_decref(p);
   wait_live(a.port, new_v);   /* every worker */
   json_t *rb = json_pack("{s:s}", "version", start_v);
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, rb, NULL), 200);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, rb, NULL), 200);
   wait_live(a.port, start_v);
   json_decref(rb);
 
@@ -380,8 +338,8 @@ Test(rules, embedded_store_in_one_process) {
   json_decref(h);
 
   /* a reload of unchanged files records nothing; the audit has start, publish, rollback */
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/reload", ST_ADMIN_TOKEN, NULL, NULL), 200);
-  cr_assert_eq(call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/reload", ST_ADMIN_TOKEN, NULL, NULL), 200);
+  cr_assert_eq(st_call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
   json_t *entries = json_object_get(p, "entries");
   cr_assert_eq(json_array_size(entries), 3, "%s", json_dumps(p, 0));
   cr_assert_str_eq(st_str(json_array_get(entries, 0), "action"), "rollback");
@@ -402,7 +360,7 @@ Test(rules, hostile_drafts_get_clear_errors) {
   live_version(a.port, start_v);
 
   /* an endless loop in a steering file: the load stops at its limit, FILE:LINE */
-  json_t *files = bundled_files();
+  json_t *files = st_rules_files();
   json_object_set_new(files, "steering/zz_loop.lua", json_string("local x = 0\nwhile true do x = x + 1 end\n"));
   char id[32];
   json_t *d = draft(a.port, AUTHOR_TOKEN, files, id);
@@ -414,17 +372,17 @@ Test(rules, hostile_drafts_get_clear_errors) {
   char path[128];
   snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
   json_t *p = NULL;
-  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 409);
+  cr_assert_eq(st_call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 409);
   cr_assert_str_eq(st_str(p, "code"), "draft_invalid");
   json_decref(p);
   json_decref(files);
 
   /* memory: a table grown without end stops at the memory cap */
-  files = bundled_files();
+  files = st_rules_files();
   json_object_set_new(files, "steering/zz_mem.lua",
                       json_string("local t = {}\nfor i = 1, 1e9 do t[i] = string.rep('x', 64) .. i end\n"));
   json_t *body = json_pack("{s:O}", "files", files);
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/check", AUTHOR_TOKEN, body, &p), 200);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/check", AUTHOR_TOKEN, body, &p), 200);
   cr_assert(json_is_false(json_object_get(p, "ok")), "%s", json_dumps(p, 0));
   cr_assert_str_eq(st_str(json_array_get(json_object_get(p, "errors"), 0), "file"), "steering/zz_mem.lua");
   json_decref(p);
@@ -434,7 +392,7 @@ Test(rules, hostile_drafts_get_clear_errors) {
   /* ../x.lua, an absolute path, a folder of its own: 422 naming each */
   body = json_pack("{s:{s:s, s:s, s:s}}", "files", "../x.lua", "return 1", "/etc/x.lua", "x",
                    "steering/sub/x.lua", "x");
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/drafts", AUTHOR_TOKEN, body, &p), 422);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/drafts", AUTHOR_TOKEN, body, &p), 422);
   cr_assert_str_eq(st_str(p, "code"), "invalid_files");
   cr_assert_eq(json_array_size(json_object_get(p, "invalidParams")), 3, "%s", json_dumps(p, 0));
   json_decref(p);
@@ -444,11 +402,11 @@ Test(rules, hostile_drafts_get_clear_errors) {
   char *big = malloc(3 * 1024 * 1024);
   memset(big, '-', 3 * 1024 * 1024 - 1);
   big[3 * 1024 * 1024 - 1] = '\0';
-  files = bundled_files();
+  files = st_rules_files();
   json_object_set_new(files, "steering/huge.lua", json_string(big));
   free(big);
   body = json_pack("{s:O}", "files", files);
-  cr_assert_eq(call(a.port, "POST", "/v1/rules/check", AUTHOR_TOKEN, body, &p), 422);
+  cr_assert_eq(st_call(a.port, "POST", "/v1/rules/check", AUTHOR_TOKEN, body, &p), 422);
   cr_assert_str_eq(st_str(p, "code"), "invalid_files");
   json_decref(p);
   json_decref(body);

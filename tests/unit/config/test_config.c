@@ -69,3 +69,24 @@ Test(config, redis_url_checked_at_start) {
     ww_config_free(&cfg);
   }
 }
+
+/* --shadow-sample: a share from 0 to 1, default 1 (the shadow takes every decision). */
+Test(config, shadow_sample_is_a_share) {
+  ww_config cfg;
+  char *none[] = {"serve", NULL};
+  cr_assert_eq(ww_config_parse(&cfg, 1, none), 0);
+  cr_expect_float_eq(cfg.shadow_sample, 1.0, 1e-9);
+  ww_config_free(&cfg);
+  static const char *const good[] = {"0", "0.25", "1"};
+  static const char *const bad[] = {"-0.1", "1.5", "half", "0.5x", "nan", ""};
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    char *argv[] = {"serve", "--shadow-sample", (char *)good[i], NULL};
+    cr_expect_eq(ww_config_parse(&cfg, 3, argv), 0, "%s refused", good[i]);
+    ww_config_free(&cfg);
+  }
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char *argv[] = {"serve", "--shadow-sample", (char *)bad[i], NULL};
+    cr_expect_eq(ww_config_parse(&cfg, 3, argv), -1, "%s accepted", bad[i]);
+    ww_config_free(&cfg);
+  }
+}
