@@ -289,7 +289,15 @@ test('Bekijken and Proberen on the live rules: tables, advice as a citizen sees 
     const src = await page.$$eval('#uit-live details button.link', (bs) => bs.map((b) => b.textContent));
     assert.ok(src.length > 5 && src.every((s) => /^steering\/[a-z_0-9]+\.lua:\d+$/.test(s)), src.join(' '));
     await record(page, 'proberen');
-    assert.deepEqual(problems, []);
+    // The other screens, as far as the server has their endpoints: axe on each, and the
+    // editor (CodeMirror under the page's CSP) is there.
+    for (const screen of ['bewerken', 'testen', 'effect', 'publiceren']) {
+      await d.menu(screen);
+      await page.waitForFunction((s) => !document.getElementById(s).hidden, screen);
+      if (screen === 'bewerken') await page.waitForSelector('#editor .CodeMirror');
+      await record(page, `${screen}-leeg`);
+    }
+    assert.deepEqual(problems, [], 'no script error and no CSP violation');
   } finally {
     await context.close();
   }
