@@ -92,6 +92,9 @@
       return 'Dit concept moet eerst door een collega worden goedgekeurd.';
     if (status === 409 && code === 'draft_invalid')
       return 'Dit concept heeft fouten of tests die mislukken. Los die eerst op.';
+    if (status === 413)
+      return 'Uw concept is groter dan deze server aanneemt. Vraag de beheerder om wegwijzer te ' +
+        'starten met een hogere --max-body (bijvoorbeeld 3000000).';
     if (status === 429) return 'Te veel verzoeken. Wacht even en probeer het opnieuw.';
     if (p && p.detail) return p.detail + where;
     return `Er ging iets mis (${status}). Probeer het opnieuw.`;
@@ -727,7 +730,7 @@
       vs.map((v) => [v.version + (v.live ? ' (live)' : ''), v.loadedAt || '', v.source || '', v.actor || '',
         v.tests ? `${v.tests.passed} geslaagd, ${v.tests.failed} mislukt` : '',
         !v.live && state.role === 'admin'
-          ? el('button', { type: 'button', class: 'licht', text: 'Zet terug', 'aria-label': `Zet versie ${v.version} terug`,
+          ? el('button', { type: 'button', class: 'licht', text: 'Zet terug', 'aria-label': `Zet terug: versie ${v.version}`,
               onclick: () => rollback(v.version) })
           : '']));
     for (const id of ['diff-van', 'diff-naar']) options($(id), vs.map((v) => [v.version, v.version + (v.live ? ' (live)' : '')]));
@@ -789,7 +792,7 @@
       for (const p of paths) {
         if (a[p] === b[p]) continue;
         const lines = lineDiff(a[p] || '', b[p] || '');
-        const pre = el('pre', { class: 'diff' });
+        const pre = el('pre', { class: 'diff', tabindex: '0', role: 'region', 'aria-label': `Verschil in ${p}` });
         let last = -10;
         lines.forEach(([k, t], idx) => {
           // Changed lines with two lines of context around them.
