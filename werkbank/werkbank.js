@@ -689,11 +689,12 @@
         const d = await openDraft(state.draft.id, false);
         const parts = [el('p', { text: `Concept ${d.id} van ${d.author || 'onbekend'}: ${statusText(d.status)}.` +
           (d.approvedBy ? ` Goedgekeurd door ${d.approvedBy}.` : '') })];
-        if (state.role === 'admin') {
+        if (state.role === 'admin' && d.status !== 'published') {
           parts.push(el('div', { class: 'rij' },
-            el('button', { type: 'button', id: 'goedkeuren', text: 'Goedkeuren', onclick: () => draftAction('approve') }),
+            d.status === 'ready' &&
+              el('button', { type: 'button', id: 'goedkeuren', text: 'Goedkeuren', onclick: () => draftAction('approve') }),
             el('button', { type: 'button', id: 'publiceer', text: 'Publiceren', onclick: () => draftAction('publish') })));
-        } else {
+        } else if (state.role !== 'admin') {
           parts.push(el('p', { text: `Vraag een collega-beheerder (admin) om concept ${d.id} goed te keuren en te publiceren. ` +
             'Geef hem of haar de code van het concept.' }));
         }
