@@ -472,22 +472,20 @@ async function flow(t, keyboard) {
       await d.menu('publiceren');
       await page.waitForSelector('#pub-concept p');
       await shot(`${tag}publiceren-vragen`);
-      await d.press('#uitloggen');
-      await login(page, d, tokens.annaAdmin);      // admin, but the same name as the author
-      await page.waitForSelector('#menu:not([hidden])');
-      await d.menu('publiceren');
-      await d.press(`#pub-concepten button[aria-label="Open concept ${draftId}"]`);
-      await page.waitForSelector('#goedkeuren');
-      await d.press('#goedkeuren');
+      // Log in again with 'token', open the draft and press "Goedkeuren".
+      const approveAs = async (token) => {
+        await d.press('#uitloggen');
+        await login(page, d, token);
+        await page.waitForSelector('#menu:not([hidden])');
+        await d.menu('publiceren');
+        await d.press(`#pub-concepten button[aria-label="Open concept ${draftId}"]`);
+        await page.waitForSelector('#goedkeuren');
+        await d.press('#goedkeuren');
+      };
+      await approveAs(tokens.annaAdmin);   // admin, but the same name as the author
       await page.waitForFunction(() => document.querySelector('#fout').textContent.includes('zelf gemaakt'));
       await shot(`${tag}publiceren-geweigerd`);
-      await d.press('#uitloggen');
-      await login(page, d, tokens.admin);          // bram
-      await page.waitForSelector('#menu:not([hidden])');
-      await d.menu('publiceren');
-      await d.press(`#pub-concepten button[aria-label="Open concept ${draftId}"]`);
-      await page.waitForSelector('#goedkeuren');
-      await d.press('#goedkeuren');
+      await approveAs(tokens.admin);       // bram
       await page.waitForFunction(() => document.querySelector('#melding').textContent.includes('goedgekeurd'));
       await d.press('#publiceer');
       await page.waitForFunction(() => document.querySelector('#melding').textContent.includes('gepubliceerd'),
