@@ -9,7 +9,8 @@ set -eu
 PACKAGES="meson ninja-build pkg-config gcc libc6-dev \
   libuv1-dev liblua5.4-dev libjansson-dev libhiredis-dev libcriterion-dev \
   libhttp-parser-dev libssl-dev \
-  redis-server redis-tools redis-sentinel curl python3 python3-prometheus-client chromium"
+  redis-server redis-tools redis-sentinel curl python3 python3-prometheus-client chromium \
+  libjs-codemirror"
 # CI extras: libFuzzer (clang's runtime) and valgrind.
 [ "${1:-}" = "--ci" ] && PACKAGES="$PACKAGES clang libclang-rt-14-dev valgrind"
 [ "${1:-}" = "--bench" ] && PACKAGES="$PACKAGES wrk linux-perf valgrind"

@@ -3,10 +3,12 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "log/log.h"
+#include "werkbank/werkbank.h"
 
 static const char usage_text[] =
     "usage: wegwijzer <command> [options]\n"
@@ -77,8 +79,18 @@ static int cmd_serve(int argc, char **argv) {
     goto out_app;
   }
 
-  size_t nroutes;
-  const ww_route *routes = ww_api_routes(&nroutes);
+  /* The API's routes, then the workbench's pages. */
+  size_t napi, nwerkbank;
+  const ww_route *api = ww_api_routes(&napi);
+  const ww_route *werkbank = ww_werkbank_routes(&nwerkbank);
+  size_t nroutes = napi + nwerkbank;
+  ww_route *routes = malloc(nroutes * sizeof *routes);
+  if (!routes) {
+    fputs("wegwijzer: out of memory\n", stderr);
+    goto out_app;
+  }
+  memcpy(routes, api, napi * sizeof *routes);
+  memcpy(routes + napi, werkbank, nwerkbank * sizeof *routes);
   ww_server_opts opts = {0};
   opts.host = cfg.listen_host;
   opts.port = cfg.listen_port;
@@ -97,6 +109,7 @@ static int cmd_serve(int argc, char **argv) {
   opts.on_reload = ww_app_on_reload;
   opts.authorize = ww_api_authorize;
   rc = ww_server_run(&opts) == 0 ? 0 : 1;
+  free(routes);
   ww_log(WW_LOG_INFO, "wegwijzer stopped", NULL);
 out_app:
   ww_app_close(&app);

@@ -55,8 +55,8 @@ const char *ww_http_reason(int status) {
 static const char FIXED[] =
     "API-Version: " WW_API_VERSION "\r\n"
     "X-Content-Type-Options: nosniff\r\n"
-    "X-Frame-Options: DENY\r\n"
-    "Content-Security-Policy: frame-ancestors 'none'\r\n";
+    "X-Frame-Options: DENY\r\n";
+static const char DEFAULT_CSP[] = "Content-Security-Policy: frame-ancestors 'none'\r\n";
 
 static char *put(char *p, const char *s, size_t n) {
   memcpy(p, s, n);
@@ -66,13 +66,14 @@ static char *put(char *p, const char *s, size_t n) {
 
 static const char NO_STORE[] = "Cache-Control: no-store\r\n";
 
-/* Did the handler set a Cache-Control of its own (ww_req_add_header)? Then it replaces
- * no-store: a catalogue a page may keep for a minute. */
-static int own_cache_control(const ww_req *req) {
-  static const char name[] = "Cache-Control:";
+/* Did the handler set this header of its own (ww_req_add_header)? Then it replaces the
+ * default (a catalogue a page may keep for a minute; the workbench's fuller
+ * Content-Security-Policy). 'name' ends in ':'. */
+static int own_header(const ww_req *req, const char *name) {
+  size_t n = strlen(name);
   const char *p = req->xh, *end = req->xh + req->xh_len;
   while (p && p < end) {
-    if ((size_t)(end - p) >= sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0)
+    if ((size_t)(end - p) >= n && strncasecmp(p, name, n) == 0)
       return 1;
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     p = nl ? nl + 1 : NULL;
@@ -125,7 +126,7 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
   int http10_ka = req->keep_alive && c->parser.http_major == 1 && c->parser.http_minor == 0;
 
   refresh_date(c->w);
-  size_t hsize = 64 + sizeof FIXED + sizeof NO_STORE + c->w->date_len + req->xh_len + 2;
+  size_t hsize = 64 + sizeof FIXED + sizeof DEFAULT_CSP + sizeof NO_STORE + c->w->date_len + req->xh_len + 2;
   if (ctype) hsize += 16 + strlen(ctype);
   if (s->ncors) hsize += 16;
   if (origin) hsize += 128 + req->origin_len;
@@ -159,7 +160,8 @@ void ww__respond(ww_req *req, int status, const char *content_type, char *body,
   }
   p = put(p, c->w->date, c->w->date_len);
   p = PUTS(p, FIXED);
-  if (req->xh_len == 0 || !own_cache_control(req)) p = PUTS(p, NO_STORE);
+  if (req->xh_len == 0 || !own_header(req, "Content-Security-Policy:")) p = PUTS(p, DEFAULT_CSP);
+  if (req->xh_len == 0 || !own_header(req, "Cache-Control:")) p = PUTS(p, NO_STORE);
   if (s->ncors) p = PUTS(p, "Vary: Origin\r\n");
   if (origin) {
     p = PUTS(p, "Access-Control-Allow-Origin: ");

@@ -137,7 +137,8 @@ json_t *ww_req_json_unchecked(ww_req *req);
 extern const ww_json_limits ww_req_body_limits;
 
 /* ---- responses: exactly one per request; each adds API-Version, the ADR security
- * headers (Cache-Control: no-store unless the handler set its own), CORS headers when the
+ * headers (Cache-Control: no-store and Content-Security-Policy: frame-ancestors 'none',
+ * each unless the handler set its own), CORS headers when the
  * Origin is allowed, Content-Length ---- */
 void ww_respond_json(ww_req *req, int status, json_t *body);           /* steals body */
 void ww_respond_raw(ww_req *req, int status, const char *content_type,
@@ -146,8 +147,8 @@ void ww_respond_raw(ww_req *req, int status, const char *content_type,
  * fields of 'extra' (e.g. file, line). Steals invalid_params and extra (may be NULL). */
 void ww_respond_problem(ww_req *req, int status, const char *code, const char *detail,
                         json_t *invalid_params, json_t *extra);
-/* Add a response header to the coming response (copied). A Cache-Control given here
- * replaces the default "Cache-Control: no-store". */
+/* Add a response header to the coming response (copied). A Cache-Control or a
+ * Content-Security-Policy given here replaces the default one. */
 void ww_req_add_header(ww_req *req, const char *name, const char *value);
 
 /* Reason phrase ("Not Found") for a status code. */

@@ -1,9 +1,10 @@
 // Helpers for the end-to-end tests: free ports, the real `wegwijzer serve`, a static file
 // server, JSON over HTTP. No fixed ports, no fixed sleeps: everything polls with a deadline.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, createConnection } from 'node:net';
 import http from 'node:http';
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const SOURCE_ROOT = process.env.WW_SOURCE_ROOT || path.resolve(import.meta.dirname, '../..');
@@ -54,17 +55,48 @@ async function until(what, ms, fn) {
   const deadline = Date.now() + ms;
   let last;
   while (Date.now() < deadline) {
-    try { if (await fn()) return; } catch (e) { last = e; }
+    try { if (await fn()) return; } catch (e) { if (e.fatal) throw e; last = e; }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}${last ? ': ' + last.message : ''}`);
 }
 
-// `wegwijzer serve` on a free port with the bundled rules; resolves {base, port, stop, log}.
-export async function startWegwijzer(extra = [], env = {}) {
+// redis-server on a free loopback port, nothing saved to disk (as tests/support/harness.c);
+// resolves {url, port, stop}.
+export async function startRedis() {
   const port = await freePort();
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--rules',
-                path.join(SOURCE_ROOT, 'rules'), '--workers', '1', ...extra];
+  const dir = await mkdtemp(path.join(tmpdir(), 'ww-e2e-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1',
+                                       '--save', '', '--appendonly', 'no', '--dir', dir],
+                      { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  let exited = null;
+  child.on('exit', (code, sig) => { exited = { code, sig }; });
+  await until('redis-server', 10000, () => {
+    if (exited) throw new Error(`redis-server exited ${JSON.stringify(exited)}: ${log}`);
+    return new Promise((resolve) => {
+      const c = createConnection(port, '127.0.0.1');
+      c.on('connect', () => { c.end(); resolve(true); });
+      c.on('error', () => resolve(false));
+    });
+  });
+  const stop = () => new Promise((resolve) => {
+    const done = () => rm(dir, { recursive: true, force: true }).then(resolve);
+    if (exited) return done();
+    child.once('exit', done);
+    child.kill('SIGTERM');
+  });
+  return { url: `redis://127.0.0.1:${port}`, port, stop };
+}
+
+// `wegwijzer serve` on a free port with the bundled rules (or 'rules'); resolves
+// {base, port, stop, log}.
+export async function startWegwijzer(extra = [], env = {}, rules = path.join(SOURCE_ROOT, 'rules')) {
+  const port = await freePort();
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--rules', rules, '--workers', '1',
+                ...extra];
   const child = spawn(WEGWIJZER, args, { env: { ...process.env, ...env },
                                           stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -75,7 +107,8 @@ export async function startWegwijzer(extra = [], env = {}) {
   const base = `http://127.0.0.1:${port}`;
   try {
     await until('wegwijzer /readyz', 30000, async () => {
-      if (exited) throw new Error(`wegwijzer exited ${JSON.stringify(exited)}: ${log}`);
+      if (exited) throw Object.assign(new Error(`wegwijzer exited ${JSON.stringify(exited)}: ${log}`),
+                                      { fatal: true });   // no use waiting
       return (await request(base, 'GET', '/readyz')).status === 200;
     });
   } catch (e) {
