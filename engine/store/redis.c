@@ -1,6 +1,7 @@
 /* The Redis store: its key layout and operations (the ww_store interface on Redis).
  *
- * Key layout (every script touches one hash slot; "{...}" is the Redis Cluster hash tag):
+ * Key layout (every script but SC_APPEND_CITIZEN touches one hash slot; "{...}" is the
+ * Redis Cluster hash tag):
  *   ww:{<sid>}:s      hash    id, citizenRef, service, channel, createdAt, updatedAt,
  *                             expiresAt, data (JSON text), czAt (epoch ms of the last slide
  *                             of the citizen index), advised (JSON {at, channel, name,
@@ -21,7 +22,8 @@
  *                             written and expires by itself.)
  *   ww:cz:{<ref>}     string  the citizen's latest session id -- TTL session_ttl + margin
  *                             (margin = ttl/8 in [1 s, 1 h]). An append slides it (SC_TOUCH,
- *                             a second command) only when the script finds czAt margin/2
+ *                             a second command; SC_APPEND_CITIZEN in the same script) only
+ *                             when the script finds czAt margin/2
  *                             or more old (or in the future), and then sets czAt = now. So
  *                             the last slide is < margin/2 (+ clock skew between instances,
  *                             which must stay below margin/2) before the session's last
@@ -61,6 +63,12 @@
  *             the code is spent and the claim answers 503: a code is never claimed twice.
  *   append    SC_APPEND on the session: one command; plus SC_TOUCH of the index when the
  *             script says so (at most every margin/2 per session).
+ *   citizen   SC_APPEND_CITIZEN (an advice with a citizen.id): the index lookup, the
+ *             append to the session it names and the index's slide in ONE script, one
+ *             round trip. It builds the session's keys from the index's value, which a
+ *             single primary allows (also behind Sentinel) and Redis Cluster does not: a
+ *             Cluster client would GET the index, then send SC_APPEND to the session's
+ *             slot (ww_store_session_latest_id + append; the layout stays as it is).
  * Nothing uses WATCH or MULTI (the connection is shared by all requests of a worker).
  *
  * The parts: redis_conn.c (connections, Sentinel, deadlines: the command pipeline this

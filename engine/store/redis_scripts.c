@@ -1,5 +1,5 @@
 /* Server-side scripts of the Redis store. Each runs atomically in Redis and touches keys
- * of ONE hash slot only (Redis Cluster); see the key layout at the top of redis.c. Loaded
+ * of ONE hash slot only (Redis Cluster), but SC_APPEND_CITIZEN (a single primary only); see the key layout at the top of redis.c. Loaded
  * once per connection with SCRIPT LOAD, called with EVALSHA (redis_conn.c); after a
  * NOSCRIPT (script cache flushed, failover) the same call is retried with EVAL, which
  * caches the script again.

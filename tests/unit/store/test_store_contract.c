@@ -1191,6 +1191,40 @@ Test(SUITE, citizen_index_slides_and_outlives_its_session, .init = setup, .fini 
   close_store(s);
 }
 
+/* The same through the citizen append script (an advice with a citizen.id): the slide
+ * happens inside it, no second command. */
+Test(SUITE, citizen_append_slides_its_index, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store_opts o = {.session_ttl = 2};
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, "ref-cslide", NULL, NULL);
+  reset_stats();
+  uint64_t t0 = uv_hrtime();
+  int appends = 0, st;
+  while (uv_hrtime() - t0 < 4000000000ull) {
+    run_for(150);
+    json_t *ev = json_pack("{s:s, s:s}", "channel", "website", "type", "advice");
+    res r = {0};
+    ww_store_session_append_citizen(s, "ref-cslide", ev, WW_STORE_LEAN, on_res, &r);
+    json_decref(ev);
+    wait_res(&r);
+    st = r.status;
+    cr_assert_eq(st, 0, "index or session gone after %d appends", appends);
+    cr_assert_str_eq(sid_of(r.v), sid_of(c));
+    res_clear(&r);
+    appends++;
+    long long zt = ww_test_redis_int(&rds, "PTTL ww:cz:{ref-cslide}");
+    long long sst = ww_test_redis_int(&rds, "PTTL ww:{%s}:s", sid_of(c));
+    cr_assert(zt >= sst, "index expires before its session: %lld < %lld ms", zt, sst);
+  }
+  /* EXPIRE: 2 per append (the session's keys), plus the index's slides */
+  long long slides = ww_test_redis_stat_calls(&rds, "expire") - 2LL * appends;
+  cr_assert_geq(slides, 2, "the index never slid (%d appends)", appends);
+  cr_assert_lt(slides, appends, "%lld slides for %d appends", slides, appends);
+  cr_assert_eq(ww_test_redis_stat_calls(&rds, "evalsha"), appends, "one command per append");
+  json_decref(c);
+  close_store(s);
+}
+
 static int starts_packed(const char *e) { return e[0] != '{' && strchr(e, '\x1f') != NULL; }
 
 Test(SUITE, events_one_list_packed_or_json, .init = setup, .fini = teardown, .timeout = 15) {
