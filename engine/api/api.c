@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "api/openapi.h"
+#include "api/rulesapi.h"
 #include "api/services.h"
 #include "api/sessions.h"
 #include "log/log.h"
@@ -38,6 +39,17 @@ static const ww_route routes[] = {
     {"POST", "/v1/handover/claim", ww_api_handover_claim, WW_ROLE_ADVICE},
     {"GET", "/v1/rules", ww_api_rules, WW_ROLE_ADVICE},
     {"POST", "/v1/rules/reload", ww_api_rules_reload, WW_ROLE_ADMIN},
+    {"GET", "/v1/rules/versions", ww_api_rules_versions, WW_ROLE_AUTHOR},
+    {"GET", "/v1/rules/versions/{version}", ww_api_rules_version, WW_ROLE_AUTHOR},
+    {"GET", "/v1/rules/audit", ww_api_rules_audit, WW_ROLE_AUTHOR},
+    {"POST", "/v1/rules/rollback", ww_api_rules_rollback, WW_ROLE_ADMIN},
+    {"POST", "/v1/rules/check", ww_api_rules_check, WW_ROLE_AUTHOR},
+    {"POST", "/v1/rules/drafts", ww_api_drafts_create, WW_ROLE_AUTHOR},
+    {"GET", "/v1/rules/drafts", ww_api_drafts_list, WW_ROLE_AUTHOR},
+    {"GET", "/v1/rules/drafts/{id}", ww_api_draft_get, WW_ROLE_AUTHOR},
+    {"POST", "/v1/rules/drafts/{id}/advice", ww_api_draft_advice, WW_ROLE_AUTHOR},
+    {"POST", "/v1/rules/drafts/{id}/approve", ww_api_draft_approve, WW_ROLE_ADMIN},
+    {"POST", "/v1/rules/drafts/{id}/publish", ww_api_draft_publish, WW_ROLE_ADMIN},
     {"GET", "/healthz", ww_api_healthz, 0},
     {"GET", "/readyz", ww_api_readyz, 0},
     {"HEAD", "/healthz", ww_api_healthz, 0},   /* load balancers probe with HEAD too */
@@ -61,8 +73,10 @@ int ww_api_authorize(ww_req *req, int role) {
   if (rc == 0) return 1;
   if (rc == 403) {
     ww_respond_problem(req, 403, "forbidden",
-                       need == WW_ROLE_ADMIN ? "This action needs a token with the admin role."
-                                             : "This token may not use this route.",
+                       need == WW_ROLE_ADMIN    ? "This action needs a token with the admin role."
+                       : need == WW_ROLE_AUTHOR ? "This action needs a token with the author or "
+                                                  "admin role."
+                                                : "This token may not use this route.",
                        NULL, NULL);
   } else {
     ww_req_add_header(req, "WWW-Authenticate", "Bearer");
@@ -74,6 +88,14 @@ int ww_api_authorize(ww_req *req, int role) {
                        NULL, NULL);
   }
   return 0;
+}
+
+const char *ww_api_actor(ww_req *req) {
+  ww_app_worker *w = ww_req_app(req);
+  const char *who = NULL;
+  ww_auth_policy(ww_app_auth(w), w->app->listen_loopback, WW_ROLE_ADVICE,
+                 ww_req_header(req, "Authorization"), &who);
+  return who ? who : "unknown";
 }
 
 static void respond_decision_error(ww_req *req, int rc, ww_err *err) {
@@ -200,8 +222,10 @@ static json_t *agent_context(const decision *d, const json_t *session) {
   return ctx;
 }
 
+/* Counts the decision and appends it to the decision log, with its record for replay
+ * when it was decided on a service ('o' non-NULL: the options it was decided with). */
 static void log_decision(ww_app_worker *w, const decision *d, const ww_decision_info *info,
-                         const json_t *session) {
+                         const json_t *session, const ww_decision_opts *o) {
   const char *service = ww_decision_service_id(d->rs->rules, &d->in);
   if (w->metrics) {
     ww_metrics_advice(w->metrics, service, info->first);
@@ -216,6 +240,9 @@ static void log_decision(ww_app_worker *w, const decision *d, const ww_decision_
   if (fields == NULL) return;
   if (session) json_object_set(fields, "sessionId", json_object_get(session, "id"));
   json_object_set_new(fields, "ruleset", json_string(ww_rules_version(d->rs->rules)));
+  json_t *record = o ? ww_decision_record(d->rs->rules, &d->in, o) : NULL;
+  if (record) json_object_update(fields, record);
+  json_decref(record);
   ww_store_decision_log(w->store, fields);
   json_decref(fields);
 }
@@ -283,7 +310,7 @@ static void finish(decision *d, const json_t *session) {
     const json_t *target = json_object_get(out, "target");
     ww_decision_info info = {.first = json_string_value(json_object_get(target, "id")),
                              .degraded = store_down};
-    log_decision(w, d, &info, session);
+    log_decision(w, d, &info, session, NULL);
     ww_respond_json(req, 200, out);
     goto out;
   }
@@ -316,7 +343,7 @@ static void finish(decision *d, const json_t *session) {
     respond_decision_error(req, rc, &err);
     goto out;
   }
-  log_decision(w, d, &info, session);
+  log_decision(w, d, &info, session, &opts);
   note.advice_id = info.advice_id;
   ww_respond_raw(req, 200, "application/json", text, len);   /* copies 'text' */
   if (!d->route && session && info.first) note_advised(d, &info, session);
@@ -508,71 +535,6 @@ void ww_api_rules(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
   if (!ww_app_have_rules(req, w)) return;
   ww_api_respond_rule_data(req, 200, ww_ruleset_info(w->current));
-}
-
-/* POST /v1/rules/reload: the reload (reload.c) runs in libuv's thread pool. */
-
-typedef struct reload_job {
-  uv_work_t work;
-  ww_req *req;
-  ww_app *app;
-  json_t *info;
-  ww_err err;
-  int rc;
-} reload_job;
-
-static void reload_work(uv_work_t *work) {
-  reload_job *job = work->data;
-  ww_app_tokens_reload(job->app);   /* whatever the rules do: a new token needs no new rules */
-  job->rc = ww_reload_run(&job->app->rules, &job->info, &job->err);
-}
-
-static void reload_done(uv_work_t *work, int status) {
-  reload_job *job = work->data;
-  ww_req *req = job->req;
-  if (status != 0 && job->rc == 0) job->rc = -1;
-  if (job->rc == 0) {
-    ww_respond_json(req, 200, job->info);
-  } else if (strcmp(job->err.code, "reload_busy") == 0) {
-    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
-    ww_respond_problem(req, 503, "reload_busy", job->err.msg, NULL, NULL);
-  } else {
-    ww_logf(WW_LOG_WARN, "rule reload refused: %s", job->err.msg);
-    json_t *extra = job->err.file[0] ? json_pack("{s:s, s:i}", "file", job->err.file, "line",
-                                                 job->err.line)
-                                     : NULL;
-    if (json_array_size(job->err.errors) > 0) {   /* every error of the load, not only the first */
-      if (extra == NULL) extra = json_object();
-      json_object_set(extra, "errors", job->err.errors);
-    }
-    ww_respond_problem(req, 422, "ruleset_invalid", job->err.msg, NULL, extra);
-    json_decref(job->info);
-  }
-  ww_err_clear(&job->err);
-  free(job);
-}
-
-void ww_api_rules_reload(ww_req *req) {
-  ww_app_worker *w = ww_req_app(req);
-  size_t len = 0;
-  ww_req_body(req, &len);
-  if (len > 0) {   /* no body is needed; one that is sent is a JSON object (else 400/415) */
-    json_t *body = ww_req_json(req);
-    if (body == NULL) return;
-    json_decref(body);
-  }
-  reload_job *job = calloc(1, sizeof *job);
-  if (job == NULL) {
-    ww_respond_problem(req, 500, "internal", "out of memory", NULL, NULL);
-    return;
-  }
-  job->req = req;
-  job->app = w->app;
-  job->work.data = job;
-  if (uv_queue_work(w->loop, &job->work, reload_work, reload_done) != 0) {
-    free(job);
-    ww_respond_problem(req, 500, "internal", "the reload could not be started", NULL, NULL);
-  }
 }
 
 void ww_api_healthz(ww_req *req) {

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/history.h"
 #include "log/log.h"
 #include "session/session.h"
 #include "store/store.h"
@@ -70,6 +71,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   limits.strict = cfg->strict_rules;
   if (ww_reload_init(&app->rules, cfg->rules_dir, cfg->workers, &limits, cfg->watch) != 0)
     return -1;
+  if (ww_history_init(app) != 0) return -1;
   ww_app_status_init(app);
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
   if (app->store_ready == NULL) return -1;
@@ -123,6 +125,7 @@ int ww_app_init(ww_app *app, const ww_config *cfg) {
 void ww_app_close(ww_app *app) {
   if (app->cfg == NULL) return;   /* closed already */
   ww_reload_close(&app->rules);
+  ww_history_close(app);
   memset(app->secret, 0, sizeof app->secret);
   ww_app_tokens_close(app);
   ww_metrics_registry_free(app->metrics);
@@ -169,6 +172,7 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   so.session_ttl = app->cfg->session_ttl;
   so.handover_ttl = app->cfg->handover_ttl;
   so.decision_log_maxlen = app->cfg->decision_log_maxlen;
+  so.decision_log_days = app->cfg->decision_log_days;
   so.claim_fail_limit = app->cfg->claim_fail_limit;
   so.claim_fail_shared_limit = app->cfg->claim_fail_shared_limit;
   so.claim_fail_window = app->cfg->claim_fail_window;
@@ -188,6 +192,7 @@ void *ww_app_worker_init(void *appv, uv_loop_t *loop, int worker_index) {
   publish_ready(&w->ready_timer);
   uv_timer_start(&w->ready_timer, publish_ready, 100, 100);
   uv_unref((uv_handle_t *)&w->ready_timer);   /* never keeps the loop alive by itself */
+  ww_history_worker_init(w);
   return w;
 }
 
@@ -196,6 +201,7 @@ void ww_app_worker_fini(void *appv, void *state) {
   ww_app_worker *w = state;
   if (w == NULL) return;
   uv_close((uv_handle_t *)&w->ready_timer, NULL);
+  ww_history_worker_fini(w);
   if (w->store) ww_store_close(w->store);
   /* Let the timer and the store's handles finish closing; bounded, as the server may keep
    * handles of its own on this loop. Close callbacks need no I/O: NOWAIT rounds suffice. */

@@ -54,6 +54,12 @@ typedef struct ww_app {
   json_t *status_shared;           /* owned; NULL until a worker shares one */
   int64_t status_shared_at;        /* monotonic ms of the share */
   _Atomic uint64_t status_shared_rank;   /* ww_store_status_rank of status_shared */
+  /* The rule-set history (history.c), guarded by history_lock: */
+  pthread_mutex_t history_lock;
+  char live_version[16];           /* the version this instance runs, as recorded */
+  json_t *live_files;              /* its files (the audit's diff), or NULL when unknown */
+  json_t *history_queue;           /* [{record, audit}] for worker 0 to write, oldest first */
+  int history_ready;               /* history_lock initialised */
 } ww_app;
 
 typedef struct ww_app_worker {
@@ -76,6 +82,14 @@ typedef struct ww_app_worker {
   json_t *status_shared;           /* app->status_shared as last taken */
   uint64_t status_shared_rank;
   int64_t status_shared_at;
+  /* Worker 0 only: the history kept in step with the store (history.c). */
+  uv_timer_t history_timer;
+  int history_timer_on;
+  int history_busy;                /* a history store operation or adoption runs */
+  int history_synced;              /* the store's live version was compared at start */
+  int history_check;               /* look at the store's live version at the next tick */
+  uint64_t history_looked;         /* uv_now() of the last look */
+  char history_refused[16];        /* a version from the store that failed the gate here */
   /* Store counters already copied into 'metrics' (ww_store_get_stats deltas). */
   unsigned long seen_store_errors, seen_store_reconnects;
 } ww_app_worker;

@@ -192,8 +192,18 @@ static int lock_reload(ww_reload *h, ww_err *err) {
   return -1;
 }
 
+void ww_reload_case_place(const char *dir, const char *name, const char *why, ww_err *err) {
+  locate(why, err);
+  if (!err->file[0]) locate_case(dir, name, err);
+}
+
 int ww_reload_run(ww_reload *h, json_t **info, ww_err *err) {
-  const char *dir = h->dir;
+  return ww_reload_run_from(h, NULL, NULL, info, err);
+}
+
+int ww_reload_run_from(ww_reload *h, const char *dir, ww_reload_why *why, json_t **info,
+                       ww_err *err) {
+  if (dir == NULL) dir = h->dir;
   int workers = h->workers;
   int rc = -1;
   *info = NULL;
@@ -212,8 +222,7 @@ int ww_reload_run(ww_reload *h, json_t **info, ww_err *err) {
     snprintf(err->msg, sizeof err->msg,
              "%d of %d rule tests fail; the first: \"%s\": %s. The old rule set stays active.",
              failed, passed + failed, fail.name, fail.why);
-    locate(fail.why, err);
-    if (!err->file[0]) locate_case(dir, fail.name, err);
+    ww_reload_case_place(dir, fail.name, fail.why, err);
     goto out;
   }
   /* Each worker has its own Lua state: one copy each, all from the same files. */
@@ -252,6 +261,11 @@ int ww_reload_run(ww_reload *h, json_t **info, ww_err *err) {
   ww_log(WW_LOG_INFO, "rule set reloaded",
          json_pack("{s:s, s:i, s:O}", "rulesVersion", h->version, "testsPassed", passed,
                    "warnings", json_object_get(*info, "warnings")));
+  if (h->hook) {
+    ww_reload_why files = {"reload", "files", "reload", NULL, NULL, 0, NULL};
+    h->hook(h->hook_ud, why ? why : &files, dir, *info);
+    json_decref(files.commit);   /* nobody asked for it */
+  }
   rc = 0;
 out:
   if (copies)
@@ -271,7 +285,8 @@ static void *sighup_thread(void *hv) {
   ww_reload *h = hv;
   json_t *info = NULL;
   ww_err err = {0};
-  if (ww_reload_run(h, &info, &err) != 0)
+  ww_reload_why why = {"reload", "files", "signal", NULL, NULL, 0, NULL};
+  if (ww_reload_run_from(h, NULL, &why, &info, &err) != 0)
     ww_logf(WW_LOG_WARN, "SIGHUP: rule reload refused, the old rule set stays: %s", err.msg);
   json_decref(info);
   ww_err_clear(&err);
@@ -331,7 +346,8 @@ static void on_debounced(uv_timer_t *t) {
   watch_arm(wt);
   json_t *info = NULL;
   ww_err err = {0};
-  if (ww_reload_run(wt->h, &info, &err) != 0) {
+  ww_reload_why why = {"reload", "files", "watch", NULL, NULL, 0, NULL};
+  if (ww_reload_run_from(wt->h, NULL, &why, &info, &err) != 0) {
     ww_log(WW_LOG_WARN, "--watch: rule reload refused, the old rule set stays",
            json_pack("{s:s, s:s*, s:i}", "error", err.msg, "file",
                      err.file[0] ? err.file : NULL, "line", err.line));

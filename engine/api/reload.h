@@ -32,6 +32,25 @@ json_t *ww_ruleset_info(const ww_ruleset *rs);
 
 struct ww_watcher;   /* --watch */
 
+/* Why a rule set is loaded, for the hook that keeps the history (api/history.c). */
+typedef struct ww_reload_why {
+  const char *action;        /* "reload", "publish", "rollback", or "adopt" (a version
+                                another instance made live in the store) */
+  const char *source;        /* "files", "publish" or "rollback" */
+  const char *actor;         /* the token's NAME, "signal", "watch", ... */
+  const char *approved_by;   /* publish with approval: the approver's NAME, else NULL */
+  const json_t *files;       /* the set's files when it came from the store or a draft;
+                                NULL: read from the dir */
+  int wait;                  /* 1: the caller writes 'commit' to the store itself; 0: the
+                                hook queues it */
+  json_t *commit;            /* set by the hook: {record, audit} for the store, or NULL */
+} ww_reload_why;
+
+/* Called after a rule set went live, under the reload lock (so in the order sets go
+ * live): 'dir' the files it was loaded from, 'info' its GET /v1/rules body. */
+typedef void (*ww_reload_hook)(void *ud, ww_reload_why *why, const char *dir,
+                               const json_t *info);
+
 /* The holder: one per process. */
 typedef struct ww_reload {
   const char *dir;                 /* borrowed: the rules dir */
@@ -48,6 +67,8 @@ typedef struct ww_reload {
   atomic_uint generation;
   struct ww_watcher *watcher;      /* owned; NULL without --watch */
   atomic_int running;              /* SIGHUP reload threads still running */
+  ww_reload_hook hook;             /* may be NULL; set before the workers start */
+  void *hook_ud;
 } ww_reload;
 
 /* Set up the holder for 'workers' workers loading 'dir' (borrowed; must outlive it) with
@@ -76,6 +97,15 @@ int ww_reload_adopt(ww_reload *h, int worker, unsigned *generation, ww_ruleset *
  * /v1/rules shape), or -1 with 'err' naming file and line; err->code "reload_busy" when
  * another reload held the lock for all of the load timeout. */
 int ww_reload_run(ww_reload *h, json_t **info, ww_err *err);
+
+/* The same for the rule set in 'dir' (NULL: the holder's), telling the hook 'why' (may be
+ * NULL: a reload from files by "reload"). */
+int ww_reload_run_from(ww_reload *h, const char *dir, ww_reload_why *why, json_t **info,
+                       ww_err *err);
+
+/* Where the failing test case 'name' (its failure text 'why') is written in the rule set
+ * in 'dir': err->file and err->line, when found. */
+void ww_reload_case_place(const char *dir, const char *name, const char *why, ww_err *err);
 
 /* SIGHUP: ww_reload_run on a thread of its own (ww_reload_close waits for it). */
 void ww_reload_in_background(ww_reload *h);

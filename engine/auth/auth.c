@@ -43,12 +43,13 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...) {
 int ww_role_parse(const char *s, ww_role *out) {
   if (s == NULL) return -1;
   if (strcmp(s, "advice") == 0) { *out = WW_ROLE_ADVICE; return 0; }
+  if (strcmp(s, "author") == 0) { *out = WW_ROLE_AUTHOR; return 0; }
   if (strcmp(s, "admin") == 0) { *out = WW_ROLE_ADMIN; return 0; }
   return -1;
 }
 
 const char *ww_role_name(ww_role role) {
-  return role == WW_ROLE_ADMIN ? "admin" : "advice";
+  return role == WW_ROLE_ADMIN ? "admin" : role == WW_ROLE_AUTHOR ? "author" : "advice";
 }
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -94,7 +95,7 @@ static int parse_line(char *line, entry *e, char *why, size_t whylen) {
     return -1;
   }
   if (ww_role_parse(f[0], &e->role) != 0) {
-    snprintf(why, whylen, "unknown role \"%.32s\" (want advice or admin)", f[0]);
+    snprintf(why, whylen, "unknown role \"%.32s\" (want advice, author or admin)", f[0]);
     return -1;
   }
   size_t nl = strlen(f[1]);
@@ -274,7 +275,7 @@ int ww_auth_check(const ww_auth *auth, const char *authorization_header, ww_role
   if (!found) return 401;
   const entry *e = &auth->entries[idx];
   if (who) *who = e->name;
-  if (need == WW_ROLE_ADMIN && e->role != WW_ROLE_ADMIN) return 403;
+  if (e->role < need) return 403;   /* a role includes the smaller ones */
   return 0;
 }
 
@@ -282,8 +283,8 @@ int ww_auth_policy(const ww_auth *auth, int listen_is_loopback, ww_role need,
                    const char *authorization_header, const char **who) {
   if (auth != NULL) return ww_auth_check(auth, authorization_header, need, who);
   if (who) *who = NULL;
-  if (need == WW_ROLE_ADVICE && listen_is_loopback) {
-    if (who) *who = "loopback";
+  if (need <= WW_ROLE_AUTHOR && listen_is_loopback) {
+    if (who) *who = "local";
     return 0;
   }
   return 401;   /* no tokens file: no token can be valid */

@@ -1,14 +1,16 @@
 /* Bearer tokens with roles (`--tokens FILE`, docs/tokens.md).
  *
- * The file holds one token per line, `ROLE NAME SHA256HEX`: the role (`advice` or `admin`),
+ * The file holds one token per line, `ROLE NAME SHA256HEX`: the role (`advice`, `author` or
+ * `admin`),
  * a label for logs (`website`, `ivr-vendor`) and the SHA-256 of the bearer token, so the
  * file never holds a token. `#` starts a comment; blank lines are allowed.
  *
  * Policy (docs/tokens.md), implemented by ww_auth_policy():
- *   - with a tokens file, every request to an advice or admin route needs a known token;
- *     an `admin` token may do everything an `advice` token may;
- *   - without a tokens file, advice routes are open only when the server listens on
- *     loopback, and admin routes are never open (401: no token can be valid).
+ *   - with a tokens file, every request to an advice, author or admin route needs a known
+ *     token; a role includes the smaller ones: advice < author < admin;
+ *   - without a tokens file, advice and author routes are open only when the server
+ *     listens on loopback (the actor is then "local"), and admin routes are never open
+ *     (401: no token can be valid).
  * Results: 0 allowed, 401 no/unknown/malformed token, 403 known token with too small a role.
  *
  * Threads: a loaded ww_auth is read-only; share it between workers freely. */
@@ -17,12 +19,12 @@
 
 #include <stddef.h>
 
-typedef enum { WW_ROLE_ADVICE = 1, WW_ROLE_ADMIN = 2 } ww_role;
+typedef enum { WW_ROLE_ADVICE = 1, WW_ROLE_AUTHOR = 2, WW_ROLE_ADMIN = 3 } ww_role;
 
 typedef struct ww_auth ww_auth;   /* opaque */
 
 /* Load a tokens file. New (release with ww_auth_free()); NULL on error with a message in
- * 'err' such as "FILE:LINE: unknown role \"root\" (want advice or admin)". Refuses a file
+ * 'err' such as "FILE:LINE: unknown role \"root\" (want advice, author or admin)". Refuses a file
  * that is not a regular file, that is owned by neither the user the process runs as nor
  * root (the message says whom to chown it to), that others may read or write, or that the
  * group may write (the message says to chmod 600), and a file without tokens. */
@@ -39,7 +41,7 @@ int ww_auth_check(const ww_auth *auth, const char *authorization_header, ww_role
                   const char **who);
 
 /* The whole policy above; 'auth' is NULL when the server runs without a tokens file.
- * Returns 0, 401 or 403; '*who' as for ww_auth_check(), or "loopback" for a request let
+ * Returns 0, 401 or 403; '*who' as for ww_auth_check(), or "local" for a request let
  * in without a tokens file. */
 int ww_auth_policy(const ww_auth *auth, int listen_is_loopback, ww_role need,
                    const char *authorization_header, const char **who);
@@ -49,8 +51,8 @@ int ww_auth_policy(const ww_auth *auth, int listen_is_loopback, ww_role need,
  * "::" and NULL included. */
 int ww_auth_is_loopback(const char *host);
 
-/* Parse "ROLE" ("advice"/"admin"). 0 and '*out' set, or -1. */
+/* Parse "ROLE" ("advice"/"author"/"admin"). 0 and '*out' set, or -1. */
 int ww_role_parse(const char *s, ww_role *out);
-const char *ww_role_name(ww_role role);     /* "advice", "admin" (static) */
+const char *ww_role_name(ww_role role);     /* "advice", "author", "admin" (static) */
 
 #endif

@@ -1,4 +1,4 @@
-/* The command line: dispatch to serve, check, test, eval, report, version. */
+/* The command line: dispatch to serve, check, test, eval, report, replay, diff, version. */
 #include "cli/cli.h"
 
 #include <signal.h>
@@ -18,6 +18,10 @@ static const char usage_text[] =
     "  eval DIR [REQUEST.json|-]     print the advice for one request, with trace\n"
     "                                (--route, --advice-id ID to repeat a decision)\n"
     "  report [--redis URL|--from F] channel mix of a period (wegwijzer report --help)\n"
+    "  replay --rules DRAFT ...      recorded decisions decided again on a draft\n"
+    "                                (wegwijzer replay --help)\n"
+    "  diff OLD NEW                  what changes between two rule sets over a grid of\n"
+    "                                services, citizens and hours (wegwijzer diff --help)\n"
     "  version                       print the version\n";
 
 static void on_listening(void *appv, const char *host, int port) {
@@ -107,6 +111,8 @@ int ww_cli_main(int argc, char **argv) {
   if (strcmp(cmd, "test") == 0) return ww_cli_test(argc - 1, argv + 1);
   if (strcmp(cmd, "eval") == 0) return ww_cli_eval(argc - 1, argv + 1);
   if (strcmp(cmd, "report") == 0) return ww_cli_report(argc - 1, argv + 1);
+  if (strcmp(cmd, "replay") == 0) return ww_cli_replay(argc - 1, argv + 1);
+  if (strcmp(cmd, "diff") == 0) return ww_cli_diff(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     if (argc > 2) {
       fprintf(stderr, "usage: wegwijzer version\n");

@@ -25,9 +25,7 @@ static const char report_usage[] =
     "  --svg OUT.svg   also write a stacked bar chart\n"
     "  --export FILE   also write the entries read as JSON lines (input for --from)\n";
 
-/* ISO 8601 with offset, a date (midnight in Amsterdam), or (allow_dur) "90m", "24h", "7d",
- * "4w", "3600s" back from 'now_ms'. 0 or -1. */
-static int parse_when(const char *s, int allow_dur, int64_t now_ms, int64_t *ms) {
+int ww_cli_parse_when(const char *s, int allow_dur, int64_t now_ms, int64_t *ms) {
   int64_t epoch;
   if (ww_time_parse(s, &epoch) == 0) {
     *ms = epoch * 1000;
@@ -106,12 +104,12 @@ int ww_cli_report(int argc, char **argv) {
   clock_gettime(CLOCK_REALTIME, &now);
   int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
   if (since) {
-    if (parse_when(since, 1, now_ms, &o.since_ms) != 0)
+    if (ww_cli_parse_when(since, 1, now_ms, &o.since_ms) != 0)
       return usage_error("--since %s: want 2026-05-01T00:00:00+02:00, 2026-05-01 or 7d", since);
     o.has_since = 1;
   }
   if (until) {
-    if (parse_when(until, 0, now_ms, &o.until_ms) != 0)
+    if (ww_cli_parse_when(until, 0, now_ms, &o.until_ms) != 0)
       return usage_error("--until %s: want 2026-05-08T00:00:00+02:00 or 2026-05-08", until);
     o.has_until = 1;
   }

@@ -17,7 +17,8 @@ static const char usage_text[] =
     "                       [--cors-origin https://www.gemeente.nl ...]\n"
     "                       [--redis-sentinel HOST:PORT,... --redis-master NAME]\n"
     "                       [--session-ttl SECONDS] [--handover-ttl SECONDS]\n"
-    "                       [--decision-log MAXLEN] [--max-connections N]\n"
+    "                       [--decision-log MAXLEN] [--decision-log-days DAYS]\n"
+    "                       [--max-connections N]\n"
     "                       [--max-output-memory BYTES]\n"
     "                       [--claim-fail-limit N] [--claim-fail-shared-limit N]\n"
     "                       [--claim-fail-window SECONDS]\n"
@@ -25,6 +26,7 @@ static const char usage_text[] =
     "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
     "                       [--decision-timeout MS] [--load-timeout MS]\n"
     "                       [--log-level debug|info|warn|error] [--watch] [--strict-rules]\n"
+    "                       [--require-approval]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
     "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
 
@@ -59,6 +61,7 @@ static const option_def options[] = {
     NUM("session-ttl", "WEGWIJZER_SESSION_TTL", OPT_LONG, session_ttl, 60, 90L * 86400),
     NUM("handover-ttl", "WEGWIJZER_HANDOVER_TTL", OPT_LONG, handover_ttl, 10, 86400),
     NUM("decision-log", "WEGWIJZER_DECISION_LOG", OPT_LONG, decision_log_maxlen, 0, 100000000L),
+    NUM("decision-log-days", "WEGWIJZER_DECISION_LOG_DAYS", OPT_LONG, decision_log_days, 0, 3660),
     NUM("max-connections", "WEGWIJZER_MAX_CONNECTIONS", OPT_INT, max_connections, 1, 1000000),
     NUM("max-output-memory", "WEGWIJZER_MAX_OUTPUT_MEMORY", OPT_SIZE, max_output_memory,
         1L << 20, 1L << 40),
@@ -68,6 +71,8 @@ static const option_def options[] = {
     NUM("claim-fail-window", "WEGWIJZER_CLAIM_FAIL_WINDOW", OPT_LONG, claim_fail_window, 1, 86400),
     {"watch", "WEGWIJZER_WATCH", OPT_FLAG, offsetof(ww_config, watch), 0, 0, 0},
     {"strict-rules", "WEGWIJZER_STRICT_RULES", OPT_FLAG, offsetof(ww_config, strict_rules), 0, 0, 0},
+    {"require-approval", "WEGWIJZER_REQUIRE_APPROVAL", OPT_FLAG,
+     offsetof(ww_config, require_approval), 0, 0, 0},
     NUM("memory-store-max", "WEGWIJZER_MEMORY_STORE_MAX", OPT_SIZE, memory_store_max,
         1L << 20, 1L << 40),
     NUM("handover-max-live", "WEGWIJZER_HANDOVER_MAX_LIVE", OPT_LONG, handover_max_live, 1,

@@ -25,6 +25,7 @@ typedef struct ww_config {
   long session_ttl;            /* --session-ttl SECONDS, default 7 days */
   long handover_ttl;           /* --handover-ttl SECONDS, default 15 minutes */
   long decision_log_maxlen;    /* --decision-log N: XADD MAXLEN ~ N; 0 = off */
+  long decision_log_days;      /* --decision-log-days D: entries older are trimmed; 0 = off */
   int max_connections;         /* --max-connections per worker, default 10000 */
   size_t max_output_memory;    /* --max-output-memory BYTES: answers held for clients that
                                   do not read them, whole process; default 64 MiB */
@@ -36,6 +37,9 @@ typedef struct ww_config {
                                   --claim-fail-limit */
   long claim_fail_window;      /* --claim-fail-window SECONDS, default 300 */
   int watch;                   /* --watch: reload rules when their files change */
+  int require_approval;        /* --require-approval: a draft is published only after an
+                                  admin with another token NAME than its author's approved
+                                  it (four eyes) */
   int strict_rules;            /* --strict-rules: a rule set with warnings ("bedoelt u ...?")
                                   does not load, at the start or on reload */
   size_t memory_store_max;     /* --memory-store-max BYTES: the embedded store's bound,

@@ -110,6 +110,26 @@ void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status
   if (valid_until) *valid_until = until_all;
 }
 
+json_t *ww__states_overrides_at(const ww_catalogue *cat, int64_t t, const json_t *status) {
+  json_t *out = json_object();
+  const char *k;
+  json_t *v;
+  if (out == NULL || !json_is_object(status)) return out;
+  json_object_foreach((json_t *)status, k, v) {
+    if (ww_catalogue_channel(cat, k) < 0 || !json_is_object(v)) continue;
+    if (t < time_of(json_object_get(v, "from"), INT64_MIN) ||
+        time_of(json_object_get(v, "until"), INT64_MAX) <= t)
+      continue;
+    json_t *o = json_object_get(v, "open"), *w = json_object_get(v, "waitSeconds");
+    json_t *e = json_object();
+    if (json_is_boolean(o)) json_object_set(e, "open", o);
+    if (json_is_number(w) && json_number_value(w) >= 0) json_object_set(e, "waitSeconds", w);
+    if (json_object_size(e) > 0) json_object_set_new(out, k, e);
+    else json_decref(e);
+  }
+  return out;
+}
+
 const ww_chstate *ww__states_at(ww__states *s, const ww_catalogue *cat, int64_t t,
                                 const json_t *status, uint64_t version) {
   uint64_t key = status == NULL ? 0 : version;

@@ -95,6 +95,37 @@ int ww_decision_text(ww_rules *rules, const ww_decision_input *in, const ww_deci
                      const json_t *extra, const char **text, size_t *len,
                      ww_decision_info *info, ww_err *err);
 
+/* What a decision comes to, without an answer: for comparing two rule sets (replay). */
+#define WW_DECISION_OUTCOME_MAX 256   /* = WW_MAX_CHANNELS of the catalogue */
+typedef struct ww_decision_outcome {
+  const char *first;              /* borrowed (the catalogue's, as long as 'rules'): the
+                                     first channel of the advice, or the route's target;
+                                     the fallback's when the rules failed; NULL: none */
+  int failed;                     /* a rule failed: the answer is the fallback (degraded) */
+  int nexcluded;
+  const char *excluded[WW_DECISION_OUTCOME_MAX];   /* borrowed: excluded channel ids */
+} ww_decision_outcome;
+/* The decision on 'in' as ww_decision_json makes it, as an outcome. Errors as it. */
+int ww_decision_outcome_of(ww_rules *rules, const ww_decision_input *in,
+                           const ww_decision_opts *o, ww_decision_outcome *out, ww_err *err);
+
+/* What the decision log keeps of a decision to decide it again (record.c;
+ * docs/decision-log.md): {"citizen": the fields rules read but ref, "context": {origin,
+ * device?, intent?, time (ISO 8601, the input's)}, "session"?: {service?, channel?,
+ * events: [{type, channel, service, at}]} (no id, no data, no detail), "overrides"?:
+ * {channel: {open?, waitSeconds?}} of o->status holding at the input's time}. Never
+ * citizen.id nor its citizenRef. New; NULL on OOM. */
+json_t *ww_decision_record(const ww_rules *rules, const ww_decision_input *in,
+                           const ww_decision_opts *o);
+/* A decoded decision-log entry (borrowed; its "citizen", "context", "session" and
+ * "overrides" as JSON text or values) back into an advice request {service, citizen,
+ * context} (new), the session the rules saw (new, with id = the entry's sessionId; NULL
+ * when none) and the overrides (new or NULL), for ww_decision_parse / ww_decision_opts.
+ * 0, or -1 when the entry holds no service or context (an entry written before records,
+ * a handover entry, a route without a service): nothing to replay, all NULL. */
+int ww_decision_record_read(const json_t *entry, json_t **request, json_t **session,
+                            json_t **overrides);
+
 /* The rule set's fallback route as a /v1/route answer {target (with "fallback": true),
  * alternatives: [], reasons: [reason], ruleset, degraded: false}, for a call that cannot be
  * decided (no service known). New. */
@@ -121,5 +152,49 @@ void ww_decision_failures(const ww_rules *rules, unsigned long *total, unsigned 
  * passed); '*passed' and '*failed' get the counts when not NULL. */
 typedef void (*ww_case_fn)(void *ud, const char *name, int ok, const char *why);
 int ww_decision_test(ww_rules *rules, ww_case_fn line, void *ud, int *passed, int *failed);
+
+/* The same tests, measuring what the cases (not the duty-of-care check) cover: returns as
+ * ww_decision_test (or WW_ENOMEM, then no tests ran) and '*coverage' (new) the coverage
+ * object of docs/openapi.json (RuleCoverage), as `wegwijzer test --coverage --json` prints
+ * it: {rules: {covered, total}, lines: {covered, total}, uncovered: [{rule, file, line}],
+ * perRule: [{rule, file, line, matched, fired}], files: {"steering/x.lua": {run: [lines],
+ * notRun: [lines]}}}. A rule is covered when a case matched it (its conditions held, its
+ * advise ran); it fired when its advise had an effect. Lines: those of the functions the
+ * rules can reach (see ww_host_lines). */
+int ww_decision_test_coverage(ww_rules *rules, ww_case_fn line, void *ud, int *passed,
+                              int *failed, json_t **coverage);
+/* Is either share of 'cov' (rules, lines) below 'min_pct' percent? 1 with 'why' (plain
+ * words, naming the first rule no case reaches), else 0. */
+int ww_decision_coverage_below(const json_t *cov, double min_pct, char *why, size_t n);
+
+/* The duty-of-care proof (engine/decision/exhaustive.c; docs/rules.md says what it covers):
+ * every service x citizen class x moment of a week and a holiday where a channel opens or
+ * closes x each open channel closed by an override keeps an open assisted channel the
+ * citizen can reach, or when none is open a way without a computer. */
+typedef struct ww_exhaustive_opts {
+  unsigned budget_ms;             /* stop after this long (then not complete); 0: no limit */
+  int max_examples;               /* counterexamples kept; 0: 10 */
+  int max_examples_per_service;   /* and of one service at most; 0: no such cap */
+  int64_t week;                   /* epoch seconds in the week to prove (0: this week); the
+                                     first holiday from its Monday on is added */
+} ww_exhaustive_opts;
+typedef struct ww_exhaustive_result {
+  unsigned long long total;       /* situations in the space */
+  unsigned long long situations;  /* of those proved (each checked, most through the trees) */
+  unsigned long runs;             /* decisions actually run */
+  unsigned long long violations;  /* situations that break the duty of care */
+  int complete;                   /* 1: every situation checked within the budget */
+  double seconds;
+  json_t *examples;               /* new: [{request (a /v1/advice body), status (overrides
+                                     as `wegwijzer eval --status` takes them, or null), why}] */
+  json_t *scope;                  /* new: {services, classes, moments, states, values:
+                                     {field: [values; null = absent]}} */
+} ww_exhaustive_result;
+/* 'texts' (borrowed): the rule set's files {path: text}, whose steering files are scanned
+ * for the constants rules compare citizen fields with. 0, or WW_ENOMEM. Tracks reads on
+ * 'rules' while it runs. Release the result with ww_exhaustive_result_clear. */
+int ww_decision_exhaustive(ww_rules *rules, const json_t *texts, const ww_exhaustive_opts *o,
+                           ww_exhaustive_result *res);
+void ww_exhaustive_result_clear(ww_exhaustive_result *res);
 
 #endif

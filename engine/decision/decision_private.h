@@ -4,6 +4,8 @@
  *
  * The files, each using only those listed after it:
  *   engine.c     the public handle: load, free, the flow of a decision, catalogue queries
+ *   coverage.c   the rule tests' coverage (rules and steering-file lines)
+ *   exhaustive.c the duty-of-care proof over every situation the rules tell apart
  *   ruletest.c   the rule tests and the duty-of-care check
  *   request.c    validation: a request object -> ww_decision_input
  *   render.c     answers as text, from fragments rendered at load
@@ -77,6 +79,10 @@ void ww__states_compute(const ww_catalogue *cat, int64_t t, const json_t *status
 const ww_chstate *ww__states_at(ww__states *s, const ww_catalogue *cat, int64_t t,
                                 const json_t *status, uint64_t version);
 void ww__states_clear(ww__states *s, int nch);
+/* The overrides of 'status' (borrowed) that hold at 't' for channels of the catalogue, as
+ * {id: {open?, waitSeconds?}} without from, until or reason (the decision log's record of
+ * them: they decide the same at 't'). New; NULL on OOM. */
+json_t *ww__states_overrides_at(const ww_catalogue *cat, int64_t t, const json_t *status);
 
 /* request.c */
 /* The request's top-level fields the engine does not know (r.extra): a new object, or
@@ -99,6 +105,15 @@ json_t *ww__answer_wait(const ww_chstate *s);
 /* engine.c: info->reason = the first 'len' bytes at 's' (borrowed), cut to fit at a character
  * boundary. */
 void ww__first_reason(ww_decision_info *info, const char *s, size_t len);
+
+/* ruletest.c: ww_decision_test, with 'seen' (may be NULL) called with each case's verdict
+ * (its first decision, with a trace) and once with NULL after the last case. */
+typedef void (*ww__case_seen)(void *ud, const ww_verdict *v);
+int ww__decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *failed,
+                      ww__case_seen seen, void *sud);
+
+/* Can a channel of 'kind' help a citizen with 'need' (NULL: none)? (the duty of care) */
+int ww__reachable(const char *kind, const char *need);
 
 /* render.c */
 void ww__text_put(ww__text *t, const char *s, size_t n);

@@ -258,6 +258,43 @@ int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision
   return 0;
 }
 
+_Static_assert(WW_DECISION_OUTCOME_MAX == WW_MAX_CHANNELS, "one bound for both");
+
+/* The first channel of the fallback advice: its first open channel, else its first. */
+static int fallback_first(const ww_catalogue *cat, const ww_chstate *st) {
+  for (int k = 0; k < cat->nfb; k++)
+    if (st[cat->fb_ch[k]].open) return cat->fb_ch[k];
+  return cat->nfb > 0 ? cat->fb_ch[0] : -1;
+}
+
+int ww_decision_outcome_of(ww_rules *R, const ww_decision_input *in, const ww_decision_opts *o,
+                           ww_decision_outcome *out, ww_err *err) {
+  out->first = NULL;
+  out->failed = 0;
+  out->nexcluded = 0;
+  if (o == NULL) o = &no_opts;
+  ww__answer a;
+  int rc = start(R, in, o, &a, err);
+  if (rc != 0) return rc;
+  const ww_catalogue *cat = R->cat;
+  int first = -1;
+  if (a.v->failed) {
+    out->failed = 1;
+    first = o->route ? cat->fb_route : fallback_first(cat, a.st);
+  } else {
+    int order[WW_MAX_CHANNELS];
+    int n = ww__rank(cat, a.st, a.v, order);
+    if (!o->route) first = n > 0 ? order[0] : -1;
+    for (int k = 0; o->route && k < n && first < 0; k++)   /* as ww__answer_route */
+      if (a.st[order[k]].open && cat->ch[order[k]].route) first = order[k];
+    if (o->route && first < 0) first = cat->fb_route;
+    for (int c = 0; c < cat->nch; c++)
+      if (a.v->excluded[c]) out->excluded[out->nexcluded++] = cat->ch[c].id;
+  }
+  out->first = first >= 0 ? cat->ch[first].id : NULL;
+  return 0;
+}
+
 /* ---- the embedding API ---- */
 
 int ww_decide(ww_rules *R, const json_t *request, const ww_decide_opts *opts, json_t **out,

@@ -39,7 +39,7 @@ static void list_ids(const json_t *arr, size_t max, char *out, size_t n) {
 /* One decision of a test: 'req' read as a /v1/route call's with 'ivr', answered as a route
  * answer with 'route'. */
 static int decide(ww_rules *R, const json_t *req, const json_t *session, const json_t *status,
-                  int64_t now, int ivr, int route, json_t **out, ww_err *err) {
+                  int64_t now, int ivr, int route, int explain, json_t **out, ww_err *err) {
   ww_parse_opts po = {0};
   po.secret = TEST_SECRET;
   po.secret_len = sizeof TEST_SECRET - 1;
@@ -48,6 +48,7 @@ static int decide(ww_rules *R, const json_t *req, const json_t *session, const j
   ww_decision_input in;
   int rc = ww_decision_parse(R, req, &po, &in, err);
   if (rc != 0) return rc;
+  if (explain) in.explain = 1;
   ww_decision_opts o = {0};
   o.route = route;
   o.session = session;
@@ -57,15 +58,18 @@ static int decide(ww_rules *R, const json_t *req, const json_t *session, const j
 }
 
 /* Checks one case; returns 1 if it passes, else 0 with 'why'. */
-static int run_case(ww_rules *R, const ww_case *c, char *why, size_t n) {
+static int run_case(ww_rules *R, const ww_case *c, ww__case_seen seen, void *sud, char *why,
+                    size_t n) {
   json_t *ans = NULL, *rans = NULL;
   ww_err err = {0};
   int ok = 0;
   const json_t *e = c->expect;
-  if (decide(R, c->request, c->session, c->status, 0, c->route, 0, &ans, &err) != 0) {
+  if (decide(R, c->request, c->session, c->status, 0, c->route, 0, seen != NULL, &ans, &err) !=
+      0) {
     snprintf(why, n, "the request is invalid: %s", err.msg);
     goto out;
   }
+  if (seen && R->last) seen(sud, R->last);
   int degraded = json_is_true(json_object_get(ans, "degraded"));
   json_t *xd = json_object_get(e, "degraded");
   if (xd) {
@@ -160,7 +164,7 @@ static int run_case(ww_rules *R, const ww_case *c, char *why, size_t n) {
     }
   }
   if ((v = json_object_get(e, "route"))) {
-    if (decide(R, c->request, c->session, c->status, 0, 1, 1, &rans, &err) != 0) {
+    if (decide(R, c->request, c->session, c->status, 0, 1, 1, 0, &rans, &err) != 0) {
       snprintf(why, n, "the request is invalid: %s", err.msg);
       goto out;
     }
@@ -181,20 +185,26 @@ out:
   return ok;
 }
 
-/* Whether a channel of 'kind' can help a citizen with these needs: not by voice for who
- * cannot hear (phone, callback), not through a form or paper for who cannot see
+/* Whether a channel of 'kind' can help a citizen with 'need' (NULL: none): not by voice
+ * for who cannot hear (phone, callback), not through a form or paper for who cannot see
  * (callback is asked for with a form, post). */
-static int reachable_for(const char *kind, const json_t *citizen) {
+int ww__reachable(const char *kind, const char *need) {
   static const struct { const char *need, *kind; } unreachable[] = {
       {"hearing", "phone"}, {"hearing", "callback"}, {"visual", "callback"}, {"visual", "post"}};
+  if (kind == NULL) return 0;
+  for (size_t k = 0; need && k < sizeof unreachable / sizeof unreachable[0]; k++)
+    if (strcmp(need, unreachable[k].need) == 0 && strcmp(kind, unreachable[k].kind) == 0)
+      return 0;
+  return 1;
+}
+
+/* The same for a citizen object with every need in its list. */
+static int reachable_for(const char *kind, const json_t *citizen) {
   size_t i;
   json_t *n;
   if (kind == NULL) return 0;
   json_array_foreach(json_object_get(citizen, "needs"), i, n)
-      for (size_t k = 0; k < sizeof unreachable / sizeof unreachable[0]; k++)
-        if (json_is_string(n) && strcmp(json_string_value(n), unreachable[k].need) == 0 &&
-            strcmp(kind, unreachable[k].kind) == 0)
-          return 0;
+      if (json_is_string(n) && !ww__reachable(kind, json_string_value(n))) return 0;
   return 1;
 }
 
@@ -225,17 +235,20 @@ static int tests_too_long(const ww_rules *R, char *why, size_t n) {
   return 1;
 }
 
-int ww_decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *failed) {
+int ww__decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *failed,
+                      ww__case_seen seen, void *sud) {
   const ww_catalogue *cat = R->cat;
   int np = 0, nf = 0;
   char why[600];
   ww_host_tests_begin(R->host);
   for (int i = 0; i < cat->ncases; i++) {
     why[0] = '\0';
-    int ok = !tests_too_long(R, why, sizeof why) && run_case(R, &cat->cases[i], why, sizeof why);
+    int ok = !tests_too_long(R, why, sizeof why) &&
+             run_case(R, &cat->cases[i], seen, sud, why, sizeof why);
     ok ? np++ : nf++;
     if (line) line(ud, cat->cases[i].name, ok, ok ? NULL : why);
   }
+  if (seen) seen(sud, NULL);   /* the cases are done; the duty of care is no case */
   /* duty of care (Wmebv, Awb 2:1): every service keeps a channel where a person helps,
    * one the citizen can reach with the needs they stated */
   static const struct { const char *who, *citizen; } duty[] = {
@@ -254,7 +267,7 @@ int ww_decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *f
       if (cit) json_object_set_new(req, "citizen", cit);
       json_t *ans = NULL;
       ww_err err = {0};
-      if (decide(R, req, NULL, NULL, t, 0, 0, &ans, &err) != 0) {
+      if (decide(R, req, NULL, NULL, t, 0, 0, 0, &ans, &err) != 0) {
         ok = 0;
         snprintf(why, sizeof why, "%s: the request is invalid: %s", duty[k].who, err.msg);
       } else if (json_is_true(json_object_get(ans, "degraded"))) {
@@ -289,4 +302,8 @@ int ww_decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *f
   if (passed) *passed = np;
   if (failed) *failed = nf;
   return nf;
+}
+
+int ww_decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *failed) {
+  return ww__decision_test(R, line, ud, passed, failed, NULL, NULL);
 }

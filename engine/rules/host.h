@@ -40,4 +40,26 @@ int ww_host_tests_over(const ww_host *H);
 void ww_host_tests_end(ww_host *H);
 unsigned ww_host_load_timeout_ms(const ww_host *H);
 
+/* Probes, for the rule tests with coverage and the duty-of-care proof; off unless asked
+ * for (a run then pays one pointer test).
+ * Lines: between start and stop every line of a steering file that runs is recorded.
+ * ww_host_lines: {"steering/x.lua": {"run": [lines], "notRun": [lines]}} for every
+ * steering file (new): the lines of every function the rules can reach in a decision (their
+ * when and advise, the helpers in globals and upvalues; not `service = function(s)`, which
+ * runs at load), the closing `end` of a function not counted (after a `return` it never
+ * runs). */
+int ww_host_lines_start(ww_host *H);   /* 0, or -1 (no memory) */
+void ww_host_lines_stop(ww_host *H);
+json_t *ww_host_lines(const ww_host *H);
+
+/* Reads: while 'fn' is set (NULL: off), every fact a rule reads is reported with the rule
+ * (run order) reading it: a field of r.citizen or r.context ('key'; also each key of the
+ * rule's declarative citizen / context conditions), a field of r.channels[channel] (its
+ * catalogue fields as well as open, waitSeconds, closedBy, reason), or the question's
+ * time for a rule with from / until (WW_READ_TIME). 0, or -1 (no memory). */
+typedef enum { WW_READ_CITIZEN, WW_READ_CONTEXT, WW_READ_CHANNEL, WW_READ_TIME } ww_read_kind;
+typedef void (*ww_read_fn)(void *ud, int rule, ww_read_kind kind, int channel,
+                           const char *key);
+int ww_host_track(ww_host *H, ww_read_fn fn, void *ud);
+
 #endif

@@ -129,6 +129,8 @@ struct ww_host {
   unsigned long failures_budget, failures_memory;   /* of 'failures' (budget: the
                                                        instruction budget or the time limit) */
   ww__load *ld;               /* only while loading (loader.c, dsl.c) */
+  struct ww__probe *probe;    /* owned: line coverage and read tracking (probe.c), or
+                                 NULL: never asked for (then runs pay nothing for them) */
 };
 
 static inline ww_host *ww__host_of(lua_State *L) { return *(ww_host **)lua_getextraspace(L); }
@@ -235,6 +237,17 @@ void ww__dsl_open(lua_State *L, int base_idx);          /* DSL functions into ba
 /* The environment of a new state (lua_CFunction, in a protected call): the allow-list
  * with library copies, the DSL, the 'a' metatable; H->ref.env is the rule set's _ENV. */
 int ww__env_open(lua_State *L);
+
+/* probe.c: line coverage and read tracking (host.h), the parts run.c calls */
+typedef struct ww__probe ww__probe;
+void ww__probe_arm(ww_host *H);          /* after the budget's hook is set: add the line hook */
+void ww__probe_read(ww_host *H, ww_read_kind kind, int channel, const char *key);
+/* The backing at the top into view metatable 'mt' (absolute): __index, or while reads are
+ * tracked __data plus a tracking __index. Pops it. */
+void ww__probe_backing(lua_State *L, ww_host *H, int mt, ww_read_kind kind, int channel);
+const char *ww__probe_backing_field(const ww_host *H);   /* where that backing is */
+void ww__probe_filter(lua_State *L, ww_host *H, int conds, ww_read_kind kind);
+void ww__probe_free(ww_host *H);
 
 /* run.c */
 /* In a protected call, after the freeze: the fixed parts of r (citizen, context,

@@ -96,6 +96,7 @@ unsigned ww_host_load_timeout_ms(const ww_host *H) { return H->lim.load_timeout_
 void ww_host_free(ww_host *H) {
   if (H == NULL) return;
   if (H->L) lua_close(H->L);
+  ww__probe_free(H);
   for (int i = 0; i < H->cat.nsvc; i++) free(H->svc_lua[i].applies);
   ww_catalogue_clear(&H->cat);
   free(H->ch_back), free(H->svc_lua), free(H->rules);

@@ -166,7 +166,8 @@ static int run_main(lua_State *L) {
   lua_createtable(L, 0, 8);                               /* 3 */
   if (f->citizen) set_fields(L, 3, f->citizen, "id", "ref");
   if (f->citizen_ref) set_str(L, 3, "ref", f->citizen_ref);
-  lua_setfield(L, 2, "__index");
+  if (H->probe) ww__probe_backing(L, H, 2, WW_READ_CITIZEN, -1);
+  else lua_setfield(L, 2, "__index");
   lua_settop(L, 1);
 
   lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.context_mt);
@@ -187,7 +188,8 @@ static int run_main(lua_State *L) {
   lua_setfield(L, 3, "hhmm");
   lua_pushinteger(L, lt.hour * 60 + lt.minute);
   lua_setfield(L, 3, "minutes");
-  lua_setfield(L, 2, "__index");
+  if (H->probe) ww__probe_backing(L, H, 2, WW_READ_CONTEXT, -1);
+  else lua_setfield(L, 2, "__index");
   lua_settop(L, 1);
 
   d->service = H->cat.svc[f->service].id;
@@ -203,14 +205,16 @@ static int run_main(lua_State *L) {
 
   lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.r);            /* 2: r */
   ww__advise_push(L, H);                                  /* 3: a */
+  const char *backing = H->probe ? ww__probe_backing_field(H) : "__index";
   lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.citizen_mt);   /* 4: r.citizen's backing */
-  lua_getfield(L, 4, "__index");
+  lua_getfield(L, 4, backing);
   lua_replace(L, 4);
   lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.context_mt);   /* 5: r.context's backing */
-  lua_getfield(L, 5, "__index");
+  lua_getfield(L, 5, backing);
   lua_replace(L, 5);
   d->active = 1;
   ww__budget_start(H, H->lim.budget, 0);
+  if (H->probe) ww__probe_arm(H);
   for (int i = 0; i < H->cat.nrules; i++) {
     const ww__rule *ru = &H->rules[i];
     d->cur_rule = i;
@@ -228,13 +232,17 @@ static int run_main(lua_State *L) {
     /* the rule's `service`, decided at load; its from / until, on the question's time */
     const ww_rule_info *ri = &H->cat.rules[i];
     int matched = s->applies[i] && ww_catalogue_within(f->time, ri->from, ri->until);
+    if (H->probe && s->applies[i] && (ri->from || ri->until))
+      ww__probe_read(H, WW_READ_TIME, -1, NULL);
     if (matched && ru->cit_ref != LUA_NOREF) {
       lua_rawgeti(L, LUA_REGISTRYINDEX, ru->cit_ref);
+      if (H->probe) ww__probe_filter(L, H, 6, WW_READ_CITIZEN);
       matched = ww__filter_match(L, 6, 4);
       lua_settop(L, 5);
     }
     if (matched && ru->ctx_ref != LUA_NOREF) {
       lua_rawgeti(L, LUA_REGISTRYINDEX, ru->ctx_ref);
+      if (H->probe) ww__probe_filter(L, H, 6, WW_READ_CONTEXT);
       matched = ww__filter_match(L, 6, 5);
       lua_settop(L, 5);
     }

@@ -15,6 +15,14 @@
  *             when an override's 'until' has passed: swept) and never
  *             changed in place, so handles share it by reference (jansson refcounts are
  *             atomic) and only compare a version counter per request.
+ *   log       the decision log: a ring of the latest min(--decision-log N,
+ *             WW_STORE_MEMORY_LOG_MAX) entries, decoded as the Redis stream's are read
+ *             (codec.h), oldest dropped (and those older than --decision-log-days); not
+ *             counted in 'bytes' (its bound is its length).
+ *   versions  [version records, newest first], at most WW_STORE_RULES_KEEP; 'live' the
+ *             live version id; audit [entries, newest first], at most WW_STORE_AUDIT_KEEP
+ *             (both bounded by count, not in 'bytes')
+ *   drafts    id -> {"d": draft, "exp", "b"}   counted in 'bytes' like sessions
  * Expired entries are dropped when met and swept every few seconds by each handle's
  * timer.
  *
@@ -24,12 +32,14 @@
  * ever evicted for room (a citizen's session is worth more than a flood's). Writes that
  * free as much as they add (an append to a full event list, a claim) always go in. */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
 #include "session/session.h"
+#include "store/codec.h"
 #include "store/store_impl.h"
 
 #define SWEEP_MS 5000
@@ -39,9 +49,16 @@ struct ww_memstore {
   pthread_mutex_t mu;
   json_t *sessions, *citizens, *codes, *fails;
   json_t *status;              /* immutable snapshot, replaced under mu */
+  json_t *versions, *audit, *drafts;   /* rule-set history and drafts (see the layout) */
+  char live[16];               /* the live version id, or "" */
   atomic_ulong version;        /* bumped after each status replacement */
   size_t bytes;                /* sum of the records' "b", under mu */
   int64_t codes_swept_ms;      /* the last sweep of 'codes' at the cap */
+  struct logent {
+    int64_t ms;
+    json_t *e;                 /* owned, never changed once in */
+  } *log;                      /* the decision-log ring: log_cap slots, made at first use */
+  size_t log_cap, log_head, log_n;   /* oldest at log_head */
 };
 
 typedef struct mstore {
@@ -61,7 +78,12 @@ ww_memstore *ww_memstore_new(void) {
   m->codes = json_object();
   m->fails = json_object();
   m->status = json_object();
-  if (!m->sessions || !m->citizens || !m->codes || !m->fails || !m->status) goto fail;
+  m->versions = json_array();
+  m->audit = json_array();
+  m->drafts = json_object();
+  if (!m->sessions || !m->citizens || !m->codes || !m->fails || !m->status || !m->versions ||
+      !m->audit || !m->drafts)
+    goto fail;
   atomic_init(&m->version, 1);
   return m;
 fail:
@@ -70,6 +92,9 @@ fail:
   json_decref(m->codes);
   json_decref(m->fails);
   json_decref(m->status);
+  json_decref(m->versions);
+  json_decref(m->audit);
+  json_decref(m->drafts);
   pthread_mutex_destroy(&m->mu);
 fail_mutex:
   free(m);
@@ -78,11 +103,16 @@ fail_mutex:
 
 void ww_memstore_free(ww_memstore *m) {
   if (m == NULL) return;
+  for (size_t i = 0; i < m->log_n; i++) json_decref(m->log[(m->log_head + i) % m->log_cap].e);
+  free(m->log);
   json_decref(m->sessions);
   json_decref(m->citizens);
   json_decref(m->codes);
   json_decref(m->fails);
   json_decref(m->status);
+  json_decref(m->versions);
+  json_decref(m->audit);
+  json_decref(m->drafts);
   pthread_mutex_destroy(&m->mu);
   free(m);
 }
@@ -672,6 +702,230 @@ static const json_t *m_status(ww_store *s) {
 /* Every handle reads the one shared snapshot: its version is its rank. */
 static uint64_t m_status_rank(ww_store *s) { return ((mstore *)s)->status_version; }
 
+/* ---- rule-set history and drafts ---- */
+
+/* The index of 'version' in the history, or -1. Under the lock. */
+static long version_at(ww_memstore *m, const char *version) {
+  size_t i;
+  json_t *r;
+  json_array_foreach(m->versions, i, r) {
+    if (strcmp(json_string_value(json_object_get(r, "version")), version) == 0) return (long)i;
+  }
+  return -1;
+}
+
+static void m_rules_commit(ww_store *s, const char *version, const json_t *record,
+                           const json_t *audit, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  json_t *rec = json_deep_copy(record);
+  json_t *au = audit ? json_deep_copy(audit) : NULL;
+  if (rec == NULL || (audit && au == NULL)) {
+    json_decref(rec);
+    json_decref(au);
+    cb(ud, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  lock(ms);
+  ww_memstore *m = ms->m;
+  long at = version_at(m, version);
+  if (at >= 0) json_array_remove(m->versions, (size_t)at);   /* moves to the front */
+  json_array_insert_new(m->versions, 0, rec);
+  while (json_array_size(m->versions) > WW_STORE_RULES_KEEP)
+    json_array_remove(m->versions, json_array_size(m->versions) - 1);
+  snprintf(m->live, sizeof m->live, "%s", version);
+  if (au) {
+    json_array_insert_new(m->audit, 0, au);
+    while (json_array_size(m->audit) > WW_STORE_AUDIT_KEEP)
+      json_array_remove(m->audit, json_array_size(m->audit) - 1);
+  }
+  unlock(ms);
+  cb(ud, 0, NULL);
+}
+
+static void m_rules_versions(ww_store *s, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  json_t *list = json_array();
+  lock(ms);
+  size_t i;
+  json_t *r;
+  json_array_foreach(ms->m->versions, i, r) json_array_append_new(list, ww__store_without_files(r));
+  json_t *out = json_pack("{s:s?, s:o}", "live", ms->m->live[0] ? ms->m->live : NULL,
+                          "versions", list);
+  unlock(ms);
+  cb(ud, out ? 0 : WW_STORE_EUNAVAIL, out);
+}
+
+static void m_rules_version(ww_store *s, const char *version, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  lock(ms);
+  long at = version_at(ms->m, version);
+  json_t *out = at >= 0 ? json_deep_copy(json_array_get(ms->m->versions, (size_t)at)) : NULL;
+  unlock(ms);
+  cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
+}
+
+static void m_rules_live(ww_store *s, int full, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  json_t *out = NULL;
+  lock(ms);
+  if (ms->m->live[0]) {
+    long at = full ? version_at(ms->m, ms->m->live) : -1;
+    out = at >= 0 ? json_deep_copy(json_array_get(ms->m->versions, (size_t)at))
+                  : full ? NULL : json_pack("{s:s}", "version", ms->m->live);
+  }
+  unlock(ms);
+  cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
+}
+
+static void m_rules_audit(ww_store *s, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  lock(ms);
+  json_t *out = json_pack("{s:O}", "entries", ms->m->audit);   /* entries are never changed */
+  json_t *copy = json_deep_copy(out);
+  unlock(ms);
+  json_decref(out);
+  cb(ud, copy ? 0 : WW_STORE_EUNAVAIL, copy);
+}
+
+static void m_draft_put(ww_store *s, const char *id, const json_t *draft, int create,
+                        ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  int64_t now = ww__store_now_ms();
+  json_t *d = json_deep_copy(draft);
+  if (d == NULL) {
+    cb(ud, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  lock(ms);
+  ww_memstore *m = ms->m;
+  sweep_map(m, m->drafts, now);
+  json_t *old = json_object_get(m->drafts, id);
+  int status = 0;
+  int64_t exp = now + WW_STORE_DRAFT_TTL * 1000;
+  if (create && json_object_size(m->drafts) >= WW_STORE_DRAFTS_MAX) status = WW_STORE_ECONFLICT;
+  else if (!create && old == NULL) status = WW_STORE_ENOTFOUND;
+  json_t *rec = NULL;
+  if (status == 0) {
+    if (old) exp = exp_of(old);
+    rec = json_pack("{s:o, s:I}", "d", d, "exp", (json_int_t)exp);
+    d = NULL;
+    size_t b = cost(rec) + ENTRY_COST(id), was = old ? bytes_of(old) : 0;
+    if (b > was && !fits(&s->opts, m, b - was)) status = WW_STORE_EFULL;
+    else put(m, m->drafts, id, rec, b), rec = NULL;
+  }
+  unlock(ms);
+  json_decref(d);
+  json_decref(rec);
+  cb(ud, status, NULL);
+}
+
+static void m_draft_get(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  lock(ms);
+  json_t *rec = live(ms->m, ms->m->drafts, id, ww__store_now_ms());
+  json_t *out = rec ? json_deep_copy(json_object_get(rec, "d")) : NULL;
+  unlock(ms);
+  cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
+}
+
+static int by_created_desc(const void *a, const void *b) {
+  const char *x = json_string_value(json_object_get(*(json_t *const *)a, "createdAt"));
+  const char *y = json_string_value(json_object_get(*(json_t *const *)b, "createdAt"));
+  return strcmp(y ? y : "", x ? x : "");
+}
+
+static void m_drafts(ww_store *s, ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  lock(ms);
+  sweep_map(ms->m, ms->m->drafts, ww__store_now_ms());
+  size_t n = json_object_size(ms->m->drafts), k = 0;
+  json_t **v = calloc(n ? n : 1, sizeof *v);
+  const char *key;
+  json_t *rec;
+  if (v)
+    json_object_foreach(ms->m->drafts, key, rec) v[k++] = ww__store_without_files(json_object_get(rec, "d"));
+  unlock(ms);
+  if (v == NULL) {
+    cb(ud, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  qsort(v, k, sizeof *v, by_created_desc);   /* ISO times of one format sort as text */
+  json_t *list = json_array();
+  for (size_t i = 0; i < k; i++) json_array_append_new(list, v[i]);
+  free(v);
+  cb(ud, 0, json_pack("{s:o}", "drafts", list));
+}
+
+/* ---- the decision log ---- */
+
+/* Drop the oldest entry of the ring (lock held). */
+static void log_drop(ww_memstore *m) {
+  json_decref(m->log[m->log_head].e);
+  m->log_head = (m->log_head + 1) % m->log_cap;
+  m->log_n--;
+}
+
+static void m_decision_log(ww_store *s, const json_t *fields) {
+  mstore *ms = (mstore *)s;
+  ww_codec_entry enc;
+  if (ww_codec_entry_encode(fields, &enc) != 0) return;
+  int64_t now = ww__store_now_ms();
+  /* the entry as a reader of the Redis stream decodes it: the same on both stores */
+  json_t *e = ww_codec_entry_new(now);
+  for (int i = 0; e && i + 1 < enc.argc; i += 2)
+    ww_codec_entry_put(e, enc.argv[i], strlen(enc.argv[i]), enc.argv[i + 1],
+                       strlen(enc.argv[i + 1]));
+  ww_codec_entry_release(&enc);
+  if (e == NULL) {
+    s->stats.log_errors++;
+    return;
+  }
+  lock(ms);
+  ww_memstore *m = ms->m;
+  if (m->log == NULL) {
+    long n = s->opts.decision_log_maxlen;
+    m->log_cap = (size_t)(n < WW_STORE_MEMORY_LOG_MAX ? n : WW_STORE_MEMORY_LOG_MAX);
+    m->log = calloc(m->log_cap, sizeof *m->log);
+    if (m->log == NULL) m->log_cap = 0;
+  }
+  if (m->log_cap == 0) {
+    unlock(ms);
+    json_decref(e);
+    s->stats.log_errors++;
+    return;
+  }
+  if (m->log_n == m->log_cap) log_drop(m);
+  int64_t keep_ms = (int64_t)s->opts.decision_log_days * 86400 * 1000;
+  while (keep_ms > 0 && m->log_n > 0 && m->log[m->log_head].ms < now - keep_ms) log_drop(m);
+  m->log[(m->log_head + m->log_n) % m->log_cap] = (struct logent){now, e};
+  m->log_n++;
+  unlock(ms);
+}
+
+static void m_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                                 void *ud) {
+  mstore *ms = (mstore *)s;
+  json_t *list = json_array();
+  int truncated = 0;
+  lock(ms);
+  ww_memstore *m = ms->m;
+  int64_t keep_ms = (int64_t)s->opts.decision_log_days * 86400 * 1000;
+  int64_t from = keep_ms > 0 ? ww__store_now_ms() - keep_ms : INT64_MIN;
+  if (since_ms > from) from = since_ms;
+  for (size_t i = 0; list && i < m->log_n; i++) {
+    const struct logent *le = &m->log[(m->log_head + i) % m->log_cap];
+    if (le->ms < from) continue;
+    if (json_array_size(list) == max) {
+      truncated = 1;
+      break;
+    }
+    json_array_append(list, le->e);
+  }
+  unlock(ms);
+  json_t *out = list ? json_pack("{s:o, s:b}", "entries", list, "truncated", truncated) : NULL;
+  cb(ud, out ? 0 : WW_STORE_EUNAVAIL, out);
+}
+
 static int m_ready(const ww_store *s) {
   (void)s;
   return 1;
@@ -685,6 +939,7 @@ static void on_sweep(uv_timer_t *t) {
   sweep_map(ms->m, ms->m->citizens, now);
   sweep_map(ms->m, ms->m->codes, now);
   sweep_map(ms->m, ms->m->fails, now);
+  sweep_map(ms->m, ms->m->drafts, now);
   sweep_status(ms->m, now);
   unlock(ms);
 }
@@ -715,7 +970,16 @@ static const ww_store_vt memory_vt = {
     .status_delete = m_status_delete,
     .status = m_status,
     .status_rank = m_status_rank,
-    .decision_log = NULL,
+    .decision_log = m_decision_log,
+    .decision_log_since = m_decision_log_since,
+    .rules_commit = m_rules_commit,
+    .rules_versions = m_rules_versions,
+    .rules_version = m_rules_version,
+    .rules_live = m_rules_live,
+    .rules_audit = m_rules_audit,
+    .draft_put = m_draft_put,
+    .draft_get = m_draft_get,
+    .drafts = m_drafts,
     .ready = m_ready,
     .close = m_close,
 };

@@ -44,8 +44,26 @@
  *                             ended overrides are removed by the next change
  *   ww:{st}:v         string  the version of ww:{st}, one up at every change: a worker
  *                             shares the newest copy with the others of its instance
- *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N)
+ *   ww:decisions      stream  the decision log (XADD MAXLEN ~ N; XTRIM MINID ~ with
+ *                             --decision-log-days, at most once a minute per handle)
+ *   ww:rules:v:<version>  string  a rule-set version record, JSON {version, loadedAt,
+ *                             source, actor, tests, files} (files: path -> text)
+ *   ww:rules:versions list    version ids, newest first, at most WW_STORE_RULES_KEEP (the
+ *                             live one and the last 20); an id committed again moves to
+ *                             the front; the records of ids trimmed off are deleted
+ *   ww:rules:live     string  the live version id
+ *   ww:rules:audit    list    audit entries (JSON), newest first, at most 1000
+ *   ww:rules:draft:<id> string a draft (JSON), PEXPIREAT its expiry (7 days after creation;
+ *                             an update keeps it)
+ *   ww:rules:drafts   zset    draft id scored by its expiry ms: lists and counts the
+ *                             live drafts (at most WW_STORE_DRAFTS_MAX)
  *   pub/sub channel ww:st:<db>  a status override changed (payload: channel id)
+ *   pub/sub channel ww:rules:changed  a new live version (payload: its id); not per db:
+ *                             a receiver reads ww:rules:live of its own db, so a message
+ *                             from another db only costs that read
+ * The ww:rules:* keys carry no hash tag: SC_RULES_COMMIT, SC_RULES_VERSIONS and SC_DRAFTS
+ * touch records whose names they build (one Redis or a primary with replicas, as the
+ * store supports; not Redis Cluster). Each rule-set change is one script, so atomic.
  * All codes and failure counters share the slot {hc}, so the rate check, the lookup and
  * the single-use delete of a claim are one script, and so are the choice of a free code,
  * the cap on live codes and the end of the session's previous code. A session lives in
@@ -81,6 +99,7 @@
 #include "log/log.h"
 #include "session/session.h"
 #include "store/codec.h"
+#include "store/logread.h"
 #include "store/redis_conn.h"
 #include "store/redis_reply.h"
 #include "util/crypto.h"
@@ -707,6 +726,243 @@ static void r_decision_log(ww_store *s, const json_t *fields) {
   if (!ww__redis_ready(st)) st->base.stats.log_errors++;
   else ww__redis_command(st, log_step, NULL, argc, argv, NULL);
   ww_codec_entry_release(&e);
+  /* Retention by age: XADD trims by one strategy only, so MINID is a command of its own. */
+  int64_t now = ww__store_now_ms();
+  if (s->opts.decision_log_days > 0 && ww__redis_ready(st) && now - st->log_trimmed_ms >= 60000) {
+    char minid[24];
+    snprintf(minid, sizeof minid, "%lld",
+             (long long)(now - (int64_t)s->opts.decision_log_days * 86400 * 1000));
+    const char *trim[5] = {"XTRIM", WW_CODEC_LOG_KEY, "MINID", "~", minid};
+    ww__redis_command(st, log_step, NULL, 5, trim, NULL);
+    st->log_trimmed_ms = now;
+  }
+}
+
+static void log_since_step(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  (void)st;
+  if (status == 0 && r->type != REDIS_REPLY_ARRAY) status = WW_STORE_EUNAVAIL;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  json_t *list = json_array();
+  for (size_t i = 0; list && i < r->elements; i++) {
+    int64_t ms;
+    json_t *e = ww_log_stream_entry(r->element[i], &ms);
+    if (e) json_array_append_new(list, e);
+  }
+  /* one more than asked was read: its presence says there is more */
+  int truncated = list && (long)json_array_size(list) > o->flags;
+  if (truncated) json_array_remove(list, json_array_size(list) - 1);
+  json_t *out = list ? json_pack("{s:o, s:b}", "entries", list, "truncated", truncated) : NULL;
+  op_done(o, out ? 0 : WW_STORE_EUNAVAIL, out);
+}
+
+static void r_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                                 void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  if (max > 1000000) max = 1000000;
+  o->flags = (int)max;   /* the ask, for the step */
+  int64_t from = since_ms < 0 ? 0 : since_ms;
+  if (s->opts.decision_log_days > 0) {   /* what is past retention but not yet trimmed */
+    int64_t keep = ww__store_now_ms() - (int64_t)s->opts.decision_log_days * 86400 * 1000;
+    if (keep > from) from = keep;
+  }
+  char start[24], count[24];
+  snprintf(start, sizeof start, "%lld", (long long)from);
+  snprintf(count, sizeof count, "%zu", max + 1);
+  const char *argv[6] = {"XRANGE", WW_CODEC_LOG_KEY, start, "+", "COUNT", count};
+  ww__redis_command(st, log_since_step, o, 6, argv, NULL);
+}
+
+/* -- rule-set history and drafts -- */
+
+#define RULES_VERSIONS "ww:rules:versions"
+#define RULES_LIVE "ww:rules:live"
+#define RULES_AUDIT "ww:rules:audit"
+#define RULES_V_PREFIX "ww:rules:v:"
+#define DRAFT_PREFIX "ww:rules:draft:"
+#define DRAFT_INDEX "ww:rules:drafts"
+
+/* A bulk string reply as JSON (new), or NULL. */
+static json_t *json_of(const redisReply *r) {
+  if (r == NULL || r->type != REDIS_REPLY_STRING) return NULL;
+  return json_loadb(r->str, r->len, JSON_ALLOW_NUL, NULL);
+}
+
+static void done_null(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  (void)r;
+  op_done(op, status, NULL);
+}
+
+static void r_rules_commit(ww_store *s, const char *version, const json_t *record,
+                           const json_t *audit, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  char *rj = json_dumps(record, JSON_COMPACT);
+  char *aj = audit ? json_dumps(audit, JSON_COMPACT) : strdup("");
+  if (rj == NULL || aj == NULL) {
+    free(rj);
+    free(aj);
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  char kv[48], keep[16], akeep[16];
+  snprintf(kv, sizeof kv, RULES_V_PREFIX "%s", version);
+  snprintf(keep, sizeof keep, "%d", WW_STORE_RULES_KEEP);
+  snprintf(akeep, sizeof akeep, "%d", WW_STORE_AUDIT_KEEP);
+  const char *args[11] = {RULES_VERSIONS, RULES_LIVE, RULES_AUDIT, kv, version, rj, aj,
+                          keep, akeep, WW_STORE_RULES_CHANNEL, RULES_V_PREFIX};
+  ww__redis_script(st, SC_RULES_COMMIT, done_null, o, 4, 7, args, NULL);
+  free(rj);
+  free(aj);
+}
+
+static void versions_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  if (status == 0 && (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+                      r->element[0]->type != REDIS_REPLY_STRING ||
+                      r->element[1]->type != REDIS_REPLY_ARRAY))
+    status = WW_STORE_EUNAVAIL;
+  if (status != 0) {
+    op_done(op, status, NULL);
+    return;
+  }
+  json_t *list = json_array();
+  for (size_t i = 0; i < r->element[1]->elements; i++) {
+    json_t *rec = json_of(r->element[1]->element[i]);
+    if (rec) json_array_append_new(list, ww__store_without_files(rec));
+    json_decref(rec);
+  }
+  const char *live = r->element[0]->str;
+  op_done(op, 0, json_pack("{s:s?, s:o}", "live", live[0] ? live : NULL, "versions", list));
+}
+
+static void r_rules_versions(ww_store *s, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  const char *args[3] = {RULES_VERSIONS, RULES_LIVE, RULES_V_PREFIX};
+  ww__redis_script(st, SC_RULES_VERSIONS, versions_step, o, 2, 1, args, NULL);
+}
+
+/* GET of one JSON value: ENOTFOUND for nil. */
+static void get_json_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  if (status != 0) {
+    op_done(op, status, NULL);
+    return;
+  }
+  json_t *j = json_of(r);
+  op_done(op, j ? 0 : WW_STORE_ENOTFOUND, j);
+}
+
+static void get_json(rstore *st, const char *prefix, const char *id, ww_store_cb cb,
+                     void *ud) {
+  NEW_OP(o, cb, ud);
+  char key[64];
+  snprintf(key, sizeof key, "%s%s", prefix, id);
+  const char *argv[2] = {"GET", key};
+  ww__redis_command(st, get_json_step, o, 2, argv, NULL);
+}
+
+static void r_rules_version(ww_store *s, const char *version, ww_store_cb cb, void *ud) {
+  get_json((rstore *)s, RULES_V_PREFIX, version, cb, ud);
+}
+
+static void live_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  if (status != 0) {
+    op_done(op, status, NULL);
+    return;
+  }
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+      r->element[0]->type != REDIS_REPLY_STRING) {
+    op_done(op, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  json_t *out = r->elements > 1 ? json_of(r->element[1])
+                                : json_pack("{s:s}", "version", r->element[0]->str);
+  op_done(op, out ? 0 : WW_STORE_ENOTFOUND, out);
+}
+
+static void r_rules_live(ww_store *s, int full, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  const char *args[3] = {RULES_LIVE, RULES_V_PREFIX, full ? "1" : "0"};
+  ww__redis_script(st, SC_RULES_LIVE, live_step, o, 1, 2, args, NULL);
+}
+
+/* An array of JSON strings into {name: [values]} (the unparsable skipped; 'strip': without
+ * their "files"). */
+static json_t *json_list_of(const redisReply *r, const char *name, int strip) {
+  json_t *list = json_array();
+  for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+    json_t *j = json_of(r->element[i]);
+    if (j) json_array_append_new(list, strip ? ww__store_without_files(j) : json_incref(j));
+    json_decref(j);
+  }
+  return json_pack("{s:o}", name, list);
+}
+
+static void audit_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  op_done(op, status, status == 0 ? json_list_of(r, "entries", 0) : NULL);
+}
+
+static void r_rules_audit(ww_store *s, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  const char *argv[4] = {"LRANGE", RULES_AUDIT, "0", "-1"};
+  ww__redis_command(st, audit_step, o, 4, argv, NULL);
+}
+
+static void draft_put_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  if (status == 0 && r->type != REDIS_REPLY_INTEGER) status = WW_STORE_EUNAVAIL;
+  if (status == 0 && r->integer != 1)
+    status = r->integer < 0 ? WW_STORE_ECONFLICT : WW_STORE_ENOTFOUND;
+  op_done(op, status, NULL);
+}
+
+static void r_draft_put(ww_store *s, const char *id, const json_t *draft, int create,
+                        ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  char *dj = json_dumps(draft, JSON_COMPACT);
+  if (dj == NULL) {
+    op_done(o, WW_STORE_EUNAVAIL, NULL);
+    return;
+  }
+  int64_t now = ww__store_now_ms();
+  char key[64], exp[24], now_ms[24], max[16];
+  snprintf(key, sizeof key, DRAFT_PREFIX "%s", id);
+  snprintf(exp, sizeof exp, "%lld", (long long)(now + WW_STORE_DRAFT_TTL * 1000));
+  snprintf(now_ms, sizeof now_ms, "%lld", (long long)now);
+  snprintf(max, sizeof max, "%d", WW_STORE_DRAFTS_MAX);
+  const char *args[8] = {key, DRAFT_INDEX, id, dj, exp, now_ms, create ? "1" : "0", max};
+  ww__redis_script(st, SC_DRAFT_PUT, draft_put_step, o, 2, 6, args, NULL);
+  free(dj);
+}
+
+static void r_draft_get(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  get_json((rstore *)s, DRAFT_PREFIX, id, cb, ud);
+}
+
+static void drafts_step(rstore *st, void *op, int status, redisReply *r) {
+  (void)st;
+  op_done(op, status, status == 0 ? json_list_of(r, "drafts", 1) : NULL);
+}
+
+static void r_drafts(ww_store *s, ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  NEW_OP(o, cb, ud);
+  char now_ms[24];
+  snprintf(now_ms, sizeof now_ms, "%lld", (long long)ww__store_now_ms());
+  const char *args[3] = {DRAFT_INDEX, now_ms, DRAFT_PREFIX};
+  ww__redis_script(st, SC_DRAFTS, drafts_step, o, 1, 2, args, NULL);
 }
 
 /* -- lifecycle -- */
@@ -731,6 +987,15 @@ static const ww_store_vt redis_vt = {
     .status = r_status,
     .status_rank = r_status_rank,
     .decision_log = r_decision_log,
+    .rules_commit = r_rules_commit,
+    .rules_versions = r_rules_versions,
+    .rules_version = r_rules_version,
+    .rules_live = r_rules_live,
+    .rules_audit = r_rules_audit,
+    .draft_put = r_draft_put,
+    .draft_get = r_draft_get,
+    .drafts = r_drafts,
+    .decision_log_since = r_decision_log_since,
     .ready = r_ready,
     .close = r_close,
 };

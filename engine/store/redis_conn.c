@@ -349,12 +349,22 @@ static void on_pubsub(redisAsyncContext *ac, void *reply, void *priv) {
   rconn *k = priv;
   const char *payload;
   if (reply == NULL || k->ac != ac) return;
+  const redisReply *r = reply;
   switch (ww__redis_pubsub_of(reply, &payload)) {
   case 1:
-    if (k->state == RC_HANDSHAKE) conn_ready(k);
+    if (k->state == RC_HANDSHAKE) {
+      conn_ready(k);
+      /* messages may have been missed while not subscribed: let the owner look */
+      if (k->st->base.rules_fn) k->st->base.rules_fn(k->st->base.rules_ud, NULL);
+    }
     break;
   case 2:
-    reload_status(k->st);
+    if (r->element[1]->type == REDIS_REPLY_STRING &&
+        strcmp(r->element[1]->str, WW_STORE_RULES_CHANNEL) == 0) {
+      if (k->st->base.rules_fn && payload) k->st->base.rules_fn(k->st->base.rules_ud, payload);
+    } else {
+      reload_status(k->st);
+    }
     break;
   default:
     break;
@@ -450,7 +460,8 @@ static void on_connect(const redisAsyncContext *cac, int status) {
     k->handshake_left++;
   }
   if (k->sub) {
-    if (redisAsyncCommand(ac, on_pubsub, k, "SUBSCRIBE %s", st->pubsub) != REDIS_OK)
+    if (redisAsyncCommand(ac, on_pubsub, k, "SUBSCRIBE %s %s", st->pubsub,
+                          WW_STORE_RULES_CHANNEL) != REDIS_OK)
       k->handshake_failed = 1;
   } else {
     memset(st->sha, 0, sizeof st->sha);

@@ -70,6 +70,7 @@ struct rstore {
   char master[128];
   rconn sq, ss;              /* query (SENTINEL get-master-addr-by-name), +switch-master */
   uint64_t oom_logged_ms;    /* uv_now() of the last "at maxmemory" log line */
+  int64_t log_trimmed_ms;    /* the last XTRIM MINID of the decision log (--decision-log-days) */
   /* script arguments that only depend on the options, formatted once (redis.c) */
   char a_ttl[24], a_max[16], a_every[24];
 };

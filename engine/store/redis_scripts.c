@@ -236,5 +236,75 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "if touch == 1 then redis.call('EXPIRE', KEYS[1], ARGV[11]) end\n"
     "if n > 0 then return {meta, before, count, 0, sid} end\n"
     "return {meta, redis.call('LRANGE', kev, 0, -1), count, 0, sid}\n",
+
+    /* The rule-set scripts reach keys they build from a prefix and an id (the records of
+     * the versions and drafts they list): the hash-tag-free layout of redis.c, for one
+     * Redis (or a primary with replicas), not Cluster. */
+
+    /* SC_RULES_COMMIT  KEYS: versions, live, audit, ww:rules:v:<version>   ARGV: version,
+     * record JSON, audit entry JSON ('' = none), versions kept, audit entries kept, the
+     * pub/sub channel, the record key prefix. The record stored, the version moved to the
+     * front of the history (the ones beyond the cap dropped with their records), named
+     * live, the audit entry prepended, the version published. SET first (maxmemory). */
+    "redis.call('SET', KEYS[4], ARGV[2])\n"
+    "redis.call('LREM', KEYS[1], 0, ARGV[1])\n"
+    "redis.call('LPUSH', KEYS[1], ARGV[1])\n"
+    "for _, v in ipairs(redis.call('LRANGE', KEYS[1], tonumber(ARGV[4]), -1)) do\n"
+    "  if v ~= ARGV[1] then redis.call('DEL', ARGV[7] .. v) end\n"
+    "end\n"
+    "redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[4]) - 1)\n"
+    "redis.call('SET', KEYS[2], ARGV[1])\n"
+    "if ARGV[3] ~= '' then\n"
+    "  redis.call('LPUSH', KEYS[3], ARGV[3])\n"
+    "  redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[5]) - 1)\n"
+    "end\n"
+    "redis.call('PUBLISH', ARGV[6], ARGV[1])\n"
+    "return 1\n",
+
+    /* SC_RULES_VERSIONS  KEYS: versions, live   ARGV: the record key prefix.
+     * {live id or '', {record JSON, ...}} newest first (a listed id without its record,
+     * which the commit never leaves, is skipped). */
+    "local out = {}\n"
+    "for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do\n"
+    "  local j = redis.call('GET', ARGV[1] .. v)\n"
+    "  if j then out[#out + 1] = j end\n"
+    "end\n"
+    "return {redis.call('GET', KEYS[2]) or '', out}\n",
+
+    /* SC_RULES_LIVE  KEYS: live   ARGV: the record key prefix, '1' with the record.
+     * false when none is live, else {id} or {id, record JSON or ''}. */
+    "local v = redis.call('GET', KEYS[1])\n"
+    "if not v then return false end\n"
+    "if ARGV[2] ~= '1' then return {v} end\n"
+    "return {v, redis.call('GET', ARGV[1] .. v) or ''}\n",
+
+    /* SC_DRAFT_PUT  KEYS: ww:rules:draft:<id>, the index (zset id -> expiry ms)
+     * ARGV: id, draft JSON, expiry ms of a new draft, now ms, '1' = create, drafts at most.
+     * -1 too many drafts, 0 no such live draft (update), 1 stored. An update keeps the
+     * expiry. SET first (maxmemory); expired index entries are dropped after. */
+    "local exp\n"
+    "if ARGV[5] == '1' then\n"
+    "  if redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[4], '+inf') >= tonumber(ARGV[6]) then\n"
+    "    return -1\n"
+    "  end\n"
+    "  exp = ARGV[3]\n"
+    "else\n"
+    "  exp = redis.call('ZSCORE', KEYS[2], ARGV[1])\n"
+    "  if not exp or tonumber(exp) <= tonumber(ARGV[4]) then return 0 end\n"
+    "end\n"
+    "redis.call('SET', KEYS[1], ARGV[2])\n"
+    "redis.call('PEXPIREAT', KEYS[1], exp)\n"
+    "redis.call('ZADD', KEYS[2], exp, ARGV[1])\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])\n"
+    "return 1\n",
+
+    /* SC_DRAFTS  KEYS: the index   ARGV: now ms, the draft key prefix. {draft JSON, ...}
+     * newest first (by expiry: every draft lives as long), the expired left out. */
+    "local out = {}\n"
+    "for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '(' .. ARGV[1])) do\n"
+    "  local j = redis.call('GET', ARGV[2] .. id)\n"
+    "  if j then out[#out + 1] = j end\n"
+    "end\n"
+    "return out\n",
 };
 

@@ -2,6 +2,7 @@
 #include "store/store_impl.h"
 #include "session/session.h"
 
+#include <string.h>
 #include <time.h>
 
 const char *ww_store_strerror(int status) {
@@ -25,6 +26,7 @@ void ww_store_opts_defaults(ww_store_opts *o) {
   if (o->timeout_ms == 0) o->timeout_ms = 500;
   if (o->connect_timeout_ms == 0) o->connect_timeout_ms = 1000;
   if (o->decision_log_maxlen < 0) o->decision_log_maxlen = 0;
+  if (o->decision_log_days < 0) o->decision_log_days = 0;
   if (o->max_events <= 0) o->max_events = 100;
   if (o->max_data == 0) o->max_data = 16 * 1024;
   if (o->max_detail == 0) o->max_detail = 4 * 1024;
@@ -157,6 +159,100 @@ int ww_store_decision_log_on(const ww_store *s) {
 
 void ww_store_decision_log(ww_store *s, const json_t *fields) {
   if (ww_store_decision_log_on(s)) s->vt->decision_log(s, fields);
+}
+
+/* ---- rule-set history and drafts ---- */
+
+static int lower_hex(const char *s, size_t n) {
+  if (s == NULL || strlen(s) != n) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+  return 1;
+}
+
+int ww_store_version_id_valid(const char *s) { return lower_hex(s, 12); }
+int ww_store_draft_id_valid(const char *s) { return lower_hex(s, 16); }
+
+json_t *ww__store_without_files(const json_t *obj) {
+  json_t *c = json_copy((json_t *)obj);   /* shallow: the members are shared, not changed */
+  if (c) json_object_del(c, "files");
+  return c;
+}
+
+void ww_store_rules_commit(ww_store *s, const json_t *record, const json_t *audit,
+                           ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  const char *v = json_string_value(json_object_get(record, "version"));
+  if (!ww_store_version_id_valid(v) || !json_is_object(json_object_get(record, "files")) ||
+      (audit && !json_is_object(audit))) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  s->vt->rules_commit(s, v, record, audit, cb, ud);
+}
+
+void ww_store_rules_versions(ww_store *s, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->rules_versions(s, cb, ud);
+}
+
+void ww_store_rules_version(ww_store *s, const char *version, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  if (!ww_store_version_id_valid(version)) {   /* also keeps odd bytes out of key names */
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  s->vt->rules_version(s, version, cb, ud);
+}
+
+void ww_store_rules_live(ww_store *s, int full, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->rules_live(s, full, cb, ud);
+}
+
+void ww_store_rules_audit(ww_store *s, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->rules_audit(s, cb, ud);
+}
+
+void ww_store_draft_put(ww_store *s, const json_t *draft, int create, ww_store_cb cb,
+                        void *ud) {
+  START(s, cb, ud);
+  const char *id = json_string_value(json_object_get(draft, "id"));
+  if (!ww_store_draft_id_valid(id)) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  s->vt->draft_put(s, id, draft, create, cb, ud);
+}
+
+void ww_store_draft_get(ww_store *s, const char *id, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  if (!ww_store_draft_id_valid(id)) {
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  s->vt->draft_get(s, id, cb, ud);
+}
+
+void ww_store_drafts(ww_store *s, ww_store_cb cb, void *ud) {
+  START(s, cb, ud);
+  s->vt->drafts(s, cb, ud);
+}
+
+void ww_store_on_rules_changed(ww_store *s, ww_store_rules_fn fn, void *ud) {
+  s->rules_fn = fn;
+  s->rules_ud = ud;
+}
+
+void ww_store_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                                 void *ud) {
+  START(s, cb, ud);
+  if (!ww_store_decision_log_on(s) || max == 0) {
+    cb(ud, 0, json_pack("{s:[], s:b}", "entries", "truncated", 0));
+    return;
+  }
+  s->vt->decision_log_since(s, since_ms, max, cb, ud);
 }
 
 const char *ww_store_kind(const ww_store *s) { return s->vt->kind; }

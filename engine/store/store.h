@@ -62,7 +62,11 @@ typedef struct ww_store_opts {
                                  EEXPIRED (then ENOTFOUND); default 1 hour */
   unsigned timeout_ms;        /* deadline of each Redis command; default 500 */
   unsigned connect_timeout_ms;/* deadline of connect + handshake; default 1000 */
-  long decision_log_maxlen;   /* XADD MAXLEN ~ N; 0 = decision log off */
+  long decision_log_maxlen;   /* XADD MAXLEN ~ N; 0 = decision log off (the embedded
+                                 store keeps min(N, WW_STORE_MEMORY_LOG_MAX) in a ring) */
+  long decision_log_days;     /* entries older than this many days are trimmed (XTRIM
+                                 MINID ~, at most once a minute; the ring at each add);
+                                 0 = by count only (--decision-log-days) */
   int max_events;             /* events kept per session (oldest dropped); default 100 */
   size_t max_data;            /* bytes of session 'data' as compact JSON; default 16 KiB */
   size_t max_detail;          /* bytes of one event's 'detail' as compact JSON; default 4 KiB */
@@ -76,6 +80,7 @@ typedef struct ww_store_opts {
                                  100000, 10 % of the 10^6 codes (--handover-max-live) */
 } ww_store_opts;
 
+#define WW_STORE_MEMORY_LOG_MAX 100000L   /* entries the embedded store's decision log keeps */
 #define WW_STORE_DEFAULT_SESSION_TTL (7L * 24 * 3600)
 #define WW_STORE_DEFAULT_HANDOVER_TTL (15L * 60)
 #define WW_STORE_LEAN_EVENTS 10
@@ -256,12 +261,74 @@ uint64_t ww_store_status_rank(ww_store *s);
 /* ---- decision log (SPEC 5; issue 4 item 7) ---- */
 
 /* Append 'fields' (borrowed; a flat object, values that are not strings are written as
- * JSON) to the stream ww:decisions with XADD MAXLEN ~ decision_log_maxlen. Fire and
- * forget: never calls back, never delays a request; a lost write counts in log_errors.
- * No-op when decision_log_maxlen is 0 or for the memory store. */
+ * JSON) to the stream ww:decisions with XADD MAXLEN ~ decision_log_maxlen (and, with
+ * decision_log_days, XTRIM MINID ~ now - days at most once a minute); the embedded store
+ * appends to its ring of the latest min(decision_log_maxlen, WW_STORE_MEMORY_LOG_MAX)
+ * entries, shared by every handle. Fire and forget: never calls back, never delays a
+ * request; a lost write counts in log_errors. No-op when decision_log_maxlen is 0. */
 void ww_store_decision_log(ww_store *s, const json_t *fields);
 /* Would ww_store_decision_log write anything? (Callers skip building the fields if not.) */
 int ww_store_decision_log_on(const ww_store *s);
+/* The decision-log entries from 'since_ms' (epoch ms, inclusive) on, oldest first, at
+ * most 'max': result {"entries": [entry, ...], "truncated": bool}, each entry decoded as
+ * store/codec.h's ww_codec_entry_put does ({"at", field: string, "degraded": bool}), the
+ * same on both stores (the impact of a draft replays them: engine/replay/). EUNAVAIL when
+ * Redis is not reachable; an empty list when the log is off. */
+void ww_store_decision_log_since(ww_store *s, int64_t since_ms, size_t max, ww_store_cb cb,
+                                 void *ud);
+
+
+/* ---- rule-set history and drafts (issue 14; docs/operations.md "Rule-set versions") ----
+ * A version record: {version, loadedAt, source: "files"|"publish"|"rollback", actor,
+ * tests: {passed, failed}, files: {path: text}}; 'version' is the rule set's content hash
+ * (12 lowercase hex). A draft: the object of GET /v1/rules/drafts/{id} ('id' 16 lowercase
+ * hex, "createdAt"). Every handle of a backend sees one history, one live version and one
+ * set of drafts. */
+
+#define WW_STORE_RULES_KEEP 21          /* the live version and the last 20 */
+#define WW_STORE_AUDIT_KEEP 1000        /* audit entries kept */
+#define WW_STORE_DRAFT_TTL (7L * 24 * 3600)
+#define WW_STORE_DRAFTS_MAX 100         /* live drafts at most (ECONFLICT beyond) */
+#define WW_STORE_RULES_CHANNEL "ww:rules:changed"
+
+/* 1 when 's' is a version id (12 lowercase hex) / a draft id (16 lowercase hex). */
+int ww_store_version_id_valid(const char *s);
+int ww_store_draft_id_valid(const char *s);
+
+/* Make 'record' (borrowed) the live version, atomically: stored (replacing one of the same
+ * version), moved to the front of the history (the oldest beyond WW_STORE_RULES_KEEP
+ * dropped with their files), named live, 'audit' (borrowed, may be NULL) prepended to the
+ * audit list (capped at WW_STORE_AUDIT_KEEP), and on Redis the version id published on
+ * WW_STORE_RULES_CHANNEL. Result NULL. EINVAL for a record without a valid version. */
+void ww_store_rules_commit(ww_store *s, const json_t *record, const json_t *audit,
+                           ww_store_cb cb, void *ud);
+/* Result {"live": version or null, "versions": [records without "files"]}, newest first. */
+void ww_store_rules_versions(ww_store *s, ww_store_cb cb, void *ud);
+/* Result: the record of 'version' with its files; ENOTFOUND when it is not kept. */
+void ww_store_rules_version(ww_store *s, const char *version, ww_store_cb cb, void *ud);
+/* The live version: 'full' its record with files, else {"version": id}; ENOTFOUND when the
+ * store names none (nothing was ever committed). */
+void ww_store_rules_live(ww_store *s, int full, ww_store_cb cb, void *ud);
+/* Result {"entries": [audit entries]}, newest first. */
+void ww_store_rules_audit(ww_store *s, ww_store_cb cb, void *ud);
+
+/* Store 'draft' (borrowed; its "id" names it). 'create': a new draft, kept
+ * WW_STORE_DRAFT_TTL (ECONFLICT when WW_STORE_DRAFTS_MAX drafts are live; EFULL at the
+ * memory bound); else an update of a live draft that keeps its expiry (ENOTFOUND when
+ * it expired). Result NULL. */
+void ww_store_draft_put(ww_store *s, const json_t *draft, int create, ww_store_cb cb,
+                        void *ud);
+/* Result: the draft; ENOTFOUND when unknown or expired. */
+void ww_store_draft_get(ww_store *s, const char *id, ww_store_cb cb, void *ud);
+/* Result {"drafts": [drafts without "files"]}, newest first. */
+void ww_store_drafts(ww_store *s, ww_store_cb cb, void *ud);
+
+/* 'fn' is called on the handle's loop when another instance on the same Redis may have
+ * changed the live version: with the id it published, or NULL after the subscription was
+ * (re)made (messages may have been missed). The memory store never calls it (its only
+ * writers are in this process). 'fn' NULL: no more calls. */
+typedef void (*ww_store_rules_fn)(void *ud, const char *version);
+void ww_store_on_rules_changed(ww_store *s, ww_store_rules_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

@@ -261,8 +261,12 @@ Test(auth, many_tokens_each_found) {
 Test(auth, policy_without_tokens_file) {
   const char *who = NULL;
   cr_expect_eq(ww_auth_policy(NULL, 1, WW_ROLE_ADVICE, NULL, &who), 0);
-  cr_expect_str_eq(who, "loopback");
+  cr_expect_str_eq(who, "local");
   cr_expect_eq(ww_auth_policy(NULL, 1, WW_ROLE_ADVICE, "Bearer anything", NULL), 0);
+  /* Author routes (drafts, versions) open on loopback as advice ones; the actor "local". */
+  cr_expect_eq(ww_auth_policy(NULL, 1, WW_ROLE_AUTHOR, NULL, &who), 0);
+  cr_expect_str_eq(who, "local");
+  cr_expect_eq(ww_auth_policy(NULL, 0, WW_ROLE_AUTHOR, NULL, &who), 401);
   /* Admin never open without a token file, not even on loopback. */
   cr_expect_eq(ww_auth_policy(NULL, 1, WW_ROLE_ADMIN, NULL, &who), 401);
   cr_expect_null(who);
@@ -346,5 +350,39 @@ Test(auth, token_script_makes_a_working_line) {
   fclose(f);
   file[n] = '\0';
   cr_expect_null(strstr(file, token));
+  ww_auth_free(a);
+}
+
+/* advice < author < admin: a role includes the smaller ones. */
+Test(auth, author_role_between_advice_and_admin) {
+  char path[] = "/tmp/ww-auth-author-XXXXXX";
+  int fd = mkstemp(path);
+  cr_assert_geq(fd, 0);
+  char h1[65], h2[65], h3[65];
+  ww_sha256_hex("tok-adv", 7, h1);
+  ww_sha256_hex("tok-aut", 7, h2);
+  ww_sha256_hex("tok-adm", 7, h3);
+  char text[400];
+  int n = snprintf(text, sizeof text, "advice web %s\nauthor beleid %s\nadmin beheer %s\n", h1,
+                   h2, h3);
+  cr_assert_eq(write(fd, text, (size_t)n), n);
+  close(fd);
+  chmod(path, 0600);
+  char err[300];
+  ww_auth *a = ww_auth_load(path, err, sizeof err);
+  unlink(path);
+  cr_assert_not_null(a, "%s", err);
+  const char *who = NULL;
+  cr_expect_eq(ww_auth_check(a, "Bearer tok-adv", WW_ROLE_AUTHOR, &who), 403);
+  cr_expect_eq(ww_auth_check(a, "Bearer tok-aut", WW_ROLE_ADVICE, &who), 0);
+  cr_expect_eq(ww_auth_check(a, "Bearer tok-aut", WW_ROLE_AUTHOR, &who), 0);
+  cr_expect_str_eq(who, "beleid");
+  cr_expect_eq(ww_auth_check(a, "Bearer tok-aut", WW_ROLE_ADMIN, &who), 403);
+  cr_expect_eq(ww_auth_check(a, "Bearer tok-adm", WW_ROLE_AUTHOR, &who), 0);
+  cr_expect_eq(ww_auth_check(a, "Bearer tok-adm", WW_ROLE_ADMIN, &who), 0);
+  ww_role r;
+  cr_expect_eq(ww_role_parse("author", &r), 0);
+  cr_expect_eq(r, WW_ROLE_AUTHOR);
+  cr_expect_str_eq(ww_role_name(WW_ROLE_AUTHOR), "author");
   ww_auth_free(a);
 }

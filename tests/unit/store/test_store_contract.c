@@ -101,6 +101,12 @@ static void res_clear(res *r) {
 
 static int is_ready(void *arg) { return ww_store_ready(arg); }
 
+static int64_t ww__test_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static ww_store *open_on(uv_loop_t *lp, const ww_store_opts *o) {
 #if WW_TEST_REDIS
   return ww_store_redis_open(lp, rds.url, o);
@@ -787,6 +793,80 @@ Test(SUITE, expired_codes_leave_the_cap, .init = setup, .fini = teardown, .timeo
   cr_assert_eq(st, 0, "expired codes still count: %s", ww_store_strerror(st));
   json_decref(h);
   json_decref(c);
+  close_store(s);
+}
+
+/* The decision log on both stores: entries read back from a time on, oldest first,
+ * decoded alike ("degraded" a boolean, JSON values as their text), at most 'max' with
+ * "truncated"; the embedded store keeps the latest N (--decision-log N). */
+static int log_has(void *arg) {
+  ww_store *s = arg;
+  res r = {0};
+  ww_store_decision_log_since(s, 0, 100, on_res, &r);
+  run_until(res_done, &r, 1000);
+  size_t n = json_array_size(json_object_get(r.v, "entries"));
+  res_clear(&r);
+  return n >= 5;
+}
+
+Test(SUITE, decision_log_since, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store_opts o = {.decision_log_maxlen = 5};
+  ww_store *s = open_store(&o);
+  int64_t before = ww__test_now_ms();
+  for (int i = 0; i < 7; i++) {
+    json_t *f = json_pack("{s:s, s:s, s:i, s:b, s:{s:i}}", "kind", "advice", "service",
+                          i % 2 ? "paspoort" : "verhuizing", "n", i, "degraded", i == 6,
+                          "citizen", "age", 80 + i);
+    ww_store_decision_log(s, f);
+    json_decref(f);
+  }
+  cr_assert(poll_until(log_has, s, 3000), "the entries did not arrive");
+  res r = {0};
+  ww_store_decision_log_since(s, before, 3, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  const json_t *list = json_object_get(r.v, "entries");
+#if WW_TEST_REDIS
+  /* MAXLEN ~ trims whole nodes only: all 7 are still there */
+  cr_assert_eq(json_array_size(list), 3);
+  cr_assert(json_is_true(json_object_get(r.v, "truncated")));
+  const json_t *e = json_array_get(list, 0);
+  cr_assert_str_eq(json_string_value(json_object_get(e, "n")), "0");
+#else
+  /* the ring keeps the latest 5 of 7: entries 2..6, the first three of them */
+  cr_assert_eq(json_array_size(list), 3);
+  cr_assert(json_is_true(json_object_get(r.v, "truncated")));
+  const json_t *e = json_array_get(list, 0);
+  cr_assert_str_eq(json_string_value(json_object_get(e, "n")), "2");
+#endif
+  cr_assert_str_eq(json_string_value(json_object_get(e, "kind")), "advice");
+  cr_assert_not_null(json_string_value(json_object_get(e, "at")));
+  cr_assert(json_is_string(json_object_get(e, "citizen")), "JSON values are read as text");
+  cr_assert(json_is_false(json_object_get(e, "degraded")));
+  res_clear(&r);
+  /* from a time after all: none */
+  ww_store_decision_log_since(s, ww__test_now_ms() + 60000, 10, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_eq(json_array_size(json_object_get(r.v, "entries")), 0);
+  cr_assert(json_is_false(json_object_get(r.v, "truncated")));
+  res_clear(&r);
+  close_store(s);
+}
+
+/* Off (decision_log_maxlen 0): nothing is kept, and the read answers an empty list. */
+Test(SUITE, decision_log_off, .init = setup, .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  cr_assert_not(ww_store_decision_log_on(s));
+  json_t *f = json_pack("{s:s}", "kind", "advice");
+  ww_store_decision_log(s, f);
+  json_decref(f);
+  res r = {0};
+  ww_store_decision_log_since(s, 0, 10, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_eq(json_array_size(json_object_get(r.v, "entries")), 0);
+  res_clear(&r);
   close_store(s);
 }
 
@@ -1494,5 +1574,163 @@ Test(SUITE, advised_ordered_by_time_across_the_repeated_hour, .init = setup,
   ww_store_get_stats(s, &stats);
   cr_assert_eq(stats.log_errors, 1);
   json_decref(c);
+  close_store(s);
+}
+
+/* ---- rule-set history and drafts (issue 14) ---- */
+
+static int op_status(json_t **out, void (*start)(ww_store *, void *), ww_store *s) {
+  res r = {0};
+  start(s, &r);
+  wait_res(&r);
+  if (out) *out = r.v;
+  else json_decref(r.v);
+  return r.status;
+}
+
+static json_t *record(const char *version, const char *source, const char *text) {
+  return json_pack("{s:s, s:s, s:s, s:s, s:{s:i, s:i}, s:{s:s}}", "version", version,
+                   "loadedAt", "2026-12-01T10:00:00+01:00", "source", source, "actor", "beheer",
+                   "tests", "passed", 3, "failed", 0, "files", "channels.lua", text);
+}
+
+static int commit(ww_store *s, const char *version, const char *source) {
+  json_t *rec = record(version, source, version);
+  json_t *au = json_pack("{s:s, s:s}", "action", source, "to", version);
+  res r = {0};
+  ww_store_rules_commit(s, rec, au, on_res, &r);
+  wait_res(&r);
+  json_decref(rec);
+  json_decref(au);
+  int st = r.status;
+  res_clear(&r);
+  return st;
+}
+
+static void start_versions(ww_store *s, void *r) { ww_store_rules_versions(s, on_res, r); }
+static void start_audit(ww_store *s, void *r) { ww_store_rules_audit(s, on_res, r); }
+static void start_live_full(ww_store *s, void *r) { ww_store_rules_live(s, 1, on_res, r); }
+static void start_live_id(ww_store *s, void *r) { ww_store_rules_live(s, 0, on_res, r); }
+static void start_drafts(ww_store *s, void *r) { ww_store_drafts(s, on_res, r); }
+
+/* The live version and the last 20, an id committed again moves to the front, the audit
+ * newest first, one history for every handle. */
+Test(SUITE, rules_history, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store *s = open_store(NULL);
+  ww_store *s2 = open_store(NULL);
+  json_t *v = NULL;
+  cr_assert_eq(op_status(&v, start_live_id, s), WW_STORE_ENOTFOUND);
+  cr_assert_eq(op_status(&v, start_versions, s), 0);
+  cr_assert(json_is_null(json_object_get(v, "live")));
+  cr_assert_eq(json_array_size(json_object_get(v, "versions")), 0);
+  json_decref(v);
+
+  char id[16];
+  for (int i = 0; i < 25; i++) {
+    snprintf(id, sizeof id, "%012x", i);
+    cr_assert_eq(commit(s, id, "publish"), 0);
+  }
+  cr_assert_eq(op_status(&v, start_versions, s2), 0);
+  json_t *list = json_object_get(v, "versions");
+  cr_assert_eq(json_array_size(list), WW_STORE_RULES_KEEP);
+  cr_assert_str_eq(str(v, "live"), "000000000018");
+  cr_assert_str_eq(str(json_array_get(list, 0), "version"), "000000000018");
+  cr_assert_str_eq(str(json_array_get(list, 20), "version"), "000000000004");
+  cr_assert_null(json_object_get(json_array_get(list, 0), "files"), "listed without files");
+  json_decref(v);
+
+  /* a rollback to a kept one moves it to the front */
+  cr_assert_eq(commit(s2, "000000000009", "rollback"), 0);
+  cr_assert_eq(op_status(&v, start_live_full, s), 0);
+  cr_assert_str_eq(str(v, "version"), "000000000009");
+  cr_assert_str_eq(str(v, "source"), "rollback");
+  cr_assert_str_eq(str(json_object_get(v, "files"), "channels.lua"), "000000000009");
+  json_decref(v);
+  cr_assert_eq(op_status(&v, start_versions, s), 0);
+  list = json_object_get(v, "versions");
+  cr_assert_eq(json_array_size(list), WW_STORE_RULES_KEEP);
+  cr_assert_str_eq(str(json_array_get(list, 0), "version"), "000000000009");
+  cr_assert_str_eq(str(json_array_get(list, 1), "version"), "000000000018");
+  json_decref(v);
+
+  /* one version with its files; the trimmed ones are gone */
+  res r = {0};
+  ww_store_rules_version(s2, "000000000005", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_str_eq(str(json_object_get(r.v, "files"), "channels.lua"), "000000000005");
+  res_clear(&r);
+  ww_store_rules_version(s2, "000000000003", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  res_clear(&r);
+  ww_store_rules_version(s2, "../../etc", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  res_clear(&r);
+
+  cr_assert_eq(op_status(&v, start_audit, s2), 0);
+  json_t *entries = json_object_get(v, "entries");
+  cr_assert_eq(json_array_size(entries), 26);
+  cr_assert_str_eq(str(json_array_get(entries, 0), "action"), "rollback");
+  cr_assert_str_eq(str(json_array_get(entries, 25), "to"), "000000000000");
+  json_decref(v);
+
+  /* a record without a valid version is refused */
+  json_t *bad = record("nope", "files", "x");
+  ww_store_rules_commit(s, bad, NULL, on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_EINVAL);
+  res_clear(&r);
+  json_decref(bad);
+  close_store(s2);
+  close_store(s);
+}
+
+static int put_draft(ww_store *s, const char *id, const char *status, int create) {
+  json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "id", id, "createdAt",
+                        "2026-12-01T10:00:00+01:00", "author", "beleid", "status", status,
+                        "files", "channels.lua", "x");
+  res r = {0};
+  ww_store_draft_put(s, d, create, on_res, &r);
+  wait_res(&r);
+  json_decref(d);
+  int st = r.status;
+  res_clear(&r);
+  return st;
+}
+
+/* Drafts: shared by every handle, updated in place, listed without files. */
+Test(SUITE, drafts_shared, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store *s = open_store(NULL);
+  ww_store *s2 = open_store(NULL);
+  cr_assert_eq(put_draft(s, "00000000000000aa", "ready", 1), 0);
+  cr_assert_eq(put_draft(s2, "00000000000000aa", "approved", 0), 0);
+  cr_assert_eq(put_draft(s2, "00000000000000bb", "ready", 0), WW_STORE_ENOTFOUND,
+               "an update of a draft that does not exist");
+  res r = {0};
+  ww_store_draft_get(s, "00000000000000aa", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, 0);
+  cr_assert_str_eq(str(r.v, "status"), "approved");
+  cr_assert_str_eq(str(json_object_get(r.v, "files"), "channels.lua"), "x");
+  res_clear(&r);
+  ww_store_draft_get(s, "00000000000000cc", on_res, &r);
+  wait_res(&r);
+  cr_assert_eq(r.status, WW_STORE_ENOTFOUND);
+  res_clear(&r);
+  json_t *v = NULL;
+  cr_assert_eq(op_status(&v, start_drafts, s2), 0);
+  cr_assert_eq(json_array_size(json_object_get(v, "drafts")), 1);
+  cr_assert_null(json_object_get(json_array_get(json_object_get(v, "drafts"), 0), "files"));
+  json_decref(v);
+  /* at most WW_STORE_DRAFTS_MAX */
+  char id[20];
+  for (int i = 1; i < WW_STORE_DRAFTS_MAX; i++) {
+    snprintf(id, sizeof id, "%016x", 0x1000 + i);
+    cr_assert_eq(put_draft(s, id, "ready", 1), 0);
+  }
+  cr_assert_eq(put_draft(s, "ffffffffffffffff", "ready", 1), WW_STORE_ECONFLICT);
+  close_store(s2);
   close_store(s);
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "util/crypto.h"
+#include "util/linediff.h"
 #include "util/owner.h"
 #include "util/tztime.h"
 
@@ -132,4 +133,37 @@ Test(crypto, hmac_with_a_kept_context_equals_the_one_shot) {
   cr_assert_str_eq(a, b);
   ww_hmac_close(&h);
   cr_assert_null(h.ctx);
+}
+
+static void diff(const char *a, const char *b, size_t *added, size_t *removed) {
+  cr_assert_eq(ww_linediff(a, a ? strlen(a) : 0, b, b ? strlen(b) : 0, 0, added, removed), 0);
+}
+
+/* A real line diff (shortest edit script), not a count of differing positions. */
+Test(linediff, counts_added_and_removed_lines) {
+  size_t ad, rm;
+  diff("a\nb\nc\n", "a\nb\nc\n", &ad, &rm);
+  cr_expect(ad == 0 && rm == 0);
+  diff(NULL, "a\nb\n", &ad, &rm);
+  cr_expect(ad == 2 && rm == 0);
+  diff("a\nb\n", NULL, &ad, &rm);
+  cr_expect(ad == 0 && rm == 2);
+  /* one line inserted at the top shifts every position, yet is one added line */
+  diff("b\nc\nd\ne\n", "a\nb\nc\nd\ne\n", &ad, &rm);
+  cr_expect(ad == 1 && rm == 0, "%zu %zu", ad, rm);
+  /* a changed line is one removed and one added */
+  diff("a\nb\nc\n", "a\nB\nc\n", &ad, &rm);
+  cr_expect(ad == 1 && rm == 1, "%zu %zu", ad, rm);
+  /* abcabba -> cbabac: D = 5 (Myers' example): LCS 4, so 2 added, 3 removed */
+  diff("a\nb\nc\na\nb\nb\na\n", "c\nb\na\nb\na\nc\n", &ad, &rm);
+  cr_expect(ad == 2 && rm == 3, "%zu %zu", ad, rm);
+  /* a last line without a newline is a line */
+  diff("a\nb", "a\nb\nc", &ad, &rm);
+  cr_expect(ad == 1 && rm == 0, "%zu %zu", ad, rm);
+}
+
+Test(linediff, over_the_bound_counts_the_changed_middle) {
+  size_t ad, rm;
+  cr_assert_eq(ww_linediff("x\na\nb\ny\n", 8, "x\nc\nd\ne\ny\n", 10, 2, &ad, &rm), 0);
+  cr_expect(ad == 3 && rm == 2, "%zu %zu", ad, rm);
 }

@@ -1,0 +1,463 @@
+#define _GNU_SOURCE
+/* Integration: safe rule changes (issue 14 §1-2) on real `wegwijzer serve` processes over
+ * real sockets. Two instances on one real redis-server: a draft made on A, approved on B
+ * (four eyes), published on A goes live on B within a second; a rollback on B reaches A
+ * the same way; both show one identical history; a restarted instance keeps the published
+ * set. Roles: an author may draft but not publish, approve or roll back. The embedded store
+ * does the same in one process. Hostile drafts (an endless loop, a huge file, ../x.lua)
+ * get a clear error and the server stays up. */
+#include <dirent.h>
+
+#include "store_test.h"
+
+#define AUTHOR_TOKEN "test-author-token-1c9d"
+#define SECOND_ADMIN_TOKEN "test-admin2-token-77ab"
+
+static ww_proc redis, a, b;
+static char dir[256];
+
+static void setup(void) {
+  memset(&redis, 0, sizeof redis);
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
+  st_mkdtemp(dir);
+}
+
+static void teardown(void) {
+  st_kill(&a);
+  st_kill(&b);
+  if (redis.pid > 0) ww_proc_stop(&redis, SIGTERM, 5000);
+  ww_proc_cleanup(&redis);
+  st_rmdir(dir);
+}
+
+TestSuite(rules, .init = setup, .fini = teardown, .timeout = 180);
+
+/* Tokens: admin "beheer", admin "tweede", author "beleid"; path into 'out'. */
+static void tokens_file(char out[320]) {
+  snprintf(out, 320, "%s/tokens", dir);
+  char h1[65], h2[65], h3[65];
+  st_sha256_hex(ST_ADMIN_TOKEN, h1);
+  st_sha256_hex(SECOND_ADMIN_TOKEN, h2);
+  st_sha256_hex(AUTHOR_TOKEN, h3);
+  FILE *f = fopen(out, "w");
+  cr_assert_not_null(f);
+  fprintf(f, "admin beheer %s\nadmin tweede %s\nauthor beleid %s\n", h1, h2, h3);
+  fclose(f);
+  cr_assert_eq(chmod(out, 0600), 0);
+}
+
+/* The bundled rule set as {"path": "text"} (new). */
+static json_t *bundled_files(void) {
+  const char *root = ww_test_source("rules");
+  json_t *files = json_object();
+  const char *subs[3] = {"", "steering", "tests"};
+  for (int s = 0; s < 3; s++) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", root, subs[s]);
+    DIR *d = opendir(path);
+    cr_assert_not_null(d, "%s", path);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      size_t n = strlen(e->d_name);
+      if (n < 5 || strcmp(e->d_name + n - 4, ".lua") != 0) continue;
+      char rel[300], full[1000];
+      snprintf(rel, sizeof rel, "%s%s%s", subs[s], s ? "/" : "", e->d_name);
+      snprintf(full, sizeof full, "%s/%s", root, rel);
+      char *text = ww_read_file(full, NULL);
+      cr_assert_not_null(text, "%s", full);
+      json_object_set_new(files, rel, json_string(text));
+      free(text);
+    }
+    closedir(d);
+  }
+  return files;
+}
+
+/* The bundled files with a comment line added to channels.lua ('tag' makes it unique). */
+static json_t *changed_files(const char *tag) {
+  json_t *files = bundled_files();
+  const char *ch = st_str(files, "channels.lua");
+  char *text = NULL;
+  cr_assert(asprintf(&text, "%s\n-- wijziging %s\n", ch, tag) > 0);
+  json_object_set_new(files, "channels.lua", json_string(text));
+  free(text);
+  return files;
+}
+
+/* POST/GET with a token and a JSON body (borrowed, may be NULL): the status; the answer
+ * into '*out' (new) when 'out' is not NULL. */
+static int call(int port, const char *method, const char *path, const char *token,
+                const json_t *body, json_t **out) {
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  ww_http_resp r;
+  json_t *j = st_req(port, method, path, token, text, &r);
+  free(text);
+  int status = r.status;
+  ww_http_resp_free(&r);
+  if (out) *out = j;
+  else json_decref(j);
+  return status;
+}
+
+static void live_version(int port, char out[16]) {
+  json_t *j = NULL;
+  out[0] = '\0';
+  if (call(port, "GET", "/v1/rules", AUTHOR_TOKEN, NULL, &j) == 200)
+    snprintf(out, 16, "%s", st_str(j, "version"));
+  json_decref(j);
+}
+
+typedef struct want {
+  int port;
+  const char *version;
+} want;
+
+static int has_version(void *ud) {
+  want *w = ud;
+  char v[16];
+  live_version(w->port, v);
+  return strcmp(v, w->version) == 0;
+}
+
+/* Wait until 'port' runs 'version'; returns the milliseconds it took (fails after 10 s). */
+static double wait_live(int port, const char *version) {
+  double t0 = ww_now_ms();
+  want w = {port, version};
+  cr_assert(st_poll(has_version, &w, 10000), ":%d never ran %s", port, version);
+  return ww_now_ms() - t0;
+}
+
+/* The store's history as the instance shows it (new). */
+static json_t *versions(int port) {
+  json_t *j = NULL;
+  cr_assert_eq(call(port, "GET", "/v1/rules/versions", AUTHOR_TOKEN, NULL, &j), 200);
+  return j;
+}
+
+typedef struct count_want {
+  int port;
+  size_t n;
+} count_want;
+
+static int has_versions(void *ud) {
+  count_want *c = ud;
+  json_t *v = versions(c->port);
+  size_t n = json_array_size(json_object_get(v, "versions"));
+  json_decref(v);
+  return n >= c->n;
+}
+
+static json_t *draft(int port, const char *token, const json_t *files, char id[32]) {
+  json_t *body = json_pack("{s:O, s:s}", "files", files, "note", "test");
+  json_t *d = NULL;
+  int st = call(port, "POST", "/v1/rules/drafts", token, body, &d);
+  json_decref(body);
+  cr_assert_eq(st, 201, "draft: %d %s", st, d ? json_dumps(d, 0) : "");
+  snprintf(id, 32, "%s", st_str(d, "id"));
+  return d;
+}
+
+static void start_two(int require_approval) {
+  cr_assert_eq(ww_redis_start(&redis, 10000), 0, "redis-server did not start");
+  char tokens[320];
+  tokens_file(tokens);
+  const char *args[] = {"--tokens", tokens, "--max-body", "4000000", "--workers", "2",
+                        require_approval ? "--require-approval" : NULL, NULL};
+  st_serve(&a, redis.port, args);
+  st_serve(&b, redis.port, args);
+  st_wait_ready(&a);
+  st_wait_ready(&b);
+}
+
+/* Publish on A -> live on B within 1 s; rollback on B -> live on A within 1 s; one
+ * history; four eyes; an author cannot publish, approve or roll back. */
+Test(rules, publish_and_rollback_reach_every_instance) {
+  start_two(1);
+  char start_v[16];
+  live_version(a.port, start_v);
+  cr_assert_eq(strlen(start_v), 12);
+  /* the start was recorded: one version, live */
+  count_want one = {a.port, 1};
+  cr_assert(st_poll(has_versions, &one, 5000), "the start was not recorded");
+
+  char id[32];
+  json_t *files = changed_files("publish");
+  json_t *d = draft(a.port, AUTHOR_TOKEN, files, id);
+  cr_assert_str_eq(st_str(d, "status"), "ready", "%s", json_dumps(d, 0));
+  cr_assert_str_eq(st_str(d, "author"), "beleid");
+  cr_assert_str_eq(st_str(d, "basedOn"), start_v);
+  cr_assert(json_is_null(json_object_get(d, "coverage")));
+  cr_assert_gt(json_integer_value(json_object_get(json_object_get(d, "tests"), "passed")), 0);
+  char new_v[16];
+  snprintf(new_v, sizeof new_v, "%s", st_str(d, "version"));
+  cr_assert_str_neq(new_v, start_v);
+  json_decref(d);
+
+  char path[128];
+  /* the author: no publish, no approve, no rollback */
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
+  cr_assert_eq(call(a.port, "POST", path, AUTHOR_TOKEN, NULL, NULL), 403);
+  json_t *rb = json_pack("{s:s}", "version", start_v);
+  cr_assert_eq(call(a.port, "POST", "/v1/rules/rollback", AUTHOR_TOKEN, rb, NULL), 403);
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/approve", id);
+  cr_assert_eq(call(a.port, "POST", path, AUTHOR_TOKEN, NULL, NULL), 403);
+
+  /* --require-approval: not approved yet */
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
+  json_t *p = NULL;
+  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 409);
+  cr_assert_str_eq(st_str(p, "code"), "approval_required");
+  json_decref(p);
+
+  /* four eyes: an admin cannot approve a draft under their own name */
+  char own[32];
+  json_t *d2 = draft(b.port, ST_ADMIN_TOKEN, files, own);
+  json_decref(d2);
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/approve", own);
+  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 403);
+  cr_assert_str_eq(st_str(p, "code"), "same_author");
+  json_decref(p);
+
+  /* approved on B (the draft was made on A: shared through the store) */
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/approve", id);
+  cr_assert_eq(call(b.port, "POST", path, SECOND_ADMIN_TOKEN, NULL, &p), 200);
+  cr_assert_str_eq(st_str(p, "status"), "approved");
+  cr_assert_str_eq(st_str(p, "approvedBy"), "tweede");
+  json_decref(p);
+
+  /* published on A: live on A at once, on B within 1 s */
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
+  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 200);
+  cr_assert_str_eq(st_str(p, "version"), new_v);
+  json_decref(p);
+  char v[16];
+  live_version(a.port, v);
+  cr_assert_str_eq(v, new_v);
+  double ms = wait_live(b.port, new_v);
+  fprintf(stderr, "# publish on A live on B after %.0f ms\n", ms);
+  if (!ww_test_valgrind()) cr_expect_leq(ms, 1000.0, "B took %.0f ms", ms);
+
+  /* the draft says so */
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s", id);
+  cr_assert_eq(call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &p), 200);
+  cr_assert_str_eq(st_str(p, "status"), "published");
+  json_decref(p);
+
+  /* rollback on B: live on B at once, on A within 1 s */
+  cr_assert_eq(call(b.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, rb, &p), 200);
+  cr_assert_str_eq(st_str(p, "version"), start_v);
+  json_decref(p);
+  ms = wait_live(a.port, start_v);
+  fprintf(stderr, "# rollback on B live on A after %.0f ms\n", ms);
+  if (!ww_test_valgrind()) cr_expect_leq(ms, 1000.0, "A took %.0f ms", ms);
+
+  /* one history on both */
+  json_t *ha = versions(a.port), *hb = versions(b.port);
+  cr_assert(json_equal(ha, hb), "A: %s\nB: %s", json_dumps(ha, 0), json_dumps(hb, 0));
+  json_t *list = json_object_get(ha, "versions");
+  cr_assert_eq(json_array_size(list), 2, "%s", json_dumps(ha, 0));
+  cr_assert_str_eq(st_str(json_array_get(list, 0), "version"), start_v);
+  cr_assert_str_eq(st_str(json_array_get(list, 0), "source"), "rollback");
+  cr_assert(json_is_true(json_object_get(json_array_get(list, 0), "live")));
+  cr_assert_str_eq(st_str(json_array_get(list, 1), "source"), "publish");
+  cr_assert_str_eq(st_str(json_array_get(list, 1), "actor"), "beheer");
+  json_decref(ha);
+  json_decref(hb);
+
+  /* one version with its files */
+  snprintf(path, sizeof path, "/v1/rules/versions/%s", new_v);
+  cr_assert_eq(call(b.port, "GET", path, AUTHOR_TOKEN, NULL, &p), 200);
+  cr_assert(json_equal(json_object_get(p, "files"), files));
+  json_decref(p);
+  cr_assert_eq(call(b.port, "GET", "/v1/rules/versions/0123456789ab", AUTHOR_TOKEN, NULL, NULL), 404);
+  json_t *unknown = json_pack("{s:s}", "version", "0123456789ab");
+  cr_assert_eq(call(b.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, unknown, &p), 404);
+  cr_assert_str_eq(st_str(p, "code"), "unknown_version");
+  json_decref(p);
+  json_decref(unknown);
+
+  /* the audit: rollback (from new to start), publish (approved by tweede), start */
+  cr_assert_eq(call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
+  json_t *entries = json_object_get(p, "entries");
+  cr_assert_geq(json_array_size(entries), 3, "%s", json_dumps(p, 0));
+  json_t *e0 = json_array_get(entries, 0), *e1 = json_array_get(entries, 1);
+  cr_assert_str_eq(st_str(e0, "action"), "rollback");
+  cr_assert_str_eq(st_str(e0, "from"), new_v);
+  cr_assert_str_eq(st_str(e0, "to"), start_v);
+  cr_assert_str_eq(st_str(e1, "action"), "publish");
+  cr_assert_str_eq(st_str(e1, "actor"), "beheer");
+  cr_assert_str_eq(st_str(e1, "approvedBy"), "tweede");
+  json_t *changed = json_array_get(json_object_get(e1, "files"), 0);
+  cr_assert_str_eq(st_str(changed, "path"), "channels.lua");
+  cr_assert_eq(json_integer_value(json_object_get(changed, "added")), 2, "%s", json_dumps(e1, 0));
+  cr_assert_eq(json_integer_value(json_object_get(changed, "removed")), 0);
+  cr_assert_str_eq(st_str(json_array_get(entries, json_array_size(entries) - 1), "action"), "start");
+  json_decref(p);
+  cr_assert(ww_proc_wait_log(&a, "\"msg\":\"rule set change\"", 1000), "no audit log line");
+
+  /* publish again, then restart B: a restart must not undo a publish */
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
+  cr_assert_eq(call(b.port, "POST", path, ST_ADMIN_TOKEN, NULL, NULL), 200);
+  wait_live(a.port, new_v);
+  st_stop_ok(&b);
+  char tokens[320];
+  snprintf(tokens, sizeof tokens, "%s/tokens", dir);
+  const char *args[] = {"--tokens", tokens, "--max-body", "4000000", "--workers", "2",
+                        "--require-approval", NULL};
+  st_serve(&b, redis.port, args);
+  st_wait_ready(&b);
+  wait_live(b.port, new_v);
+  /* and it recorded no start over the publish */
+  json_t *after = versions(a.port);
+  cr_assert_str_eq(st_str(json_array_get(json_object_get(after, "versions"), 0), "version"), new_v);
+  json_decref(after);
+
+  json_decref(rb);
+  json_decref(files);
+  st_stop_ok(&a);
+  st_stop_ok(&b);
+}
+
+/* The embedded store: versions, drafts, trial advice, publish and rollback in one
+ * process; a reload from files is recorded too. */
+Test(rules, embedded_store_in_one_process) {
+  char tokens[320];
+  tokens_file(tokens);
+  const char *args[] = {"--tokens", tokens, "--max-body", "4000000", "--workers", "2", NULL};
+  ww_test_serve(&a, args);
+  char start_v[16];
+  live_version(a.port, start_v);
+  count_want one = {a.port, 1};
+  cr_assert(st_poll(has_versions, &one, 5000), "the start was not recorded");
+
+  char id[32];
+  json_t *files = changed_files("embedded");
+  json_t *d = draft(a.port, AUTHOR_TOKEN, files, id);
+  char new_v[16];
+  snprintf(new_v, sizeof new_v, "%s", st_str(d, "version"));
+  json_decref(d);
+
+  /* listed without files */
+  json_t *p = NULL;
+  cr_assert_eq(call(a.port, "GET", "/v1/rules/drafts", AUTHOR_TOKEN, NULL, &p), 200);
+  json_t *first = json_array_get(json_object_get(p, "drafts"), 0);
+  cr_assert_str_eq(st_str(first, "id"), id);
+  cr_assert_null(json_object_get(first, "files"));
+  json_decref(p);
+
+  /* trial advice with trace, no session */
+  char path[128];
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/advice", id);
+  json_t *req = json_pack("{s:s, s:{s:s, s:s}}", "service", "verhuizing", "context", "origin",
+                          "web", "time", "2026-12-01T10:15:00+01:00");
+  cr_assert_eq(call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 200);
+  cr_assert(json_array_size(json_object_get(p, "trace")) > 0, "%s", json_dumps(p, 0));
+  cr_assert_str_eq(st_str(json_object_get(p, "ruleset"), "version"), new_v);
+  json_decref(p);
+  json_object_set_new(req, "sessionId", json_string("0123456789abcdef0123456789abcdef"));
+  cr_assert_eq(call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 422);
+  cr_assert_str_eq(st_str(p, "code"), "session_not_allowed");
+  json_decref(p);
+  json_decref(req);
+
+  /* without --require-approval an admin publishes at once */
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
+  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 200);
+  cr_assert_str_eq(st_str(p, "version"), new_v);
+  json_decref(p);
+  wait_live(a.port, new_v);   /* every worker */
+  json_t *rb = json_pack("{s:s}", "version", start_v);
+  cr_assert_eq(call(a.port, "POST", "/v1/rules/rollback", ST_ADMIN_TOKEN, rb, NULL), 200);
+  wait_live(a.port, start_v);
+  json_decref(rb);
+
+  json_t *h = versions(a.port);
+  json_t *list = json_object_get(h, "versions");
+  cr_assert_eq(json_array_size(list), 2, "%s", json_dumps(h, 0));
+  cr_assert_str_eq(st_str(json_array_get(list, 0), "source"), "rollback");
+  cr_assert_str_eq(st_str(json_array_get(list, 1), "source"), "publish");
+  json_decref(h);
+
+  /* a reload of unchanged files records nothing; the audit has start, publish, rollback */
+  cr_assert_eq(call(a.port, "POST", "/v1/rules/reload", ST_ADMIN_TOKEN, NULL, NULL), 200);
+  cr_assert_eq(call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
+  json_t *entries = json_object_get(p, "entries");
+  cr_assert_eq(json_array_size(entries), 3, "%s", json_dumps(p, 0));
+  cr_assert_str_eq(st_str(json_array_get(entries, 0), "action"), "rollback");
+  json_decref(p);
+
+  json_decref(files);
+  ww_test_stop(&a);
+}
+
+/* Drafts that try to break the sandbox or the server get a clear error; it stays up. */
+Test(rules, hostile_drafts_get_clear_errors) {
+  char tokens[320];
+  tokens_file(tokens);
+  const char *args[] = {"--tokens", tokens, "--max-body", "4000000", "--workers", "2",
+                        "--load-timeout", "2000", NULL};
+  ww_test_serve(&a, args);
+  char start_v[16];
+  live_version(a.port, start_v);
+
+  /* an endless loop in a steering file: the load stops at its limit, FILE:LINE */
+  json_t *files = bundled_files();
+  json_object_set_new(files, "steering/zz_loop.lua", json_string("local x = 0\nwhile true do x = x + 1 end\n"));
+  char id[32];
+  json_t *d = draft(a.port, AUTHOR_TOKEN, files, id);
+  cr_assert_str_eq(st_str(d, "status"), "invalid", "%s", json_dumps(d, 0));
+  json_t *err0 = json_array_get(json_object_get(d, "errors"), 0);
+  cr_assert_str_eq(st_str(err0, "file"), "steering/zz_loop.lua", "%s", json_dumps(d, 0));
+  cr_assert_gt(json_integer_value(json_object_get(err0, "line")), 0);
+  json_decref(d);
+  char path[128];
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/publish", id);
+  json_t *p = NULL;
+  cr_assert_eq(call(a.port, "POST", path, ST_ADMIN_TOKEN, NULL, &p), 409);
+  cr_assert_str_eq(st_str(p, "code"), "draft_invalid");
+  json_decref(p);
+  json_decref(files);
+
+  /* memory: a table grown without end stops at the memory cap */
+  files = bundled_files();
+  json_object_set_new(files, "steering/zz_mem.lua",
+                      json_string("local t = {}\nfor i = 1, 1e9 do t[i] = string.rep('x', 64) .. i end\n"));
+  json_t *body = json_pack("{s:O}", "files", files);
+  cr_assert_eq(call(a.port, "POST", "/v1/rules/check", AUTHOR_TOKEN, body, &p), 200);
+  cr_assert(json_is_false(json_object_get(p, "ok")), "%s", json_dumps(p, 0));
+  cr_assert_str_eq(st_str(json_array_get(json_object_get(p, "errors"), 0), "file"), "steering/zz_mem.lua");
+  json_decref(p);
+  json_decref(body);
+  json_decref(files);
+
+  /* ../x.lua, an absolute path, a folder of its own: 422 naming each */
+  body = json_pack("{s:{s:s, s:s, s:s}}", "files", "../x.lua", "return 1", "/etc/x.lua", "x",
+                   "steering/sub/x.lua", "x");
+  cr_assert_eq(call(a.port, "POST", "/v1/rules/drafts", AUTHOR_TOKEN, body, &p), 422);
+  cr_assert_str_eq(st_str(p, "code"), "invalid_files");
+  cr_assert_eq(json_array_size(json_object_get(p, "invalidParams")), 3, "%s", json_dumps(p, 0));
+  json_decref(p);
+  json_decref(body);
+
+  /* a huge file: over 2 MiB in all */
+  char *big = malloc(3 * 1024 * 1024);
+  memset(big, '-', 3 * 1024 * 1024 - 1);
+  big[3 * 1024 * 1024 - 1] = '\0';
+  files = bundled_files();
+  json_object_set_new(files, "steering/huge.lua", json_string(big));
+  free(big);
+  body = json_pack("{s:O}", "files", files);
+  cr_assert_eq(call(a.port, "POST", "/v1/rules/check", AUTHOR_TOKEN, body, &p), 422);
+  cr_assert_str_eq(st_str(p, "code"), "invalid_files");
+  json_decref(p);
+  json_decref(body);
+  json_decref(files);
+
+  /* still up, on the same rule set; no temp dir left behind */
+  cr_assert_eq(st_status(a.port, "/healthz"), 200);
+  char v[16];
+  live_version(a.port, v);
+  cr_assert_str_eq(v, start_v);
+  ww_test_stop(&a);
+}
