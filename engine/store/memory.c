@@ -337,10 +337,18 @@ static void m_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud)
   cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
 }
 
-/* Append 'ev' (stolen) to the live session record 'rec' under the lock, unlock, and
- * answer as ww_store_session_append with 'flags'. */
-static void append_unlock(mstore *ms, json_t *rec, json_t *ev, int flags, int64_t now,
-                          ww_store_cb cb, void *ud) {
+/* Under the lock: append 'event' (borrowed input) to the live session record 'rec' (NULL:
+ * none, ENOTFOUND), unlock, and answer as ww_store_session_append with 'flags'. */
+static void append_unlock(mstore *ms, json_t *rec, const json_t *event, int flags,
+                          int64_t now, ww_store_cb cb, void *ud) {
+  if (rec == NULL) {
+    unlock(ms);
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  char at[32];
+  ww_session_time(now, at);
+  json_t *ev = ww_session_event(at, event);
   if (flags & WW_STORE_FILL_CHANNEL)
     json_object_set(ev, "channel", json_object_get(json_object_get(rec, "s"), "channel"));
   size_t ev_cost = cost(ev);
@@ -367,27 +375,12 @@ static void append_unlock(mstore *ms, json_t *rec, json_t *ev, int flags, int64_
   cb(ud, 0, out);
 }
 
-/* The new event of an append at 'now' (new). */
-static json_t *event_at(int64_t now, const json_t *event) {
-  char at[32];
-  ww_session_time(now, at);
-  return ww_session_event(at, event);
-}
-
 static void m_session_append(ww_store *s, const char *id, const json_t *event, int flags,
                              ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
   int64_t now = ww__store_now_ms();
-  json_t *ev = event_at(now, event);
   lock(ms);
-  json_t *rec = live(ms->m, ms->m->sessions, id, now);
-  if (rec == NULL) {
-    unlock(ms);
-    json_decref(ev);
-    cb(ud, WW_STORE_ENOTFOUND, NULL);
-    return;
-  }
-  append_unlock(ms, rec, ev, flags, now, cb, ud);
+  append_unlock(ms, live(ms->m, ms->m->sessions, id, now), event, flags, now, cb, ud);
 }
 
 static void m_session_advised(ww_store *s, const char *id, const json_t *advised) {
@@ -432,17 +425,10 @@ static void m_append_citizen(ww_store *s, const char *ref, const json_t *event, 
                              ww_store_cb cb, void *ud) {
   mstore *ms = (mstore *)s;
   int64_t now = ww__store_now_ms();
-  json_t *ev = event_at(now, event);
   const char *sid;
   lock(ms);
-  json_t *rec = ref ? citizen_session(ms, ref, now, &sid) : NULL;
-  if (rec == NULL) {
-    unlock(ms);
-    json_decref(ev);
-    cb(ud, WW_STORE_ENOTFOUND, NULL);
-    return;
-  }
-  append_unlock(ms, rec, ev, flags, now, cb, ud);
+  append_unlock(ms, ref ? citizen_session(ms, ref, now, &sid) : NULL, event, flags, now, cb,
+                ud);
 }
 
 static void m_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
