@@ -2,10 +2,11 @@
 # Side-by-side run of the yardsticks (../shared/peers/run.sh --quick) with wegwijzer as a
 # target, then the ratios wegwijzer / openresty per body (from that ONE run).
 #
-#   bench/compare.sh [--build DIR] [--workers N] [--port P] [run.sh options ...]
+#   bench/compare.sh [--build DIR] [--workers N] [--port P] [--peers DIR] [run.sh options ...]
 #
 # Run from anywhere; it works in the project root. The peers live beside the clone
-# (../shared/peers, as in CI). Needs a built DIR/wegwijzer (default build/).
+# (../shared/peers, as in CI; --peers DIR: another copy). Needs a built DIR/wegwijzer
+# (default build/).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PEERS="$ROOT/../shared/peers/run.sh"
@@ -16,6 +17,7 @@ while [ $# -gt 0 ]; do
     --build) BUILD=$2; shift ;;
     --workers) WORKERS=$2; shift ;;
     --port) PORT=$2; shift ;;
+    --peers) PEERS=$(cd "$2" && pwd)/run.sh; shift ;;
     *) ARGS+=("$1") ;;
   esac
   shift

@@ -386,22 +386,6 @@ static void on_session(void *ud, int status, json_t *result) {
   json_decref(result);
 }
 
-static void on_latest(void *ud, int status, json_t *result) {
-  decision *d = ud;
-  const char *id = status == 0 ? str_field(result, "id") : NULL;
-  if (id == NULL) {
-    if (status == WW_STORE_EUNAVAIL) d->store_down = 1;
-    json_decref(result);
-    finish(d, NULL);
-    return;
-  }
-  int flags;
-  json_t *ev = advice_event(d, &flags);
-  ww_store_session_append(d->w->store, id, ev, flags, on_session, d);
-  json_decref(ev);
-  json_decref(result);
-}
-
 static void on_claimed(void *ud, int status, json_t *result) {
   decision *d = ud;
   if (status == WW_STORE_ENOTFOUND || status == WW_STORE_ELIMIT || status == WW_STORE_EEXPIRED) {
@@ -531,8 +515,11 @@ static void decide(ww_req *req, int route) {
     ww_store_session_append(w->store, json_string_value(sid), ev, flags, on_session, d);
     json_decref(ev);
   } else {
-    d->by_citizen = 1;
-    ww_store_session_latest_id(w->store, d->in.ref, on_latest, d);
+    d->by_citizen = 1;   /* the citizen's latest live session, found and appended to at once */
+    int flags;
+    json_t *ev = advice_event(d, &flags);
+    ww_store_session_append_citizen(w->store, d->in.ref, ev, flags, on_session, d);
+    json_decref(ev);
   }
   return;
 drop:

@@ -245,3 +245,9 @@ json_t *ww_session_event(const char *at, const json_t *in) {
 void ww_session_time(int64_t epoch_ms, char out[32]) {
   ww_time_format(epoch_ms / 1000, out);
 }
+
+int64_t ww_session_time_ms(const char *at) {
+  int64_t epoch;
+  if (at == NULL || ww_time_parse(at, &epoch) != 0) return -1;
+  return epoch * 1000;
+}

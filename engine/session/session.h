@@ -69,4 +69,10 @@ json_t *ww_session_event(const char *at, const json_t *in);
 /* "2026-12-01T10:15:00+01:00" (Europe/Amsterdam) for epoch milliseconds. */
 void ww_session_time(int64_t epoch_ms, char out[32]);
 
+/* The epoch milliseconds of a session time (ww_session_time's form, or any ISO 8601 time
+ * with an offset), or -1 when 'at' is NULL or not such a time. What orders the outcomes of
+ * advices ("advised"): the text does not, in the hour repeated when the clocks go back
+ * ("02:30:00+02:00" comes before "02:10:00+01:00"). */
+int64_t ww_session_time_ms(const char *at);
+
 #endif

@@ -64,7 +64,7 @@ static json_t *flat_str(const char *p, size_t len, json_t *prev, int empty_null)
   return json_stringn(p, len);
 }
 
-static json_t *unpack(const char *p, size_t len, json_t *reuse[3]) {
+static json_t *unpack(const char *p, size_t len, ww_codec_reuse *reuse) {
   const char *end = p + len, *f[5];
   size_t n[5];
   for (int k = 0; k < 4; k++) {
@@ -79,9 +79,15 @@ static json_t *unpack(const char *p, size_t len, json_t *reuse[3]) {
   json_t *at = json_stringn(f[0], n[0]);
   json_t *v[3];
   for (int k = 0; k < 3; k++)
-    v[k] = flat_str(f[1 + k], n[1 + k], reuse ? reuse[k] : NULL, k == 2);
-  json_t *detail = n[4] ? json_loadb(f[4], n[4], JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL)
-                         : json_null();
+    v[k] = flat_str(f[1 + k], n[1 + k], reuse ? reuse->str[k] : NULL, k == 2);
+  json_t *detail;
+  if (n[4] == 0)
+    detail = json_null();
+  else if (reuse && reuse->detail_v && reuse->detail_len == n[4] &&
+           memcmp(reuse->detail, f[4], n[4]) == 0)
+    detail = json_incref(reuse->detail_v);
+  else
+    detail = json_loadb(f[4], n[4], JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
   json_t *ev = json_object();
   if (at == NULL || v[0] == NULL || v[1] == NULL || v[2] == NULL || detail == NULL ||
       ev == NULL) {
@@ -95,12 +101,18 @@ static json_t *unpack(const char *p, size_t len, json_t *reuse[3]) {
   json_object_set_new_nocheck(ev, "type", v[1]);
   json_object_set_new_nocheck(ev, "service", v[2]);
   json_object_set_new_nocheck(ev, "detail", detail);
-  if (reuse)
-    for (int k = 0; k < 3; k++) reuse[k] = v[k];
+  if (reuse) {
+    for (int k = 0; k < 3; k++) reuse->str[k] = v[k];
+    if (n[4]) {
+      reuse->detail = f[4];
+      reuse->detail_len = n[4];
+      reuse->detail_v = detail;
+    }
+  }
   return ev;
 }
 
-json_t *ww_codec_event_decode(const char *s, size_t len, json_t *reuse[3]) {
+json_t *ww_codec_event_decode(const char *s, size_t len, ww_codec_reuse *reuse) {
   if (s == NULL || len == 0) return NULL;
   if (s[0] != '{') return unpack(s, len, reuse);
   /* an object (it starts with '{'); a NUL in a string reads back as the encoder wrote it */

@@ -40,15 +40,25 @@ enum { WW_CODEC_PACK = 0, WW_CODEC_JSON = 1 };
  * compact JSON. New (free()); NULL on OOM or when 'ev' is not JSON-encodable. */
 char *ww_codec_event_encode(const json_t *ev, int how);
 
+/* What the previous packed event of a list decoded to, for the next (all borrowed):
+ * a session's events mostly repeat their channel, type, service and detail (a citizen
+ * states the same needs at every advice), so equal bytes share one value. Start zeroed. */
+typedef struct ww_codec_reuse {
+  json_t *str[3];            /* channel, type, service */
+  const char *detail;        /* the detail's bytes (in the caller's buffer) ... */
+  size_t detail_len;
+  json_t *detail_v;          /* ... and its value */
+} ww_codec_reuse;
+
 /* One stored event (packed or JSON, 'len' bytes at 's', borrowed) as a new object
  * {at, channel, type, service, detail}, or NULL when it is neither: empty, a packed
  * event with fewer than 4 separators, a string that is not UTF-8, a detail or a JSON
  * object that does not parse. Whatever ww_codec_event_encode wrote reads back equal.
- * 'reuse' may be NULL; else it holds the previous packed event's channel, type and
- * service (borrowed, {NULL, NULL, NULL} at first) and is updated: a session's events
- * mostly repeat them, so equal bytes share one (immutable) string. The caller must keep
- * the events it decoded alive while it passes 'reuse' on. */
-json_t *ww_codec_event_decode(const char *s, size_t len, json_t *reuse[3]);
+ * 'reuse' may be NULL; else it is updated, and equal strings and details are shared
+ * with the previous packed event's: nobody may change a decoded event in place, and the
+ * caller must keep the events it decoded, and the bytes it decoded them from, alive
+ * while it passes 'reuse' on. */
+json_t *ww_codec_event_decode(const char *s, size_t len, ww_codec_reuse *reuse);
 
 /* ---- decision-log entries ---- */
 

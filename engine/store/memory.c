@@ -341,26 +341,23 @@ static void m_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud)
   cb(ud, out ? 0 : WW_STORE_ENOTFOUND, out);
 }
 
-static void m_session_append(ww_store *s, const char *id, const json_t *event, int flags,
-                             ww_store_cb cb, void *ud) {
-  mstore *ms = (mstore *)s;
-  int64_t now = ww__store_now_ms();
-  char at[32];
-  ww_session_time(now, at);
-  json_t *ev = ww_session_event(at, event);
-  lock(ms);
-  json_t *rec = live(ms->m, ms->m->sessions, id, now);
+/* Under the lock: append 'event' (borrowed input) to the live session record 'rec' (NULL:
+ * none, ENOTFOUND), unlock, and answer as ww_store_session_append with 'flags'. */
+static void append_unlock(mstore *ms, json_t *rec, const json_t *event, int flags,
+                          int64_t now, ww_store_cb cb, void *ud) {
   if (rec == NULL) {
     unlock(ms);
-    json_decref(ev);
     cb(ud, WW_STORE_ENOTFOUND, NULL);
     return;
   }
+  char at[32];
+  ww_session_time(now, at);
+  json_t *ev = ww_session_event(at, event);
   if (flags & WW_STORE_FILL_CHANNEL)
     json_object_set(ev, "channel", json_object_get(json_object_get(rec, "s"), "channel"));
   size_t ev_cost = cost(ev);
   long delta = append_delta(ms, rec, ev_cost);
-  if (delta > 0 && !fits(&s->opts, ms->m, (size_t)delta)) {
+  if (delta > 0 && !fits(&ms->base.opts, ms->m, (size_t)delta)) {
     json_decref(ev);
     full(ms, cb, ud);
     return;
@@ -382,6 +379,14 @@ static void m_session_append(ww_store *s, const char *id, const json_t *event, i
   cb(ud, 0, out);
 }
 
+static void m_session_append(ww_store *s, const char *id, const json_t *event, int flags,
+                             ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  int64_t now = ww__store_now_ms();
+  lock(ms);
+  append_unlock(ms, live(ms->m, ms->m->sessions, id, now), event, flags, now, cb, ud);
+}
+
 static void m_session_advised(ww_store *s, const char *id, const json_t *advised) {
   mstore *ms = (mstore *)s;
   json_t *copy = json_pack("{s:O, s:O, s:O?, s:O?}", "at", json_object_get(advised, "at"),
@@ -396,12 +401,12 @@ static void m_session_advised(ww_store *s, const char *id, const json_t *advised
   json_t *rec = live(ms->m, ms->m->sessions, id, ww__store_now_ms());
   json_t *sess = json_object_get(rec, "s");
   const json_t *old = json_object_get(sess, "advised");
-  const char *old_at = json_string_value(json_object_get(old, "at"));
+  int64_t old_ms = ww_session_time_ms(json_string_value(json_object_get(old, "at")));
   long delta = (long)cost(copy) - (old ? (long)cost(old) : 0);
   int over = rec && delta > 0 && !fits(&s->opts, ms->m, (size_t)delta);
   /* gone, full, or a later advice's outcome (written first by another worker) stays */
   if (rec == NULL || over ||
-      (old_at && strcmp(old_at, json_string_value(json_object_get(copy, "at"))) > 0)) {
+      old_ms > ww_session_time_ms(json_string_value(json_object_get(copy, "at")))) {
     unlock(ms);
     json_decref(copy);
     if (over) s->stats.log_errors++;
@@ -418,6 +423,16 @@ static json_t *citizen_session(mstore *ms, const char *ref, int64_t now, const c
   json_t *ix = live(ms->m, ms->m->citizens, ref, now);
   *sid = ix ? json_string_value(json_object_get(ix, "sid")) : NULL;
   return *sid ? live(ms->m, ms->m->sessions, *sid, now) : NULL;
+}
+
+static void m_append_citizen(ww_store *s, const char *ref, const json_t *event, int flags,
+                             ww_store_cb cb, void *ud) {
+  mstore *ms = (mstore *)s;
+  int64_t now = ww__store_now_ms();
+  const char *sid;
+  lock(ms);
+  append_unlock(ms, ref ? citizen_session(ms, ref, now, &sid) : NULL, event, flags, now, cb,
+                ud);
 }
 
 static void m_latest_for_citizen(ww_store *s, const char *ref, ww_store_cb cb, void *ud) {
@@ -958,6 +973,7 @@ static const ww_store_vt memory_vt = {
     .session_create = m_session_create,
     .session_get = m_session_get,
     .session_append = m_session_append,
+    .append_citizen = m_append_citizen,
     .latest_for_citizen = m_latest_for_citizen,
     .latest_id = m_latest_id,
     .session_advised = m_session_advised,

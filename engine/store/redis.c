@@ -1,11 +1,12 @@
 /* The Redis store: its key layout and operations (the ww_store interface on Redis).
  *
- * Key layout (every script touches one hash slot; "{...}" is the Redis Cluster hash tag):
+ * Key layout (every script but SC_APPEND_CITIZEN touches one hash slot; "{...}" is the
+ * Redis Cluster hash tag):
  *   ww:{<sid>}:s      hash    id, citizenRef, service, channel, createdAt, updatedAt,
  *                             expiresAt, data (JSON text), czAt (epoch ms of the last slide
  *                             of the citizen index), advised (JSON {at, channel, name,
  *                             reason}: what the latest advice advised, SC_ADVISED) and
- *                             advisedAt (its 'at'), x:<nonce> (a "claimed" event of
+ *                             advisedAt (its 'at' as epoch ms: what orders them), x:<nonce> (a "claimed" event of
  *                             handover <nonce> is in) -- TTL session_ttl, sliding. Scripts
  *                             read it with HMGET of META_FIELDS (never the x: fields)
  *   ww:{<sid>}:ev     list    the events, oldest first, at most max_events -- same TTL. An
@@ -21,7 +22,8 @@
  *                             written and expires by itself.)
  *   ww:cz:{<ref>}     string  the citizen's latest session id -- TTL session_ttl + margin
  *                             (margin = ttl/8 in [1 s, 1 h]). An append slides it (SC_TOUCH,
- *                             a second command) only when the script finds czAt margin/2
+ *                             a second command; SC_APPEND_CITIZEN in the same script) only
+ *                             when the script finds czAt margin/2
  *                             or more old (or in the future), and then sets czAt = now. So
  *                             the last slide is < margin/2 (+ clock skew between instances,
  *                             which must stay below margin/2) before the session's last
@@ -82,6 +84,12 @@
  *             the code is spent and the claim answers 503: a code is never claimed twice.
  *   append    SC_APPEND on the session: one command; plus SC_TOUCH of the index when the
  *             script says so (at most every margin/2 per session).
+ *   citizen   SC_APPEND_CITIZEN (an advice with a citizen.id): the index lookup, the
+ *             append to the session it names and the index's slide in ONE script, one
+ *             round trip. It builds the session's keys from the index's value, which a
+ *             single primary allows (also behind Sentinel) and Redis Cluster does not: a
+ *             Cluster client would GET the index, then send SC_APPEND to the session's
+ *             slot (ww_store_session_latest_id + append; the layout stays as it is).
  * Nothing uses WATCH or MULTI (the connection is shared by all requests of a worker).
  *
  * The parts: redis_conn.c (connections, Sentinel, deadlines: the command pipeline this
@@ -309,9 +317,10 @@ static void append_step(rstore *st, void *op, int status, redisReply *r) {
   op_done(o, sess ? 0 : WW_STORE_EUNAVAIL, sess);
 }
 
-/* SC_APPEND of 'ev' (borrowed input event) to o->sid, answered by 'fn'. */
+/* SC_APPEND of 'ev' (borrowed input event) to o->sid, answered by 'fn'; or, with 'ref',
+ * SC_APPEND_CITIZEN to the citizen's latest session (o->sid is set from the reply). */
 static void append_cmd(rstore *st, rop *o, const json_t *in, int lean, const char *once,
-                       int fill_channel, reply_fn fn) {
+                       int fill_channel, const char *ref, reply_fn fn) {
   json_t *ev = ww_session_event(o->t_now, in);
   if (fill_channel)   /* the script fills in the channel: it must read JSON */
     json_object_set_new(ev, "channel", json_string(""));
@@ -321,13 +330,21 @@ static void append_cmd(rstore *st, rop *o, const json_t *in, int lean, const cha
     ww__redis_unavailable(st, fn, o);
     return;
   }
-  char ks[48], kev[48], n[16], now_ms[24];
-  session_keys(o->sid, ks, kev);
+  char ks[48], kev[48], kcz[96], czttl[24], n[16], now_ms[24];
   snprintf(n, sizeof n, "%d", lean ? WW_STORE_LEAN_EVENTS : 0);
   snprintf(now_ms, sizeof now_ms, "%lld", (long long)o->now_ms);
-  const char *args[12] = {ks, kev, evs, st->a_ttl, st->a_max, o->t_now, o->t_exp, n,
-                          once ? once : "", fill_channel ? "1" : "0", now_ms, st->a_every};
-  ww__redis_script(st, SC_APPEND, fn, o, 2, 10, args, NULL);
+  const char *args[13] = {ks, kev, evs, st->a_ttl, st->a_max, o->t_now, o->t_exp, n,
+                          once ? once : "", fill_channel ? "1" : "0", now_ms, st->a_every,
+                          czttl};
+  if (ref) {   /* one key: the index; the script finds the session's */
+    snprintf(kcz, sizeof kcz, "ww:cz:{%s}", ref);
+    cz_ttl(st, czttl);
+    args[1] = kcz;
+    ww__redis_script(st, SC_APPEND_CITIZEN, fn, o, 1, 11, args + 1, NULL);
+  } else {
+    session_keys(o->sid, ks, kev);
+    ww__redis_script(st, SC_APPEND, fn, o, 2, 10, args, NULL);
+  }
   free(evs);
 }
 
@@ -343,7 +360,38 @@ static void r_session_append(ww_store *s, const char *id, const json_t *event, i
   o->flags = flags;
   times(o, s->opts.session_ttl);
   append_cmd(st, o, event, flags & WW_STORE_LEAN, NULL, (flags & WW_STORE_FILL_CHANNEL) != 0,
-             append_step);
+             NULL, append_step);
+}
+
+/* The reply of SC_APPEND_CITIZEN: SC_APPEND's plus the session's id. */
+static void append_citizen_step(rstore *st, void *op, int status, redisReply *r) {
+  rop *o = op;
+  if (status == 0 && r->type == REDIS_REPLY_NIL) status = WW_STORE_ENOTFOUND;
+  if (status == 0 && (r->type != REDIS_REPLY_ARRAY || r->elements < 5 ||
+                      r->element[4]->type != REDIS_REPLY_STRING ||
+                      !ww_session_id_valid(r->element[4]->str)))
+    status = WW_STORE_EUNAVAIL;
+  if (status != 0) {
+    op_done(o, status, NULL);
+    return;
+  }
+  memcpy(o->sid, r->element[4]->str, WW_SESSION_ID_LEN + 1);
+  json_t *sess = appended(st, o, r);   /* touch is 0: the script slid the index */
+  op_done(o, sess ? 0 : WW_STORE_EUNAVAIL, sess);
+}
+
+static void r_append_citizen(ww_store *s, const char *ref, const json_t *event, int flags,
+                             ww_store_cb cb, void *ud) {
+  rstore *st = (rstore *)s;
+  if (ref == NULL || ref[0] == '\0' || strlen(ref) > 64) {
+    cb(ud, WW_STORE_ENOTFOUND, NULL);
+    return;
+  }
+  NEW_OP(o, cb, ud);
+  o->flags = flags;
+  times(o, s->opts.session_ttl);
+  append_cmd(st, o, event, flags & WW_STORE_LEAN, NULL, (flags & WW_STORE_FILL_CHANNEL) != 0,
+             ref, append_citizen_step);
 }
 
 /* -- what an advice advised -- */
@@ -363,9 +411,11 @@ static void r_session_advised(ww_store *s, const char *id, const json_t *advised
     free(js);
     return;
   }
-  char ks[48], kev[48];
+  char ks[48], kev[48], at_ms[24];
   session_keys(id, ks, kev);
-  const char *args[3] = {ks, js, json_string_value(json_object_get(advised, "at"))};
+  snprintf(at_ms, sizeof at_ms, "%lld",
+           (long long)ww_session_time_ms(json_string_value(json_object_get(advised, "at"))));
+  const char *args[3] = {ks, js, at_ms};
   ww__redis_script(st, SC_ADVISED, advised_step, NULL, 1, 2, args, NULL);
   free(js);
 }
@@ -465,7 +515,7 @@ static void handover_reserved(rstore *st, void *op, int status, redisReply *r) {
                          o->code, "to", o->to ? json_string(o->to) : json_null(), "expiresAt",
                          o->ref);
   if (o->channel) json_object_set_new(in, "channel", json_string(o->channel));
-  append_cmd(st, o, in, 0, NULL, o->channel == NULL, handover_appended);
+  append_cmd(st, o, in, 0, NULL, o->channel == NULL, NULL, handover_appended);
   json_decref(in);
 }
 
@@ -536,7 +586,7 @@ static void claim_checked(rstore *st, void *op, int status, redisReply *r) {
   json_t *in = json_pack("{s:s?, s:s, s:{s:s}}", "channel", o->channel, "type", "claimed",
                          "detail", "code", o->code);
   /* no channel given: the session's */
-  append_cmd(st, o, in, 0, o->nonce, o->channel == NULL, claim_appended);
+  append_cmd(st, o, in, 0, o->nonce, o->channel == NULL, NULL, claim_appended);
   json_decref(in);
 }
 
@@ -949,6 +999,7 @@ static const ww_store_vt redis_vt = {
     .session_create = r_session_create,
     .session_get = r_session_get,
     .session_append = r_session_append,
+    .append_citizen = r_append_citizen,
     .latest_for_citizen = r_latest_for_citizen,
     .latest_id = r_latest_id,
     .session_advised = r_session_advised,

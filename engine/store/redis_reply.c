@@ -144,11 +144,11 @@ json_t *ww__redis_session_of(const redisReply *meta, const redisReply *events,
   const char *id = mstr(meta, META_ID);
   if (id == NULL) return NULL;
   json_t *evs = json_array();
-  json_t *reuse[3] = {NULL, NULL, NULL};   /* borrowed from the last packed event */
+  ww_codec_reuse reuse = {0};   /* borrowed from the last packed event and the reply */
   for (size_t i = 0; evs && i < events->elements; i++) {
     const redisReply *e = events->element[i];
     if (e->type != REDIS_REPLY_STRING) continue;
-    json_t *v = ww_codec_event_decode(e->str, e->len, reuse);
+    json_t *v = ww_codec_event_decode(e->str, e->len, &reuse);
     if (v) json_array_append_new(evs, v);
   }
   json_t *sess = ww_session_build(id, mstr(meta, META_REF), mstr(meta, META_SERVICE),

@@ -1,5 +1,5 @@
 /* Server-side scripts of the Redis store. Each runs atomically in Redis and touches keys
- * of ONE hash slot only (Redis Cluster); see the key layout at the top of redis.c. Loaded
+ * of ONE hash slot only (Redis Cluster), but SC_APPEND_CITIZEN (a single primary only); see the key layout at the top of redis.c. Loaded
  * once per connection with SCRIPT LOAD, called with EVALSHA (redis_conn.c); after a
  * NOSCRIPT (script cache flushed, failover) the same call is retried with EVAL, which
  * caches the script again.
@@ -19,6 +19,45 @@
   "end\n"                                                                          \
   "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', " now ")\n"
 
+/* The body of SC_APPEND and SC_APPEND_CITIZEN, on the session keys in the Lua locals 'ks'
+ * and 'kev'. APPEND_ARGV: event (as stored in 'ev': packed or JSON), ttl, max events, now,
+ * expiresAt, lean n (0 = all events after the append; n = the latest n before it),
+ * once-token ('' = none: else the append happens once per token), fill channel ('1': the
+ * event is JSON; set its channel to the session's), now in epoch ms, the citizen index's
+ * slide interval in ms.
+ * Leaves 'meta', 'n', 'before' (n > 0), 'count' and 'touch' (see SC_APPEND) set.
+ * The reads are HMGET of the fields a reply uses (not HGETALL: no x:<nonce> fields) and
+ * LRANGE of n strings: every element a script reads or returns costs Redis a Lua string
+ * both ways. */
+#define APPEND_BODY                                                                         \
+  "local meta = redis.call('HMGET', ks," META_FIELDS ", 'czAt')\n"                            \
+  "if not meta[1] then return false end\n"                                                  \
+  "if ARGV[7] ~= '' and redis.call('HSETNX', ks, 'x:' .. ARGV[7], '1') == 0 then\n"          \
+  "  return {meta, redis.call('LRANGE', kev, 0, -1), -1, 0}\n"                              \
+  "end\n"                                                                                   \
+  "local ev = ARGV[1]\n"                                                                    \
+  "if ARGV[8] == '1' and meta[4] then\n"                                                    \
+  "  local t = cjson.decode(ev); t.channel = meta[4]; ev = cjson.encode(t)\n"               \
+  "end\n"                                                                                   \
+  "local n = tonumber(ARGV[6])\n"                                                           \
+  "local before\n"                                                                          \
+  "if n > 0 then before = redis.call('LRANGE', kev, -n, -1) end\n"                          \
+  "local count = redis.call('RPUSH', kev, ev)\n"                                            \
+  "local max = tonumber(ARGV[3])\n"                                                         \
+  "if count > max then redis.call('LTRIM', kev, -max, -1); count = max end\n"               \
+  "local touch = 0\n"                                                                       \
+  "if meta[2] and meta[2] ~= '' then\n"                                                     \
+  "  local now, last = tonumber(ARGV[9]), tonumber(meta[10])\n"                             \
+  "  if not last or now < last or now - last >= tonumber(ARGV[10]) then touch = 1 end\n"    \
+  "end\n"                                                                                   \
+  "if touch == 1 then\n"                                                                    \
+  "  redis.call('HSET', ks, 'updatedAt', ARGV[4], 'expiresAt', ARGV[5], 'czAt', ARGV[9])\n"  \
+  "else\n"                                                                                  \
+  "  redis.call('HSET', ks, 'updatedAt', ARGV[4], 'expiresAt', ARGV[5])\n"                  \
+  "end\n"                                                                                   \
+  "redis.call('EXPIRE', ks, ARGV[2])\n"                                                     \
+  "redis.call('EXPIRE', kev, ARGV[2])\n"
+
 const char *const ww__redis_scripts[SC_COUNT] = {
     /* SC_CREATE  KEYS: s, ev   ARGV: id, citizenRef, service, channel, now, expiresAt,
      * ttl, data JSON, now in epoch ms (czAt: the citizen index was just set). 0 if the id
@@ -36,48 +75,16 @@ const char *const ww__redis_scripts[SC_COUNT] = {
     "if not meta[1] then return false end\n"
     "return {meta, redis.call('LRANGE', KEYS[2], 0, -1)}\n",
 
-    /* SC_APPEND  KEYS: s, ev   ARGV: event (as stored in 'ev': packed or JSON), ttl, max
-     * events, now, expiresAt, lean n (0 = all events after the append; n = the latest n
-     * before it), once-token ('' = none: else the append happens once per token), fill
-     * channel ('1': the event is JSON; set its channel to the session's), now in epoch
-     * ms, the citizen index's slide interval in ms.
+    /* SC_APPEND  KEYS: s, ev   ARGV: APPEND_ARGV (above).
      * false when the session is unknown/expired, else {meta (HMGET of META_FIELDS, before
      * the update), events, count after the append or -1 when the once-token was seen
      * (nothing changed), touch: 1 when the caller must slide the citizen index (the
      * session has a citizenRef and czAt is older than the interval, or in the future:
-     * another instance's clock; czAt is then set to now)}.
-     * The reads are HMGET of the fields a reply uses (not HGETALL: no x:<nonce> fields)
-     * and LRANGE of n strings: every element a script reads or returns costs Redis a Lua
-     * string both ways. */
-    "local meta = redis.call('HMGET', KEYS[1]," META_FIELDS ", 'czAt')\n"
-    "if not meta[1] then return false end\n"
-    "if ARGV[7] ~= '' and redis.call('HSETNX', KEYS[1], 'x:' .. ARGV[7], '1') == 0 then\n"
-    "  return {meta, redis.call('LRANGE', KEYS[2], 0, -1), -1, 0}\n"
-    "end\n"
-    "local ev = ARGV[1]\n"
-    "if ARGV[8] == '1' and meta[4] then\n"
-    "  local t = cjson.decode(ev); t.channel = meta[4]; ev = cjson.encode(t)\n"
-    "end\n"
-    "local n = tonumber(ARGV[6])\n"
-    "local before\n"
-    "if n > 0 then before = redis.call('LRANGE', KEYS[2], -n, -1) end\n"
-    "local count = redis.call('RPUSH', KEYS[2], ev)\n"
-    "local max = tonumber(ARGV[3])\n"
-    "if count > max then redis.call('LTRIM', KEYS[2], -max, -1); count = max end\n"
-    "local touch = 0\n"
-    "if meta[2] and meta[2] ~= '' then\n"
-    "  local now, last = tonumber(ARGV[9]), tonumber(meta[10])\n"
-    "  if not last or now < last or now - last >= tonumber(ARGV[10]) then touch = 1 end\n"
-    "end\n"
-    "if touch == 1 then\n"
-    "  redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4], 'expiresAt', ARGV[5], 'czAt', ARGV[9])\n"
-    "else\n"
-    "  redis.call('HSET', KEYS[1], 'updatedAt', ARGV[4], 'expiresAt', ARGV[5])\n"
-    "end\n"
-    "redis.call('EXPIRE', KEYS[1], ARGV[2])\n"
-    "redis.call('EXPIRE', KEYS[2], ARGV[2])\n"
+     * another instance's clock; czAt is then set to now)}. */
+    "local ks, kev = KEYS[1], KEYS[2]\n"
+    APPEND_BODY
     "if n > 0 then return {meta, before, count, touch} end\n"
-    "return {meta, redis.call('LRANGE', KEYS[2], 0, -1), count, touch}\n",
+    "return {meta, redis.call('LRANGE', kev, 0, -1), count, touch}\n",
 
     /* SC_TOUCH  KEYS: cz   ARGV: session id, ttl (the session's plus the margin). Slide
      * the citizen index with the session it still points to. */
@@ -202,14 +209,33 @@ const char *const ww__redis_scripts[SC_COUNT] = {
      * read-only (ended overrides are left to the readers' clocks and the next change). */
     "return {tonumber(redis.call('GET', KEYS[2]) or '0'), redis.call('HGETALL', KEYS[1])}\n",
 
-    /* SC_ADVISED  KEYS: s   ARGV: the outcome JSON {at, channel, name, reason}, its 'at'.
-     * Sets the session's 'advised' and 'advisedAt' unless the session is gone or holds a
-     * later advice's (advisedAt after this one: ISO times of one format sort as text).
-     * Neither updatedAt nor the TTL moves. 1 written, 0 not. HSET is the only write. */
+    /* SC_ADVISED  KEYS: s   ARGV: the outcome JSON {at, channel, name, reason}, its 'at'
+     * in epoch ms. Sets the session's 'advised' and 'advisedAt' unless the session is gone
+     * or holds a later advice's (advisedAt after this one; compared as numbers: the ISO
+     * text does not sort in the hour repeated when the clocks go back; an advisedAt that
+     * is no number, the ISO text of older versions, counts as earlier). Neither updatedAt
+     * nor the TTL moves. 1 written, 0 not. HSET is the only write. */
     "local meta = redis.call('HMGET', KEYS[1], 'id', 'advisedAt')\n"
-    "if not meta[1] or (meta[2] and meta[2] > ARGV[2]) then return 0 end\n"
+    "local old = tonumber(meta[2])\n"
+    "if not meta[1] or (old and old > tonumber(ARGV[2])) then return 0 end\n"
     "redis.call('HSET', KEYS[1], 'advised', ARGV[1], 'advisedAt', ARGV[2])\n"
     "return 1\n",
+
+    /* SC_APPEND_CITIZEN  KEYS: cz (the citizen index)   ARGV: APPEND_ARGV, then the index's
+     * TTL (the session's plus the margin). SC_APPEND on the session the index names, in
+     * the same step: false when the index is gone or names no live session, else {meta,
+     * events, count, 0, session id}; the index slides here when SC_APPEND would ask for
+     * it. The session's keys are made from the index's value inside the script: a single
+     * Redis primary allows that (also behind Sentinel); Redis Cluster does not (a script
+     * may touch only keys it was given, in one slot), so a Cluster client would GET the
+     * index and send SC_APPEND to the session's slot: two round trips (see redis.c). */
+    "local sid = redis.call('GET', KEYS[1])\n"
+    "if not sid or #sid ~= 32 or string.find(sid, '[^0-9a-f]') then return false end\n"
+    "local ks, kev = 'ww:{' .. sid .. '}:s', 'ww:{' .. sid .. '}:ev'\n"
+    APPEND_BODY
+    "if touch == 1 then redis.call('EXPIRE', KEYS[1], ARGV[11]) end\n"
+    "if n > 0 then return {meta, before, count, 0, sid} end\n"
+    "return {meta, redis.call('LRANGE', kev, 0, -1), count, 0, sid}\n",
 
     /* The rule-set scripts reach keys they build from a prefix and an id (the records of
      * the versions and drafts they list): the hash-tag-free layout of redis.c, for one

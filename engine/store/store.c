@@ -74,16 +74,32 @@ void ww_store_session_get(ww_store *s, const char *id, ww_store_cb cb, void *ud)
   s->vt->session_get(s, id, cb, ud);
 }
 
+/* An event the store takes (the same limits for both implementations). */
+static int event_ok(const ww_store *s, const json_t *event, int flags) {
+  return (json_is_string(json_object_get(event, "channel")) || (flags & WW_STORE_FILL_CHANNEL)) &&
+         json_is_string(json_object_get(event, "type")) &&
+         ww_session_json_size(json_object_get(event, "detail")) <= s->opts.max_detail;
+}
+
 void ww_store_session_append(ww_store *s, const char *id, const json_t *event, int flags,
                              ww_store_cb cb, void *ud) {
   START(s, cb, ud);
-  if (!(json_is_string(json_object_get(event, "channel")) || (flags & WW_STORE_FILL_CHANNEL)) ||
-      !json_is_string(json_object_get(event, "type")) ||
-      ww_session_json_size(json_object_get(event, "detail")) > s->opts.max_detail) {
+  if (!event_ok(s, event, flags)) {
     cb(ud, WW_STORE_EINVAL, NULL);
     return;
   }
   s->vt->session_append(s, id, event, flags, cb, ud);
+}
+
+void ww_store_session_append_citizen(ww_store *s, const char *citizen_ref,
+                                     const json_t *event, int flags, ww_store_cb cb,
+                                     void *ud) {
+  START(s, cb, ud);
+  if (!event_ok(s, event, flags)) {
+    cb(ud, WW_STORE_EINVAL, NULL);
+    return;
+  }
+  s->vt->append_citizen(s, citizen_ref, event, flags, cb, ud);
 }
 
 void ww_store_session_latest_for_citizen(ww_store *s, const char *citizen_ref,
@@ -101,7 +117,7 @@ void ww_store_session_latest_id(ww_store *s, const char *citizen_ref, ww_store_c
 void ww_store_session_advised(ww_store *s, const char *id, const json_t *advised) {
   s->stats.ops++;
   if (s->closing || !ww_session_id_valid(id) ||
-      !json_is_string(json_object_get(advised, "at")) ||
+      ww_session_time_ms(json_string_value(json_object_get(advised, "at"))) < 0 ||
       !json_is_string(json_object_get(advised, "channel"))) {
     s->stats.log_errors++;
     return;

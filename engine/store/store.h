@@ -180,14 +180,22 @@ enum {
 void ww_store_session_append(ww_store *s, const char *id, const json_t *event, int flags,
                              ww_store_cb cb, void *ud);
 
+/* ww_store_session_append to the citizen's latest live session (the one
+ * ww_store_session_latest_id names), in ONE step: ENOTFOUND when the citizen has none
+ * (no index, or its session expired: an older session is never taken instead). The
+ * result's "id" names the session. For /v1/advice with a citizen.id: on Redis one round
+ * trip (the lookup and the append in one script, on a single primary; see redis.c). */
+void ww_store_session_append_citizen(ww_store *s, const char *citizen_ref,
+                                     const json_t *event, int flags, ww_store_cb cb,
+                                     void *ud);
+
 /* The citizen's latest live session (made by session_create with that citizenRef), in
  * full; ENOTFOUND when none. */
 void ww_store_session_latest_for_citizen(ww_store *s, const char *citizen_ref,
                                          ww_store_cb cb, void *ud);
 
 /* Only the id of the citizen's latest session: result {"id": ...}, or ENOTFOUND. One
- * cheap read (no events), for /v1/advice, which then appends with WW_STORE_LEAN; the
- * session may still expire in between (the append then says ENOTFOUND). */
+ * cheap read (no events); the session may still expire before a later append. */
 void ww_store_session_latest_id(ww_store *s, const char *citizen_ref, ww_store_cb cb,
                                 void *ud);
 

@@ -11,6 +11,8 @@ typedef struct ww_store_vt {
   void (*session_get)(ww_store *s, const char *id, ww_store_cb cb, void *ud);
   void (*session_append)(ww_store *s, const char *id, const json_t *event, int flags,
                          ww_store_cb cb, void *ud);
+  void (*append_citizen)(ww_store *s, const char *ref, const json_t *event, int flags,
+                         ww_store_cb cb, void *ud);
   void (*latest_for_citizen)(ww_store *s, const char *ref, ww_store_cb cb, void *ud);
   void (*latest_id)(ww_store *s, const char *ref, ww_store_cb cb, void *ud);
   void (*session_advised)(ww_store *s, const char *id, const json_t *advised);

@@ -137,3 +137,23 @@ Test(session, event_shape) {
   json_decref(ev);
   json_decref(in);
 }
+
+/* Issue 16: outcomes of advices are ordered by their time, not their text: in the hour
+ * repeated when the clocks go back the text sorts the wrong way. */
+Test(session, time_ms_orders_the_repeated_hour) {
+  const char *cest = "2026-10-25T02:30:00+02:00";   /* 00:30 UTC */
+  const char *cet = "2026-10-25T02:10:00+01:00";    /* 01:10 UTC: 40 minutes later */
+  cr_assert_gt(strcmp(cest, cet), 0, "the text puts the later time first");
+  cr_assert_eq(ww_session_time_ms(cet) - ww_session_time_ms(cest), 40 * 60 * 1000);
+  /* what ww_session_time writes reads back to the second */
+  char t[32];
+  int64_t ms = 1792888200000;   /* 2026-10-25T00:30:00Z, in the repeated hour */
+  ww_session_time(ms, t);
+  cr_assert_str_eq(t, cest);
+  cr_assert_eq(ww_session_time_ms(t), ms);
+  ww_session_time(ms + 40 * 60 * 1000, t);
+  cr_assert_str_eq(t, cet);
+  cr_assert_eq(ww_session_time_ms(NULL), -1);
+  cr_assert_eq(ww_session_time_ms("gisteren"), -1);
+  cr_assert_eq(ww_session_time_ms("2026-10-25T02:10:00"), -1, "no offset: not a session time");
+}

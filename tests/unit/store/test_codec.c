@@ -176,15 +176,15 @@ Test(codec, malformed_events) {
   json_decref(v);
 }
 
-/* Consecutive packed events share equal channel/type/service strings. */
+/* Consecutive packed events share equal channel/type/service strings and details. */
 Test(codec, reuse_shares_equal_strings) {
   const char *e1 = AT "\x1fweb\x1f" "advice\x1fpaspoort\x1f";
   const char *e2 = AT "\x1fweb\x1f" "advice\x1fpaspoort\x1f{}";
   const char *e3 = AT "\x1ftel\x1f" "advice\x1f\x1f";
-  json_t *reuse[3] = {NULL, NULL, NULL};
-  json_t *a = ww_codec_event_decode(e1, strlen(e1), reuse);
-  json_t *b = ww_codec_event_decode(e2, strlen(e2), reuse);
-  json_t *c = ww_codec_event_decode(e3, strlen(e3), reuse);
+  ww_codec_reuse reuse = {0};
+  json_t *a = ww_codec_event_decode(e1, strlen(e1), &reuse);
+  json_t *b = ww_codec_event_decode(e2, strlen(e2), &reuse);
+  json_t *c = ww_codec_event_decode(e3, strlen(e3), &reuse);
   cr_assert(a && b && c);
   cr_expect_eq(json_object_get(a, "channel"), json_object_get(b, "channel"));
   cr_expect_eq(json_object_get(a, "service"), json_object_get(b, "service"));
@@ -192,6 +192,33 @@ Test(codec, reuse_shares_equal_strings) {
   cr_expect_str_eq(json_string_value(json_object_get(c, "channel")), "tel");
   cr_expect(json_is_null(json_object_get(c, "service")));
   json_decref(a);
+  json_decref(b);
+  json_decref(c);
+}
+
+/* A detail repeated (with an event without one in between) is parsed once and shared;
+ * one that differs is its own. */
+Test(codec, reuse_shares_equal_details) {
+  const char *d1 = AT "\x1fweb\x1f" "advice\x1fpaspoort\x1f{\"needs\":[\"visual\"],\"language\":\"nld\"}";
+  const char *d0 = AT "\x1fweb\x1f" "step\x1fpaspoort\x1f";
+  const char *d2 = AT "\x1fweb\x1f" "advice\x1fpaspoort\x1f{\"needs\":[\"visual\"],\"language\":\"nld\"}";
+  const char *d3 = AT "\x1fweb\x1f" "advice\x1fpaspoort\x1f{\"needs\":[\"visual\"],\"language\":\"eng\"}";
+  ww_codec_reuse reuse = {0};
+  json_t *a = ww_codec_event_decode(d1, strlen(d1), &reuse);
+  json_t *z = ww_codec_event_decode(d0, strlen(d0), &reuse);
+  json_t *b = ww_codec_event_decode(d2, strlen(d2), &reuse);
+  json_t *c = ww_codec_event_decode(d3, strlen(d3), &reuse);
+  cr_assert(a && z && b && c);
+  cr_expect(json_is_null(json_object_get(z, "detail")));
+  cr_expect_eq(json_object_get(a, "detail"), json_object_get(b, "detail"));
+  cr_expect_neq(json_object_get(b, "detail"), json_object_get(c, "detail"));
+  cr_expect_str_eq(json_string_value(json_object_get(json_object_get(c, "detail"), "language")),
+                   "eng");
+  json_t *plain = ww_codec_event_decode(d2, strlen(d2), NULL);
+  cr_expect(json_equal(plain, b));
+  json_decref(plain);
+  json_decref(a);
+  json_decref(z);
   json_decref(b);
   json_decref(c);
 }

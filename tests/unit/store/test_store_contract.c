@@ -1302,6 +1302,40 @@ Test(SUITE, citizen_index_slides_and_outlives_its_session, .init = setup, .fini 
   close_store(s);
 }
 
+/* The same through the citizen append script (an advice with a citizen.id): the slide
+ * happens inside it, no second command. */
+Test(SUITE, citizen_append_slides_its_index, .init = setup, .fini = teardown, .timeout = 30) {
+  ww_store_opts o = {.session_ttl = 2};
+  ww_store *s = open_store(&o);
+  json_t *c = create(s, "ref-cslide", NULL, NULL);
+  reset_stats();
+  uint64_t t0 = uv_hrtime();
+  int appends = 0, st;
+  while (uv_hrtime() - t0 < 4000000000ull) {
+    run_for(150);
+    json_t *ev = json_pack("{s:s, s:s}", "channel", "website", "type", "advice");
+    res r = {0};
+    ww_store_session_append_citizen(s, "ref-cslide", ev, WW_STORE_LEAN, on_res, &r);
+    json_decref(ev);
+    wait_res(&r);
+    st = r.status;
+    cr_assert_eq(st, 0, "index or session gone after %d appends", appends);
+    cr_assert_str_eq(sid_of(r.v), sid_of(c));
+    res_clear(&r);
+    appends++;
+    long long zt = ww_test_redis_int(&rds, "PTTL ww:cz:{ref-cslide}");
+    long long sst = ww_test_redis_int(&rds, "PTTL ww:{%s}:s", sid_of(c));
+    cr_assert(zt >= sst, "index expires before its session: %lld < %lld ms", zt, sst);
+  }
+  /* EXPIRE: 2 per append (the session's keys), plus the index's slides */
+  long long slides = ww_test_redis_stat_calls(&rds, "expire") - 2LL * appends;
+  cr_assert_geq(slides, 2, "the index never slid (%d appends)", appends);
+  cr_assert_lt(slides, appends, "%lld slides for %d appends", slides, appends);
+  cr_assert_eq(ww_test_redis_stat_calls(&rds, "evalsha"), appends, "one command per append");
+  json_decref(c);
+  close_store(s);
+}
+
 static int starts_packed(const char *e) { return e[0] != '{' && strchr(e, '\x1f') != NULL; }
 
 Test(SUITE, events_one_list_packed_or_json, .init = setup, .fini = teardown, .timeout = 15) {
@@ -1455,6 +1489,121 @@ Test(SUITE, advised_kept_on_the_session_later_wins, .init = setup, .fini = teard
   ww_store_get_stats(s, &stats);
   cr_assert_eq(stats.log_errors, 0);
   json_decref(a);
+  json_decref(c);
+  close_store(s);
+}
+
+/* ---- issue 16: the citizen's latest session, found and appended to in one step ---- */
+
+static json_t *append_citizen(ww_store *s, const char *ref, const char *type, int flags,
+                              int *status) {
+  json_t *ev = json_pack("{s:s, s:s}", "channel", "telefoon", "type", type);
+  res r = {0};
+  ww_store_session_append_citizen(s, ref, ev, flags, on_res, &r);
+  json_decref(ev);
+  wait_res(&r);
+  *status = r.status;
+  return r.v;
+}
+
+Test(SUITE, append_citizen_takes_the_latest_live_session, .init = setup, .fini = teardown,
+     .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *a = create(s, "ref-two", NULL, NULL);
+  json_t *b = create(s, "ref-two", "paspoort", NULL);
+  int st;
+  json_t *x = append(s, sid_of(b), "step", NULL, 0, &st);   /* one event before */
+  cr_assert_eq(st, 0);
+  json_decref(x);
+  json_t *l = append_citizen(s, "ref-two", "advice", WW_STORE_LEAN, &st);
+  cr_assert_eq(st, 0, "%s", ww_store_strerror(st));
+  cr_assert_str_eq(sid_of(l), sid_of(b), "the latest session, not the first");
+  cr_assert_str_eq(json_string_value(json_object_get(l, "service")), "paspoort");
+  /* lean: the events from before the append, and the count after it */
+  cr_assert_eq(json_array_size(json_object_get(l, "events")), 1);
+  cr_assert_eq(json_integer_value(json_object_get(l, "eventCount")), 2);
+  json_decref(l);
+  json_t *g = get(s, sid_of(b), &st);
+  cr_assert_eq(count_type(json_object_get(g, "events"), "advice"), 1);
+  json_decref(g);
+  g = get(s, sid_of(a), &st);
+  cr_assert_eq(json_array_size(json_object_get(g, "events")), 0, "the older one untouched");
+  json_decref(g);
+  /* a citizen without sessions, and refs that cannot be one */
+  l = append_citizen(s, "ref-none", "advice", WW_STORE_LEAN, &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  cr_assert_null(l);
+  l = append_citizen(s, "", "advice", WW_STORE_LEAN, &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND);
+  json_decref(a);
+  json_decref(b);
+  close_store(s);
+}
+
+Test(SUITE, append_citizen_skips_an_expired_session, .init = setup, .fini = teardown,
+     .timeout = 30) {
+  ww_store_opts o = {.session_ttl = 2};
+  ww_store *s = open_store(&o);
+  json_t *a = create(s, "ref-exp", NULL, NULL);
+  json_t *b = create(s, "ref-exp", NULL, NULL);
+  int st;
+  /* the older one is kept alive, the latest left to expire */
+  for (int i = 0; i < 5; i++) {
+    run_for(500);
+    json_t *x = append(s, sid_of(a), "step", NULL, 0, &st);
+    cr_assert_eq(st, 0);
+    json_decref(x);
+  }
+  gone_ctx gb = {s, sid_of(b)};
+  cr_assert(poll_until(session_gone, &gb, 4500), "the latest session did not expire");
+  /* the latest is gone: nothing is appended anywhere (an older session is never taken) */
+  json_t *l = append_citizen(s, "ref-exp", "advice", WW_STORE_LEAN, &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND, "%s", ww_store_strerror(st));
+  cr_assert_null(l);
+  json_t *g = get(s, sid_of(a), &st);
+  cr_assert_eq(st, 0);
+  cr_assert_eq(count_type(json_object_get(g, "events"), "advice"), 0);
+  json_decref(g);
+  g = get(s, sid_of(b), &st);
+  cr_assert_eq(st, WW_STORE_ENOTFOUND, "an expired session is not revived");
+  json_decref(a);
+  json_decref(b);
+  close_store(s);
+}
+
+/* The outcomes of two advices in the hour repeated when the clocks go back (Sunday
+ * 25 October 2026, 03:00 CEST -> 02:00 CET): 02:10+01:00 comes after 02:30+02:00 although
+ * its text sorts before it. The later one stays, in whichever order they arrive. */
+Test(SUITE, advised_ordered_by_time_across_the_repeated_hour, .init = setup,
+     .fini = teardown, .timeout = 15) {
+  ww_store *s = open_store(NULL);
+  json_t *c = create(s, NULL, "paspoort", NULL);
+  const char *first = "2026-10-25T02:30:00+02:00", *second = "2026-10-25T02:10:00+01:00";
+  for (int order = 0; order < 2; order++) {
+    json_t *sess = create(s, NULL, "paspoort", NULL);
+    const char *ats[2] = {order ? second : first, order ? first : second};
+    for (int i = 0; i < 2; i++) {
+      json_t *adv = advised_of(ats[i], strcmp(ats[i], second) == 0 ? "telefoon" : "balie",
+                               "x");
+      ww_store_session_advised(s, sid_of(sess), adv);
+      json_decref(adv);
+    }
+    int st;
+    json_t *g = get(s, sid_of(sess), &st);
+    cr_assert_eq(st, 0);
+    json_t *got = json_object_get(g, "advised");
+    cr_assert_str_eq(json_string_value(json_object_get(got, "at")), second, "order %d", order);
+    cr_assert_str_eq(json_string_value(json_object_get(got, "channel")), "telefoon");
+    json_decref(g);
+    json_decref(sess);
+  }
+  /* an outcome without a readable time is refused (and counted) */
+  json_t *adv = advised_of("gisteren", "balie", "x");
+  ww_store_session_advised(s, sid_of(c), adv);
+  json_decref(adv);
+  ww_store_stats stats;
+  ww_store_get_stats(s, &stats);
+  cr_assert_eq(stats.log_errors, 1);
   json_decref(c);
   close_store(s);
 }
