@@ -1,6 +1,6 @@
 # Shared by the bench scripts (sourced): a scratch dir and the processes to stop on exit,
 # free loopback ports, an optional Redis, and starting the server under test.
-#   after sourcing: $TMP, PIDS+=(pid), free_port, start_redis (sets STORE_ARGS),
+#   after sourcing: $TMP, PIDS+=(pid), free_port, median N..., start_redis (sets STORE_ARGS),
 #   start_server CMD... (prefix, e.g. taskset; sets PORT, BASE, SPID; waits for /healthz)
 TMP=$(mktemp -d)
 PIDS=()
@@ -32,3 +32,6 @@ start_server() {
   BASE="http://127.0.0.1:$PORT"
   for _ in $(seq 200); do curl -sf "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 }
+
+# median N...: the median of the numbers (the mean of the middle two for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -34,6 +34,9 @@ typedef struct ww__service_lua {
   int proxy_ref, back_ref;    /* registry: read-only catalogue entry and its backing */
   uint8_t *applies;           /* owned, one per rule (run order): 1 if the rule's `service`
                                  filter holds for this service (decided at load) */
+  int *run, nrun;             /* owned: the indexes of those rules, in run order (a decision
+                                 without a trace visits only these: as cheap with 4,000
+                                 rules as with 40 when few apply to one service) */
 } ww__service_lua;
 
 typedef struct ww__rule {

@@ -96,7 +96,7 @@ unsigned ww_host_load_timeout_ms(const ww_host *H) { return H->lim.load_timeout_
 void ww_host_free(ww_host *H) {
   if (H == NULL) return;
   if (H->L) lua_close(H->L);
-  for (int i = 0; i < H->cat.nsvc; i++) free(H->svc_lua[i].applies);
+  for (int i = 0; i < H->cat.nsvc; i++) free(H->svc_lua[i].applies), free(H->svc_lua[i].run);
   ww_catalogue_clear(&H->cat);
   free(H->ch_back), free(H->svc_lua), free(H->rules);
   ww__advise_free(&H->run);
@@ -474,23 +474,29 @@ static void source_file(const char *source, char *file, size_t n) {
   snprintf(file, n, "%.*s", colon ? (int)(colon - source) : 0, source);
 }
 
+/* The index below does not fit the memory limit. */
+static int too_many_pairs(ww_host *H, ww_err *err) {
+  ww__budget_stop(H);
+  load_error(err, "services.lua", 0, "%s: every service keeps which rules apply to it, %d "
+             "services x %d rules; use fewer services or rules", WW__MEMORY_LIMIT,
+             H->cat.nsvc, H->cat.nrules);
+  return -1;
+}
+
 /* Fills each service's 'applies': which rules' `service` filters hold for it. A filter
  * function runs here, once per service, with the instruction budget on. */
 static int index_rules(ww_host *H, ww_err *err) {
   lua_State *L = H->L;
   const ww_catalogue *cat = &H->cat;
-  /* one instruction budget for all filters of the load together: a slow filter must not
-   * cost services x rules budgets */
-  ww__budget_start(H, H->lim.budget, 1);
+  /* one instruction budget for all filters of the load together (a slow filter must not
+   * cost services x rules budgets): a file's, since 4,000 rules x 1,000 services are 4M
+   * comparisons of declarative conditions, more than one decision's budget */
+  ww__budget_start(H, LOAD_BUDGET, 1);
   for (int k = 0; k < cat->nsvc; k++) {
     ww__service_lua *s = &H->svc_lua[k];
     size_t need = cat->nrules > 0 ? (size_t)cat->nrules : 1;
     if (ww__mem_take(H, need) != 0) {   /* kept outside Lua: counts against its limit */
-      ww__budget_stop(H);
-      load_error(err, "services.lua", 0, "%s: every service keeps which rules apply to "
-                 "it, %d services x %d rules; use fewer services or rules",
-                 WW__MEMORY_LIMIT, cat->nsvc, cat->nrules);
-      return -1;
+      return too_many_pairs(H, err);
     }
     s->applies = malloc(need);
     if (s->applies == NULL) {
@@ -524,6 +530,18 @@ static int index_rules(ww_host *H, ww_err *err) {
       }
       s->applies[i] = (uint8_t)fc.match;
     }
+    int n = 0;
+    for (int i = 0; i < cat->nrules; i++) n += s->applies[i];
+    if (ww__mem_take(H, (size_t)n * sizeof *s->run) != 0) {
+      return too_many_pairs(H, err);
+    }
+    if ((s->run = malloc((n ? (size_t)n : 1) * sizeof *s->run)) == NULL) {
+      ww__budget_stop(H);
+      load_error(err, "", 0, "not enough memory to load the rule set");
+      return -1;
+    }
+    for (int i = 0; i < cat->nrules; i++)
+      if (s->applies[i]) s->run[s->nrun++] = i;
   }
   ww__budget_stop(H);
   for (int i = 0; i < cat->nrules; i++) {   /* a `service` condition no service meets */

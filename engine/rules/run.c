@@ -211,7 +211,11 @@ static int run_main(lua_State *L) {
   lua_replace(L, 5);
   d->active = 1;
   ww__budget_start(H, H->lim.budget, 0);
-  for (int i = 0; i < H->cat.nrules; i++) {
+  /* with a trace every rule shows (those whose `service` does not hold as not matched);
+   * without, only the service's own list */
+  int nvisit = d->explain ? H->cat.nrules : s->nrun;
+  for (int k = 0; k < nvisit; k++) {
+    int i = d->explain ? k : s->run[k];
     const ww__rule *ru = &H->rules[i];
     d->cur_rule = i;
     if (d->explain) {

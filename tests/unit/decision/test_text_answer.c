@@ -19,7 +19,7 @@ Test(text_answer, equals_the_tree_over_the_bench_corpus, .timeout = 120) {
   ww_rules *rules = ww_rules_load(WW_RULES_DIR, &lim, &err);
   cr_assert_not_null(rules, "%s", err.msg);
   corpus c;
-  cr_assert_eq(corpus_load(&c, WW_RULES_DIR, rules), 0);
+  cr_assert_eq(corpus_load(&c, WW_RULES_DIR, rules, 0), 0);
   cr_assert_gt(c.n, 900);
   cr_assert_gt(c.nsess, 100);
   cr_assert_gt(c.nstat, 50);
