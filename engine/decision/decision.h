@@ -107,6 +107,15 @@ json_t *ww_decision_fallback_route(const ww_rules *rules, const char *reason);
 json_t *ww_decision_services(const ww_rules *rules);
 json_t *ww_decision_service(const ww_rules *rules, const char *id);
 
+/* The decision cache of 'rules' (engine/decision/memo.c): 'entries' verdicts remembered
+ * and given again to a request with the same facts (0: off, the default; it starts
+ * empty). Exact: only verdicts that read nothing but the service, citizen, context (to the
+ * minute), extra fields and channel states are kept; adviceId and the rest of the answer
+ * are made per request. 0, or WW_ENOMEM (then off). Counts: lookups that found a verdict,
+ * and lookups that did not (requests that are never cached are not counted). */
+int ww_decision_cache(ww_rules *rules, size_t entries);
+void ww_decision_cache_counts(const ww_rules *rules, unsigned long *hits, unsigned long *misses);
+
 /* Run-time rule failures since load (each answered with the fallback); of those, over the
  * instruction budget or time limit, and over the memory cap (the rest are rule errors). */
 void ww_decision_failures(const ww_rules *rules, unsigned long *total, unsigned long *budget,
