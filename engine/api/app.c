@@ -70,6 +70,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   limits.strict = cfg->strict_rules;
   if (ww_reload_init(&app->rules, cfg->rules_dir, cfg->workers, &limits, cfg->watch) != 0)
     return -1;
+  app->rules.decision_cache = (size_t)cfg->decision_cache;
   ww_app_status_init(app);
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
   if (app->store_ready == NULL) return -1;

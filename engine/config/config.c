@@ -24,6 +24,7 @@ static const char usage_text[] =
     "                       [--memory-store-max BYTES] [--handover-max-live N]\n"
     "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
     "                       [--decision-timeout MS] [--load-timeout MS]\n"
+    "                       [--decision-cache N]\n"
     "                       [--log-level debug|info|warn|error] [--watch] [--strict-rules]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
     "WEGWIJZER_CORS_ORIGIN as a comma-separated list); a flag wins over the variable.\n";
@@ -77,6 +78,7 @@ static const option_def options[] = {
     NUM("handover-rate", "WEGWIJZER_HANDOVER_RATE", OPT_INT, handover_rate, 0, 1000000),
     NUM("decision-timeout", "WEGWIJZER_DECISION_TIMEOUT", OPT_INT, decision_timeout_ms, 1, 60000),
     NUM("load-timeout", "WEGWIJZER_LOAD_TIMEOUT", OPT_INT, load_timeout_ms, 100, 600000),
+    NUM("decision-cache", "WEGWIJZER_DECISION_CACHE", OPT_INT, decision_cache, 0, 1000000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -212,6 +214,7 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->handover_rate = 5;
   cfg->decision_timeout_ms = WW_DEFAULT_DECISION_TIMEOUT_MS;
   cfg->load_timeout_ms = WW_DEFAULT_LOAD_TIMEOUT_MS;
+  cfg->decision_cache = WW_DEFAULT_DECISION_CACHE;
 
   /* Environment first; a list from the environment is replaced by flags of its kind. */
   for (size_t i = 0; i < NOPTIONS; i++) {

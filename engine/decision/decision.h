@@ -80,6 +80,8 @@ typedef struct ww_decision_info {
                                      (advice) or of the route target; NULL when none */
   int degraded;                   /* the answer says "degraded": true */
   char advice_id[33];             /* the adviceId ("" in route answers) */
+  int cache;                      /* the decision cache: 0 not looked up (off, or a request
+                                     it never keeps), 1 found, 2 not found */
   char reason[256];               /* advice: the first channel's first reason, as the answer
                                      gives it (cut at a character boundary); "" when none */
 } ww_decision_info;

@@ -66,6 +66,7 @@ struct ww_rules {
   ww_hmac mac;                /* citizenRef */
   const ww_verdict *last;     /* borrowed from 'host' or 'memo': the last decision's, or NULL */
   ww__memo memo;
+  int cache;                  /* the last decision's ww_decision_info.cache */
   char advice_id[33];         /* made for the running decision */
 };
 

@@ -170,6 +170,7 @@ static int run(ww_rules *R, const ww_decision_input *in, const ww_decision_opts 
   int memo = !json_is_object(o->session) && (o->status == NULL || o->status_version != 0) &&
              ww__memo_key(&R->memo, in, R->states.gen, extra) == 0;
   R->last = memo ? ww__memo_get(&R->memo) : NULL;
+  R->cache = memo ? (R->last ? 1 : 2) : 0;
   if (R->last == NULL) {
     ww_facts f = {0};
     f.service = in->svc;
@@ -236,6 +237,7 @@ int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision
   ww__answer a;
   int rc = start(R, in, o, &a, err);
   if (rc != 0) return rc;
+  if (info) info->cache = R->cache;
   ww__text *t = &R->out;
   t->len = 0;
   t->oom = 0;
