@@ -10,17 +10,22 @@
 #error "WW_RULES_DIR must name the bundled rule set"
 #endif
 
-Test(text_answer, equals_the_tree_over_the_bench_corpus, .timeout = 120) {
+/* The bundled rules and the bench corpus. The checks are of the rendering: a decision over
+ * its time limit answers the fallback, and on a busy machine that happens to one of two
+ * runs of a request and not the other. A limit no decision reaches keeps both on the rules. */
+static ww_rules *load_with_corpus(corpus *c) {
   ww_err err = {0};
-  /* The check is of the rendering: a decision over its time limit answers the fallback,
-   * and on a busy machine that happens to one of the two runs of a request and not the
-   * other. A limit no decision reaches keeps both runs on the rules. */
   ww_limits lim = {0};
   lim.decision_timeout_ms = 60000;
   ww_rules *rules = ww_rules_load(WW_RULES_DIR, &lim, &err);
   cr_assert_not_null(rules, "%s", err.msg);
+  cr_assert_eq(corpus_load(c, WW_RULES_DIR, rules, 0), 0);
+  return rules;
+}
+
+Test(text_answer, equals_the_tree_over_the_bench_corpus, .timeout = 120) {
   corpus c;
-  cr_assert_eq(corpus_load(&c, WW_RULES_DIR, rules, 0), 0);
+  ww_rules *rules = load_with_corpus(&c);
   cr_assert_gt(c.n, 900);
   cr_assert_gt(c.nsess, 100);
   cr_assert_gt(c.nstat, 50);
@@ -47,13 +52,8 @@ static char *text_of(ww_rules *rules, const corpus *c, size_t i) {
 }
 
 Test(text_answer, cached_answers_equal_uncached_over_the_bench_corpus, .timeout = 120) {
-  ww_err err = {0};
-  ww_limits lim = {0};
-  lim.decision_timeout_ms = 60000;
-  ww_rules *rules = ww_rules_load(WW_RULES_DIR, &lim, &err);
-  cr_assert_not_null(rules, "%s", err.msg);
   corpus c;
-  cr_assert_eq(corpus_load(&c, WW_RULES_DIR, rules, 0), 0);
+  ww_rules *rules = load_with_corpus(&c);
   char **want = calloc(c.n, sizeof *want);
   cr_assert_not_null(want);
   for (size_t i = 0; i < c.n; i++) want[i] = text_of(rules, &c, i);
