@@ -139,7 +139,7 @@ static void *grow(lua_State *L, void *p, int n, int *cap, size_t sz) {
  * rules, 7,000 cases). */
 static void name_seen(lua_State *L, json_t **names, const char *name, int i) {
   if (*names == NULL) *names = json_object();
-  if (*names == NULL || json_object_setn_nocheck(*names, name, strlen(name), json_integer(i)) != 0)
+  if (*names == NULL || json_object_setn_new_nocheck(*names, name, strlen(name), json_integer(i)) != 0)
     luaL_error(L, "not enough memory");
 }
 
@@ -582,7 +582,7 @@ static int service_body(lua_State *L) {
   s->id = xstrdup(L, id);
   if (cat->svc_ids == NULL) cat->svc_ids = json_object();
   if (cat->svc_ids == NULL ||
-      json_object_setn_nocheck(cat->svc_ids, id, strlen(id), json_integer(cat->nsvc - 1)) != 0)
+      json_object_setn_new_nocheck(cat->svc_ids, id, strlen(id), json_integer(cat->nsvc - 1)) != 0)
     luaL_error(L, "not enough memory");
   s->source = source_of(L, ld, line);
   s->name = xstrdup(L, json_string_value(json_object_get(full, "name")));
