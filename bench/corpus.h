@@ -22,8 +22,9 @@ typedef struct corpus {
 } corpus;
 
 /* Builds the corpus for the services of 'dir' that 'rules' knows: 0, or -1 (message on
- * stderr). */
-int corpus_load(corpus *c, const char *dir, const ww_rules *rules);
+ * stderr). 'keep' > 0: only the first 'keep' of the shuffled corpus (a fixed size, so that
+ * rule sets with many services compare with small ones: bench/scale.sh). */
+int corpus_load(corpus *c, const char *dir, const ww_rules *rules, size_t keep);
 void corpus_free(corpus *c);
 
 /* The options of item 'it' as the server would decide it (fixed adviceId). */

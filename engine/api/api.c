@@ -344,6 +344,7 @@ static void finish(decision *d, const json_t *session) {
   /* The engine contains rule failures (fallback answer); count them by kind. */
   ww_decision_failures(d->rs->rules, &after, &budget, &memory);
   if (after != failures) count_rule_failures(w, d->rs);
+  if (rc == 0 && info.cache) ww_metrics_decision_cache(w->metrics, info.cache == 1);
   if (rc != 0) {
     respond_decision_error(req, rc, &err);
     goto out;

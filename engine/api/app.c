@@ -75,6 +75,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   ww_reload_set_gate(&app->rules, cfg->min_coverage, cfg->exhaustive,
                      (unsigned)cfg->exhaustive_budget_ms);
   if (ww_history_init(app) != 0) return -1;
+  app->rules.decision_cache = (size_t)cfg->decision_cache;
   ww_app_status_init(app);
   app->store_ready = calloc((size_t)cfg->workers, sizeof *app->store_ready);
   if (app->store_ready == NULL) return -1;

@@ -13,9 +13,14 @@
 #include "log/log.h"
 #include "util/tztime.h"
 
-static ww_ruleset *ruleset_new(ww_rules *rules, const char *loaded_at, int passed, int failed) {
+static ww_ruleset *ruleset_new(const ww_reload *h, ww_rules *rules, const char *loaded_at,
+                               int passed, int failed) {
   ww_ruleset *rs = calloc(1, sizeof *rs);
   if (rs == NULL) return NULL;
+  /* a worker's own rule set, so its own cache: a reload starts with an empty one */
+  if (ww_decision_cache(rules, h->decision_cache) != 0)
+    ww_logf(WW_LOG_WARN, "not enough memory for a decision cache of %zu entries; it is off",
+            h->decision_cache);
   rs->rules = rules;
   rs->refs = 1;
   snprintf(rs->loaded_at, sizeof rs->loaded_at, "%s", loaded_at);
@@ -65,7 +70,7 @@ ww_ruleset *ww_reload_first(ww_reload *h, int worker, unsigned *generation) {
     ww_err_clear(&err);
     return NULL;
   }
-  ww_ruleset *rs = ruleset_new(rules, h->loaded_at, h->tests_passed, h->tests_failed);
+  ww_ruleset *rs = ruleset_new(h, rules, h->loaded_at, h->tests_passed, h->tests_failed);
   if (rs == NULL) ww_rules_free(rules);
   return rs;
 }
@@ -327,7 +332,7 @@ int ww_reload_run_from(ww_reload *h, const char *dir, ww_reload_why *why, json_t
   char now[32];
   ww_time_format((int64_t)time(NULL), now);
   for (int i = 0; i < workers; i++) {
-    sets[i] = ruleset_new(copies[i], now, passed, failed);
+    sets[i] = ruleset_new(h, copies[i], now, passed, failed);
     if (sets[i] == NULL) goto out;
     copies[i] = NULL;
   }

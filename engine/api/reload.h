@@ -57,6 +57,7 @@ typedef struct ww_reload {
   int workers;
   unsigned load_timeout_ms;        /* also the most a reload waits for the lock */
   ww_limits limits;                /* of every rule set loaded */
+  size_t decision_cache;           /* entries of each worker's decision cache (0: off) */
   /* The rule set as checked at start (ww_reload_check) or by the last reload. */
   char loaded_at[32];
   char version[16];

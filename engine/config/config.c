@@ -26,6 +26,7 @@ static const char usage_text[] =
     "                       [--session-rate N] [--event-rate N] [--handover-rate N]\n"
     "                       [--decision-timeout MS] [--load-timeout MS]\n"
     "                       [--min-coverage PCT] [--exhaustive [--exhaustive-budget MS]]\n"
+    "                       [--decision-cache N]\n"
     "                       [--log-level debug|info|warn|error] [--watch] [--strict-rules]\n"
     "                       [--require-approval] [--shadow-sample SHARE]\n"
     "Every flag can also be set as WEGWIJZER_<FLAG> (e.g. WEGWIJZER_LISTEN,\n"
@@ -90,6 +91,7 @@ static const option_def options[] = {
         600000),
     {"shadow-sample", "WEGWIJZER_SHADOW_SAMPLE", OPT_SHARE, offsetof(ww_config, shadow_sample),
      0, 0, 0},
+    NUM("decision-cache", "WEGWIJZER_DECISION_CACHE", OPT_INT, decision_cache, 0, 1000000),
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
@@ -238,6 +240,7 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   cfg->min_coverage = -1;
   cfg->exhaustive_budget_ms = 10000;
   cfg->shadow_sample = 1.0;
+  cfg->decision_cache = WW_DEFAULT_DECISION_CACHE;
 
   /* Environment first; a list from the environment is replaced by flags of its kind. */
   for (size_t i = 0; i < NOPTIONS; i++) {

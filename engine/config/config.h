@@ -61,7 +61,16 @@ typedef struct ww_config {
                                   10000 */
   double shadow_sample;        /* --shadow-sample SHARE: of the live decisions a shadow
                                   candidate decides again (0..1), default 1 */
+  int decision_cache;          /* --decision-cache N: verdicts each worker remembers
+                                  (engine/decision/memo.c); 0 = off */
 } ww_config;
+
+/* 1024 verdicts per worker: the anonymous questions of one minute for a municipality's
+ * catalogue (the bundled 32 services x the usual citizen and context profiles is ~1,000
+ * distinct keys; the bench corpus is 960) in at most ~4 MiB per worker (an entry is the
+ * verdict, ~3 KiB with its per-channel arrays, plus its key and texts; slots never used
+ * stay untouched zero pages). */
+#define WW_DEFAULT_DECISION_CACHE 1024
 
 /* Fill 'cfg' from defaults, then the environment, then argv (argv[0] is "serve").
  * Returns 0, or -1 after printing what is wrong and the usage on stderr. */

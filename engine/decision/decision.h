@@ -80,6 +80,8 @@ typedef struct ww_decision_info {
                                      (advice) or of the route target; NULL when none */
   int degraded;                   /* the answer says "degraded": true */
   char advice_id[33];             /* the adviceId ("" in route answers) */
+  int cache;                      /* the decision cache: 0 not looked up (off, or a request
+                                     it never keeps), 1 found, 2 not found */
   char reason[256];               /* advice: the first channel's first reason, as the answer
                                      gives it (cut at a character boundary); "" when none */
 } ww_decision_info;
@@ -137,6 +139,15 @@ json_t *ww_decision_fallback_route(const ww_rules *rules, const char *reason);
  * (new; shared values, do not change it), or NULL when the catalogue has no such id. */
 json_t *ww_decision_services(const ww_rules *rules);
 json_t *ww_decision_service(const ww_rules *rules, const char *id);
+
+/* The decision cache of 'rules' (engine/decision/memo.c): 'entries' verdicts remembered
+ * and given again to a request with the same facts (0: off, the default; it starts
+ * empty). Exact: only verdicts that read nothing but the service, citizen, context (to the
+ * minute), extra fields and channel states are kept; adviceId and the rest of the answer
+ * are made per request. 0, or WW_ENOMEM (then off). Counts: lookups that found a verdict,
+ * and lookups that did not (requests that are never cached are not counted). */
+int ww_decision_cache(ww_rules *rules, size_t entries);
+void ww_decision_cache_counts(const ww_rules *rules, unsigned long *hits, unsigned long *misses);
 
 /* Run-time rule failures since load (each answered with the fallback); of those, over the
  * instruction budget or time limit, and over the memory cap (the rest are rule errors). */

@@ -8,6 +8,7 @@
  *   exhaustive.c the duty-of-care proof over every situation the rules tell apart
  *   ruletest.c   the rule tests and the duty-of-care check
  *   request.c    validation: a request object -> ww_decision_input
+ *   memo.c       the decision cache: verdicts remembered for the same facts
  *   render.c     answers as text, from fragments rendered at load
  *   answer.c     answers as trees; ranking; the route item (also the fallback route's)
  *   channels.c   channel states from hours, holidays and overrides */
@@ -48,6 +49,16 @@ typedef struct ww__states {
   uint64_t gen;               /* bumped at every change (ww_facts.states_gen) */
 } ww__states;
 
+/* The decision cache (memo.c). */
+typedef struct ww__memo_entry ww__memo_entry;
+typedef struct ww__memo {
+  ww__memo_entry *slot;       /* [n]; n == 0: off */
+  size_t n;
+  ww__text key;               /* the running decision's key ... */
+  uint64_t hash;              /* ... and its hash */
+  unsigned long hits, misses;
+} ww__memo;
+
 struct ww_rules {
   ww_host *host;              /* owned: the Lua host with the rule set */
   const ww_catalogue *cat;    /* borrowed from 'host' */
@@ -55,7 +66,9 @@ struct ww_rules {
   ww__frags frags;
   ww__text out;               /* text answers (ww_decision_text) */
   ww_hmac mac;                /* citizenRef */
-  const ww_verdict *last;     /* borrowed from 'host': the last run's, or NULL */
+  const ww_verdict *last;     /* borrowed from 'host' or 'memo': the last decision's, or NULL */
+  ww__memo memo;
+  int cache;                  /* the last decision's ww_decision_info.cache */
   char advice_id[33];         /* made for the running decision */
 };
 
@@ -114,6 +127,18 @@ int ww__decision_test(ww_rules *R, ww_case_fn line, void *ud, int *passed, int *
 
 /* Can a channel of 'kind' help a citizen with 'need' (NULL: none)? (the duty of care) */
 int ww__reachable(const char *kind, const char *need);
+/* memo.c */
+/* Sets the cache to 'n' entries (0: off), emptying it: 0, or -1 (no memory: off). */
+int ww__memo_resize(ww__memo *m, size_t n);
+void ww__memo_free(ww__memo *m);
+/* The key of 'in' with the states of 'states_gen' and the request's 'extra' fields (or
+ * NULL): 0, or -1 when the cache is off or the request is never cached (citizen.id,
+ * explain). Then ww__memo_get (NULL on a miss) and, after a run, ww__memo_put (keeps the
+ * verdict when it is reusable). */
+int ww__memo_key(ww__memo *m, const ww_decision_input *in, uint64_t states_gen,
+                 const json_t *extra);
+const ww_verdict *ww__memo_get(ww__memo *m);
+void ww__memo_put(ww__memo *m, const ww_verdict *v);
 
 /* render.c */
 void ww__text_put(ww__text *t, const char *s, size_t n);

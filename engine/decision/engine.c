@@ -45,6 +45,7 @@ void ww_rules_free(ww_rules *R) {
   if (R->cat) ww__states_clear(&R->states, R->cat->nch);
   ww__frags_free(&R->frags);
   ww__text_free(&R->out);
+  ww__memo_free(&R->memo);
   ww_hmac_close(&R->mac);
   ww_host_free(R->host);
   free(R);
@@ -135,6 +136,15 @@ json_t *ww_decision_service(const ww_rules *R, const char *id) {
   return i < 0 ? NULL : json_incref(R->cat->svc[i].entry);
 }
 
+int ww_decision_cache(ww_rules *R, size_t entries) {
+  return ww__memo_resize(&R->memo, entries) == 0 ? 0 : WW_ENOMEM;
+}
+
+void ww_decision_cache_counts(const ww_rules *R, unsigned long *hits, unsigned long *misses) {
+  *hits = R->memo.hits;
+  *misses = R->memo.misses;
+}
+
 void ww_decision_failures(const ww_rules *R, unsigned long *total, unsigned long *budget,
                           unsigned long *memory) {
   ww_host_failures(R->host, total, budget, memory);
@@ -155,20 +165,29 @@ static int run(ww_rules *R, const ww_decision_input *in, const ww_decision_opts 
     advice_id = R->advice_id;
   }
   json_t *extra = ww__request_extras(in);
-  ww_facts f = {0};
-  f.service = in->svc;
-  f.citizen = in->citizen;
-  f.citizen_ref = in->has_ref ? in->ref : NULL;
-  f.context = in->context;
-  f.origin = in->origin;
-  f.time = in->time;
-  f.extra = extra;
-  f.session = json_is_object(o->session) ? o->session : NULL;
-  f.states = st;
-  f.states_gen = R->states.gen;
-  f.seed = advice_id;
-  f.explain = in->explain;
-  R->last = ww_host_run(R->host, &f);
+  /* the cache: only without a session (the rules would read it) and with overrides that
+   * have a version */
+  int memo = !json_is_object(o->session) && (o->status == NULL || o->status_version != 0) &&
+             ww__memo_key(&R->memo, in, R->states.gen, extra) == 0;
+  R->last = memo ? ww__memo_get(&R->memo) : NULL;
+  R->cache = memo ? (R->last ? 1 : 2) : 0;
+  if (R->last == NULL) {
+    ww_facts f = {0};
+    f.service = in->svc;
+    f.citizen = in->citizen;
+    f.citizen_ref = in->has_ref ? in->ref : NULL;
+    f.context = in->context;
+    f.origin = in->origin;
+    f.time = in->time;
+    f.extra = extra;
+    f.session = json_is_object(o->session) ? o->session : NULL;
+    f.states = st;
+    f.states_gen = R->states.gen;
+    f.seed = advice_id;
+    f.explain = in->explain;
+    R->last = ww_host_run(R->host, &f);
+    if (R->last && memo) ww__memo_put(&R->memo, R->last);
+  }
   json_decref(extra);
   if (R->last == NULL) return -1;
   a->cat = R->cat;
@@ -218,6 +237,7 @@ int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision
   ww__answer a;
   int rc = start(R, in, o, &a, err);
   if (rc != 0) return rc;
+  if (info) info->cache = R->cache;
   ww__text *t = &R->out;
   t->len = 0;
   t->oom = 0;

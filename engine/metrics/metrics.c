@@ -67,6 +67,7 @@ struct ww_metrics {
   ctr rule_errors[WW_RULE_ERR_KINDS];
   ctr degraded, store_errors, store_reconnects, handovers_created, handovers_claimed;
   ctr shadow[WW_SHADOW_KINDS];
+  ctr cache_hits, cache_misses;
   label_table services, channels;
   ctr advice[SERVICES_MAX + 1][CHANNELS_MAX + 1];   /* last row/column: "other" */
 };
@@ -202,6 +203,9 @@ void ww_metrics_store_error(ww_metrics *m) { if (m) ctr_inc(&m->store_errors); }
 void ww_metrics_store_reconnect(ww_metrics *m) { if (m) ctr_inc(&m->store_reconnects); }
 void ww_metrics_handover_created(ww_metrics *m) { if (m) ctr_inc(&m->handovers_created); }
 void ww_metrics_handover_claimed(ww_metrics *m) { if (m) ctr_inc(&m->handovers_claimed); }
+void ww_metrics_decision_cache(ww_metrics *m, int hit) {
+  if (m) ctr_inc(hit ? &m->cache_hits : &m->cache_misses);
+}
 
 /* Slot of 's' in 't', adding it if there is room; t->cap means "other". */
 static uint32_t label_slot(label_table *t, const char *s) {
@@ -408,6 +412,7 @@ char *ww_metrics_render(ww_metrics_registry *reg, const char *ruleset_version, s
   uint64_t rule_errors[WW_RULE_ERR_KINDS] = {0};
   uint64_t degraded = 0, store_errors = 0, reconnects = 0, ho_created = 0, ho_claimed = 0;
   uint64_t shadow[WW_SHADOW_KINDS] = {0};
+  uint64_t cache_hits = 0, cache_misses = 0;
 
   for (int i = 0; i < w; i++) {
     ww_metrics *m = reg->blocks[i];
@@ -437,6 +442,8 @@ char *ww_metrics_render(ww_metrics_registry *reg, const char *ruleset_version, s
     reconnects += ctr_get(&m->store_reconnects);
     ho_created += ctr_get(&m->handovers_created);
     ho_claimed += ctr_get(&m->handovers_claimed);
+    cache_hits += ctr_get(&m->cache_hits);
+    cache_misses += ctr_get(&m->cache_misses);
 
     uint32_t ns = atomic_load_explicit(&m->services.n, memory_order_acquire);
     uint32_t nc = atomic_load_explicit(&m->channels.n, memory_order_acquire);
@@ -525,8 +532,12 @@ char *ww_metrics_render(ww_metrics_registry *reg, const char *ruleset_version, s
       {"wegwijzer_store_reconnects_total", "Store connections (re)established."},
       {"wegwijzer_handovers_created_total", "Handover codes created."},
       {"wegwijzer_handovers_claimed_total", "Handover codes claimed."},
+      {"wegwijzer_decision_cache_hits_total", "Decisions answered from the decision cache."},
+      {"wegwijzer_decision_cache_misses_total",
+       "Decisions looked up in the decision cache and not found (then decided)."},
   };
-  uint64_t plain_v[] = {degraded, store_errors, reconnects, ho_created, ho_claimed};
+  uint64_t plain_v[] = {degraded, store_errors, reconnects, ho_created, ho_claimed, cache_hits,
+                        cache_misses};
   for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++) {
     sb_family(&b, plain[k].name, "counter", plain[k].help);
     sb_printf(&b, "%s %llu\n", plain[k].name, (unsigned long long)plain_v[k]);

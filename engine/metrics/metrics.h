@@ -18,6 +18,7 @@
  * wegwijzer_degraded_total, wegwijzer_store_errors_total, wegwijzer_store_reconnects_total,
  * wegwijzer_advice_total{service,channel}, wegwijzer_handovers_created_total,
  * wegwijzer_handovers_claimed_total, wegwijzer_shadow_decisions_total{result},
+ * wegwijzer_decision_cache_hits_total, wegwijzer_decision_cache_misses_total,
  * wegwijzer_ruleset_info{version} and
  * wegwijzer_build_info{version}. */
 #ifndef WW_METRICS_H
@@ -75,6 +76,8 @@ void ww_metrics_store_error(ww_metrics *m);       /* a failed store command */
 void ww_metrics_store_reconnect(ww_metrics *m);   /* a store connection (re)established */
 void ww_metrics_handover_created(ww_metrics *m);
 void ww_metrics_handover_claimed(ww_metrics *m);
+/* A decision looked up in the decision cache: found (hit 1) or not (0). */
+void ww_metrics_decision_cache(ww_metrics *m, int hit);
 
 /* One advice given: its service and first channel offered ('first_channel_id' NULL or ""
  * when none was offered: channel="none"). Strings borrowed for the call; ids longer than

@@ -18,6 +18,10 @@ int ww_catalogue_channel(const ww_catalogue *cat, const char *id) {
 }
 
 int ww_catalogue_service(const ww_catalogue *cat, const char *id) {
+  if (cat->svc_ids) {
+    json_t *i = json_object_getn(cat->svc_ids, id, strlen(id));
+    return i ? (int)json_integer_value(i) : -1;
+  }
   for (int i = 0; i < cat->nsvc; i++)
     if (strcmp(cat->svc[i].id, id) == 0) return i;
   return -1;
@@ -63,6 +67,8 @@ void ww_catalogue_clear(ww_catalogue *cat) {
     for (int k = 0; k < c->nclosures; k++) free(c->closures[k].reason);
     free(c->closures);
   }
+  json_decref(cat->svc_ids);
+  cat->svc_ids = NULL;
   for (int i = 0; i < cat->nsvc; i++) {
     free(cat->svc[i].id), free(cat->svc[i].name), free(cat->svc[i].source);
     json_decref(cat->svc[i].answer), json_decref(cat->svc[i].entry);

@@ -77,6 +77,8 @@ typedef struct ww_catalogue {
   int nch;
   ww_service *svc;
   int nsvc;
+  json_t *svc_ids;                /* object: service id -> index (a request names its
+                                     service: one hash lookup among 1,000, not 1,000 compares) */
   ww_rule_info *rules;
   int nrules;
   ww_case *cases;

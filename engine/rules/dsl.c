@@ -134,6 +134,15 @@ static void *grow(lua_State *L, void *p, int n, int *cap, size_t sz) {
   return q;
 }
 
+/* Notes that 'name' is taken by entry 'i', in the set '*names' (made on first use): the
+ * check for a name defined twice is one lookup, not a walk of every earlier one (4,000
+ * rules, 7,000 cases). */
+static void name_seen(lua_State *L, json_t **names, const char *name, int i) {
+  if (*names == NULL) *names = json_object();
+  if (*names == NULL || json_object_setn_new_nocheck(*names, name, strlen(name), json_integer(i)) != 0)
+    luaL_error(L, "not enough memory");
+}
+
 static char *source_of(lua_State *L, ww__load *ld, int line) {
   char buf[300];
   snprintf(buf, sizeof buf, "%s:%d", ld->file, line);
@@ -571,6 +580,10 @@ static int service_body(lua_State *L) {
   s->from = from;
   s->until = until;
   s->id = xstrdup(L, id);
+  if (cat->svc_ids == NULL) cat->svc_ids = json_object();
+  if (cat->svc_ids == NULL ||
+      json_object_setn_new_nocheck(cat->svc_ids, id, strlen(id), json_integer(cat->nsvc - 1)) != 0)
+    luaL_error(L, "not enough memory");
   s->source = source_of(L, ld, line);
   s->name = xstrdup(L, json_string_value(json_object_get(full, "name")));
   s->answer = json_pack("{s:s, s:s}", "id", s->id, "name", s->name);
@@ -815,10 +828,10 @@ static int rule_body(lua_State *L) {
   need_table(L, "rule");
   const char *name = up_name(L);
   int line = up_line(L);
-  for (int i = 0; i < cat->nrules; i++)
-    if (strcmp(cat->rules[i].name, name) == 0)
-      return dsl_err(L, line, "rule \"%s\" is defined twice (first at %s); give each rule its "
-                              "own name", name, cat->rules[i].source);
+  json_t *first = ld->rule_names ? json_object_getn(ld->rule_names, name, strlen(name)) : NULL;
+  if (first)
+    return dsl_err(L, line, "rule \"%s\" is defined twice (first at %s); give each rule its "
+                            "own name", name, cat->rules[json_integer_value(first)].source);
   lua_pushnil(L);
   while (lua_next(L, 1)) {
     const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
@@ -885,6 +898,7 @@ static int rule_body(lua_State *L) {
   ru->seq = cat->nrules;
   info->name = xstrdup(L, name);
   cat->nrules++;
+  name_seen(L, &ld->rule_names, name, cat->nrules - 1);
   info->source = source_of(L, ld, line);
   info->j_name = json_string(name);
   info->j_source = json_string(info->source);
@@ -1000,10 +1014,10 @@ static int case_body(lua_State *L) {
   if (!ld->in_tests)
     return dsl_err(L, line, "case \"%s\" belongs in a file under tests/, not in %s", name,
                    ld->file);
-  for (int i = 0; i < cat->ncases; i++)
-    if (strcmp(cat->cases[i].name, name) == 0)
-      return dsl_err(L, line, "case \"%s\" is defined twice (first at %s); give each case its "
-                              "own name", name, cat->cases[i].source);
+  json_t *first = ld->case_names ? json_object_getn(ld->case_names, name, strlen(name)) : NULL;
+  if (first)
+    return dsl_err(L, line, "case \"%s\" is defined twice (first at %s); give each case its "
+                            "own name", name, cat->cases[json_integer_value(first)].source);
   json_t *spec = spec_json(L, "case");
   ld->pending = spec;
   const char *k;
@@ -1050,6 +1064,7 @@ static int case_body(lua_State *L) {
   json_decref(spec);
   c->name = xstrdup(L, name);
   c->source = source_of(L, ld, line);
+  name_seen(L, &ld->case_names, name, cat->ncases - 1);
   return 0;
 }
 

@@ -85,7 +85,8 @@ int ww__filter_match(lua_State *L, int conds, int from) {
   int match = 1;
   for (lua_Integer j = 1; match && j < n; j += 2) {
     lua_rawgeti(L, conds, j);
-    lua_rawget(L, from);                   /* the field (a plain table: no metamethods) */
+    lua_gettable(L, from);                 /* the field (r.context's backing has its time
+                                              on first read; other tables are plain) */
     lua_rawgeti(L, conds, j + 1);
     int v = top + 1, vals = top + 2;
     double nvals = lua_type(L, vals) == LUA_TTABLE ? (double)lua_rawlen(L, vals) : 1;

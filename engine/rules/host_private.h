@@ -35,6 +35,9 @@ typedef struct ww__service_lua {
   int proxy_ref, back_ref;    /* registry: read-only catalogue entry and its backing */
   uint8_t *applies;           /* owned, one per rule (run order): 1 if the rule's `service`
                                  filter holds for this service (decided at load) */
+  int *run, nrun;             /* owned: the indexes of those rules, in run order (a decision
+                                 without a trace visits only these: as cheap with 4,000
+                                 rules as with 40 when few apply to one service) */
 } ww__service_lua;
 
 typedef struct ww__rule {
@@ -74,6 +77,7 @@ typedef struct ww__refs {
   int r, r_back;              /* r and its backing table */
   int citizen_mt, context_mt; /* the metatables of r.citizen / r.context (new backing per
                                  decision) */
+  int context_lazy;           /* the metatable of r.context's backing: its time on first read */
   int chstate;                /* array of the per-channel state tables behind r.channels */
   int nupv;                   /* pairs in 'upv' */
   int *upv_n, cupv;           /* owned: the index of each of those upvalues in its function */
@@ -103,6 +107,8 @@ typedef struct ww__run {
   const void *a_cur;          /* the live 'a' userdata of the running decision */
   const json_t *session;      /* borrowed: the running decision's session, or NULL */
   const char *service;        /* borrowed: the running decision's service id */
+  int64_t time;               /* r.context.time, put in its backing when first read ... */
+  int time_read;              /* ... which makes the verdict not reusable at another second */
   /* count_events: each event's type and service (the session's when it has none), read
    * from 'session' once per decision, at the first call */
   int nev;                    /* -1: not read yet in this decision */
@@ -183,7 +189,9 @@ void ww__watchdog_disarm(void);
  * (1), or names the catalogue and rule-file data (0). */
 void ww__view_wrap(lua_State *L, int idx, int rmsg);
 int ww__view_is(lua_State *L, int idx);                  /* a proxy of ww__view_wrap? */
-void ww__view_push_backing(lua_State *L, int idx);      /* the table behind proxy 'idx' */
+/* The table behind proxy 'idx'. A backing with lazy fields (r.context's time) has them
+ * filled first: whoever reads it all (pairs, a copy) reads those too. */
+void ww__view_push_backing(lua_State *L, int idx);
 /* Pushes the three values of pairs(proxy) over 'backing': an iterator that keeps the
  * backing to itself, the proxy, nil (for __pairs of read-only views). */
 void ww__view_push_pairs(lua_State *L, int backing, int proxy);

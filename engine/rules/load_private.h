@@ -20,6 +20,7 @@ struct ww__load {
   ww_err *err;                /* every error of the load (loader.c) */
   json_t *warnings;           /* owned: "FILE:LINE: text" of each warning */
   json_t *svc_keys;           /* owned: every field any service has (a set) */
+  json_t *rule_names, *case_names;   /* owned: name -> index, to find a name used twice */
 };
 
 /* Notes an error of the load at file:line; the load goes on to find the others. Returns

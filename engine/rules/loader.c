@@ -97,7 +97,7 @@ void ww_host_free(ww_host *H) {
   if (H == NULL) return;
   ww_host_probe_free(H);   /* before the state: it may put views back */
   if (H->L) lua_close(H->L);
-  for (int i = 0; i < H->cat.nsvc; i++) free(H->svc_lua[i].applies);
+  for (int i = 0; i < H->cat.nsvc; i++) free(H->svc_lua[i].applies), free(H->svc_lua[i].run);
   ww_catalogue_clear(&H->cat);
   free(H->ch_back), free(H->svc_lua), free(H->rules);
   ww__advise_free(&H->run);
@@ -446,26 +446,72 @@ static int finish_lua(lua_State *L) {
 /* ---- the rules' service filters, decided once per service ---- */
 
 typedef struct filter_call {
-  const ww__rule *ru;
-  const ww__service_lua *s;
-  int match;
+  ww_host *H;
+  ww__service_lua *s;
+  int k;                      /* the service's index */
+  const int *pin;             /* per rule: the one service its `service = { id = ".." }`
+                                 names, -2 none in the catalogue, -1 not such a rule */
+  int i;                      /* the rule being decided (on an error: the one that raised) */
 } filter_call;
 
-/* lua_CFunction: one rule's filter against one service (both in the filter_call). */
+/* The service a rule's declarative `service` conditions name by a single id, as in
+ * `service = { id = "paspoort", ... }`: its index, -2 when the catalogue has none, -1 when
+ * the rule has no such condition. Such a rule is decided for that service only (a shared
+ * rule set has thousands of them: 4,000 rules x 1,000 services were 4M filters). */
+static int pinned_service(lua_State *L, const ww_host *H, const ww__rule *ru) {
+  if (ru->svc_ref == LUA_NOREF) return -1;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ru->svc_ref);
+  int pin = -1;
+  if (lua_type(L, -1) == LUA_TTABLE) {   /* {key1, value or {values}, ...} (filter.c) */
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer j = 1; j < n && pin == -1; j += 2) {
+      lua_rawgeti(L, -1, j);
+      lua_rawgeti(L, -2, j + 1);
+      if (lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "id") == 0 &&
+          lua_type(L, -1) == LUA_TSTRING) {
+        int k = ww_catalogue_service(&H->cat, lua_tostring(L, -1));
+        pin = k >= 0 ? k : -2;
+      }
+      lua_pop(L, 2);
+    }
+  }
+  lua_pop(L, 1);
+  return pin;
+}
+
+/* lua_CFunction: every rule's filter against one service (in the filter_call), into its
+ * 'applies'; one protected call per service, not per rule and service (4,000 rules x
+ * 1,000 services are 4M filters). */
 static int filter_lua(lua_State *L) {
   filter_call *fc = lua_touserdata(L, 1);
+  ww_host *H = fc->H;
   lua_settop(L, 0);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, fc->ru->svc_ref);          /* 1: the filter */
-  if (lua_type(L, 1) == LUA_TFUNCTION) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->back_ref);   /* s: a catalogue view, so a */
-    ww__view_wrap(L, -1, 0);                              /* write says "catalogue", not "r" */
-    lua_remove(L, -2);
-    lua_call(L, 1, 1);
-    fc->match = lua_toboolean(L, -1);
-    return 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->back_ref);   /* 1: the entry */
+  lua_pushnil(L);                                       /* 2: its view, on first need */
+  for (; fc->i < H->cat.nrules; fc->i++) {
+    const ww__rule *ru = &H->rules[fc->i];
+    if (ru->svc_ref == LUA_NOREF) {
+      fc->s->applies[fc->i] = 1;
+      continue;
+    }
+    if (fc->pin[fc->i] != -1 && fc->pin[fc->i] != fc->k) {   /* names another service */
+      fc->s->applies[fc->i] = 0;
+      continue;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ru->svc_ref);     /* 3: the filter */
+    if (lua_type(L, 3) == LUA_TFUNCTION) {
+      if (lua_isnil(L, 2)) {                  /* s: a catalogue view, so a write says */
+        ww__view_wrap(L, 1, 0);               /* "catalogue", not "r" */
+        lua_replace(L, 2);
+      }
+      lua_pushvalue(L, 2);
+      lua_call(L, 1, 1);
+      fc->s->applies[fc->i] = (uint8_t)lua_toboolean(L, -1);
+    } else {
+      fc->s->applies[fc->i] = (uint8_t)ww__filter_match(L, 3, 1);
+    }
+    lua_settop(L, 2);
   }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, fc->s->back_ref);          /* 2: the entry */
-  fc->match = ww__filter_match(L, 1, 2);
   return 0;
 }
 
@@ -475,59 +521,78 @@ static void source_file(const char *source, char *file, size_t n) {
   snprintf(file, n, "%.*s", colon ? (int)(colon - source) : 0, source);
 }
 
-/* Fills each service's 'applies': which rules' `service` filters hold for it. A filter
- * function runs here, once per service, with the instruction budget on. */
-static int index_rules(ww_host *H, ww_err *err) {
+/* The index below does not fit the memory limit. */
+static int too_many_pairs(ww_host *H, ww_err *err) {
+  ww__budget_stop(H);
+  load_error(err, "services.lua", 0, "%s: every service keeps which rules apply to it, %d "
+             "services x %d rules; use fewer services or rules", WW__MEMORY_LIMIT,
+             H->cat.nsvc, H->cat.nrules);
+  return -1;
+}
+
+/* Fills each service's 'applies' and 'run': which rules' `service` filters hold for it
+ * ('pin': pinned_service of each rule). A filter function runs here, once per service,
+ * with the instruction budget on: one budget for all filters of the load together (a slow
+ * filter must not cost services x rules budgets), a file's. */
+static int index_services(ww_host *H, const int *pin, ww_err *err) {
   lua_State *L = H->L;
   const ww_catalogue *cat = &H->cat;
-  /* one instruction budget for all filters of the load together: a slow filter must not
-   * cost services x rules budgets */
-  ww__budget_start(H, H->lim.budget, 1);
+  ww__budget_start(H, LOAD_BUDGET, 1);
   for (int k = 0; k < cat->nsvc; k++) {
     ww__service_lua *s = &H->svc_lua[k];
     size_t need = cat->nrules > 0 ? (size_t)cat->nrules : 1;
-    if (ww__mem_take(H, need) != 0) {   /* kept outside Lua: counts against its limit */
+    if (ww__mem_take(H, need) != 0) return too_many_pairs(H, err);   /* kept outside Lua:
+                                                                       counts against its limit */
+    if ((s->applies = malloc(need)) == NULL) goto oom;
+    filter_call fc = {H, s, k, pin, 0};
+    lua_pushcfunction(L, filter_lua);
+    lua_pushlightuserdata(L, &fc);
+    ww__load *ld = H->ld;
+    H->ld = NULL;   /* rule, service, case ... refuse inside a filter: as inside a rule */
+    int rc = lua_pcall(L, 1, 0, 0);
+    H->ld = ld;
+    if (rc != LUA_OK) {
       ww__budget_stop(H);
-      load_error(err, "services.lua", 0, "%s: every service keeps which rules apply to "
-                 "it, %d services x %d rules; use fewer services or rules",
-                 WW__MEMORY_LIMIT, cat->nsvc, cat->nrules);
+      const ww_rule_info *info = &cat->rules[fc.i];
+      const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                       : "error (not a text message)";
+      char file[256];
+      source_file(info->source, file, sizeof file);
+      load_error(err, file, H->rules[fc.i].line, "rule \"%s\": its service filter failed for "
+                 "service \"%s\": %s", info->name, cat->svc[k].id,
+                 rc == LUA_ERRMEM ? "memory limit of the rule set reached" : msg);
+      lua_settop(L, 0);
       return -1;
     }
-    s->applies = malloc(need);
-    if (s->applies == NULL) {
-      ww__budget_stop(H);
-      load_error(err, "", 0, "not enough memory to load the rule set");
-      return -1;
-    }
-    for (int i = 0; i < cat->nrules; i++) {
-      const ww__rule *ru = &H->rules[i];
-      const ww_rule_info *info = &cat->rules[i];
-      s->applies[i] = 1;
-      if (ru->svc_ref == LUA_NOREF) continue;
-      filter_call fc = {ru, s, 0};
-      lua_pushcfunction(L, filter_lua);
-      lua_pushlightuserdata(L, &fc);
-      ww__load *ld = H->ld;
-      H->ld = NULL;   /* rule, service, case ... refuse inside a filter: as inside a rule */
-      int rc = lua_pcall(L, 1, 0, 0);
-      H->ld = ld;
-      if (rc != LUA_OK) {
-        ww__budget_stop(H);
-        const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-                                                         : "error (not a text message)";
-        char file[256];
-        source_file(info->source, file, sizeof file);
-        load_error(err, file, ru->line, "rule \"%s\": its service filter failed for "
-                   "service \"%s\": %s", info->name, cat->svc[k].id,
-                       rc == LUA_ERRMEM ? "memory limit of the rule set reached" : msg);
-        lua_settop(L, 0);
-        return -1;
-      }
-      s->applies[i] = (uint8_t)fc.match;
-    }
+    int n = 0;
+    for (int i = 0; i < cat->nrules; i++) n += s->applies[i];
+    if (ww__mem_take(H, (size_t)n * sizeof *s->run) != 0) return too_many_pairs(H, err);
+    if ((s->run = malloc((n ? (size_t)n : 1) * sizeof *s->run)) == NULL) goto oom;
+    for (int i = 0; i < cat->nrules; i++)
+      if (s->applies[i]) s->run[s->nrun++] = i;
   }
   ww__budget_stop(H);
-  for (int i = 0; i < cat->nrules; i++) {   /* a `service` condition no service meets */
+  return 0;
+oom:
+  ww__budget_stop(H);
+  load_error(err, "", 0, "not enough memory to load the rule set");
+  return -1;
+}
+
+/* Decides the rules' `service` filters for every service (index_services), then warns of
+ * a `service` condition no service meets. */
+static int index_rules(ww_host *H, ww_err *err) {
+  const ww_catalogue *cat = &H->cat;
+  int *pin = malloc((cat->nrules ? (size_t)cat->nrules : 1) * sizeof *pin);
+  if (pin == NULL) {
+    load_error(err, "", 0, "not enough memory to load the rule set");
+    return -1;
+  }
+  for (int i = 0; i < cat->nrules; i++) pin[i] = pinned_service(H->L, H, &H->rules[i]);
+  int rc = index_services(H, pin, err);
+  free(pin);
+  if (rc != 0) return -1;
+  for (int i = 0; i < cat->nrules; i++) {
     if (H->rules[i].svc_ref == LUA_NOREF) continue;
     int any = 0;
     for (int k = 0; k < cat->nsvc && !any; k++) any = H->svc_lua[k].applies[i];
@@ -810,6 +875,8 @@ ww_host *ww_host_load(const char *dir, const ww_limits *lim, ww_err *err) {
   json_decref(ld.targets);
   json_decref(ld.pending);
   json_decref(ld.svc_keys);
+  json_decref(ld.rule_names);
+  json_decref(ld.case_names);
   for (int i = 0; i < nnames; i++) free(fb[i].data), free(names[i]);
   free(fb);
   free(names);
@@ -822,6 +889,8 @@ fail:
   H->ld = NULL;
   json_decref(ld.warnings);
   json_decref(ld.svc_keys);
+  json_decref(ld.rule_names);
+  json_decref(ld.case_names);
   json_decref(ld.fallback);
   json_decref(ld.targets);
   json_decref(ld.pending);

@@ -10,6 +10,32 @@
 #include "util/tztime.h"
 #include "util/utf8.h"
 
+/* r.context.time is the second of the question; every other field of r.context holds for
+ * its whole minute. It reaches the backing on first read, so a verdict that did not read it
+ * holds for the minute (ww_verdict.reusable). */
+static void context_time_put(lua_State *L, int backing) {
+  ww_host *H = ww__host_of(L);
+  H->run.time_read = 1;
+  lua_pushinteger(L, (lua_Integer)H->run.time);
+  lua_setfield(L, backing, "time");   /* the backing's own: no metamethod */
+}
+
+static int context_lazy_index(lua_State *L) {   /* __index(backing, key) */
+  if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "time") == 0) {
+    context_time_put(L, 1);
+    lua_getfield(L, 1, "time");
+    return 1;
+  }
+  lua_pushnil(L);
+  return 1;
+}
+
+static int context_lazy_fill(lua_State *L) {    /* __fill(backing): pairs, copies */
+  lua_pushliteral(L, "time");
+  if (lua_rawget(L, 1) == LUA_TNIL) context_time_put(L, 1);
+  return 0;
+}
+
 void ww__run_prepare(lua_State *L, ww_host *H) {
   const ww_catalogue *cat = &H->cat;
   lua_newtable(L);                         /* r's backing */
@@ -68,6 +94,12 @@ void ww__run_prepare(lua_State *L, ww_host *H) {
 
   lua_pushvalue(L, rb);
   H->ref.r_back = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_createtable(L, 0, 2);
+  lua_pushcfunction(L, context_lazy_index);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, context_lazy_fill);
+  lua_setfield(L, -2, "__fill");
+  H->ref.context_lazy = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /* ---- building r (inside the protected call) ---- */
@@ -177,8 +209,10 @@ static int run_main(lua_State *L) {
   ww_time_local(f->time, &lt);
   char date[10], hm[5];
   set_str(L, 3, "origin", f->origin);
-  lua_pushinteger(L, (lua_Integer)f->time);
-  lua_setfield(L, 3, "time");
+  d->time = f->time;              /* r.context.time: on first read (context_lazy_index) */
+  d->time_read = 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, H->ref.context_lazy);
+  lua_setmetatable(L, 3);
   ww_time_put_date(date, &lt);
   lua_pushlstring(L, date, 10);
   lua_setfield(L, 3, "date");
@@ -215,7 +249,12 @@ static int run_main(lua_State *L) {
   d->active = 1;
   ww__budget_start(H, H->lim.budget, 0);
   if (H->probe) ww__probe_arm(H);
-  for (int i = 0; i < H->cat.nrules; i++) {
+  /* with a trace (or the proof's probe) every rule shows, those whose `service` does not
+   * hold as not matched; otherwise only the service's own list */
+  int every = d->explain || H->probe;
+  int nvisit = every ? H->cat.nrules : s->nrun;
+  for (int k = 0; k < nvisit; k++) {
+    int i = every ? k : s->run[k];
     const ww__rule *ru = &H->rules[i];
     d->cur_rule = i;
     if (d->explain) {
@@ -333,6 +372,8 @@ const ww_verdict *ww_host_run(ww_host *H, const ww_facts *f) {
   H->lim.limit_hit = 0;
   int rc = lua_pcall(L, 1, 0, 0);
   d->active = 0;
+  d->v.reusable = rc == LUA_OK && !f->explain && f->session == NULL && f->citizen_ref == NULL &&
+                  d->rand_gen != d->gen + 1 && !d->time_read;
   d->session = NULL;
   d->seed = NULL;
   d->gen++;

@@ -86,6 +86,11 @@ typedef struct ww_verdict {
   const char *arena;
   int failed;                     /* a rule raised or ran over a limit: the decision
                                      answers the fallback */
+  int reusable;                   /* the same facts give the same verdict again: it did
+                                     not fail and had no trace, no session, no citizen.ref;
+                                     no rule used math.random or read r.context.time (the
+                                     second). Then it depends on the service, citizen,
+                                     context (its minute), extra and the states only. */
   char error[400];                /* then: which rule, where and why */
 } ww_verdict;
 

@@ -34,6 +34,15 @@ void ww__view_push_backing(lua_State *L, int idx) {
     lua_getfield(L, -1, "__index");
   }
   lua_remove(L, -2);
+  if (lua_type(L, -1) == LUA_TTABLE && lua_getmetatable(L, -1)) {   /* lazy fields */
+    if (lua_getfield(L, -1, "__fill") == LUA_TFUNCTION) {
+      lua_pushvalue(L, -3);
+      lua_call(L, 1, 0);
+    } else {
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
 }
 
 /* #view: the raw length of the table behind (a __len of its own is on the view). */

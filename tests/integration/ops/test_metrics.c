@@ -231,6 +231,16 @@ Test(metrics, scrape_after_traffic) {
   cr_assert_eq(sample(m, "wegwijzer_store_errors_total", NULL), 0);
   cr_assert_eq(sample(m, "wegwijzer_store_reconnects_total", NULL), 0);
 
+  /* the decision cache (on by default): the 12 advice decisions were looked up (the
+   * route with a handover code has a session: never); the 6 and the 4 identical questions
+   * were decided once per worker that got them, the 2 failures every time */
+  cr_assert_str_eq(family_type(m, "wegwijzer_decision_cache_hits"), "counter");
+  cr_assert_str_eq(family_type(m, "wegwijzer_decision_cache_misses"), "counter");
+  double hits = sample(m, "wegwijzer_decision_cache_hits_total", NULL);
+  double misses = sample(m, "wegwijzer_decision_cache_misses_total", NULL);
+  cr_assert_eq(hits + misses, 12, "hits %g, misses %g", hits, misses);
+  cr_assert(misses >= 4 && hits >= 6, "hits %g, misses %g", hits, misses);
+
   /* the rule set as an info metric, then a reload shows the new version only */
   char vl[32];
   snprintf(vl, sizeof vl, "version=%s", version);

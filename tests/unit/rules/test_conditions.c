@@ -109,6 +109,31 @@ Test(conditions, service_table) {
   ww_rules_free(r);
 }
 
+/* `service = { id = ".." }` is decided for that one service only (loader.c: a shared rule
+ * set has thousands of such rules); with more conditions, all must hold there too. */
+Test(conditions, service_id) {
+  put("steering/a.lua",
+      "rule \"id\" { service = { id = \"kaart\" }, advise = function(r, a) a:note(\"[id]\") end }\n"
+      "rule \"idand\" { service = { id = \"kaart\", post = true },\n"
+      "  advise = function(r, a) a:note(\"[idand]\") end }\n"
+      "rule \"idnot\" { service = { id = \"kaart\", post = false },\n"
+      "  advise = function(r, a) a:note(\"[idnot]\") end }\n"
+      "rule \"ids\" { service = { id = { \"afval\", \"kaart\" } },\n"
+      "  advise = function(r, a) a:note(\"[ids]\") end }\n");
+  ww_rules *r = load_ok();
+  static const char *const names[] = {"[id]", "[idand]", "[idnot]", "[ids]", NULL};
+  static const char *const svcs[] = {"paspoort", "aanvraag", "kaart", "afval"};
+  static const char *const want[] = {"0000", "0000", "1101", "0001"};
+  for (int i = 0; i < 4; i++) {
+    json_t *a = ask(r, svcs[i], NULL, 0);
+    notes_are(a, svcs[i], names, want[i]);
+    json_decref(a);
+  }
+  cr_assert_eq(json_array_size(ww_rules_warnings(r)), 1, "the rule that never holds");
+  cr_assert(strstr(json_string_value(json_array_get(ww_rules_warnings(r), 0)), "idnot"));
+  ww_rules_free(r);
+}
+
 /* ---- 2. function `service` ---- */
 
 Test(conditions, service_function) {
