@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   corpus c;
-  if (corpus_load(&c, dir, before) != 0) return 1;
+  if (corpus_load(&c, dir, before, 0) != 0) return 1;
   json_t **entries = calloc(c.n, sizeof *entries);
   for (size_t k = 0; k < c.n; k++) {
     entries[k] = entry_of(before, &c, &c.items[k], k);

@@ -440,7 +440,7 @@ Test(rules, sighup_reload_is_recorded) {
   char rules[320], tokens[320];
   snprintf(rules, sizeof rules, "%s/rules", dir);
   cr_assert_eq(mkdir(rules, 0700), 0);
-  json_t *files = bundled_files();
+  json_t *files = st_rules_files();
   char sub[400];
   snprintf(sub, sizeof sub, "%s/steering", rules);
   cr_assert_eq(mkdir(sub, 0700), 0);
@@ -472,7 +472,7 @@ Test(rules, sighup_reload_is_recorded) {
   head_want signal = {a.port, "signal"};
   cr_assert(st_poll(newest_by, &signal, 10000), "the SIGHUP reload was not recorded");
   json_t *p = NULL;
-  cr_assert_eq(call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
+  cr_assert_eq(st_call(a.port, "GET", "/v1/rules/audit", AUTHOR_TOKEN, NULL, &p), 200);
   json_t *e0 = json_array_get(json_object_get(p, "entries"), 0);
   cr_assert_str_eq(st_str(e0, "action"), "reload");
   cr_assert_str_eq(st_str(e0, "actor"), "signal");

@@ -42,7 +42,7 @@ Test(record, decides_again_as_live_over_the_bench_corpus, .timeout = 120) {
   ww_rules *rules = ww_rules_load(WW_RULES_DIR, &lim, &err);
   cr_assert_not_null(rules, "%s", err.msg);
   corpus c;
-  cr_assert_eq(corpus_load(&c, WW_RULES_DIR, rules), 0);
+  cr_assert_eq(corpus_load(&c, WW_RULES_DIR, rules, 0), 0);
   size_t with_session = 0, with_overrides = 0;
   for (size_t k = 0; k < c.n; k++) {
     const corpus_item *it = &c.items[k];
