@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "api/openapi.h"
+#include "api/respond.h"
 #include "api/rulesapi.h"
 #include "api/services.h"
 #include "api/shadow.h"
@@ -93,14 +94,6 @@ int ww_api_authorize(ww_req *req, int role) {
                        NULL, NULL);
   }
   return 0;
-}
-
-const char *ww_api_actor(ww_req *req) {
-  ww_app_worker *w = ww_req_app(req);
-  const char *who = NULL;
-  ww_auth_policy(ww_app_auth(w), w->app->listen_loopback, WW_ROLE_ADVICE,
-                 ww_req_header(req, "Authorization"), &who);
-  return who ? who : "unknown";
 }
 
 static void respond_decision_error(ww_req *req, int rc, ww_err *err) {

@@ -15,12 +15,6 @@ const ww_route *ww_api_routes(size_t *n);
  * when allowed; otherwise answers 401/403 itself and returns 0. */
 int ww_api_authorize(ww_req *req, int role);
 
-/* The actor of a request that passed its gate: its token's NAME, or "local" (loopback
- * without a tokens file). Borrowed, valid during the request. */
-const char *ww_api_actor(ww_req *req);
-
-
-
 /* Handlers (api.c). */
 void ww_api_advice(ww_req *req);
 void ww_api_route(ww_req *req);

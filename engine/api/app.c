@@ -88,6 +88,7 @@ static int app_setup(ww_app *app, const ww_config *cfg) {
   app->metrics = ww_metrics_registry_new(cfg->workers);
   if (app->metrics == NULL) return -1;
   if (ww_shadow_init(app) != 0) return -1;   /* after the metrics: it counts in block 0 */
+  app->on_rules_message = ww_shadow_look;
   /* Bursts of 10 s worth. The address tables are big enough for every client a real
    * municipality has at once; the token tables are separate, so a flood from many
    * addresses never pushes a token's bucket out. */

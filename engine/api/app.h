@@ -30,6 +30,7 @@ typedef enum {
   WW_LIMIT_KINDS
 } ww_limit_kind;
 struct ww_tokens;        /* tokens.c */
+struct ww_app_worker;
 
 typedef struct ww_app {
   const ww_config *cfg;            /* borrowed */
@@ -61,6 +62,10 @@ typedef struct ww_app {
   json_t *history_queue;           /* [{record, audit}] for worker 0 to write, oldest first */
   int history_ready;               /* history_lock initialised */
   struct ww_shadow *shadow;        /* the shadow run this process follows (shadow.c) */
+  /* Called on worker 0 for every message on the store's rules channel (history.c hears
+   * it; shadow runs are announced there too): ww_shadow_look, set by app_setup so that
+   * history.c, below shadow.c, needs not know it. */
+  void (*on_rules_message)(struct ww_app_worker *w);
 } ww_app;
 
 typedef struct ww_app_worker {

@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "api/rulefiles.h"
-#include "api/shadow.h"
 #include "log/log.h"
 #include "store/store.h"
 #include "util/tztime.h"
@@ -403,7 +402,7 @@ static void tick(uv_timer_t *t) {
 static void on_rules_changed(void *ud, const char *version) {
   (void)version;   /* read from this db's ww:rules:live: the channel is not per db */
   ww_app_worker *w = ud;
-  ww_shadow_look(w);   /* the same channel announces shadow runs (shadow.h) */
+  if (w->app->on_rules_message) w->app->on_rules_message(w);   /* shadow runs too */
   if (version && strcmp(version, WW_STORE_SHADOW_MESSAGE) == 0) return;
   w->history_check = 1;
   tick(&w->history_timer);

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/api.h"
+#include "api/app.h"
 #include "api/history.h"
+#include "api/respond.h"
 #include "api/rulefiles.h"
 #include "api/rulesapi.h"
 #include "replay/replay.h"

@@ -30,16 +30,4 @@ void ww_api_draft_impact(ww_req *req);     /* GET /v1/rules/drafts/{id}/impact (
 #define WW_API_UNKNOWN_VERSION \
   "No such version in the history (GET /v1/rules/versions lists them)."
 
-/* The answer to a change the gate refused (reload, rollback, publish): 422
- * invalid_files / ruleset_invalid with file, line and every load error, or 503
- * reload_busy. */
-void ww_api_respond_refused(ww_req *req, ww_err *err);
-/* The answer to a store error of these routes: 404 'notfound_code' (with 'notfound'
- * as the detail), 503 store_full or store_unavailable. Frees 'result'. */
-void ww_api_respond_store(ww_req *req, int status, const char *notfound_code,
-                          const char *notfound, json_t *result);
-/* A change is live here: 200 with 'info' (GET /v1/rules body, borrowed), or -- when the
- * store did not take it -- 503 store_unavailable saying that it will be recorded later. */
-void ww_api_respond_live(ww_req *req, const json_t *info, int store_status);
-
 #endif

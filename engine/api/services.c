@@ -1,5 +1,5 @@
-/* The service catalogue for web teams (GET /v1/services, GET /v1/services/{id}) and how
- * every answer made of the rule set's own data is written (docs/openapi.json).
+/* The service catalogue for web teams (GET /v1/services, GET /v1/services/{id};
+ * docs/openapi.json).
  *
  * A catalogue changes only with the rule set, so its answers carry the rule set's version
  * as ETag and may be kept a minute (Cache-Control: max-age); a client that sends the
@@ -11,22 +11,10 @@
 #include "api/services.h"
 
 #include "api/app.h"
+#include "api/respond.h"
 #include "util/ident.h"
 
 #define CATALOGUE_MAX_AGE "max-age=60"
-
-void ww_api_respond_rule_data(ww_req *req, int status, json_t *body) {
-  /* 15 significant digits (DBL_DIG) give every number written with up to 15 back as it
-   * was written: 0.08, not jansson's 17-digit 0.080000000000000002 */
-  char *s = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
-  json_decref(body);
-  if (s == NULL) {
-    ww_respond_problem(req, 500, "internal", "The answer could not be written.", NULL, NULL);
-    return;
-  }
-  ww_respond_raw(req, status, "application/json", s, strlen(s));
-  free(s);
-}
 
 /* Does an If-None-Match value (RFC 9110 13.1.2: "*" or a list of entity tags, weak ones
  * compared as strong) name 'etag' ("\"...\"")? */

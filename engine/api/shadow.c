@@ -7,8 +7,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "api/api.h"
+#include "api/app.h"
 #include "api/history.h"
+#include "api/respond.h"
 #include "api/rulefiles.h"
 #include "api/rulesapi.h"
 #include "log/log.h"
