@@ -96,6 +96,7 @@ static int cmd_serve(int argc, char **argv) {
   opts.port = cfg.listen_port;
   opts.workers = cfg.workers;
   opts.max_body = cfg.max_body;
+  opts.max_large_body = cfg.max_rules_body;
   opts.max_connections = cfg.max_connections;
   opts.max_output_bytes = cfg.max_output_memory;
   opts.cors_origins = (const char *const *)cfg.cors_origins;

@@ -14,6 +14,7 @@ static const char usage_text[] =
     "usage: wegwijzer serve [--listen 127.0.0.1:8080] [--rules ./rules]\n"
     "                       [--redis redis://HOST:PORT[/DB]] [--workers N]\n"
     "                       [--tokens FILE] [--secret-file FILE] [--max-body BYTES]\n"
+    "                       [--max-rules-body BYTES]\n"
     "                       [--cors-origin https://www.gemeente.nl ...]\n"
     "                       [--redis-sentinel HOST:PORT,... --redis-master NAME]\n"
     "                       [--session-ttl SECONDS] [--handover-ttl SECONDS]\n"
@@ -57,6 +58,8 @@ static const option_def options[] = {
     STR("tokens", "WEGWIJZER_TOKENS", tokens_file),
     STR("secret-file", "WEGWIJZER_SECRET_FILE", secret_file),
     NUM("max-body", "WEGWIJZER_MAX_BODY", OPT_SIZE, max_body, 1, 64L * 1024 * 1024),
+    NUM("max-rules-body", "WEGWIJZER_MAX_RULES_BODY", OPT_SIZE, max_rules_body, 1,
+        64L * 1024 * 1024),
     {"cors-origin", "WEGWIJZER_CORS_ORIGIN", OPT_LIST, 0, 0, 0, 0},
     STR("redis-sentinel", "WEGWIJZER_REDIS_SENTINEL", sentinels),
     STR("redis-master", "WEGWIJZER_REDIS_MASTER", redis_master),
@@ -223,6 +226,7 @@ int ww_config_parse(ww_config *cfg, int argc, char **argv) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   cfg->workers = cores > 0 ? (int)(cores > 64 ? 64 : cores) : 1;
   cfg->max_body = 64 * 1024;
+  cfg->max_rules_body = 4 * 1024 * 1024;
   strcpy(cfg->log_level, "info");
   cfg->session_ttl = 7L * 86400;
   cfg->handover_ttl = 15L * 60;

@@ -17,6 +17,9 @@ typedef struct ww_config {
   char tokens_file[1024];      /* --tokens */
   char secret_file[1024];      /* --secret-file */
   size_t max_body;             /* --max-body BYTES, default 65536 */
+  size_t max_rules_body;       /* --max-rules-body BYTES: of POST /v1/rules/check and
+                                  /v1/rules/drafts (whole rule sets, read after the token
+                                  passed), default 4 MiB */
   char *cors_origins[WW_MAX_CORS + 1];   /* --cors-origin (repeatable), NULL-terminated */
   int n_cors;
   char sentinels[512];         /* --redis-sentinel HOST:PORT,... */

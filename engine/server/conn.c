@@ -81,8 +81,21 @@ static void on_handle_closed(uv_handle_t *h) {
   conn_unref(c);
 }
 
+/* The body limit of the request whose headers are in: a large_body route's own. */
+static size_t body_limit(const ww_conn *c) {
+  const ww__route *rt = c->req.match.route;
+  const ww_server_opts *o = &c->w->srv->opts;
+  return rt && rt->large_body ? o->max_large_body : o->max_body;
+}
+
 static void req_reset(ww_conn *c) {
   ww_req *r = &c->req;
+  /* a large body's buffer is not kept for the connection's next requests */
+  if (c->body_cap > c->w->srv->opts.max_body + 1) {
+    free(c->body);
+    c->body = NULL;
+    c->body_cap = 0;
+  }
   r->method = "";
   r->url = r->url_len = r->path_len = r->query = r->pcopy = 0;
   r->nhdrs = 0;
@@ -414,7 +427,6 @@ static int gate_passes(ww_conn *c) {
 static int on_headers_complete(http_parser *p) {
   ww_conn *c = p->data;
   ww_req *r = &c->req;
-  ww_server *s = c->w->srv;
   if (finish_item(c, 4) != 0) {
     refuse(c, 431, "headers_too_large", "request line and headers exceed the size limit");
     return -1;
@@ -445,9 +457,17 @@ static int on_headers_complete(http_parser *p) {
   r->keep_alive = http_should_keep_alive(p);
   int chunked = (p->flags & F_CHUNKED) != 0;
   int has_len = !chunked && p->content_length != ULLONG_MAX && p->content_length > 0;
-  if (has_len && p->content_length > s->opts.max_body) {
+  if (has_len && p->content_length > body_limit(c)) {
     refuse(c, 413, "payload_too_large", "request body exceeds the size limit");
     return -1;
+  }
+  if ((has_len || chunked) && r->match.route && r->match.route->large_body) {
+    /* no large body is read for a client that may not send it: the gate answers now and
+     * the unread body ends the connection (-1 stops the parser) */
+    int ka = r->keep_alive;
+    r->keep_alive = 0;
+    if (!gate_passes(c)) return -1;
+    r->keep_alive = ka;
   }
   if (has_len && p->content_length + 1 > c->body_cap) {
     char *b = realloc(c->body, (size_t)p->content_length + 1);
@@ -476,7 +496,7 @@ static int on_headers_complete(http_parser *p) {
 static int on_body(http_parser *p, const char *at, size_t len) {
   ww_conn *c = p->data;
   ww_req *r = &c->req;
-  size_t max = c->w->srv->opts.max_body;
+  size_t max = body_limit(c);
   if (len > max || r->body_len + len > max) {
     refuse(c, 413, "payload_too_large", "request body exceeds the size limit");
     return -1;

@@ -32,6 +32,7 @@ typedef struct ww__route {
   const char *pattern;     /* borrowed from the opts' table */
   ww_handler_fn handler;
   int gate;                /* the table's: 0 open, else passed to opts.authorize */
+  int large_body;          /* the table's: the body may be up to opts.max_large_body */
   char *buf;               /* owned: segment texts */
   ww__seg segs[WW__MAX_SEGMENTS];
   int nsegs;

@@ -32,6 +32,7 @@ static int compile(ww__route *rt, const ww_route *src, char *err, size_t errlen)
   rt->pattern = p;
   rt->handler = src->handler;
   rt->gate = src->gate;
+  rt->large_body = src->large_body;
   rt->buf = strdup(p + 1);
   if (!rt->buf) {
     snprintf(err, errlen, "out of memory");

@@ -37,6 +37,8 @@ ww_server *ww__server_new(const ww_server_opts *opts, char *err, size_t errlen) 
   if (!o->host || !o->host[0]) o->host = "127.0.0.1";
   if (o->workers < 1) o->workers = 1;
   if (o->max_body == 0) o->max_body = 64 * 1024;
+  if (o->max_large_body == 0) o->max_large_body = 4 * 1024 * 1024;
+  if (o->max_large_body < o->max_body) o->max_large_body = o->max_body;
   if (o->max_header_bytes == 0) o->max_header_bytes = 16 * 1024;
   if (o->max_header_bytes > 60000) o->max_header_bytes = 60000;   /* offsets are 16-bit */
   if (o->max_headers <= 0) o->max_headers = 64;

@@ -64,6 +64,8 @@ typedef struct ww_route {
   ww_handler_fn handler;
   int gate;               /* 0: open; else the application's access level for the route
                              (e.g. a role), given to opts.authorize */
+  int large_body;         /* 1: a body up to opts.max_large_body (whole rule sets), read
+                             only after the gate passed */
 } ww_route;
 
 /* Per-worker application state: init runs on the worker's thread before it accepts,
@@ -77,6 +79,8 @@ typedef struct ww_server_opts {
   int port;                     /* 0 = any free port (on_listening tells which) */
   int workers;                  /* >= 1 */
   size_t max_body;              /* 413 above it; default 64 KiB */
+  size_t max_large_body;        /* the same for large_body routes; default 4 MiB (at least
+                                   max_body) */
   size_t max_header_bytes;      /* all header bytes of one request; default 16 KiB */
   int max_headers;              /* header count; default 64 */
   unsigned header_timeout_ms;   /* to receive a whole request once started; default 10 s */

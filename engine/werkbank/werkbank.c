@@ -67,9 +67,9 @@ static void werkbank_index(ww_req *req) { serve(req, "index.html"); }
 static void werkbank_asset(ww_req *req) { serve(req, ww_req_param(req, "asset")); }
 
 static const ww_route routes[] = {
-    {"GET", "/werkbank", werkbank_redirect, 0},
-    {"GET", "/werkbank/", werkbank_index, 0},
-    {"GET", "/werkbank/{asset}", werkbank_asset, 0},
+    {"GET", "/werkbank", werkbank_redirect, 0, 0},
+    {"GET", "/werkbank/", werkbank_index, 0, 0},
+    {"GET", "/werkbank/{asset}", werkbank_asset, 0, 0},
 };
 
 const ww_route *ww_werkbank_routes(size_t *n) {

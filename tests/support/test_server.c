@@ -182,17 +182,17 @@ static void on_reload(void *app) {
 
 int main(int argc, char **argv) {
   static const ww_route routes[] = {
-    {"GET", "/healthz", h_healthz, 0},
-    {"POST", "/echo", h_echo, 0},
-    {"POST", "/echo-raw", h_echo_raw, 0},
-    {"GET", "/items/{id}", h_item, 0},
-    {"PUT", "/items/{id}", h_item, 0},
-    {"GET", "/items/{id}/parts/{part}", h_part, 0},
-    {"GET", "/slow", h_slow, 0},
-    {"GET", "/big", h_big, 0},
-    {"GET", "/count", h_count, 0},
-    {"POST", "/private", h_echo_raw, 1},
-    {"GET", "/block", h_block, 0},
+    {"GET", "/healthz", h_healthz, 0, 0},
+    {"POST", "/echo", h_echo, 0, 0},
+    {"POST", "/echo-raw", h_echo_raw, 0, 0},
+    {"GET", "/items/{id}", h_item, 0, 0},
+    {"PUT", "/items/{id}", h_item, 0, 0},
+    {"GET", "/items/{id}/parts/{part}", h_part, 0, 0},
+    {"GET", "/slow", h_slow, 0, 0},
+    {"GET", "/big", h_big, 0, 0},
+    {"GET", "/count", h_count, 0, 0},
+    {"POST", "/private", h_echo_raw, 1, 0},
+    {"GET", "/block", h_block, 0, 0},
   };
   const char *cors[17] = {0};
   int ncors = 0;

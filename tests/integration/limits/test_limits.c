@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -167,6 +168,80 @@ Test(limits, body_over_max_body_is_413_before_it_is_read) {
   ww_http_resp_free(&r);
   ww_client_close(c);
   ww_test_stop(&srv);
+}
+
+/* POST /v1/rules/check and /v1/rules/drafts take a whole rule set: up to
+ * --max-rules-body (default 4 MiB) instead of --max-body, and only from a client whose
+ * token passed: without one the answer comes from the headers alone, the body unread. */
+#define RULES_AUTHOR_TOKEN "test-author-token-bodies-41aa"
+Test(limits, rule_set_routes_take_a_larger_body_after_the_token) {
+  char dir[] = "/tmp/ww-limits-XXXXXX", tokens[300], cmd[400], hash[65] = {0};
+  cr_assert_not_null(mkdtemp(dir));
+  snprintf(cmd, sizeof cmd, "printf %%s '%s' | sha256sum", RULES_AUTHOR_TOKEN);
+  FILE *h = popen(cmd, "r");
+  cr_assert_not_null(h);
+  cr_assert_eq(fscanf(h, "%64s", hash), 1);
+  pclose(h);
+  snprintf(tokens, sizeof tokens, "%s/tokens", dir);
+  FILE *f = fopen(tokens, "w");
+  cr_assert_not_null(f);
+  fprintf(f, "author beleid %s\n", hash);
+  fclose(f);
+  cr_assert_eq(chmod(tokens, 0600), 0);
+  const char *extra[] = {"--tokens", tokens, NULL};   /* the default --max-body: 64 KiB */
+  ww_test_serve(&srv, extra);
+
+  /* 200 KB of rule text: over --max-body, well under --max-rules-body */
+  size_t n = 200000;
+  json_t *files = json_object();
+  char *text = malloc(n + 1);
+  cr_assert_not_null(text);
+  memset(text, '-', n);
+  text[n] = '\0';
+  json_object_set_new(files, "channels.lua", json_string(text));
+  free(text);
+  json_t *req = json_pack("{s:o}", "files", files);
+  char *body = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  ww_http_resp r;
+  cr_assert_eq(ww_http_request(srv.port, "POST", "/v1/rules/check",
+                               "Authorization: Bearer " RULES_AUTHOR_TOKEN "\r\n"
+                               "Content-Type: application/json\r\n", body, &r), 0);
+  cr_assert(r.status == 200 || r.status == 422, "status %d: %s", r.status, r.body);
+  ww_http_resp_free(&r);
+  /* the same body to an advice route is too large */
+  cr_assert_eq(ww_http_request(srv.port, "POST", "/v1/advice",
+                               "Content-Type: application/json\r\n", body, &r), 0);
+  json_t *b = ww_http_json(&r);
+  expect_problem(&r, b, 413, "payload_too_large");
+  json_decref(b);
+  ww_http_resp_free(&r);
+  free(body);
+
+  /* without a token: 401 from the headers, nothing of the 1 MB read, the connection ends */
+  ww_client *c = ww_client_connect(srv.port);
+  ww_client_sends(c, "POST /v1/rules/drafts HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n");
+  cr_assert_eq(ww_client_read(c, &r, 0, 5000), 0);
+  cr_assert_eq(r.status, 401, "status %d: %s", r.status, r.body);
+  ww_http_resp_free(&r);
+  cr_assert_eq(ww_client_wait_closed(c, 5000), 1);
+  ww_client_close(c);
+  /* with the token, over --max-rules-body: 413 before it is read */
+  c = ww_client_connect(srv.port);
+  ww_client_sends(c, "POST /v1/rules/drafts HTTP/1.1\r\nHost: x\r\n"
+                     "Authorization: Bearer " RULES_AUTHOR_TOKEN "\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 5000000\r\n\r\n");
+  cr_assert_eq(ww_client_read(c, &r, 0, 5000), 0);
+  b = ww_http_json(&r);
+  expect_problem(&r, b, 413, "payload_too_large");
+  json_decref(b);
+  ww_http_resp_free(&r);
+  ww_client_close(c);
+  healthy(srv.port);
+  ww_test_stop(&srv);
+  unlink(tokens);
+  rmdir(dir);
 }
 
 static long rss_kb(pid_t pid) {

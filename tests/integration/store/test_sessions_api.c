@@ -50,12 +50,12 @@ static void on_listening(void *appv, const char *host, int p) {
 }
 
 static const ww_route routes[] = {
-    {"POST", "/v1/sessions", ww_api_session_create, 0},
-    {"GET", "/v1/sessions/{id}", ww_api_session_get, 0},
-    {"POST", "/v1/sessions/{id}/events", ww_api_session_event, 0},
-    {"POST", "/v1/sessions/{id}/handover", ww_api_session_handover, 0},
-    {"POST", "/v1/handover/claim", ww_api_handover_claim, 0},
-    {"PUT", "/v1/channels/{id}/status", ww_api_channel_status, 0},
+    {"POST", "/v1/sessions", ww_api_session_create, 0, 0},
+    {"GET", "/v1/sessions/{id}", ww_api_session_get, 0, 0},
+    {"POST", "/v1/sessions/{id}/events", ww_api_session_event, 0, 0},
+    {"POST", "/v1/sessions/{id}/handover", ww_api_session_handover, 0, 0},
+    {"POST", "/v1/handover/claim", ww_api_handover_claim, 0, 0},
+    {"PUT", "/v1/channels/{id}/status", ww_api_channel_status, 0, 0},
 };
 
 static void *server_main(void *arg) {

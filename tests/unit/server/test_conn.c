@@ -95,18 +95,18 @@ static int authorize(ww_req *r, int gate) {
 }
 
 static const ww_route routes[] = {
-  {"GET", "/ok", h_ok, 0},
-  {"POST", "/private", h_private, 1},
-  {"POST", "/admin", h_private, 2},
-  {"HEAD", "/ok", h_ok, 0},
-  {"POST", "/echo", h_echo, 0},
-  {"POST", "/raw", h_raw, 0},
-  {"GET", "/items/{id}", h_item, 0},
-  {"GET", "/items/{id}/parts/{part}", h_item, 0},
-  {"GET", "/async", h_async, 0},
-  {"POST", "/async", h_async, 0},
-  {"GET", "/hdr", h_hdr, 0},
-  {"GET", "/problem", h_problem, 0},
+  {"GET", "/ok", h_ok, 0, 0},
+  {"POST", "/private", h_private, 1, 0},
+  {"POST", "/admin", h_private, 2, 0},
+  {"HEAD", "/ok", h_ok, 0, 0},
+  {"POST", "/echo", h_echo, 0, 0},
+  {"POST", "/raw", h_raw, 0, 0},
+  {"GET", "/items/{id}", h_item, 0, 0},
+  {"GET", "/items/{id}/parts/{part}", h_item, 0, 0},
+  {"GET", "/async", h_async, 0, 0},
+  {"POST", "/async", h_async, 0, 0},
+  {"GET", "/hdr", h_hdr, 0, 0},
+  {"GET", "/problem", h_problem, 0, 0},
 };
 static const char *const cors[] = {"https://www.gemeente.nl", NULL};
 

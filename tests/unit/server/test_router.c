@@ -7,13 +7,13 @@
 static void h(ww_req *r) { (void)r; }
 
 static const ww_route routes[] = {
-  {"GET", "/healthz", h, 0},
-  {"GET", "/v1/sessions/{id}", h, 0},
-  {"DELETE", "/v1/sessions/{sid}", h, 0},
-  {"POST", "/v1/sessions/{id}/events", h, 0},
-  {"POST", "/v1/handover/claim", h, 0},
-  {"GET", "/", h, 0},
-  {"GET", "/a/{x}/b/{y}", h, 0},
+  {"GET", "/healthz", h, 0, 0},
+  {"GET", "/v1/sessions/{id}", h, 0, 0},
+  {"DELETE", "/v1/sessions/{sid}", h, 0, 0},
+  {"POST", "/v1/sessions/{id}/events", h, 0, 0},
+  {"POST", "/v1/handover/claim", h, 0, 0},
+  {"GET", "/", h, 0, 0},
+  {"GET", "/a/{x}/b/{y}", h, 0, 0},
 };
 
 static ww__router r;
@@ -105,10 +105,10 @@ Test(router, too_many_segments) {
 Test(router, bad_patterns_refused) {
   ww__router r2;
   char err[128];
-  ww_route bad[] = {{"GET", "healthz", h, 0}};
+  ww_route bad[] = {{"GET", "healthz", h, 0, 0}};
   cr_assert_eq(ww__router_init(&r2, bad, 1, err, sizeof err), -1);
   cr_assert(strstr(err, "healthz"));
-  ww_route nohandler[] = {{"GET", "/x", NULL, 0}};
+  ww_route nohandler[] = {{"GET", "/x", NULL, 0, 0}};
   cr_assert_eq(ww__router_init(&r2, nohandler, 1, err, sizeof err), -1);
 }
 
