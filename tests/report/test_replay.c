@@ -444,7 +444,7 @@ Test(replay, what_the_server_logs) {
   json_t *files = json_object();
   const char *names[] = {"channels.lua", "services.lua", "steering/10_presence.lua"};
   for (int i = 0; i < 3; i++) {
-    char path[600];
+    char path[1100];
     snprintf(path, sizeof path, "%s/%s", fixture("old"), names[i]);
     char *text = ww_read_file(path, NULL);
     cr_assert_not_null(text);
