@@ -103,6 +103,29 @@ const char *ww_api_actor(ww_req *req) {
   return who ? who : "unknown";
 }
 
+int ww_api_query_param(ww_req *req, const char *key, char *out, size_t n) {
+  const char *q = ww_req_query(req);
+  size_t kl = strlen(key);
+  for (const char *p = q; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
+    if (strncmp(p, key, kl) != 0 || p[kl] != '=') continue;
+    size_t k = 0;
+    for (const char *v = p + kl + 1; *v && *v != '&'; v++) {
+      if (k + 1 >= n) return -1;
+      unsigned c;
+      if (*v == '%') {
+        if (sscanf(v + 1, "%2x", &c) != 1 || !v[1] || !v[2]) return -1;
+        v += 2;
+      } else {
+        c = (unsigned char)*v;
+      }
+      out[k++] = (char)c;
+    }
+    out[k] = '\0';
+    return 1;
+  }
+  return 0;
+}
+
 static void respond_decision_error(ww_req *req, int rc, ww_err *err) {
   if (rc == WW_EINVAL) {
     json_t *params = err->invalid_params;

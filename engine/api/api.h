@@ -19,6 +19,10 @@ int ww_api_authorize(ww_req *req, int role);
  * without a tokens file). Borrowed, valid during the request. */
 const char *ww_api_actor(ww_req *req);
 
+/* The query parameter 'key' of the request, %-decoded, into 'out': 1, 0 when absent, -1
+ * when it does not fit in 'n' bytes or is badly encoded. */
+int ww_api_query_param(ww_req *req, const char *key, char *out, size_t n);
+
 
 
 /* Handlers (api.c). */
