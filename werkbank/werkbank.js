@@ -460,6 +460,7 @@
     for (const c of state.channels) for (const l of c.languages || []) langs.add(l);
     options($('p-taal'), [['', 'onbekend']].concat([...langs].sort().map((l) => [l, l])));
     options($('p-herkomst'), ORIGINS.map((o) => [o, o]));
+    options($('p-storing'), [['', 'geen storing']].concat(state.channels.map((c) => [c.id, `${c.name} (${c.id})`])));
     const box = $('p-behoeften');
     while (box.children.length > 1) box.removeChild(box.lastChild);
     for (const [v, t] of NEEDS)
@@ -494,8 +495,9 @@
     return { service: $('p-dienst').value, citizen, context, explain: true };
   }
 
-  // Fill the form from a request (a counterexample, a changed decision) and run it.
-  function tryThis(req) {
+  // Fill the form from a request (a counterexample, a changed decision) and run it;
+  // 'status': a counterexample's outage ({channel: {open: false}}), or none.
+  function tryThis(req, status) {
     location.hash = '#proberen';
     const c = req.citizen || {};
     $('p-dienst').value = req.service || '';
@@ -508,6 +510,7 @@
     if (ctx.origin) $('p-herkomst').value = ctx.origin;
     const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)/.exec(ctx.time || '');
     if (m) { $('p-datum').value = m[1]; $('p-tijd').value = m[2]; }
+    $('p-storing').value = Object.keys(status || {})[0] || '';
     runTry();
   }
 
@@ -550,7 +553,9 @@
     });
     if (!state.draft) return;
     try {
-      const d = await api('POST', `/v1/rules/drafts/${encodeURIComponent(state.draft.id)}/advice`, req);
+      const closed = $('p-storing').value;
+      const d = await api('POST', `/v1/rules/drafts/${encodeURIComponent(state.draft.id)}/advice` +
+        (closed ? `?closed=${encodeURIComponent(closed)}` : ''), req);
       put($('uit-concept'), adviceView(d));
     } catch (e) {
       put($('uit-concept'), el('p', { class: 'fout', text: e.message }));
@@ -667,17 +672,36 @@
     showDuty();
   }
 
-  // The duty-of-care proof as the draft reports it (draft.dutyOfCare, when the server has it).
+  // The duty-of-care proof the server ran when the draft was made (draft.dutyOfCare:
+  // DutyOfCare in docs/openapi.json; null when the draft does not load).
   function showDuty() {
     const out = $('zorgplicht');
-    const z = state.draft && state.draft.dutyOfCare;
-    if (!z) { put(out, el('p', { text: 'Het zorgplicht-bewijs is voor dit concept (nog) niet beschikbaar op deze server.' })); return; }
+    if (!state.draft) { put(out, el('p', { text: 'Sla eerst een concept op (stap 2).' })); return; }
+    const z = state.draft.dutyOfCare;
+    if (!z) {
+      put(out, el('p', { text: 'Dit concept laadt niet, dus is de zorgplicht niet bewezen. Herstel eerst de fouten (stap 2).' }));
+      return;
+    }
+    const n = (x) => Number(x || 0).toLocaleString('nl-NL');
     const cx = z.counterexamples || [];
-    const parts = [el('p', {}, el('strong', { class: z.ok ? 'goed-teken' : 'fout-teken',
-      text: z.ok ? '✓ Zorgplicht gehouden' : `✖ Zorgplicht geschonden in ${cx.length} situatie(s)` }),
-      z.ok ? ': in elke situatie blijft er een kanaal met een medewerker (of een andere weg).' : '.')];
-    if (cx.length) parts.push(el('ul', {}, cx.map((c) => el('li', {}, c.message || '',
-      ' ', el('button', { type: 'button', class: 'licht', text: 'Probeer dit', onclick: () => tryThis(c.request || c) })))));
+    let head;
+    if (z.ok) {
+      head = el('p', {}, el('strong', { class: 'goed-teken', text: '✓ Zorgplicht gehouden' }),
+        `: in alle ${n(z.total)} situaties blijft er een kanaal met een medewerker, of een andere weg zonder computer.`);
+    } else if (z.violations > 0) {
+      head = el('p', {}, el('strong', { class: 'fout-teken', text: `✖ Zorgplicht geschonden in ${n(z.violations)} situatie(s)` }),
+        ': daar houdt het advies alleen digitale kanalen over. ' +
+        (cx.length < z.violations ? `Hieronder de eerste ${cx.length}.` : ''));
+    } else {
+      head = el('p', {}, el('strong', { class: 'fout-teken', text: '✖ Zorgplicht niet helemaal bewezen' }),
+        `: de tijd was op na ${n(z.situations)} van ${n(z.total)} situaties. Daarin ging niets mis. ` +
+        'Een beheerder kan het hele bewijs laten maken met wegwijzer check --exhaustive.');
+    }
+    const parts = [head];
+    if (cx.length) {
+      parts.push(el('ul', { class: 'tegenvoorbeelden' }, cx.map((c) => el('li', {}, c.message || '',
+        ' ', el('button', { type: 'button', class: 'licht', text: 'Probeer dit', onclick: () => tryThis(c.request, c.status) })))));
+    }
     put(out, ...parts);
   }
 

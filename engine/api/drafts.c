@@ -1,8 +1,9 @@
 /* Handlers of drafts: check, create, list, read, trial advice, approve, publish
  * (rulesapi.h). A draft is a whole rule set sent as files; it is loaded only in the
  * sandbox, from a private temp dir, on libuv's pool (never on a worker's loop), with the
- * limits of every rule set (--load-timeout, the memory cap). Drafts live in the store, so
- * one made on instance A is approved on B. */
+ * limits of every rule set (--load-timeout, the memory cap). A new draft records its load
+ * errors, its tests with coverage and the duty-of-care proof (time-boxed: DRAFT_PROOF_MS).
+ * Drafts live in the store, so one made on instance A is approved on B. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,12 @@
 #include "util/tztime.h"
 
 #define NOTE_MAX 2000   /* bytes of a draft's note */
+/* The duty-of-care proof of a draft gets --exhaustive-budget, but at most this long: the
+ * author waits for the draft (the bundled rules take 0.1-0.3 s). A bigger rule set gets
+ * "complete": false; the publish gate of `serve --exhaustive` and `wegwijzer check
+ * --exhaustive` prove it in full. */
+#define DRAFT_PROOF_MS 3000
+#define DRAFT_PROOF_EXAMPLES 10
 
 /* A draft body: the server's limits, but a string (a file's text) may be long: the
  * files' own caps (ww_rulefiles_check) answer 422 with the file's name. */
@@ -41,6 +48,7 @@ typedef struct draft_job {
   json_t *result;     /* owned: the answer */
   json_t *bad;        /* owned: invalidParams of the files */
   int http;           /* JOB_ADVICE: the answer's status */
+  char closed[64];    /* JOB_ADVICE: ?closed=, a channel closed as by an outage, or "" */
   ww_err err;
 } draft_job;
 
@@ -83,6 +91,38 @@ static json_t *load_errors(const ww_err *err) {
                    err->msg);
 }
 
+/* The duty-of-care proof of the draft 'rules' whose files are 'texts': the draft's
+ * "dutyOfCare" (new; docs/openapi.json, DutyOfCare), or JSON null when out of memory. */
+static json_t *duty_of_care(ww_app *app, ww_rules *rules, const json_t *texts) {
+  ww_exhaustive_opts o = {0};
+  unsigned budget = app->rules.exhaustive_budget_ms;
+  o.budget_ms = budget && budget < DRAFT_PROOF_MS ? budget : DRAFT_PROOF_MS;
+  o.max_examples = DRAFT_PROOF_EXAMPLES;
+  o.max_examples_per_service = 3;   /* a few services, not ten times the same */
+  ww_exhaustive_result res;
+  if (ww_decision_exhaustive(rules, texts, &o, &res) != 0) {
+    ww_exhaustive_result_clear(&res);
+    return json_null();
+  }
+  json_t *list = json_array();
+  size_t i;
+  json_t *e;
+  json_array_foreach(res.examples, i, e) {
+    char message[600];
+    ww_exhaustive_describe(e, message, sizeof message);
+    json_array_append_new(list, json_pack("{s:O, s:O, s:s}", "request",
+                                          json_object_get(e, "request"), "status",
+                                          json_object_get(e, "status"), "message", message));
+  }
+  json_t *d = json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:o}", "ok",
+                        res.complete && res.violations == 0, "complete", res.complete,
+                        "situations", (json_int_t)res.situations, "total",
+                        (json_int_t)res.total, "decisions", (json_int_t)res.runs,
+                        "violations", (json_int_t)res.violations, "counterexamples", list);
+  ww_exhaustive_result_clear(&res);
+  return d ? d : json_null();
+}
+
 static void advise(draft_job *job, ww_rules *rules) {
   ww_app *app = job->w->app;
   ww_parse_opts po = {0};
@@ -90,6 +130,15 @@ static void advise(draft_job *job, ww_rules *rules) {
   po.secret_len = app->secret_len;
   ww_decision_input in;
   ww_err err = {0};
+  if (job->closed[0] && !ww_rules_has_channel(rules, job->closed)) {
+    job->http = 400;
+    snprintf(job->err.code, sizeof job->err.code, "invalid_param");
+    snprintf(job->err.msg, sizeof job->err.msg, "closed: the draft has no channel \"%s\"",
+             job->closed);
+    job->err.invalid_params = json_pack("[{s:s, s:s}]", "name", "closed", "reason",
+                                        "not a channel of the draft");
+    return;
+  }
   int rc = ww_decision_parse(rules, job->body, &po, &in, &err);
   if (rc == 0) {
     in.explain = 1;   /* the trace: why the draft decides so */
@@ -140,6 +189,8 @@ static void draft_work(uv_work_t *work) {
     json_object_set_new(d, "tests", json_pack("{s:i, s:i, s:o}", "passed", passed, "failed",
                                               failed, "cases", c.list));
     json_object_set_new(d, "coverage", coverage ? coverage : json_null());
+    json_object_set_new(d, "dutyOfCare",
+                        rules ? duty_of_care(job->w->app, rules, job->files) : json_null());
     break;
   }
   case JOB_ADVICE:
@@ -341,10 +392,31 @@ static void respond_invalid(ww_req *req) {
 
 /* -- trial advice -- */
 
+/* ?closed=CHANNEL into 'out' ("" when absent): 1, or 0 after answering 400. */
+static int valid_closed(ww_req *req, char out[64]) {
+  int got = ww_api_query_param(req, "closed", out, 64);
+  int ok = got == 0 || (got == 1 && out[0] >= 'a' && out[0] <= 'z');
+  for (const char *c = out; ok && got == 1 && *c; c++)
+    ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+  if (!ok) {
+    out[0] = '\0';
+    ww_respond_problem(req, 400, "invalid_param", "closed must be a channel id (balie, telefoon)",
+                       json_pack("[{s:s, s:s}]", "name", "closed", "reason",
+                                 "expected a channel id: a-z, 0-9 and _"),
+                       NULL);
+  }
+  return ok;
+}
+
 static void on_advice_draft(void *ud, int status, json_t *draft) {
   ww_req *req = ud;
   if (status != 0) {
     ww_api_respond_store(req, status, "unknown_draft", UNKNOWN_DRAFT, draft);
+    return;
+  }
+  char closed[64] = "";
+  if (!valid_closed(req, closed)) {
+    json_decref(draft);
     return;
   }
   json_t *body = ww_req_json(req);
@@ -371,6 +443,14 @@ static void on_advice_draft(void *ud, int status, json_t *draft) {
   }
   job->body = body;
   job->status = json_incref((json_t *)ww_app_status(job->w, NULL));
+  if (closed[0]) {   /* the live overrides, and this channel closed as by an outage */
+    json_t *st = job->status ? json_copy(job->status) : json_object();
+    json_object_set_new(st, closed, json_pack("{s:b, s:s}", "open", 0, "reason",
+                                              "gesloten door een storing (proef)"));
+    json_decref(job->status);
+    job->status = st;
+    snprintf(job->closed, sizeof job->closed, "%s", closed);
+  }
   start(job);
 }
 

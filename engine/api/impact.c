@@ -146,35 +146,11 @@ static void on_draft(void *ud, int status, json_t *draft) {
   ww_store_decision_log_since(w->store, im->since_ms, IMPACT_MAX, on_log, im);
 }
 
-/* The value of 'key' in the query string 'q', percent-decoded, into 'out': 1 found, 0 not,
- * -1 too long or badly encoded. */
-static int query_param(const char *q, const char *key, char *out, size_t n) {
-  size_t kl = strlen(key);
-  for (const char *p = q; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
-    if (strncmp(p, key, kl) != 0 || p[kl] != '=') continue;
-    size_t k = 0;
-    for (const char *v = p + kl + 1; *v && *v != '&'; v++) {
-      if (k + 1 >= n) return -1;
-      unsigned c;
-      if (*v == '%') {
-        if (sscanf(v + 1, "%2x", &c) != 1 || !v[1] || !v[2]) return -1;
-        v += 2;
-      } else {
-        c = (unsigned char)*v;
-      }
-      out[k++] = (char)c;
-    }
-    out[k] = '\0';
-    return 1;
-  }
-  return 0;
-}
-
 void ww_api_draft_impact(ww_req *req) {
   ww_app_worker *w = ww_req_app(req);
   char since[SINCE_MAX] = "24h";
   int64_t now = (int64_t)time(NULL) * 1000, since_ms;
-  int got = query_param(ww_req_query(req), "since", since, sizeof since);
+  int got = ww_api_query_param(req, "since", since, sizeof since);
   if (got < 0 || ww_time_parse_when(since, 1, now, &since_ms) != 0) {
     ww_respond_problem(req, 400, "invalid_param",
                        "since must be a duration back from now (90m, 24h, 7d), a date or an "

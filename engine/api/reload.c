@@ -207,18 +207,13 @@ static int gate_exhaustive(ww_reload *h, const char *dir, ww_rules *rules, const
     const json_t *e = json_array_get(res.examples, 0);
     const json_t *req = json_object_get(e, "request");
     const char *svc = json_string_value(json_object_get(req, "service"));
-    char *cit = json_dumps(json_object_get(req, "citizen"), JSON_COMPACT);
-    char *st = json_dumps(json_object_get(e, "status"), JSON_COMPACT);
+    char example[330];   /* the message fits err->msg */
+    ww_exhaustive_describe(e, example, sizeof example);
     snprintf(err->code, sizeof err->code, "ruleset_invalid");
     snprintf(err->msg, sizeof err->msg,
              "de zorgplicht is niet bewezen: %llu situaties houden alleen digitale kanalen; "
-             "bijvoorbeeld dienst \"%s\", inwoner %s, om %s, storing %s: %s (wegwijzer check "
-             "--exhaustive toont ze). The old rule set stays active.", res.violations, svc,
-             cit ? cit : "{}", json_string_value(json_object_get(json_object_get(req, "context"),
-                                                                "time")),
-             st ? st : "null", json_string_value(json_object_get(e, "why")));
-    free(cit);
-    free(st);
+             "bijvoorbeeld: %s (wegwijzer check --exhaustive toont ze). The old rule set stays "
+             "active.", res.violations, example);
     char needle[200];
     snprintf(needle, sizeof needle, "service \"%.150s\"", svc);
     int line = find_line(dir, "services.lua", needle);

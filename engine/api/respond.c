@@ -1,4 +1,4 @@
-/* How the handlers of engine/api answer what they share: who asked (the token's NAME),
+/* What the handlers of engine/api share: who asked (the token's NAME), a query parameter,
  * answers made of the rule set's own data, a refused rule change, a store error, a change
  * that is live. The bottom of the handler layer: it depends on app.h only, so every
  * handler file may use it without reaching into another (docs/hacking.md). */
@@ -84,4 +84,27 @@ void ww_api_respond_live(ww_req *req, const json_t *info, int store_status) {
                      "is recorded there, and reaches the other instances, once the store is "
                      "back.",
                      NULL, NULL);
+}
+
+int ww_api_query_param(ww_req *req, const char *key, char *out, size_t n) {
+  const char *q = ww_req_query(req);
+  size_t kl = strlen(key);
+  for (const char *p = q; p && *p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
+    if (strncmp(p, key, kl) != 0 || p[kl] != '=') continue;
+    size_t k = 0;
+    for (const char *v = p + kl + 1; *v && *v != '&'; v++) {
+      if (k + 1 >= n) return -1;
+      unsigned c;
+      if (*v == '%') {
+        if (sscanf(v + 1, "%2x", &c) != 1 || !v[1] || !v[2]) return -1;
+        v += 2;
+      } else {
+        c = (unsigned char)*v;
+      }
+      out[k++] = (char)c;
+    }
+    out[k] = '\0';
+    return 1;
+  }
+  return 0;
 }

@@ -1,4 +1,5 @@
-/* How the handlers of engine/api answer what they share (respond.c). */
+/* What the handlers of engine/api share: who asked, a query parameter, common answers
+ * (respond.c). */
 #ifndef WW_API_RESPOND_H
 #define WW_API_RESPOND_H
 
@@ -10,6 +11,10 @@
 /* The actor of a request that passed its gate: its token's NAME, or "local" (loopback
  * without a tokens file). Borrowed, valid during the request. */
 const char *ww_api_actor(ww_req *req);
+
+/* The query parameter 'key' of the request, %-decoded, into 'out': 1, 0 when absent, -1
+ * when it does not fit in 'n' bytes or is badly encoded. */
+int ww_api_query_param(ww_req *req, const char *key, char *out, size_t n);
 
 /* ww_respond_json for an answer made of the rule set's data (catalogues, GET /v1/rules):
  * numbers as written in the rule set, 0.08 and not 0.080000000000000002. */

@@ -207,6 +207,9 @@ typedef struct ww_exhaustive_result {
 int ww_decision_exhaustive(ww_rules *rules, const json_t *texts, const ww_exhaustive_opts *o,
                            ww_exhaustive_result *res);
 void ww_exhaustive_result_clear(ww_exhaustive_result *res);
+/* One counterexample of res.examples in plain Dutch into 'out': the service, the citizen,
+ * the moment, the outage (the override) and why it breaks the duty of care. */
+void ww_exhaustive_describe(const json_t *example, char *out, size_t n);
 /* The files of the rule set loaded from 'dir', read again: {path: text} (new). */
 json_t *ww_decision_rule_texts(const ww_rules *rules, const char *dir);
 

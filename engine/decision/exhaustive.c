@@ -829,3 +829,25 @@ void ww_exhaustive_result_clear(ww_exhaustive_result *res) {
   json_decref(res->scope);
   memset(res, 0, sizeof *res);
 }
+
+void ww_exhaustive_describe(const json_t *e, char *out, size_t n) {
+  const json_t *req = json_object_get(e, "request");
+  const char *svc = json_string_value(json_object_get(req, "service"));
+  const char *at = json_string_value(json_object_get(json_object_get(req, "context"), "time"));
+  char who[400] = "", outage[200] = "zonder storing";
+  size_t w = 0;
+  const char *k;
+  json_t *v;
+  json_object_foreach(json_object_get(req, "citizen"), k, v) {
+    char *val = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (w < sizeof who)
+      w += (size_t)snprintf(who + w, sizeof who - w, "%s%s %s", w ? " en " : "met ", k,
+                            val ? val : "");
+    free(val);
+  }
+  json_object_foreach(json_object_get(e, "status"), k, v)
+    snprintf(outage, sizeof outage, "als \"%.120s\" dicht is door een storing", k);
+  snprintf(out, n, "Dienst \"%s\", inwoner %s, op %.10s om %.5s, %s: %s", svc ? svc : "?",
+           w ? who : "zonder bijzonderheden", at ? at : "?", at && strlen(at) > 11 ? at + 11 : "?",
+           outage, json_string_value(json_object_get(e, "why")));
+}

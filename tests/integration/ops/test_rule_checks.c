@@ -163,7 +163,7 @@ Test(rule_checks, exhaustive_refuses_a_rule_set_that_leaves_only_digital_channel
   cr_assert_eq(reload(&b), 422, "%s", b ? json_dumps(b, 0) : "");
   const char *d = ops_str(b, "detail");
   cr_assert(strstr(d, "zorgplicht is niet bewezen") && strstr(d, "\"verhuizing\"") &&
-            strstr(d, "\"digitalSkills\":\"high\""), "%s", d);
+            strstr(d, "digitalSkills \"high\""), "%s", d);
   cr_assert_str_eq(ops_str(b, "file"), "services.lua");
   char services[400];
   snprintf(services, sizeof services, "%s/services.lua", rules);

@@ -163,9 +163,9 @@ static inline void st_tokens_file(const char *dir, char out[320]) {
   cr_assert_eq(chmod(out, 0600), 0);
 }
 
-/* The bundled rule set (rules/) as {"path": "text"}, as a draft sends it (new). */
-static inline json_t *st_rules_files(void) {
-  const char *root = ww_test_source("rules");
+/* The rule set at 'rel' in the source tree as {"path": "text"}, as a draft sends it (new). */
+static inline json_t *st_rule_files_in(const char *rel) {
+  const char *root = ww_test_source(rel);
   json_t *files = json_object();
   const char *subs[3] = {"", "steering", "tests"};
   for (int s = 0; s < 3; s++) {
@@ -189,6 +189,9 @@ static inline json_t *st_rules_files(void) {
   }
   return files;
 }
+
+/* The bundled rule set (rules/) (new). */
+static inline json_t *st_rules_files(void) { return st_rule_files_in("rules"); }
 
 /* A request with a token (may be NULL) and a JSON body (borrowed, may be NULL): the
  * status; the answer into '*out' (new) when 'out' is not NULL. */

@@ -349,6 +349,103 @@ Test(rules, embedded_store_in_one_process) {
   ww_test_stop(&a);
 }
 
+/* A draft carries the duty-of-care proof (issue 14 §6): the bundled rules keep it; a
+ * planted leak breaks it, and its counterexample, asked of the draft, gets only digital
+ * channels; a draft that does not load has none. */
+Test(rules, drafts_carry_the_duty_of_care_proof) {
+  char tokens[320];
+  tokens_file(tokens);
+  const char *args[] = {"--tokens", tokens, "--max-body", "4000000", NULL};
+  ww_test_serve(&a, args);
+  char id[32];
+  json_t *files = changed_files("zorgplicht");
+  json_t *d = draft(a.port, AUTHOR_TOKEN, files, id);
+  json_t *z = json_object_get(d, "dutyOfCare");
+  cr_assert(json_is_true(json_object_get(z, "ok")), "%s", json_dumps(z, 0));
+  cr_assert(json_is_true(json_object_get(z, "complete")));
+  cr_assert_gt(json_integer_value(json_object_get(z, "situations")), 0);
+  cr_assert_gt(json_integer_value(json_object_get(z, "decisions")), 0);
+  cr_assert_eq(json_array_size(json_object_get(z, "counterexamples")), 0);
+  json_decref(d);
+
+  /* the leak: a high-skilled citizen moving house only ever gets the website */
+  json_object_set_new(files, "steering/zz_lek.lua",
+                      json_string("rule \"test: alleen online\" {\n"
+                                  "  service = function(s) return s.id == \"verhuizing\" end,\n"
+                                  "  citizen = { digitalSkills = \"high\" },\n"
+                                  "  advise = function(r, a) a:only({ \"website\" }) end }\n"));
+  d = draft(a.port, AUTHOR_TOKEN, files, id);
+  z = json_object_get(d, "dutyOfCare");
+  cr_assert(json_is_false(json_object_get(z, "ok")), "%s", json_dumps(z, 0));
+  json_t *cx = json_object_get(z, "counterexamples");
+  cr_assert(json_array_size(cx) >= 1 && json_array_size(cx) <= 10, "%s", json_dumps(z, 0));
+  cr_assert_geq(json_integer_value(json_object_get(z, "violations")),
+                (json_int_t)json_array_size(cx));
+  const json_t *plain = NULL;   /* one without an outage: the live hours decide it */
+  size_t i;
+  json_t *e;
+  json_array_foreach(cx, i, e) {
+    const char *m = st_str(e, "message");
+    cr_assert(strstr(m, "Dienst \"verhuizing\"") && strstr(m, "digitalSkills \"high\"") &&
+              strstr(m, " om ") && strstr(m, "storing") && strstr(m, "alleen digitale"), "%s", m);
+    if (plain == NULL && json_is_null(json_object_get(e, "status"))) plain = e;
+  }
+  cr_assert_not_null(plain, "%s", json_dumps(cx, 0));
+  char path[128];
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/advice", id);
+  json_t *p = NULL;
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, json_object_get(plain, "request"),
+                       &p), 200, "%s", p ? json_dumps(p, 0) : "");
+  json_t *chans = json_object_get(p, "channels");
+  cr_assert_gt(json_array_size(chans), 0, "%s", json_dumps(p, 0));
+  json_array_foreach(chans, i, e)
+    cr_assert_str_eq(st_str(e, "id"), "website", "%s", json_dumps(p, 0));
+  json_decref(p);
+  json_decref(d);
+
+  /* the planted counterexample of `wegwijzer check --exhaustive`: only with the telefoon
+     closed by an outage; ?closed= decides it so */
+  json_t *lek = st_rule_files_in("tests/rules/fixtures/zorgplicht-lek");
+  json_decref(draft(a.port, AUTHOR_TOKEN, lek, id));
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s", id);
+  cr_assert_eq(st_call(a.port, "GET", path, AUTHOR_TOKEN, NULL, &d), 200);
+  z = json_object_get(d, "dutyOfCare");
+  cr_assert(json_is_false(json_object_get(z, "ok")), "%s", json_dumps(z, 0));
+  e = json_array_get(json_object_get(z, "counterexamples"), 0);
+  cr_assert(json_is_object(json_object_get(json_object_get(e, "status"), "telefoon")), "%s",
+            json_dumps(z, 0));
+  cr_assert(strstr(st_str(e, "message"), "als \"telefoon\" dicht is door een storing"), "%s",
+            st_str(e, "message"));
+  const json_t *req = json_object_get(e, "request");
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/advice?closed=telefoon", id);
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 200);
+  chans = json_object_get(p, "channels");
+  cr_assert_eq(json_array_size(chans), 1, "%s", json_dumps(p, 0));
+  cr_assert_str_eq(st_str(json_array_get(chans, 0), "id"), "website");
+  json_decref(p);
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/advice", id);   /* telefoon open */
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 200);
+  cr_assert_gt(json_array_size(json_object_get(p, "channels")), 1, "%s", json_dumps(p, 0));
+  json_decref(p);
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/advice?closed=fax", id);
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, req, &p), 400);
+  cr_assert_str_eq(st_str(p, "code"), "invalid_param");
+  json_decref(p);
+  snprintf(path, sizeof path, "/v1/rules/drafts/%s/advice?closed=..%%2Fx", id);
+  cr_assert_eq(st_call(a.port, "POST", path, AUTHOR_TOKEN, req, NULL), 400);
+  json_decref(d);
+  json_decref(lek);
+
+  /* a draft that does not load is not proved */
+  json_object_set_new(files, "steering/zz_lek.lua", json_string("rule \"kapot\" {\n"));
+  d = draft(a.port, AUTHOR_TOKEN, files, id);
+  cr_assert_str_eq(st_str(d, "status"), "invalid");
+  cr_assert(json_is_null(json_object_get(d, "dutyOfCare")), "%s", json_dumps(d, 0));
+  json_decref(d);
+  json_decref(files);
+  ww_test_stop(&a);
+}
+
 /* Drafts that try to break the sandbox or the server get a clear error; it stays up. */
 Test(rules, hostile_drafts_get_clear_errors) {
   char tokens[320];

@@ -136,6 +136,11 @@ Test(exhaustive, finds_the_planted_counterexample) {
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(req, "context"), "time")),
                      "2026-12-11T09:00:00+01:00");
     cr_assert_not_null(json_object_get(json_object_get(e, "status"), "telefoon"));
+    char text[600];   /* in plain Dutch, as a draft and the reload gate show it */
+    ww_exhaustive_describe(e, text, sizeof text);
+    cr_assert(strstr(text, "Dienst \"verhuizing\", inwoner met digitalSkills \"high\"") &&
+              strstr(text, "op 2026-12-11 om 09:00, als \"telefoon\" dicht is door een storing: "
+                           "het advies houdt alleen digitale kanalen"), "%s", text);
   }
   static const char *const svcs[] = {"verhuizing", NULL};
   cr_assert_eq(replay_examples(r, &res, svcs), 1u);
