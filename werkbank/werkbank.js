@@ -783,7 +783,11 @@
     const d = state.draft;
     const mine = r.active && d && r.candidate && r.candidate.draft === d.id;
     const canStart = admin && d && d.status !== 'published' && !mine;
-    if (!r.active && !r.starting && !canStart) { put(box); return r; }
+    if (!r.active && !r.starting && !canStart) {
+      put(box);
+      if (focus) $('publiceren-kop').focus();   // the panel (and its button) is gone
+      return r;
+    }
     const parts = [el('h3', { id: 'schaduw-kop', tabindex: '-1', text: 'Schaduw' })];
     if (!r.active) {
       parts.push(el('p', { text: r.starting
