@@ -92,6 +92,8 @@
       return 'Dit concept moet eerst door een collega worden goedgekeurd.';
     if (status === 409 && code === 'draft_invalid')
       return 'Dit concept heeft fouten of tests die mislukken. Los die eerst op.';
+    if (status === 409 && code === 'candidate_invalid')
+      return 'Dit concept laadt niet op deze server, dus het kan niet in de schaduw draaien. Los eerst de fouten op.';
     if (status === 413)
       return 'Uw concept is groter dan deze server aanneemt. Vraag de beheerder om wegwijzer te ' +
         'starten met een hogere --max-body (bijvoorbeeld 3000000).';
@@ -726,6 +728,7 @@
       } else {
         put(box, el('p', { text: 'U heeft nog geen concept. Maak er een bij stap 2, of open er hieronder een.' }));
       }
+      await showShadow();
       try {
         const list = await api('GET', '/v1/rules/drafts');
         tableBox($('pub-concepten'), 'Concepten', ['Code', 'Schrijver', 'Gemaakt', 'Stand', ''],
@@ -772,6 +775,112 @@
         state.rules = res; state.liveFiles = null;
       }
       await showPublish();
+    });
+  }
+
+  // ---- shadow: the draft decides beside the live rules (POST/GET/DELETE /v1/rules/shadow) ----
+  function clock(iso) {
+    const t = new Date(iso);
+    if (Number.isNaN(t.getTime())) return iso || '';
+    const hm = t.toLocaleTimeString('nl-NL', { hour: '2-digit', minute: '2-digit' });
+    return t.toDateString() === new Date().toDateString()
+      ? hm : `${t.toLocaleDateString('nl-NL', { day: 'numeric', month: 'long' })} ${hm}`;
+  }
+
+  function shadowSummary(r) {
+    const c = r.counts || { same: 0, different: 0, error: 0, dropped: 0 };
+    const total = c.same + c.different + c.error;
+    return `Van de ${total} adviezen sinds ${clock(r.startedAt)} zou het concept er ${c.different} anders geven.`;
+  }
+
+  // The panel: what GET /v1/rules/shadow says, in plain Dutch. An admin may start a run
+  // with the open draft, refresh and stop it; an author only reads.
+  async function showShadow(focus) {
+    const box = $('pub-schaduw');
+    let r;
+    try { r = await api('GET', '/v1/rules/shadow'); } catch (e) {
+      if (e.status !== 404) throw e;
+      put(box);
+      return null;
+    }
+    const admin = state.role === 'admin';
+    const d = state.draft;
+    const mine = r.active && d && r.candidate && r.candidate.draft === d.id;
+    const canStart = admin && d && d.status !== 'published' && !mine;
+    if (!r.active && !r.starting && !canStart) {
+      put(box);
+      if (focus) $('publiceren-kop').focus();   // the panel (and its button) is gone
+      return r;
+    }
+    const parts = [el('h3', { id: 'schaduw-kop', tabindex: '-1', text: 'Schaduw' })];
+    if (!r.active) {
+      parts.push(el('p', { text: r.starting
+        ? 'Er wordt een schaduw gestart. Kijk over een paar seconden opnieuw.'
+        : 'Wilt u eerst zien wat het concept met echte vragen doet? Laat het in de schaduw ' +
+          'meedraaien: elk live advies wordt dan ook met het concept beslist. Inwoners merken ' +
+          'er niets van; zij krijgen het advies van de live regels.' }));
+    } else {
+      const c = r.counts || { error: 0, dropped: 0 };
+      const what = r.candidate && r.candidate.draft ? `Concept ${r.candidate.draft}`
+        : `Versie ${(r.candidate && r.candidate.version) || r.version}`;
+      parts.push(el('p', { text: `${what} draait in de schaduw naast de live regels` +
+        (r.actor ? ` (gestart door ${r.actor}).` : '.') }));
+      const notes = [];
+      if (c.error) notes.push(`Bij ${c.error} gaf het concept een fout.`);
+      if (c.dropped) notes.push(`${c.dropped} adviezen zijn overgeslagen omdat het te druk was.`);
+      if (r.sample !== undefined && r.sample < 1)
+        notes.push(`Deze server beslist ${Math.round(r.sample * 100)} % van de adviezen in de schaduw.`);
+      parts.push(el('p', { id: 'schaduw-stand' }, el('strong', { text: shadowSummary(r) }),
+        notes.length ? ' ' + notes.join(' ') : ''));
+      const rows = [];
+      for (const sh of r.shifts || [])
+        for (const [svc, n] of Object.entries(sh.services || {})) rows.push([svc, sh.from || 'geen', sh.to || 'geen', n]);
+      rows.sort((a, b) => b[3] - a[3] || a[0].localeCompare(b[0]));
+      if (rows.length) {
+        const tb = el('div', { class: 'tabel' });
+        tableBox(tb, 'Verschuivingen per dienst', ['Dienst', 'Nu live', 'Met het concept', 'Aantal'], rows);
+        parts.push(tb);
+      }
+      const pairs = (r.pairs || []).slice(0, 5);
+      if (pairs.length)
+        parts.push(el('details', {}, el('summary', { text: 'De laatste verschillen' }),
+          el('ul', {}, pairs.map((x) => el('li', { text: `${clock(x.at)} ${x.service}: ` +
+            (x.result === 'error' ? `${firstOf(x.before)} → fout` : `${firstOf(x.before)} → ${firstOf(x.after)}`) })))));
+      parts.push(el('p', { class: 'klein', text: 'Deze aantallen zijn van deze server. Draaien er meer, ' +
+        'dan telt elke server zijn eigen adviezen.' }));
+    }
+    parts.push(el('div', { class: 'rij' },
+      canStart && el('button', { type: 'button', id: 'schaduw-start', text: 'Eerst schaduw draaien',
+        'aria-describedby': r.active ? 'schaduw-vervangt' : null, onclick: () => shadowAction('POST') }),
+      (r.active || r.starting) && el('button', { type: 'button', id: 'schaduw-vernieuwen', class: 'licht',
+        text: 'Vernieuwen', onclick: () => shadowAction('GET') }),
+      admin && (r.active || r.starting) && el('button', { type: 'button', id: 'schaduw-stoppen', class: 'licht',
+        text: 'Schaduw stoppen', onclick: () => shadowAction('DELETE') })));
+    if (canStart && r.active)
+      parts.push(el('p', { id: 'schaduw-vervangt', class: 'klein',
+        text: 'Met uw concept vervangt u de schaduw die nu draait.' }));
+    put(box, ...parts);
+    const again = focus && $(focus);
+    if (again) again.focus();
+    else if (focus) $('schaduw-kop').focus();
+    return r;
+  }
+
+  async function shadowAction(method) {
+    clearMessages();
+    await guarded(async () => {
+      let focus = 'schaduw-kop';
+      if (method === 'POST') {
+        await api('POST', '/v1/rules/shadow', { draft: state.draft.id });
+        say(`Concept ${state.draft.id} draait nu in de schaduw. Klik later op Vernieuwen.`);
+      } else if (method === 'DELETE') {
+        await api('DELETE', '/v1/rules/shadow');
+        say('De schaduw is gestopt.');
+      } else {
+        focus = 'schaduw-vernieuwen';
+      }
+      const r = await showShadow(focus);
+      if (method === 'GET' && r) say(r.active ? `Bijgewerkt. ${shadowSummary(r)}` : 'Er draait geen schaduw meer.');
     });
   }
 
