@@ -20,7 +20,8 @@
  * entry holds while the states generation is the one it was decided with (a new minute's
  * hours, an override change) and, for a body without context.time, in the same minute and
  * while its service is still offered (the one check of the validation that reads the
- * clock). Same 'n' slots; bodies over WW__ANSWER_BODY_MAX bytes are not kept. */
+ * clock). Same 'n' slots; bodies over WW__ANSWER_BODY_MAX bytes and answers over
+ * WW__ANSWER_TEXT_MAX are not kept (at most 10 KiB a slot). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include "util/crypto.h"
 
 #define WW__ANSWER_BODY_MAX 2048
+#define WW__ANSWER_TEXT_MAX 8192   /* the bundled rules' answers: 2-4 KiB */
 #define ADVICE_ID_AT 13          /* {"adviceId":" */
 #define ADVICE_ID_LEN 32
 
@@ -208,6 +210,7 @@ void ww_decision_text_keep(ww_rules *R, const char *body, size_t len,
   if ((sid && !json_is_null(sid)) || (code && !json_is_null(code)) || (cid && !json_is_null(cid)))
     return;
   /* the adviceId is spliced in at a fixed place */
+  if (t->len > WW__ANSWER_TEXT_MAX) return;
   if (strlen(info->advice_id) != ADVICE_ID_LEN || t->len < ADVICE_ID_AT + ADVICE_ID_LEN + 1 ||
       memcmp(t->s, "{\"adviceId\":\"", ADVICE_ID_AT) != 0 ||
       memcmp(t->s + ADVICE_ID_AT, info->advice_id, ADVICE_ID_LEN) != 0 ||

@@ -52,13 +52,26 @@ static char *text_of(ww_rules *rules, const corpus *c, size_t i) {
   return strndup(s, len);
 }
 
+/* Every request's text with the cache off; then the cache on (empty). */
+static char **uncached_then_cache_on(ww_rules *rules, const corpus *c) {
+  char **want = calloc(c->n, sizeof *want);
+  cr_assert_not_null(want);
+  for (size_t i = 0; i < c->n; i++) want[i] = text_of(rules, c, i);
+  cr_assert_eq(ww_decision_cache(rules, 4096), 0);
+  return want;
+}
+
+static void free_all(char **want, corpus *c, ww_rules *rules) {
+  for (size_t i = 0; i < c->n; i++) free(want[i]);
+  free(want);
+  corpus_free(c);
+  ww_rules_free(rules);
+}
+
 Test(text_answer, cached_answers_equal_uncached_over_the_bench_corpus, .timeout = 120) {
   corpus c;
   ww_rules *rules = load_with_corpus(&c);
-  char **want = calloc(c.n, sizeof *want);
-  cr_assert_not_null(want);
-  for (size_t i = 0; i < c.n; i++) want[i] = text_of(rules, &c, i);
-  cr_assert_eq(ww_decision_cache(rules, 4096), 0);
+  char **want = uncached_then_cache_on(rules, &c);
   size_t cacheable = 0;
   for (size_t i = 0; i < c.n; i++) {
     for (int pass = 0; pass < 2; pass++) {
@@ -76,10 +89,7 @@ Test(text_answer, cached_answers_equal_uncached_over_the_bench_corpus, .timeout 
   cr_assert_gt(cacheable, 500);
   cr_assert_eq(hits, cacheable, "hits %lu of %zu", hits, cacheable);
   cr_assert_eq(misses, cacheable, "misses %lu of %zu", misses, cacheable);
-  for (size_t i = 0; i < c.n; i++) free(want[i]);
-  free(want);
-  corpus_free(&c);
-  ww_rules_free(rules);
+  free_all(want, &c, rules);
 }
 
 /* The answer cache (ww_decision_text_cached: the server's fast path for a body it has
@@ -91,10 +101,7 @@ Test(text_answer, cached_answers_equal_uncached_over_the_bench_corpus, .timeout 
 Test(text_answer, answer_cache_equals_uncached_over_the_bench_corpus, .timeout = 120) {
   corpus c;
   ww_rules *rules = load_with_corpus(&c);
-  char **want = calloc(c.n, sizeof *want);
-  cr_assert_not_null(want);
-  for (size_t i = 0; i < c.n; i++) want[i] = text_of(rules, &c, i);
-  cr_assert_eq(ww_decision_cache(rules, 4096), 0);
+  char **want = uncached_then_cache_on(rules, &c);
   size_t cacheable = 0, hits = 0;
   for (size_t i = 0; i < c.n; i++) {
     const corpus_item *it = &c.items[i];
@@ -138,8 +145,5 @@ Test(text_answer, answer_cache_equals_uncached_over_the_bench_corpus, .timeout =
   }
   cr_assert_gt(cacheable, 500);
   cr_assert_eq(hits, cacheable, "answer cache hits %zu of %zu", hits, cacheable);
-  for (size_t i = 0; i < c.n; i++) free(want[i]);
-  free(want);
-  corpus_free(&c);
-  ww_rules_free(rules);
+  free_all(want, &c, rules);
 }
