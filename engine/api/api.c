@@ -335,6 +335,11 @@ static void finish(decision *d, const json_t *session) {
   unsigned long failures, budget, memory, after;
   ww_decision_failures(d->rs->rules, &failures, &budget, &memory);
   int rc = ww_decision_text(d->rs->rules, &d->in, &opts, extra, &text, &len, &info, &err);
+  if (rc == 0) {   /* the next same question may be answered_again() */
+    size_t blen;
+    const char *body = ww_req_body(req, &blen);
+    ww_decision_text_keep(d->rs->rules, body, blen, &d->in, &opts, extra, &info);
+  }
   json_decref(extra);
   /* The engine contains rule failures (fallback answer); count them by kind. */
   ww_decision_failures(d->rs->rules, &after, &budget, &memory);
@@ -435,9 +440,34 @@ static int bad_field(ww_req *req, const char *name, const char *reason) {
   return 0;
 }
 
+/* An advice question asked before (the same body bytes): its answer from the answer cache
+ * (ww_decision_text_cached), without parsing the body, counted and logged as finish() does
+ * for a cache hit. Not while the store is down (the answer would say degraded), nor when
+ * the decision log or a shadow run wants the request; a body that is not JSON gets its
+ * 415. 1: answered. */
+static int answered_again(ww_req *req, ww_app_worker *w) {
+  if (!ww_req_is_json(req) || ww_shadow_on(w)) return 0;
+  if (w->store && (!ww_store_ready(w->store) || ww_store_decision_log_on(w->store))) return 0;
+  ww_decision_opts opts = {0};
+  opts.status = ww_app_status(w, &opts.status_version);
+  size_t blen, len;
+  const char *body = ww_req_body(req, &blen), *text;
+  ww_decision_info info;
+  if (ww_decision_text_cached(w->rules, body, blen, &opts, &text, &len, &info) != 0) return 0;
+  ww_app_log_note note = {info.advice_id, ww_rules_version(w->rules)};
+  ww_req_set_note(req, &note);
+  if (w->metrics) {
+    ww_metrics_decision_cache(w->metrics, 1);
+    ww_metrics_advice(w->metrics, info.service, info.first);
+  }
+  ww_respond_raw(req, 200, "application/json", text, len);   /* copies 'text' */
+  return 1;
+}
+
 static void decide(ww_req *req, int route) {
   ww_app_worker *w = ww_req_app(req);
   if (!ww_app_have_rules(req, w)) return;
+  if (!route && answered_again(req, w)) return;
   json_t *body = ww_req_json_unchecked(req);   /* its limits: in the validation's walk */
   if (body == NULL) return;
   decision *d = calloc(1, sizeof *d);

@@ -416,10 +416,15 @@ static double draw(void) {
   return (double)((x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 }
 
+int ww_shadow_on(const ww_app_worker *w) {
+  const ww_shadow *s = w->app->shadow;
+  return s != NULL && atomic_load_explicit(&s->on, memory_order_relaxed);
+}
+
 void ww_shadow_offer(ww_app_worker *w, ww_ruleset *rs, const ww_decision_input *in,
                      const ww_decision_opts *o, const char *advice_id) {
   ww_shadow *s = w->app->shadow;
-  if (s == NULL || !atomic_load_explicit(&s->on, memory_order_relaxed)) return;
+  if (!ww_shadow_on(w)) return;
   if (s->sample < 1.0 && draw() >= s->sample) return;
   /* as the decision log records it (no citizen id, no citizenRef), read back as replay
      reads an entry */

@@ -34,6 +34,9 @@ void ww_shadow_close(ww_app *app);
 void ww_shadow_offer(ww_app_worker *w, ww_ruleset *rs, const ww_decision_input *in,
                      const ww_decision_opts *o, const char *advice_id);
 
+/* Is a shadow run on (it wants every live decision's request)? */
+int ww_shadow_on(const ww_app_worker *w);
+
 /* The store says the shadow run may have changed (worker 0; a message on
  * ww:rules:changed, or a renewed subscription): read it and follow. */
 void ww_shadow_look(ww_app_worker *w);

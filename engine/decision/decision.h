@@ -80,6 +80,7 @@ typedef struct ww_decision_info {
                                      (advice) or of the route target; NULL when none */
   int degraded;                   /* the answer says "degraded": true */
   char advice_id[33];             /* the adviceId ("" in route answers) */
+  const char *service;            /* the catalogue's id of the service decided on */
   int cache;                      /* the decision cache: 0 not looked up (off, or a request
                                      it never keeps), 1 found, 2 not found */
   char reason[256];               /* advice: the first channel's first reason, as the answer
@@ -147,6 +148,21 @@ json_t *ww_decision_service(const ww_rules *rules, const char *id);
  * are made per request. 0, or WW_ENOMEM (then off). Counts: lookups that found a verdict,
  * and lookups that did not (requests that are never cached are not counted). */
 int ww_decision_cache(ww_rules *rules, size_t entries);
+/* The answer cache beside it (same 'entries'): ww_decision_text_keep remembers the text
+ * ww_decision_text just gave for the request body 'body' ('len' bytes, the bytes 'in' was
+ * parsed from) when its verdict is kept and nothing was added around it (no session,
+ * citizen.id, explain, sessionId, handoverCode or 'extra', not a route; 'o' and 'extra' as
+ * given to ww_decision_text). ww_decision_text_cached gives that text again for the same
+ * bytes while the channel states ('o''s overrides, the minute) and, for a body without
+ * context.time, the minute are the same, with a fresh adviceId (o->advice_id when set):
+ * 0 ('*text' borrowed like ww_decision_text's, 'info' filled as it would be, counted as a
+ * hit), or -1: decide as usual. A body the rule set would refuse is never kept. */
+void ww_decision_text_keep(ww_rules *rules, const char *body, size_t len,
+                           const ww_decision_input *in, const ww_decision_opts *o,
+                           const json_t *extra, const ww_decision_info *info);
+int ww_decision_text_cached(ww_rules *rules, const char *body, size_t len,
+                            const ww_decision_opts *o, const char **text, size_t *tlen,
+                            ww_decision_info *info);
 void ww_decision_cache_counts(const ww_rules *rules, unsigned long *hits, unsigned long *misses);
 
 /* Run-time rule failures since load (each answered with the fallback); of those, over the

@@ -51,8 +51,10 @@ typedef struct ww__states {
 
 /* The decision cache (memo.c). */
 typedef struct ww__memo_entry ww__memo_entry;
+typedef struct ww__answer_entry ww__answer_entry;
 typedef struct ww__memo {
   ww__memo_entry *slot;       /* [n]; n == 0: off */
+  ww__answer_entry *answers;  /* [n]: the answer texts by request body */
   size_t n;
   ww__text key;               /* the running decision's key ... */
   uint64_t hash;              /* ... and its hash */

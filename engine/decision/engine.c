@@ -237,7 +237,10 @@ int ww_decision_text(ww_rules *R, const ww_decision_input *in, const ww_decision
   ww__answer a;
   int rc = start(R, in, o, &a, err);
   if (rc != 0) return rc;
-  if (info) info->cache = R->cache;
+  if (info) {
+    info->cache = R->cache;
+    info->service = R->cat->svc[in->svc].id;
+  }
   ww__text *t = &R->out;
   t->len = 0;
   t->oom = 0;

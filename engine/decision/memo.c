@@ -11,12 +11,41 @@
  *
  * Bounded: 'n' slots, one entry each (direct-mapped on the key's hash); a new verdict
  * replaces what its slot held. Entries of a past minute never match again and go the same
- * way. */
+ * way.
+ *
+ * The answer cache beside it (issue 16): the whole advice text of a request body whose
+ * verdict was kept, keyed on the body's exact bytes, so a repeated question skips the JSON
+ * parse, the validation, the key and the render; only its adviceId is made anew. The
+ * bytes fix everything the answer depends on but the clock and the channel states: an
+ * entry holds while the states generation is the one it was decided with (a new minute's
+ * hours, an override change) and, for a body without context.time, in the same minute and
+ * while its service is still offered (the one check of the validation that reads the
+ * clock). Same 'n' slots; bodies over WW__ANSWER_BODY_MAX bytes and answers over
+ * WW__ANSWER_TEXT_MAX are not kept (at most 10 KiB a slot). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "decision/decision_private.h"
+#include "util/crypto.h"
+
+#define WW__ANSWER_BODY_MAX 2048
+#define WW__ANSWER_TEXT_MAX 8192   /* the bundled rules' answers: 2-4 KiB */
+#define ADVICE_ID_AT 13          /* {"adviceId":" */
+#define ADVICE_ID_LEN 32
+
+struct ww__answer_entry {
+  uint64_t hash;
+  char *mem;                  /* owned: the body, then the answer text; NULL: free slot */
+  size_t blen, tlen;
+  int time_given;             /* the body has context.time: 'time' is it */
+  int64_t time, minute;
+  uint64_t gen;               /* of the channel states it was decided with */
+  int svc;
+  const char *first;          /* the catalogue's */
+  char reason[256];
+};
 
 struct ww__memo_entry {
   uint64_t hash;
@@ -39,13 +68,25 @@ static void entry_clear(ww__memo_entry *e) {
 }
 
 int ww__memo_resize(ww__memo *m, size_t n) {
-  for (size_t i = 0; i < m->n; i++) entry_clear(&m->slot[i]);
+  for (size_t i = 0; i < m->n; i++) {
+    entry_clear(&m->slot[i]);
+    free(m->answers[i].mem);
+  }
   free(m->slot);
+  free(m->answers);
   m->slot = NULL;
+  m->answers = NULL;
   m->n = 0;
   if (n == 0) return 0;
   m->slot = calloc(n, sizeof *m->slot);
-  if (m->slot == NULL) return -1;
+  m->answers = calloc(n, sizeof *m->answers);
+  if (m->slot == NULL || m->answers == NULL) {
+    free(m->slot);
+    free(m->answers);
+    m->slot = NULL;
+    m->answers = NULL;
+    return -1;
+  }
   m->n = n;
   return 0;
 }
@@ -147,4 +188,93 @@ void ww__memo_put(ww__memo *m, const ww_verdict *v) {
   e->v.arena = mem + rs + ns;
   e->v.fx = NULL, e->v.nfx = 0;
   e->v.trace = NULL, e->v.ntrace = 0;
+}
+
+/* ---- the answer cache ---- */
+
+static int64_t minute_of(int64_t t) { return t >= 0 ? t / 60 : (t - 59) / 60; }
+
+void ww_decision_text_keep(ww_rules *R, const char *body, size_t len,
+                           const ww_decision_input *in, const ww_decision_opts *o,
+                           const json_t *extra, const ww_decision_info *info) {
+  ww__memo *m = &R->memo;
+  const ww__text *t = &R->out;
+  /* only what ww_decision_text just answered from a kept (or keepable) verdict, without a
+   * session, citizen.id, explain or anything added around it */
+  if (m->n == 0 || R->cache == 0 || R->last == NULL || !R->last->reusable || R->last->failed ||
+      o->route || o->session || extra || in->has_ref || in->explain || len > WW__ANSWER_BODY_MAX)
+    return;
+  const json_t *sid = json_object_get(in->req, "sessionId");
+  const json_t *code = json_object_get(in->req, "handoverCode");
+  const json_t *cid = json_object_get(in->citizen, "id");
+  if ((sid && !json_is_null(sid)) || (code && !json_is_null(code)) || (cid && !json_is_null(cid)))
+    return;
+  /* the adviceId is spliced in at a fixed place */
+  if (t->len > WW__ANSWER_TEXT_MAX) return;
+  if (strlen(info->advice_id) != ADVICE_ID_LEN || t->len < ADVICE_ID_AT + ADVICE_ID_LEN + 1 ||
+      memcmp(t->s, "{\"adviceId\":\"", ADVICE_ID_AT) != 0 ||
+      memcmp(t->s + ADVICE_ID_AT, info->advice_id, ADVICE_ID_LEN) != 0 ||
+      t->s[ADVICE_ID_AT + ADVICE_ID_LEN] != '"')
+    return;
+  uint64_t h = fnv1a(body, len);
+  ww__answer_entry *e = &m->answers[h % m->n];
+  char *mem = malloc(len + t->len);
+  if (mem == NULL) return;
+  free(e->mem);
+  memcpy(mem, body, len);
+  memcpy(mem + len, t->s, t->len);
+  const json_t *ctime = json_object_get(in->context, "time");
+  e->hash = h;
+  e->mem = mem;
+  e->blen = len;
+  e->tlen = t->len;
+  e->time_given = ctime && !json_is_null(ctime);
+  e->time = in->time;
+  e->minute = minute_of(in->time);
+  e->gen = R->states.gen;
+  e->svc = in->svc;
+  e->first = info->first;
+  snprintf(e->reason, sizeof e->reason, "%s", info->reason);
+}
+
+int ww_decision_text_cached(ww_rules *R, const char *body, size_t len,
+                            const ww_decision_opts *o, const char **text, size_t *tlen,
+                            ww_decision_info *info) {
+  ww__memo *m = &R->memo;
+  if (m->n == 0 || o->route || o->session || (o->status && o->status_version == 0) ||
+      len > WW__ANSWER_BODY_MAX)
+    return -1;
+  if (o->advice_id && strlen(o->advice_id) != ADVICE_ID_LEN) return -1;
+  uint64_t h = fnv1a(body, len);
+  ww__answer_entry *e = &m->answers[h % m->n];
+  if (e->mem == NULL || e->hash != h || e->blen != len || memcmp(e->mem, body, len) != 0)
+    return -1;
+  int64_t t = e->time;
+  if (!e->time_given) {   /* decided on the clock: the same minute, the service still offered */
+    t = (int64_t)time(NULL);
+    const ww_service *sv = &R->cat->svc[e->svc];
+    if (minute_of(t) != e->minute || !ww_catalogue_within(t, sv->from, sv->until)) return -1;
+  }
+  ww__states_at(&R->states, R->cat, t, o->status, o->status_version);
+  if (R->states.gen != e->gen) return -1;
+  const char *aid = o->advice_id;
+  if (aid == NULL) {
+    if (ww_random_hex(R->advice_id, ADVICE_ID_LEN / 2) != 0) return -1;
+    aid = R->advice_id;
+  }
+  char *s = e->mem + e->blen;
+  memcpy(s + ADVICE_ID_AT, aid, ADVICE_ID_LEN);
+  *text = s;
+  *tlen = e->tlen;
+  m->hits++;
+  R->cache = 1;
+  if (info) {
+    memset(info, 0, sizeof *info);
+    info->first = e->first;
+    info->service = R->cat->svc[e->svc].id;
+    info->cache = 1;
+    memcpy(info->advice_id, aid, ADVICE_ID_LEN + 1);
+    memcpy(info->reason, e->reason, sizeof info->reason);
+  }
+  return 0;
 }

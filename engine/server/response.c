@@ -329,8 +329,12 @@ static int is_json_type(const char *ct) {
  * requests get the tighter limits of engine/decision/request.c on top, in the same walk. */
 const ww_json_limits ww_req_body_limits = {.depth = 32, .values = 4096, .string = 64 * 1024};
 
+int ww_req_is_json(const ww_req *req) {
+  return is_json_type(ww_req_header(req, "Content-Type"));
+}
+
 json_t *ww_req_json_unchecked(ww_req *req) {
-  if (!is_json_type(ww_req_header(req, "Content-Type"))) {
+  if (!ww_req_is_json(req)) {
     ww_respond_problem(req, 415, "unsupported_media_type",
                        "the body must be JSON (Content-Type: application/json)", NULL, NULL);
     return NULL;

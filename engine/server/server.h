@@ -130,6 +130,8 @@ int ww_req_gone(const ww_req *req);                  /* 1 once the client discon
 void ww_req_set_note(ww_req *req, const void *note);
 const void *ww_req_note(const ww_req *req);
 
+/* Does the request say its body is JSON (Content-Type application/json or +json)? */
+int ww_req_is_json(const ww_req *req);
 /* Parse the body as a JSON object. On a bad body answers the request itself (415 not
  * JSON, 400 invalid_json: malformed, not an object, or over the limits of any body --
  * nesting over 32, over 4096 values, a number beyond +-2^53 -- with invalidParams naming

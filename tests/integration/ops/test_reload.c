@@ -327,3 +327,77 @@ Test(reload, in_flight_request_finishes_on_its_set) {
   json_decref(a);
   ww_test_stop(&srv);
 }
+
+/* ---- the answer cache (issue 16): a repeated question is answered from the worker's
+ * answer cache, and sees an override and a reload at once ---- */
+
+#define SAME_QUESTION                                                                    \
+  "{\"service\":\"verhuizing\",\"context\":{\"origin\":\"web\",\"device\":\"desktop\","  \
+  "\"time\":\"2026-12-01T10:15:00+01:00\"}}"
+
+/* The advice to SAME_QUESTION, its text without the adviceId (new) and that id. */
+static char *ask(char advice_id[33]) {
+  ww_http_resp r;
+  memset(&r, 0, sizeof r);
+  cr_assert_eq(ww_http_request(srv.port, "POST", "/v1/advice",
+                               ops_headers(OPS_ADVICE_TOKEN, 1), SAME_QUESTION, &r), 0);
+  cr_assert_eq(r.status, 200, "%s", r.body);
+  cr_assert_eq(strncmp(r.body, "{\"adviceId\":\"", 13), 0, "%s", r.body);
+  snprintf(advice_id, 33, "%s", r.body + 13);
+  char *rest = strdup(r.body + 13 + 32);
+  ww_http_resp_free(&r);
+  return rest;
+}
+
+static double cache_hits(void) {
+  ww_http_resp r;
+  memset(&r, 0, sizeof r);
+  cr_assert_eq(ww_http_request(srv.port, "GET", "/metrics", ops_headers(NULL, 0), NULL, &r), 0);
+  const char *at = strstr(r.body, "\nwegwijzer_decision_cache_hits_total ");
+  double hits = at ? strtod(at + strlen("\nwegwijzer_decision_cache_hits_total "), NULL) : -1;
+  ww_http_resp_free(&r);
+  return hits;
+}
+
+Test(reload, a_repeated_question_sees_an_override_and_a_reload_at_once) {
+  const char *more[] = {"--workers", "1", NULL};
+  serve(more);
+  char id1[33], id2[33], v0[16], v1[16];
+  ops_rules_version(srv.port, OPS_ADVICE_TOKEN, v0);
+  char *first = ask(id1);
+  double hits = cache_hits();
+  char *again = ask(id2);
+  cr_assert_str_eq(again, first, "the same answer but its adviceId");
+  cr_assert_str_neq(id1, id2, "adviceId must be made per request");
+  cr_assert_eq(cache_hits(), hits + 1, "the second was a cache hit");
+  free(again);
+  cr_assert(strstr(first, "{\"id\":\"website\",\"name\":\"Website voorbeeldstad.nl\",\"kind\":\"online\",\"rank\":1,"), "%s", first);
+
+  /* an override: the next same question sees it */
+  cr_assert_eq(ops_req(srv.port, "PUT", "/v1/channels/website/status", OPS_ADMIN_TOKEN,
+                       "{\"open\":false,\"reason\":\"Storing\"}", NULL), 200);
+  char *closed = ask(id2);
+  cr_assert(strstr(closed, "\"open\":false,\"waitSeconds\":null,\"contact\":{\"url\":\"https://www.voorbeeldstad.nl/\"}"),
+            "website still open: %s", closed);
+  char *closed_again = ask(id2);
+  cr_assert_str_eq(closed_again, closed);
+  cr_assert_eq(ops_req(srv.port, "DELETE", "/v1/channels/website/status", OPS_ADMIN_TOKEN, NULL,
+                       NULL), 204);
+  char *open = ask(id2);
+  cr_assert_str_eq(open, first, "the override lifted: the first answer again");
+  free(closed);
+  free(closed_again);
+  free(open);
+
+  /* a reload: the next same question is decided on the new set */
+  touch_rules(7);
+  cr_assert_eq(reload_admin(NULL), 200);
+  ops_rules_version(srv.port, OPS_ADVICE_TOKEN, v1);
+  cr_assert_str_neq(v1, v0);
+  char *reloaded = ask(id2), want[64];
+  snprintf(want, sizeof want, "\"ruleset\":{\"version\":\"%s\"}", v1);
+  cr_assert(strstr(reloaded, want), "not on %s: %s", v1, reloaded);
+  free(reloaded);
+  free(first);
+  ww_test_stop(&srv);
+}

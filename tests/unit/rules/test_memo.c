@@ -165,3 +165,122 @@ Test(memo, a_failed_decision_is_not_kept_and_a_new_load_starts_empty) {
   cr_assert_str_eq(note_of(q, NULL, NULL, 0, NULL), "heel");
   counts(0, 1);
 }
+
+/* ---- the answer cache: the whole text by the body's bytes ---- */
+
+/* The text answer to 'body' with the overrides given (or NULL/0), from the answer cache
+ * when it has it (*hit = 1), else decided and offered to it; new. */
+static char *text_at(const char *body, const char *status, uint64_t status_version, int *hit) {
+  json_t *st = status ? json_loads(status, 0, NULL) : NULL;
+  ww_decision_opts o = {0};
+  o.status = st;
+  o.status_version = status_version;
+  const char *s;
+  size_t len;
+  ww_decision_info info;
+  *hit = ww_decision_text_cached(R, body, strlen(body), &o, &s, &len, &info) == 0;
+  if (!*hit) {
+    json_t *req = json_loads(body, 0, NULL);
+    cr_assert_not_null(req);
+    ww_parse_opts po = {0};
+    po.secret = test_secret;
+    po.secret_len = sizeof test_secret - 1;
+    ww_decision_input in;
+    ww_err err = {0};
+    cr_assert_eq(ww_decision_parse(R, req, &po, &in, &err), 0, "%s", err.msg);
+    cr_assert_eq(ww_decision_text(R, &in, &o, NULL, &s, &len, &info, &err), 0, "%s", err.msg);
+    ww_decision_text_keep(R, body, strlen(body), &in, &o, NULL, &info);
+    json_decref(req);
+  }
+  char *out = strndup(s, len);
+  json_decref(st);
+  return out;
+}
+
+/* 'a' and 'b' the same but for their adviceIds, which differ. */
+static void same_but_ids(const char *a, const char *b) {
+  cr_assert_eq(strlen(a), strlen(b), "\n %s\n %s", a, b);
+  cr_assert_eq(strncmp(a, "{\"adviceId\":\"", 13), 0, "%s", a);
+  cr_assert_neq(strncmp(a + 13, b + 13, 32), 0, "adviceId must be made per request");
+  cr_assert_str_eq(a + 45, b + 45);
+}
+
+Test(memo, the_answer_cache_gives_the_same_text_with_a_fresh_advice_id) {
+  load("rule \"laag\" { citizen = { digitalSkills = \"low\" },\n"
+       "  advise = function(r, a) a:note(\"laag om \" .. r.context.hhmm) end }\n");
+  int hit;
+  char *a = text_at(AT("2026-12-01T10:15:05+01:00"), NULL, 0, &hit);
+  cr_assert_not(hit);
+  counts(0, 1);
+  char *b = text_at(AT("2026-12-01T10:15:05+01:00"), NULL, 0, &hit);
+  cr_assert(hit);
+  counts(1, 1);
+  same_but_ids(a, b);
+  cr_assert(strstr(b, "laag om 10:15"));
+  /* other bytes (even the same facts) are another entry */
+  char *c = text_at(AT("2026-12-01T10:15:41+01:00"), NULL, 0, &hit);
+  cr_assert_not(hit);
+  counts(2, 1);   /* ... whose verdict the decision cache has */
+  same_but_ids(a, c);
+  free(a);
+  free(b);
+  free(c);
+}
+
+Test(memo, the_answer_cache_sees_an_override_change_at_once) {
+  load("rule \"dicht\" { when = function(r) return not r.channels.telefoon.open end,\n"
+       "  advise = function(r, a) a:note(\"telefoon dicht\") end }\n");
+  const char *q = AT("2026-12-01T10:15:05+01:00");
+  const char *closed = "{\"telefoon\":{\"open\":false}}", *open = "{\"telefoon\":{\"open\":true}}";
+  /* each step: the overrides, and whether it is a hit and says "telefoon dicht" */
+  struct { const char *status; uint64_t version; int hit, dicht; } step[] = {
+      {closed, 1, 0, 1}, {closed, 1, 1, 1}, {open, 2, 0, 0}, {open, 2, 1, 0},
+      {closed, 3, 0, 1},
+      {closed, 0, 0, 1}, {closed, 0, 0, 1},   /* overrides without a version: never cached */
+  };
+  for (size_t i = 0; i < sizeof step / sizeof step[0]; i++) {
+    int hit;
+    char *t = text_at(q, step[i].status, step[i].version, &hit);
+    cr_assert_eq(hit, step[i].hit, "step %zu", i);
+    cr_assert_eq(strstr(t, "telefoon dicht") != NULL, step[i].dicht, "step %zu: %s", i, t);
+    free(t);
+  }
+}
+
+Test(memo, the_answer_cache_keeps_no_session_citizen_id_explain_random_or_failure) {
+  load("rule \"rnd\" { when = function(r) return r.citizen.digitalSkills == \"high\" end,\n"
+       "  advise = function(r, a) a:note(\"r\" .. math.random(1000000000)) end }\n"
+       "rule \"kapot\" { citizen = { digitalSkills = \"medium\" },\n"
+       "  advise = function(r, a) error(\"stuk\") end }\n");
+  const char *never[] = {
+      "{\"service\":\"afval\",\"sessionId\":\"s1\",\"context\":{\"time\":\"2026-12-01T10:15:05+01:00\"}}",
+      "{\"service\":\"afval\",\"citizen\":{\"id\":\"999993653\"},\"context\":{\"time\":\"2026-12-01T10:15:05+01:00\"}}",
+      "{\"service\":\"afval\",\"explain\":true,\"context\":{\"time\":\"2026-12-01T10:15:05+01:00\"}}",
+      "{\"service\":\"afval\",\"citizen\":{\"digitalSkills\":\"high\"},\"context\":{\"time\":\"2026-12-01T10:15:05+01:00\"}}",
+      "{\"service\":\"afval\",\"citizen\":{\"digitalSkills\":\"medium\"},\"context\":{\"time\":\"2026-12-01T10:15:05+01:00\"}}",
+  };
+  for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+    for (int pass = 0; pass < 2; pass++) {
+      int hit;
+      free(text_at(never[i], NULL, 0, &hit));
+      cr_assert_not(hit, "%s was answered from the answer cache", never[i]);
+    }
+  /* the control: the same rule set keeps a plain question */
+  int hit;
+  const char *plain = AT("2026-12-01T10:15:05+01:00");
+  free(text_at(plain, NULL, 0, &hit));
+  free(text_at(plain, NULL, 0, &hit));
+  cr_assert(hit);
+}
+
+Test(memo, the_answer_cache_of_a_question_without_time_holds_for_its_minute) {
+  load("rule \"laag\" { citizen = { digitalSkills = \"low\" },\n"
+       "  advise = function(r, a) a:note(\"laag\") end }\n");
+  const char *q = "{\"service\":\"afval\",\"citizen\":{\"digitalSkills\":\"low\"}}";
+  int hit = 0;
+  for (int tries = 0; tries < 3 && !hit; tries++) {   /* a minute may turn in between */
+    free(text_at(q, NULL, 0, &hit));
+    free(text_at(q, NULL, 0, &hit));
+  }
+  cr_assert(hit);
+}
