@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api/app.h"
+#include "decision/decision.h"
 #include "log/log.h"
 #include "session/session.h"
 #include "store/store.h"
@@ -150,6 +151,14 @@ void ww_api_session_create(ww_req *req) {
   if (body == NULL) return;
   if (!body_ok(req, body, ww_session_check_create(body, ww_store_get_opts(w->store)->max_data)))
     return;
+  /* A website starts its session with the origin it sends as context.origin ("web"): the
+   * catalogue says which channel that is, and the session keeps the channel's id. Events,
+   * handovers and claims name catalogue channels only (SPEC 3.3). */
+  const char *named = json_string_value(json_object_get(body, "channel"));
+  const char *of_origin = named && w->rules && !ww_rules_has_channel(w->rules, named)
+                              ? ww_decision_origin_channel(w->rules, named)
+                              : NULL;
+  if (of_origin) json_object_set_new(body, "channel", json_string(of_origin));
   static const char *const channel_keys[] = {"channel", NULL};
   if (!ww_app_known_ids(req, body, channel_keys, 1)) {
     json_decref(body);
