@@ -130,6 +130,15 @@ json_t *ww__states_overrides_at(const ww_catalogue *cat, int64_t t, const json_t
   return out;
 }
 
+/* splitmix64's finaliser: a 64-bit mix for the states' signature */
+static uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
 const ww_chstate *ww__states_at(ww__states *s, const ww_catalogue *cat, int64_t t,
                                 const json_t *status, uint64_t version) {
   uint64_t key = status == NULL ? 0 : version;
@@ -140,6 +149,7 @@ const ww_chstate *ww__states_at(ww__states *s, const ww_catalogue *cat, int64_t 
   s->key = key;
   s->ok = cacheable;
   s->gen++;
+  s->sig = mix64(mix64(mix64(key) ^ (uint64_t)s->from) ^ (uint64_t)s->until);
   return s->st;
 }
 

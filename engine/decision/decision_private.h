@@ -47,6 +47,10 @@ typedef struct ww__states {
   int64_t from, until;
   uint64_t key;
   uint64_t gen;               /* bumped at every change (ww_facts.states_gen) */
+  uint64_t sig;               /* what st is: the overrides' key and the window [from,
+                                 until); equal when recomputed for the same minute, so the
+                                 decision cache (memo.c) keys on it, not on gen, and
+                                 questions about alternating times still hit */
 } ww__states;
 
 /* The decision cache (memo.c). */
@@ -137,7 +141,7 @@ void ww__memo_free(ww__memo *m);
  * NULL): 0, or -1 when the cache is off or the request is never cached (citizen.id,
  * explain). Then ww__memo_get (NULL on a miss) and, after a run, ww__memo_put (keeps the
  * verdict when it is reusable). */
-int ww__memo_key(ww__memo *m, const ww_decision_input *in, uint64_t states_gen,
+int ww__memo_key(ww__memo *m, const ww_decision_input *in, uint64_t states_sig,
                  const json_t *extra);
 const ww_verdict *ww__memo_get(ww__memo *m);
 void ww__memo_put(ww__memo *m, const ww_verdict *v);

@@ -168,7 +168,7 @@ static int run(ww_rules *R, const ww_decision_input *in, const ww_decision_opts 
   /* the cache: only without a session (the rules would read it) and with overrides that
    * have a version */
   int memo = !json_is_object(o->session) && (o->status == NULL || o->status_version != 0) &&
-             ww__memo_key(&R->memo, in, R->states.gen, extra) == 0;
+             ww__memo_key(&R->memo, in, R->states.sig, extra) == 0;
   R->last = memo ? ww__memo_get(&R->memo) : NULL;
   R->cache = memo ? (R->last ? 1 : 2) : 0;
   if (R->last == NULL) {

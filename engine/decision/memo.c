@@ -3,8 +3,9 @@
  *
  * The key is every fact a reusable verdict can depend on (ww_verdict.reusable): the
  * service, the citizen (without id and ref), the context (without its time) and origin,
- * the minute, the request's extra fields and the generation of the channel states (the
- * minute's hours and holidays and the overrides' version). Members keep their order: a rule
+ * the minute, the request's extra fields and the signature of the channel states (what
+ * the minute's hours, holidays and overrides make them: equal when the same states are
+ * computed again, so questions about alternating moments keep their entries). Members keep their order: a rule
  * that walks r.citizen with pairs() sees them in that order. A verdict that read the
  * session, citizen.ref, r.context.time or math.random, or failed, is never stored; the
  * answer around it (adviceId, sessionId, ...) is rendered for each request.
@@ -17,7 +18,7 @@
  * verdict was kept, keyed on the body's exact bytes, so a repeated question skips the JSON
  * parse, the validation, the key and the render; only its adviceId is made anew. The
  * bytes fix everything the answer depends on but the clock and the channel states: an
- * entry holds while the states generation is the one it was decided with (a new minute's
+ * entry holds while the states' signature is the one it was decided with (a new minute's
  * hours, an override change) and, for a body without context.time, in the same minute and
  * while its service is still offered (the one check of the validation that reads the
  * clock). Same 'n' slots; bodies over WW__ANSWER_BODY_MAX bytes and answers over
@@ -41,7 +42,7 @@ struct ww__answer_entry {
   size_t blen, tlen;
   int time_given;             /* the body has context.time: 'time' is it */
   int64_t time, minute;
-  uint64_t gen;               /* of the channel states it was decided with */
+  uint64_t gen;               /* the channel states' signature it was decided with */
   int svc;
   const char *first;          /* the catalogue's */
   char reason[256];
@@ -117,7 +118,7 @@ static void put_object(ww__text *t, const json_t *o, const char *skip1, const ch
   ww__text_put(t, "}", 1);
 }
 
-int ww__memo_key(ww__memo *m, const ww_decision_input *in, uint64_t states_gen,
+int ww__memo_key(ww__memo *m, const ww_decision_input *in, uint64_t states_sig,
                  const json_t *extra) {
   if (m->n == 0 || in->has_ref || in->explain) return -1;
   ww__text *t = &m->key;
@@ -126,7 +127,7 @@ int ww__memo_key(ww__memo *m, const ww_decision_input *in, uint64_t states_gen,
   char head[96];
   int64_t minute = in->time >= 0 ? in->time / 60 : (in->time - 59) / 60;
   int n = snprintf(head, sizeof head, "%d|%lld|%llu|", in->svc, (long long)minute,
-                   (unsigned long long)states_gen);
+                   (unsigned long long)states_sig);
   ww__text_put(t, head, (size_t)n);
   ww__text_put(t, in->origin, strlen(in->origin));
   ww__text_put(t, "|", 1);
@@ -231,7 +232,7 @@ void ww_decision_text_keep(ww_rules *R, const char *body, size_t len,
   e->time_given = ctime && !json_is_null(ctime);
   e->time = in->time;
   e->minute = minute_of(in->time);
-  e->gen = R->states.gen;
+  e->gen = R->states.sig;
   e->svc = in->svc;
   e->first = info->first;
   snprintf(e->reason, sizeof e->reason, "%s", info->reason);
@@ -256,7 +257,7 @@ int ww_decision_text_cached(ww_rules *R, const char *body, size_t len,
     if (minute_of(t) != e->minute || !ww_catalogue_within(t, sv->from, sv->until)) return -1;
   }
   ww__states_at(&R->states, R->cat, t, o->status, o->status_version);
-  if (R->states.gen != e->gen) return -1;
+  if (R->states.sig != e->gen) return -1;
   const char *aid = o->advice_id;
   if (aid == NULL) {
     if (ww_random_hex(R->advice_id, ADVICE_ID_LEN / 2) != 0) return -1;

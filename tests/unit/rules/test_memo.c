@@ -75,6 +75,19 @@ Test(memo, the_same_question_in_the_same_minute_is_answered_from_the_cache) {
   counts(1, 3);
 }
 
+/* Traffic asks about many moments in turn (a varied corpus, or web and phone questions about
+ * tomorrow): recomputing the channel states for another moment must not lose the entries
+ * of the moments before it. */
+Test(memo, questions_about_alternating_moments_keep_their_entries) {
+  load("rule \"laag\" { citizen = { digitalSkills = \"low\" },\n"
+       "  advise = function(r, a) a:note(\"laag om \" .. r.context.hhmm) end }\n");
+  for (int round = 0; round < 3; round++) {
+    cr_assert_str_eq(note_of(AT("2026-12-01T10:15:05+01:00"), NULL, NULL, 0, NULL), "laag om 10:15");
+    cr_assert_str_eq(note_of(AT("2026-12-05T22:40:00+01:00"), NULL, NULL, 0, NULL), "laag om 22:40");
+  }
+  counts(4, 2);
+}
+
 Test(memo, a_rule_that_reads_the_second_is_never_reused) {
   load("rule \"t\" { advise = function(r, a) a:note(\"t\" .. r.context.time) end }\n");
   const char *a = note_of(AT("2026-12-01T10:15:05+01:00"), NULL, NULL, 0, NULL);
