@@ -20,8 +20,19 @@ with open(f"{build}/meson-logs/testlog.json", encoding="utf-8") as f:
         # testlog names are "project:suite / name"; `meson test` selects by "name"
         print(t["name"].split(" / ", 1)[-1])
         if tail:
-            out = ((t.get("stdout") or "") + (t.get("stderr") or "")).splitlines()[-tail:]
+            whole = ((t.get("stdout") or "") + (t.get("stderr") or "")).splitlines()
+            # a server that ended badly: the harness dumps its log ("----- DIR/out.log -----");
+            # its end says why (a sanitizer report, an assertion), so it is printed too
+            dumps = [i for i, l in enumerate(whole) if l.startswith("----- ") and
+                     l.endswith("out.log -----")]
+            for i in dumps[-2:]:
+                end = next((j for j in range(i + 1, len(whole)) if whole[j] == "-----"),
+                           len(whole))
+                print(f"---- {t['name']}: server log {whole[i][6:-6]}, last lines:",
+                      file=sys.stderr)
+                for l in whole[max(i + 1, end - tail):end]:
+                    print("   " + l, file=sys.stderr)
             print(f"---- {t['name']}: {t['result']} (exit {t['returncode']}), last lines:",
                   file=sys.stderr)
-            for l in out:
+            for l in whole[-tail:]:
                 print("   " + l, file=sys.stderr)

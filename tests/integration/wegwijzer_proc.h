@@ -112,7 +112,11 @@ static inline void ww_test_stop(ww_proc *p) {
   int st = ww_proc_stop(p, SIGTERM, ww_test_valgrind() ? 120000 : 10000);
   if (st != 0) {
     ww_proc_dump_log(p);
-    cr_assert_fail("wegwijzer exit status %d", st);
+    /* the log's end in the failure itself: the TAP output keeps it, stderr may be lost */
+    char *log = ww_read_file(p->log, NULL);
+    size_t n = log ? strlen(log) : 0;
+    cr_assert_fail("wegwijzer exit status %d; the end of its log:\n%s", st,
+                   log ? log + (n > 1500 ? n - 1500 : 0) : "(no log)");
   }
   ww_proc_cleanup(p);
 }
