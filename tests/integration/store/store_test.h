@@ -151,16 +151,43 @@ static inline void st_sha256_hex(const char *s, char out[65]) {
 #define ST_ADMIN_TOKEN "test-admin-token-9f2c41d0"
 #define ST_ADVICE_TOKEN "test-advice-token-5b7e0a13"
 
-static inline void st_tokens_file(const char *dir, char out[320]) {
+/* A tokens file in 'dir' ('out': its path): one line per "ROLE", "NAME", "TOKEN" triple of
+ * 'triples' (NULL-terminated), the token as its SHA-256. */
+static inline void st_tokens_write(const char *dir, char out[320], const char *const *triples) {
   snprintf(out, 320, "%s/tokens", dir);
-  char ha[65], hb[65];
-  st_sha256_hex(ST_ADMIN_TOKEN, ha);
-  st_sha256_hex(ST_ADVICE_TOKEN, hb);
   FILE *f = fopen(out, "w");
   cr_assert_not_null(f);
-  fprintf(f, "# ROLE NAME SHA256(token)\nadmin beheer %s\nadvice website %s\n", ha, hb);
+  fprintf(f, "# ROLE NAME SHA256(token)\n");
+  for (size_t i = 0; triples[i]; i += 3) {
+    char h[65];
+    st_sha256_hex(triples[i + 2], h);
+    fprintf(f, "%s %s %s\n", triples[i], triples[i + 1], h);
+  }
   fclose(f);
   cr_assert_eq(chmod(out, 0600), 0);
+}
+
+/* Admin "beheer" and advice "website". */
+static inline void st_tokens_file(const char *dir, char out[320]) {
+  st_tokens_write(dir, out, (const char *const[]){"admin", "beheer", ST_ADMIN_TOKEN, "advice",
+                                                  "website", ST_ADVICE_TOKEN, NULL});
+}
+
+/* The fixture of the suites with two instances ('a', 'b') on one redis-server and a scratch
+ * dir: set up empty, torn down whatever the test left running. */
+static inline void st_pair_setup(ww_proc *redis, ww_proc *a, ww_proc *b, char dir[256]) {
+  memset(redis, 0, sizeof *redis);
+  memset(a, 0, sizeof *a);
+  memset(b, 0, sizeof *b);
+  st_mkdtemp(dir);
+}
+
+static inline void st_pair_teardown(ww_proc *redis, ww_proc *a, ww_proc *b, const char *dir) {
+  st_kill(a);
+  st_kill(b);
+  if (redis->pid > 0) ww_proc_stop(redis, SIGTERM, 5000);
+  ww_proc_cleanup(redis);
+  st_rmdir(dir);
 }
 
 /* The rule set at 'rel' in the source tree as {"path": "text"}, as a draft sends it (new). */

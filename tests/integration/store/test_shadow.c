@@ -15,34 +15,15 @@
 static ww_proc redis, a, b;
 static char dir[256];
 
-static void setup(void) {
-  memset(&redis, 0, sizeof redis);
-  memset(&a, 0, sizeof a);
-  memset(&b, 0, sizeof b);
-  st_mkdtemp(dir);
-}
-
-static void teardown(void) {
-  st_kill(&a);
-  st_kill(&b);
-  if (redis.pid > 0) ww_proc_stop(&redis, SIGTERM, 5000);
-  ww_proc_cleanup(&redis);
-  st_rmdir(dir);
-}
+static void setup(void) { st_pair_setup(&redis, &a, &b, dir); }
+static void teardown(void) { st_pair_teardown(&redis, &a, &b, dir); }
 
 TestSuite(shadow, .init = setup, .fini = teardown, .timeout = 240);
 
 /* Tokens: admin "beheer", author "beleid"; path into 'out'. */
 static void tokens_file(char out[320]) {
-  snprintf(out, 320, "%s/tokens", dir);
-  char h1[65], h2[65];
-  st_sha256_hex(ST_ADMIN_TOKEN, h1);
-  st_sha256_hex(AUTHOR_TOKEN, h2);
-  FILE *f = fopen(out, "w");
-  cr_assert_not_null(f);
-  fprintf(f, "admin beheer %s\nauthor beleid %s\n", h1, h2);
-  fclose(f);
-  cr_assert_eq(chmod(out, 0600), 0);
+  st_tokens_write(dir, out, (const char *const[]){"admin", "beheer", ST_ADMIN_TOKEN, "author",
+                                                  "beleid", AUTHOR_TOKEN, NULL});
 }
 
 /* The bundled rule set plus steering/zz_kandidaat.lua = 'extra' (new). */
