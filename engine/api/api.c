@@ -280,6 +280,14 @@ static void note_advised(const decision *d, const ww_decision_info *info,
   json_decref(advised);
 }
 
+/* The answer cache (ww_decision_text_cached) is read and filled only while nothing needs
+ * the parsed request (the decision log, a shadow run) and the store answers (else the
+ * answer would say degraded). */
+static int answer_cache_usable(ww_app_worker *w) {
+  if (ww_shadow_on(w)) return 0;
+  return w->store == NULL || (ww_store_ready(w->store) && !ww_store_decision_log_on(w->store));
+}
+
 /* Decide with 'session' (borrowed, may be NULL) and answer; frees 'd'. */
 static void finish(decision *d, const json_t *session) {
   ww_req *req = d->req;
@@ -335,7 +343,7 @@ static void finish(decision *d, const json_t *session) {
   unsigned long failures, budget, memory, after;
   ww_decision_failures(d->rs->rules, &failures, &budget, &memory);
   int rc = ww_decision_text(d->rs->rules, &d->in, &opts, extra, &text, &len, &info, &err);
-  if (rc == 0) {   /* the next same question may be answered_again() */
+  if (rc == 0 && answer_cache_usable(ww_req_app(req))) {   /* for answered_again() */
     size_t blen;
     const char *body = ww_req_body(req, &blen);
     ww_decision_text_keep(d->rs->rules, body, blen, &d->in, &opts, extra, &info);
@@ -446,8 +454,7 @@ static int bad_field(ww_req *req, const char *name, const char *reason) {
  * the decision log or a shadow run wants the request; a body that is not JSON gets its
  * 415. 1: answered. */
 static int answered_again(ww_req *req, ww_app_worker *w) {
-  if (!ww_req_is_json(req) || ww_shadow_on(w)) return 0;
-  if (w->store && (!ww_store_ready(w->store) || ww_store_decision_log_on(w->store))) return 0;
+  if (!ww_req_is_json(req) || !answer_cache_usable(w)) return 0;
   ww_decision_opts opts = {0};
   opts.status = ww_app_status(w, &opts.status_version);
   size_t blen, len;

@@ -19,6 +19,7 @@
 #include "session/session.h"
 #include "store/store.h"
 #include "util/crypto.h"
+#include "util/ident.h"
 #include "util/json_limits.h"
 #include "util/tztime.h"
 
@@ -361,7 +362,6 @@ void ww_api_drafts_list(ww_req *req) {
   else ww_store_drafts(w->store, on_list, req);
 }
 
-#define UNKNOWN_DRAFT WW_API_UNKNOWN_DRAFT
 
 /* Fetch the draft of the request's {id}, then go on in 'fn'. */
 static void with_draft(ww_req *req, ww_store_cb fn) {
@@ -372,7 +372,8 @@ static void with_draft(ww_req *req, ww_store_cb fn) {
 
 static void on_get(void *ud, int status, json_t *draft) {
   ww_req *req = ud;
-  if (status != 0) ww_api_respond_store(req, status, "unknown_draft", UNKNOWN_DRAFT, draft);
+  if (status != 0)
+    ww_api_respond_store(req, status, "unknown_draft", WW_API_UNKNOWN_DRAFT, draft);
   else ww_respond_json(req, 200, draft);
 }
 
@@ -395,9 +396,7 @@ static void respond_invalid(ww_req *req) {
 /* ?closed=CHANNEL into 'out' ("" when absent): 1, or 0 after answering 400. */
 static int valid_closed(ww_req *req, char out[64]) {
   int got = ww_api_query_param(req, "closed", out, 64);
-  int ok = got == 0 || (got == 1 && out[0] >= 'a' && out[0] <= 'z');
-  for (const char *c = out; ok && got == 1 && *c; c++)
-    ok = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_';
+  int ok = got == 0 || (got == 1 && ww_ident_valid(out));
   if (!ok) {
     out[0] = '\0';
     ww_respond_problem(req, 400, "invalid_param", "closed must be a channel id (balie, telefoon)",
@@ -411,7 +410,7 @@ static int valid_closed(ww_req *req, char out[64]) {
 static void on_advice_draft(void *ud, int status, json_t *draft) {
   ww_req *req = ud;
   if (status != 0) {
-    ww_api_respond_store(req, status, "unknown_draft", UNKNOWN_DRAFT, draft);
+    ww_api_respond_store(req, status, "unknown_draft", WW_API_UNKNOWN_DRAFT, draft);
     return;
   }
   char closed[64] = "";
@@ -466,7 +465,8 @@ typedef struct update {
 static void on_updated(void *ud, int status, json_t *res) {
   update *u = ud;
   json_decref(res);
-  if (status != 0) ww_api_respond_store(u->req, status, "unknown_draft", UNKNOWN_DRAFT, NULL);
+  if (status != 0)
+    ww_api_respond_store(u->req, status, "unknown_draft", WW_API_UNKNOWN_DRAFT, NULL);
   else ww_respond_json(u->req, 200, json_incref(u->draft));
   json_decref(u->draft);
   free(u);
@@ -494,7 +494,7 @@ static json_t *now_text(void) {
 static void on_approve_draft(void *ud, int status, json_t *draft) {
   ww_req *req = ud;
   if (status != 0) {
-    ww_api_respond_store(req, status, "unknown_draft", UNKNOWN_DRAFT, draft);
+    ww_api_respond_store(req, status, "unknown_draft", WW_API_UNKNOWN_DRAFT, draft);
     return;
   }
   const char *actor = ww_api_actor(req);
@@ -550,7 +550,7 @@ static void on_publish_draft(void *ud, int status, json_t *draft) {
   ww_req *req = ud;
   ww_app_worker *w = ww_req_app(req);
   if (status != 0) {
-    ww_api_respond_store(req, status, "unknown_draft", UNKNOWN_DRAFT, draft);
+    ww_api_respond_store(req, status, "unknown_draft", WW_API_UNKNOWN_DRAFT, draft);
     return;
   }
   if (draft_is(draft, "invalid")) {

@@ -400,10 +400,13 @@ static void tick(uv_timer_t *t) {
 
 /* Another instance published a live version (or the subscription was renewed). */
 static void on_rules_changed(void *ud, const char *version) {
-  (void)version;   /* read from this db's ww:rules:live: the channel is not per db */
   ww_app_worker *w = ud;
-  if (w->app->on_rules_message) w->app->on_rules_message(w);   /* shadow runs too */
-  if (version && strcmp(version, WW_STORE_SHADOW_MESSAGE) == 0) return;
+  /* the channel also announces shadow runs (shadow.h); a renewed subscription (NULL) may
+   * have missed either kind */
+  int shadow = version && strcmp(version, WW_STORE_SHADOW_MESSAGE) == 0;
+  if ((shadow || version == NULL) && w->app->on_rules_message) w->app->on_rules_message(w);
+  if (shadow) return;
+  /* the version itself is read from this db's ww:rules:live: the channel is not per db */
   w->history_check = 1;
   tick(&w->history_timer);
 }

@@ -2,6 +2,7 @@
  * answers made of the rule set's own data, a refused rule change, a store error, a change
  * that is live. The bottom of the handler layer: it depends on app.h only, so every
  * handler file may use it without reaching into another (docs/hacking.md). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,9 @@ int ww_api_query_param(ww_req *req, const char *key, char *out, size_t n) {
       if (k + 1 >= n) return -1;
       unsigned c;
       if (*v == '%') {
-        if (sscanf(v + 1, "%2x", &c) != 1 || !v[1] || !v[2]) return -1;
+        if (!isxdigit((unsigned char)v[1]) || !isxdigit((unsigned char)v[2]) ||
+            sscanf(v + 1, "%2x", &c) != 1)
+          return -1;
         v += 2;
       } else {
         c = (unsigned char)*v;
