@@ -424,6 +424,18 @@ static int gate_passes(ww_conn *c) {
   return 1;
 }
 
+/* The gate while the body is still unread: refused, the answer goes out now and the unread
+ * body ends the connection (the caller returns -1 to stop the parser; parse_some knows the
+ * request was answered). 1: passed. */
+static int gate_before_body(ww_conn *c) {
+  ww_req *r = &c->req;
+  int ka = r->keep_alive;
+  r->keep_alive = 0;
+  if (!gate_passes(c)) return 0;
+  r->keep_alive = ka;
+  return 1;
+}
+
 static int on_headers_complete(http_parser *p) {
   ww_conn *c = p->data;
   ww_req *r = &c->req;
@@ -462,12 +474,8 @@ static int on_headers_complete(http_parser *p) {
     return -1;
   }
   if ((has_len || chunked) && r->match.route && r->match.route->large_body) {
-    /* no large body is read for a client that may not send it: the gate answers now and
-     * the unread body ends the connection (-1 stops the parser) */
-    int ka = r->keep_alive;
-    r->keep_alive = 0;
-    if (!gate_passes(c)) return -1;
-    r->keep_alive = ka;
+    /* no large body is read for a client that may not send it */
+    if (!gate_before_body(c)) return -1;
   }
   if (has_len && p->content_length + 1 > c->body_cap) {
     char *b = realloc(c->body, (size_t)p->content_length + 1);
@@ -481,12 +489,7 @@ static int on_headers_complete(http_parser *p) {
   if ((has_len || chunked) && p->http_major == 1 && p->http_minor >= 1) {
     const char *e = ww__req_header(r, "Expect", 6);
     if (e && strcasecmp(e, "100-continue") == 0) {
-      /* Refused here, the answer goes out now and the unread body ends the connection;
-       * -1 stops the parser (parse_some knows the request was answered). */
-      int ka = r->keep_alive;
-      r->keep_alive = 0;
-      if (!gate_passes(c)) return -1;
-      r->keep_alive = ka;
+      if (!gate_before_body(c)) return -1;
       ww__conn_send_continue(c);
     }
   }
